@@ -1,0 +1,62 @@
+"""The `pgplat` command: a thin front end that parses, calls the library, and renders."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pgplat import __version__
+from pgplat.commands import config as config_cmd
+from pgplat.commands.common import DEFAULT_CONFIG, OutputFormat, State, err_console
+from pgplat.errors import UserError
+
+app = typer.Typer(
+    name="pgplat",
+    help="Production PostgreSQL on AWS, and its local twin, from one pgplat.yaml.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(config_cmd.app, name="config")
+app.command("init")(config_cmd.init)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"pgplat {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    config: Annotated[
+        Path, typer.Option("--config", "-c", help="Configuration file.", envvar="PGPLAT_CONFIG")
+    ] = DEFAULT_CONFIG,
+    output: Annotated[
+        str, typer.Option("--output", "-o", help="text for people, json for machines.")
+    ] = "text",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print version.")
+    ] = False,
+) -> None:
+    if output not in ("text", "json"):
+        raise typer.BadParameter("choose text or json", param_hint="--output")
+    fmt: OutputFormat = "json" if output == "json" else "text"
+    ctx.obj = State(config_path=config, output=fmt, quiet=quiet)
+
+
+def main() -> None:
+    """Console-script entry: user errors become one line and exit code 2, never a traceback."""
+    try:
+        app()
+    except UserError as exc:
+        err_console.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        sys.exit(130)

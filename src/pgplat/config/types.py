@@ -1,0 +1,93 @@
+"""Constrained scalar types shared by the configuration models.
+
+Each type validates one thing and says how to fix it, so a model field only has to name it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
+
+_ACCOUNT_ID = re.compile(r"^\d{12}$")
+_ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
+_PG_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+_KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]{36}$")
+_HH_MM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+_RESERVED_USERS = {"postgres", "rdsadmin", "rds_superuser", "rds_iam", "public", "pg_monitor"}
+
+
+def _account_id(value: str) -> str:
+    if not _ACCOUNT_ID.match(value):
+        raise ValueError(
+            f"an AWS account id is exactly 12 digits, got {value!r}; "
+            "quote it in YAML so leading zeros survive"
+        )
+    return value
+
+
+def _organization_id(value: str) -> str:
+    if not _ORG_ID.match(value):
+        raise ValueError(f"an AWS Organizations id looks like 'o-a1b2c3d4e5', got {value!r}")
+    return value
+
+
+def _private_cidr(value: str) -> str:
+    try:
+        network = ipaddress.ip_network(value, strict=True)
+    except ValueError as exc:
+        raise ValueError(
+            f"{value!r} is not a network CIDR ({exc}); write it like '10.20.0.0/16'"
+        ) from None
+    if network.version != 4:
+        raise ValueError(f"{value!r} is IPv6; VPC primary CIDRs here are IPv4")
+    if not network.is_private:
+        raise ValueError(
+            f"{value!r} is not a private range; use 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16"
+        )
+    if not 16 <= network.prefixlen <= 28:
+        raise ValueError(f"{value!r}: a VPC CIDR must be between /16 and /28 (AWS limit)")
+    return str(network)
+
+
+def _pg_identifier(value: str) -> str:
+    if not _PG_IDENTIFIER.match(value):
+        raise ValueError(
+            f"{value!r} is not a plain PostgreSQL name; use lower-case letters, digits and '_', "
+            "starting with a letter, at most 63 characters"
+        )
+    if value in _RESERVED_USERS or value.startswith(("pg_", "rds")):
+        raise ValueError(f"{value!r} is reserved by PostgreSQL or RDS; choose another name")
+    return value
+
+
+def _kms_key_arn(value: str) -> str:
+    if not _KMS_KEY_ARN.match(value):
+        raise ValueError(
+            f"{value!r} is not a KMS key ARN; expected "
+            "'arn:aws:kms:<region>:<account>:key/<uuid>' (aliases are not accepted)"
+        )
+    return value
+
+
+def _clock_time(value: str) -> str:
+    if not _HH_MM.match(value):
+        raise ValueError(f"{value!r} is not a time of day; write 24-hour 'HH:MM', like '08:30'")
+    return value
+
+
+AccountId = Annotated[str, AfterValidator(_account_id)]
+OrganizationId = Annotated[str, AfterValidator(_organization_id)]
+PrivateCidr = Annotated[str, AfterValidator(_private_cidr)]
+PgIdentifier = Annotated[str, AfterValidator(_pg_identifier)]
+KmsKeyArn = Annotated[str, AfterValidator(_kms_key_arn)]
+ClockTime = Annotated[str, AfterValidator(_clock_time)]
+K8sName = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$",
+        description="A Kubernetes DNS-1123 label.",
+    ),
+]
