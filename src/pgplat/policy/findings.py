@@ -1,0 +1,39 @@
+"""The one finding type every policy layer reports, so reports, waivers and exit codes
+treat our rules, cdk-nag, cfn-lint, the chain check and the isolation proof alike."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning", "info"]
+Layer = Literal["rules", "chain", "isolation", "cdk-nag", "cfn-lint", "waivers"]
+
+SEVERITY_RANK: dict[Severity, int] = {"info": 0, "warning": 1, "error": 2}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something a check found wrong, said so that a person can locate and fix it.
+
+    ``rule_id`` is stable (``PGP-001``, ``AwsSolutions-RDS10``, ``E3012``, ``CHAIN-…``,
+    ``ISO-…``); waivers name it. ``environment`` is ``prod``/``dev`` when known; ``stack``
+    and ``logical_id`` point into the synthesized templates.
+    """
+
+    rule_id: str
+    severity: Severity
+    title: str
+    message: str
+    environment: str | None = None
+    stack: str | None = None
+    logical_id: str | None = None
+    fix: str = ""
+    layer: Layer = "rules"
+
+    def at_least(self, threshold: Severity) -> bool:
+        """Whether this finding is as severe as ``threshold`` or more."""
+        return SEVERITY_RANK[self.severity] >= SEVERITY_RANK[threshold]
+
+    def to_dict(self) -> dict[str, str | None]:
+        return asdict(self)
