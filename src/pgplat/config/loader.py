@@ -157,18 +157,33 @@ def _convert(exc: ValidationError, file: str, lines: dict[Path, int]) -> ConfigE
     return first
 
 
-def parse_config(text: str, file: str = "<config>") -> PgplatConfig:
-    """Validate YAML text; raise ConfigError naming file, line, field path and fix."""
+def _read_yaml(text: str, file: str) -> tuple[yaml.Node | None, Any]:
+    """Compose once: the node tree gives line numbers, constructing it gives the data."""
+    loader: _Yaml12Loader | None = None
     try:
-        node = yaml.compose(text, Loader=_Yaml12Loader)
+        loader = _Yaml12Loader(text)
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else None)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark else None
         raise ConfigError(file, line, (), f"not valid YAML: {exc.problem}") from None
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        raise ConfigError(
+            file, line, (), f"not valid YAML: character {exc.character:#x} is not allowed"
+        ) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
+def parse_config(text: str, file: str = "<config>") -> PgplatConfig:
+    """Validate YAML text; raise ConfigError naming file, line, field path and fix."""
+    node, data = _read_yaml(text, file)
     if node is None or not isinstance(node, yaml.MappingNode):
         raise ConfigError(file, 1, (), "the file must be a YAML mapping; start from `pgplat init`")
     lines = _line_map(node, file)
-    data = yaml.load(text, Loader=_Yaml12Loader)  # noqa: S506 - a SafeLoader subclass
     try:
         return PgplatConfig.model_validate(data)
     except ValidationError as exc:

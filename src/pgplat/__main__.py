@@ -1,0 +1,5 @@
+"""`python -m pgplat` is the `pgplat` command."""
+
+from pgplat.cli import main
+
+main()
