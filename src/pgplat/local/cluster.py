@@ -1,0 +1,443 @@
+"""The local PostgreSQL cluster behind ``pgplat dev``: one data directory, started and stopped
+with ``pg_ctl``, configured like production (TLS only, same database, users and extensions).
+
+Everything lives under one root directory::
+
+    pgdata/          the cluster (owned by the server account)
+    tls/             local CA and server certificate
+    run/             Unix socket (owned by the server account)
+    log/postgres.log server log
+    passwords.json   per-machine passwords (0600)
+    state.json       port and bootstrap fingerprint of the last ``up``
+
+``up`` is idempotent and serialised by a file lock, so concurrent callers get the same server.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import signal
+import socket
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import psycopg
+from filelock import FileLock
+from psycopg import sql
+
+from pgplat.config import PgplatConfig
+from pgplat.errors import UserError
+from pgplat.local import binaries as binaries_mod
+from pgplat.local.account import ServerAccount, server_account
+from pgplat.local.binaries import Binaries
+from pgplat.local.passwords import SUPERUSER, load_passwords
+from pgplat.local.tls import TlsFiles, ensure_tls
+from pgplat.sql import bootstrap_sql
+
+HOST = "localhost"
+_START_ATTEMPTS = 20
+_HBA = """\
+# pgplat: TCP only over TLS (like RDS with rds.force_ssl), SCRAM passwords everywhere.
+local     all          all                    scram-sha-256
+local     replication  all                    scram-sha-256
+hostssl   all          all      127.0.0.1/32  scram-sha-256
+hostssl   all          all      ::1/128       scram-sha-256
+hostssl   replication  all      127.0.0.1/32  scram-sha-256
+hostssl   replication  all      ::1/128       scram-sha-256
+hostnossl all          all      all           reject
+"""
+
+Status = Literal["running", "stopped", "absent"]
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    """How to reach a running local server. Passwords are kept out of ``repr``."""
+
+    host: str
+    port: int
+    dbname: str
+    ca_file: Path
+    bin_dir: Path
+    data_dir: Path
+    socket_dir: Path
+    major: int
+    passwords: Mapping[str, str] = field(repr=False)
+    notes: tuple[str, ...] = ()
+
+    def conninfo(self, user: str = SUPERUSER, dbname: str | None = None) -> str:
+        """A libpq connection string verifying the server certificate (``verify-full``)."""
+        return psycopg.conninfo.make_conninfo(
+            host=self.host,
+            port=self.port,
+            dbname=dbname or self.dbname,
+            user=user,
+            password=self.passwords[user],
+            sslmode="verify-full",
+            sslrootcert=str(self.ca_file),
+        )
+
+    def env(self, user: str = SUPERUSER) -> dict[str, str]:
+        """The libpq variables of the prod ConfigMap (plus the password) for ``user``."""
+        return {
+            "PGHOST": self.host,
+            "PGPORT": str(self.port),
+            "PGDATABASE": self.dbname,
+            "PGUSER": user,
+            "PGPASSWORD": self.passwords[user],
+            "PGSSLMODE": "verify-full",
+            "PGSSLROOTCERT": str(self.ca_file),
+            "PGPLAT_AUTH": "password",
+        }
+
+    def admin_conninfo(self, dbname: str | None = None) -> str:
+        """The superuser over the Unix socket: for setup work, no TCP or TLS round trips."""
+        return psycopg.conninfo.make_conninfo(
+            host=str(self.socket_dir),
+            port=self.port,
+            dbname=dbname or self.dbname,
+            user=SUPERUSER,
+            password=self.passwords[SUPERUSER],
+        )
+
+
+class LocalCluster:
+    """A local cluster for ``config`` under ``root_dir``.
+
+    ``binaries`` defaults to what ``environments.local`` asks for (the prod major);
+    ``port`` defaults to ``environments.local.port`` and falls back to a free one when
+    taken; ``0`` asks for any free port (what test fixtures want).
+    """
+
+    def __init__(
+        self,
+        config: PgplatConfig,
+        root_dir: Path,
+        *,
+        binaries: Binaries | None = None,
+        port: int | None = None,
+    ) -> None:
+        self.config = config
+        self.root = Path(root_dir).absolute()
+        self.preferred_port = config.environments.local.port if port is None else port
+        self._binaries = binaries
+        self.data_dir = self.root / "pgdata"
+        self.socket_dir = self.root / "run"
+        self.log_file = self.root / "log" / "postgres.log"
+        self.tls = TlsFiles.under(self.root / "tls")
+        self._state_file = self.root / "state.json"
+
+    @property
+    def binaries(self) -> Binaries:
+        if self._binaries is None:
+            self._binaries = binaries_mod.for_config(self.config)
+        return self._binaries
+
+    @property
+    def passwords(self) -> dict[str, str]:
+        return load_passwords(
+            self.root / "passwords.json", [u.name for u in self.config.database.users]
+        )
+
+    def _lock(self) -> FileLock:
+        self.root.mkdir(parents=True, exist_ok=True)
+        return FileLock(self.root / ".lock")
+
+    # -- inspection ---------------------------------------------------------------------
+
+    def status(self) -> Status:
+        """Whether the cluster is running, stopped, or not created yet."""
+        if not (self.data_dir / "PG_VERSION").exists():
+            return "absent"
+        return "running" if self._running_pid() is not None else "stopped"
+
+    def _running_pid(self) -> int | None:
+        """The postmaster's pid when it is alive, from ``postmaster.pid``."""
+        try:
+            pid = int((self.data_dir / "postmaster.pid").read_text().split("\n", 1)[0])
+        except (FileNotFoundError, ValueError):
+            return None
+        return pid if _is_postgres(pid) else None
+
+    def _running_port(self) -> int:
+        lines = (self.data_dir / "postmaster.pid").read_text().splitlines()
+        return int(lines[3])
+
+    def info(self) -> ServerInfo:
+        """Connection details of the running server."""
+        if self.status() != "running":
+            raise UserError(f"the local server in {self.root} is not running; run `pgplat dev up`")
+        return self._info(self._running_port(), ())
+
+    def _info(self, port: int, notes: tuple[str, ...]) -> ServerInfo:
+        return ServerInfo(
+            host=HOST,
+            port=port,
+            dbname=self.config.database.name,
+            ca_file=self.tls.ca_cert,
+            bin_dir=self.binaries.bin_dir,
+            data_dir=self.data_dir,
+            socket_dir=self.socket_dir,
+            major=self.binaries.major,
+            passwords=self.passwords,
+            notes=notes,
+        )
+
+    # -- lifecycle ----------------------------------------------------------------------
+
+    def up(self) -> ServerInfo:
+        """Create (first time), start and bootstrap the server; return how to reach it.
+
+        Idempotent: a running server is returned as is. Recovers from an unclean stop (crash
+        recovery replays the WAL, so committed rows survive).
+        """
+        with self._lock():
+            notes: list[str] = []
+            warning = self.binaries.parity_warning(self.config.database.major)
+            if warning:
+                notes.append(warning)
+            account = server_account()
+            if self.status() == "running":
+                port = self._running_port()
+            else:
+                if self.status() == "absent":
+                    self._create(account)
+                self._check_major()
+                port = self._start(account, notes)
+            info = self._info(port, tuple(notes))
+            self._bootstrap(info)
+            return info
+
+    def down(self) -> bool:
+        """Stop the server cleanly (fast shutdown); False when it was not running."""
+        with self._lock():
+            if self.status() != "running":
+                return False
+            result = server_account().run(
+                [self.binaries.tool("pg_ctl"), "stop", "-D", str(self.data_dir), "-m", "fast", "-w"]
+            )
+            if result.returncode != 0:
+                raise UserError(
+                    f"pg_ctl stop failed: {result.stderr.strip()} (see {self.log_file})"
+                )
+            return True
+
+    def crash(self) -> None:
+        """SIGKILL the postmaster, as a power cut would: for crash-recovery and failover drills."""
+        pid = self._running_pid()
+        if pid is not None:
+            os.kill(pid, signal.SIGKILL)
+            _wait_until(lambda: self._running_pid() is None, 10.0)
+
+    def destroy(self) -> None:
+        """Stop the server and delete the whole root directory (data, TLS, passwords)."""
+        import shutil
+
+        self.down()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    # -- internals ----------------------------------------------------------------------
+
+    def _create(self, account: ServerAccount) -> None:
+        self.root.chmod(0o711 if account.is_switched else 0o700)
+        account.check_reachable(self.root)
+        for directory in (self.data_dir, self.socket_dir, self.log_file.parent):
+            account.make_dir(directory)
+        ensure_tls(self.tls.ca_cert.parent, account)
+        pwfile = self.socket_dir / ".initdb-password"
+        pwfile.write_text(self.passwords[SUPERUSER] + "\n")
+        account.own(pwfile, 0o600)
+        try:
+            result = account.run(
+                [
+                    self.binaries.tool("initdb"),
+                    "--pgdata",
+                    str(self.data_dir),
+                    "--username",
+                    SUPERUSER,
+                    f"--pwfile={pwfile}",
+                    "--auth=scram-sha-256",
+                    "--encoding=UTF8",
+                    "--no-locale",
+                    "--no-sync",
+                ]
+            )
+        finally:
+            pwfile.unlink()
+        if result.returncode != 0:
+            raise UserError(f"initdb failed in {self.data_dir}: {result.stderr.strip()}")
+        (self.data_dir / "pg_hba.conf").write_text(_HBA)
+        (self.data_dir / "postgresql.pgplat.conf").write_text(self._settings())
+        with (self.data_dir / "postgresql.conf").open("a") as conf:
+            conf.write("\ninclude 'postgresql.pgplat.conf'\n")
+
+    def _settings(self) -> str:
+        """Server settings that mirror production: TLS, UTC, SCRAM, pg_stat_statements."""
+        settings: dict[str, str] = {
+            "listen_addresses": "localhost",
+            "unix_socket_directories": str(self.socket_dir),
+            "ssl": "on",
+            "ssl_cert_file": str(self.tls.server_cert),
+            "ssl_key_file": str(self.tls.server_key),
+            "ssl_min_protocol_version": "TLSv1.2",
+            "password_encryption": "scram-sha-256",
+            "timezone": "UTC",
+            "log_timezone": "UTC",
+            "log_line_prefix": "%m [%p] %q%u@%d ",
+            "wal_level": "replica",
+        }
+        if "pg_stat_statements" in self.config.database.extensions and self._has_library(
+            "pg_stat_statements"
+        ):
+            settings["shared_preload_libraries"] = "pg_stat_statements"
+        lines = [f"{name} = {_quote(value)}" for name, value in settings.items()]
+        return "# Written by pgplat dev: production parity settings.\n" + "\n".join(lines) + "\n"
+
+    def _has_library(self, name: str) -> bool:
+        lib = self.binaries.bin_dir.parent / "lib"
+        return any((d / f"{name}.so").exists() for d in (lib / "postgresql", lib))
+
+    def _check_major(self) -> None:
+        on_disk = int((self.data_dir / "PG_VERSION").read_text().strip())
+        if on_disk != self.binaries.major:
+            raise UserError(
+                f"{self.data_dir} holds a PostgreSQL {on_disk} cluster but the binaries are "
+                f"{self.binaries.major}; run `pgplat dev destroy` to start over (or dump first)"
+            )
+
+    def _start(self, account: ServerAccount, notes: list[str]) -> int:
+        """Start on the preferred port, or a free one when it is taken; return the port."""
+        stale = self.data_dir / "postmaster.pid"
+        if stale.exists():
+            # No live postmaster owns these (status() checked): leftovers of a crash. The
+            # socket directory is private to this cluster, so its lock files are ours too.
+            stale.unlink()
+            for leftover in self.socket_dir.glob(".s.PGSQL.*"):
+                leftover.unlink()
+            notes.append("the server had stopped uncleanly; crash recovery replayed the WAL")
+        port = self.preferred_port
+        for _ in range(_START_ATTEMPTS):
+            if port == 0 or not _port_is_free(port):
+                port = _any_free_port()
+            result = account.run(
+                [
+                    self.binaries.tool("pg_ctl"),
+                    "start",
+                    "-D",
+                    str(self.data_dir),
+                    "-w",
+                    "-t",
+                    "60",
+                    "-l",
+                    str(self.log_file),
+                    "-o",
+                    f"-p {port}",
+                ]
+            )
+            if result.returncode == 0:
+                if self.preferred_port not in (0, port):
+                    notes.append(
+                        f"port {self.preferred_port} is in use; the local server listens on {port}"
+                    )
+                return port
+            log = self._log_tail()
+            if "Address already in use" in log:
+                port = 0  # another process bound the port between the probe and the start
+            elif "shared memory block is still in use" not in log:
+                break  # else orphaned backends of a killed postmaster are still exiting
+            time.sleep(0.1)
+        raise UserError(
+            f"the local server did not start: {self._log_tail().strip().splitlines()[-1:]} "
+            f"(full log: {self.log_file})"
+        )
+
+    def _log_tail(self) -> str:
+        try:
+            with self.log_file.open("rb") as log:
+                log.seek(max(0, log.seek(0, os.SEEK_END) - 2000))
+                return log.read().decode(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def _bootstrap(self, info: ServerInfo) -> None:
+        """Create the database and run the bootstrap SQL when the configuration changed."""
+        script = bootstrap_sql(self.config, target="local")
+        fingerprint = hashlib.sha256(
+            (script + json.dumps(sorted(info.passwords.items()))).encode()
+        ).hexdigest()
+        state = json.loads(self._state_file.read_text()) if self._state_file.exists() else {}
+        if state.get("bootstrap") == fingerprint:
+            return
+        dbname = self.config.database.name
+        with psycopg.connect(info.admin_conninfo("postgres"), autocommit=True) as conn:
+            if not conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", [dbname]
+            ).fetchone():
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
+        with psycopg.connect(info.admin_conninfo(), autocommit=True) as conn:
+            conn.execute(script.encode())
+            for user in self.config.database.users:
+                # Hash client-side, so the password itself never reaches the server or its logs.
+                verifier = conn.pgconn.encrypt_password(
+                    info.passwords[user.name].encode(), user.name.encode(), b"scram-sha-256"
+                )
+                conn.execute(
+                    sql.SQL("ALTER ROLE {} PASSWORD {}").format(
+                        sql.Identifier(user.name), sql.Literal(verifier.decode())
+                    )
+                )
+        self._state_file.write_text(json.dumps({"bootstrap": fingerprint}) + "\n")
+
+
+def _is_postgres(pid: int) -> bool:
+    """Whether ``pid`` is a live PostgreSQL process (not a zombie, not a reused pid)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    proc = Path(f"/proc/{pid}")
+    if not proc.exists():
+        return True  # no procfs (macOS): the signal probe is all we have
+    with contextlib.suppress(FileNotFoundError):
+        state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        return state != "Z" and b"postgres" in (proc / "cmdline").read_bytes()
+    return False
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _port_is_free(port: int) -> bool:
+    for family, address in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind((address, port))
+            except OSError as exc:
+                if family == socket.AF_INET6 and exc.errno == 99:
+                    continue  # no IPv6 loopback on this machine
+                return False
+    return True
+
+
+def _any_free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def _wait_until(predicate: object, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():  # type: ignore[operator]
+            return
+        time.sleep(0.05)

@@ -1,0 +1,109 @@
+"""A local certificate authority and server certificate, so clients verify the local server
+with ``sslmode=verify-full`` exactly as they verify RDS against the AWS CA bundle."""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from pgplat.local.account import ServerAccount
+
+SERVER_NAMES = ("localhost",)
+SERVER_ADDRESSES = ("127.0.0.1", "::1")
+_VALIDITY = datetime.timedelta(days=825)
+
+
+@dataclass(frozen=True)
+class TlsFiles:
+    ca_cert: Path
+    ca_key: Path
+    server_cert: Path
+    server_key: Path
+
+    @classmethod
+    def under(cls, directory: Path) -> TlsFiles:
+        return cls(
+            directory / "ca.crt",
+            directory / "ca.key",
+            directory / "server.crt",
+            directory / "server.key",
+        )
+
+
+def _pem_key(key: ec.EllipticCurvePrivateKey) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+def _name(common_name: str) -> x509.Name:
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "pgplat local"),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
+
+
+def ensure_tls(directory: Path, account: ServerAccount) -> TlsFiles:
+    """Create the CA and a server certificate for localhost once; keep them afterwards.
+
+    The CA key stays with the caller; the server key belongs to the server account (mode
+    0600), which is what PostgreSQL insists on.
+    """
+    files = TlsFiles.under(directory)
+    if files.server_cert.exists() and files.server_key.exists() and files.ca_cert.exists():
+        return files
+    directory.mkdir(parents=True, exist_ok=True)
+    directory.chmod(0o755)
+    now = datetime.datetime.now(datetime.UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_cert = (
+        x509.CertificateBuilder()
+        .subject_name(_name("pgplat local CA"))
+        .issuer_name(_name("pgplat local CA"))
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + _VALIDITY)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(False, False, False, False, False, True, True, False, False),
+            critical=True,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    server_key = ec.generate_private_key(ec.SECP256R1())
+    alt_names: list[x509.GeneralName] = [x509.DNSName(n) for n in SERVER_NAMES]
+    alt_names += [x509.IPAddress(ipaddress.ip_address(a)) for a in SERVER_ADDRESSES]
+    server_cert = (
+        x509.CertificateBuilder()
+        .subject_name(_name("localhost"))
+        .issuer_name(ca_cert.subject)
+        .public_key(server_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + _VALIDITY)
+        .add_extension(x509.SubjectAlternativeName(alt_names), critical=False)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    files.ca_key.write_bytes(_pem_key(ca_key))
+    files.ca_key.chmod(0o600)
+    files.server_key.write_bytes(_pem_key(server_key))
+    account.own(files.server_key, 0o600)
+    files.server_cert.write_bytes(server_cert.public_bytes(serialization.Encoding.PEM))
+    files.server_cert.chmod(0o644)
+    files.ca_cert.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
+    files.ca_cert.chmod(0o644)
+    return files

@@ -1,0 +1,129 @@
+"""The bootstrap SQL every environment runs in the application database, prod and local alike.
+
+One generator keeps local development honest: the roles, privileges and extensions a
+developer gets are the ones production gets. The script is idempotent, so it is re-run after
+every configuration change, and it carries no secret: passwords are set by whoever owns them
+(Secrets Manager rotation in the cloud, ``pgplat dev`` locally).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from psycopg import sql
+
+from pgplat.config import PgplatConfig
+from pgplat.config.model import DatabaseUser
+
+Target = Literal["rds", "local"]
+
+_TABLE_PRIVILEGES = {"read-write": "SELECT, INSERT, UPDATE, DELETE", "read-only": "SELECT"}
+_SEQUENCE_PRIVILEGES = {"read-write": "USAGE, SELECT, UPDATE", "read-only": "SELECT"}
+
+
+def group_role(schema: str, access: str) -> str:
+    """The NOLOGIN role holding one access level on the schema, e.g. ``app_readwrite``."""
+    return f"{schema}_{access.replace('-', '')}"
+
+
+def _ident(name: str) -> str:
+    return sql.Identifier(name).as_string(None)
+
+
+def _literal(value: str) -> str:
+    return sql.Literal(value).as_string(None)
+
+
+def _ensure_role(name: str, attributes: str) -> str:
+    return (
+        "DO $$ BEGIN\n"
+        f"  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = {_literal(name)}) THEN\n"
+        f"    CREATE ROLE {_ident(name)} {attributes};\n"
+        "  END IF;\n"
+        "END $$;\n"
+        f"ALTER ROLE {_ident(name)} {attributes};"
+    )
+
+
+def _extension(name: str, target: Target) -> str:
+    create = f"CREATE EXTENSION IF NOT EXISTS {_ident(name)};"
+    if target == "rds":
+        return create
+    # Local binaries may lack an extension RDS has; say so instead of failing the bootstrap.
+    return (
+        "DO $$ BEGIN\n"
+        f"  IF EXISTS (SELECT FROM pg_available_extensions WHERE name = {_literal(name)}) THEN\n"
+        f"    {create}\n"
+        "  ELSE\n"
+        f"    RAISE WARNING 'extension % is not available in the local binaries', {_literal(name)};\n"
+        "  END IF;\n"
+        "END $$;"
+    )
+
+
+def _user(user: DatabaseUser, schema: str, database: str, target: Target) -> list[str]:
+    role = _ident(user.name)
+    statements = [
+        _ensure_role(user.name, "LOGIN"),
+        f"GRANT {_ident(group_role(schema, user.access))} TO {role};",
+        f"ALTER ROLE {role} IN DATABASE {_ident(database)} SET search_path = {_ident(schema)}, public;",
+    ]
+    if user.auth == "iam":
+        # On RDS, membership in rds_iam makes the user log in with IAM tokens only. Locally the
+        # stand-in role keeps the same grants valid while the user logs in with a password.
+        statements.append(f"GRANT rds_iam TO {role};")
+    if user.access == "read-write":
+        statements.extend(_default_privileges(schema, f"FOR ROLE {role} "))
+    return statements
+
+
+def _default_privileges(schema: str, for_role: str) -> list[str]:
+    """Privileges on tables and sequences the creator makes later, for both access levels."""
+    statements = []
+    for access in ("read-write", "read-only"):
+        grantee = _ident(group_role(schema, access))
+        prefix = f"ALTER DEFAULT PRIVILEGES {for_role}IN SCHEMA {_ident(schema)}"
+        statements.append(f"{prefix} GRANT {_TABLE_PRIVILEGES[access]} ON TABLES TO {grantee};")
+        statements.append(
+            f"{prefix} GRANT {_SEQUENCE_PRIVILEGES[access]} ON SEQUENCES TO {grantee};"
+        )
+    return statements
+
+
+def bootstrap_sql(config: PgplatConfig, target: Target = "rds") -> str:
+    """Idempotent SQL creating schema, roles, privileges and extensions in the app database.
+
+    Run it connected to ``config.database.name`` as the master user (RDS) or the local
+    superuser. ``target="local"`` creates a NOLOGIN ``rds_iam`` stand-in so IAM users keep
+    their grant, and skips extensions the local binaries do not ship, with a warning.
+    """
+    db = config.database
+    schema = _ident(db.schema_name)
+    database = _ident(db.name)
+    out = [
+        f"-- pgplat bootstrap of database {db.name} ({target}); safe to re-run.",
+        "SET client_min_messages = warning;",
+    ]
+    if target == "local":
+        out.append(_ensure_role("rds_iam", "NOLOGIN"))
+    out += [
+        f"REVOKE ALL ON DATABASE {database} FROM PUBLIC;",
+        "REVOKE CREATE ON SCHEMA public FROM PUBLIC;",
+        f"CREATE SCHEMA IF NOT EXISTS {schema};",
+    ]
+    for access in ("read-write", "read-only"):
+        group = _ident(group_role(db.schema_name, access))
+        out += [
+            _ensure_role(group_role(db.schema_name, access), "NOLOGIN"),
+            f"GRANT CONNECT, TEMPORARY ON DATABASE {database} TO {group};",
+            f"GRANT USAGE ON SCHEMA {schema} TO {group};",
+            f"GRANT {_TABLE_PRIVILEGES[access]} ON ALL TABLES IN SCHEMA {schema} TO {group};",
+            f"GRANT {_SEQUENCE_PRIVILEGES[access]} ON ALL SEQUENCES IN SCHEMA {schema} TO {group};",
+        ]
+    readwrite = _ident(group_role(db.schema_name, "read-write"))
+    out.append(f"GRANT CREATE ON SCHEMA {schema} TO {readwrite};")
+    out += _default_privileges(db.schema_name, "")
+    for user in db.users:
+        out += _user(user, db.schema_name, db.name, target)
+    out += [_extension(name, target) for name in db.extensions]
+    return "\n".join(out) + "\n"
