@@ -1,0 +1,157 @@
+"""Opening one connection: fresh credentials every time, one credential refresh when the
+server rejects them, and back-off while a failover makes the endpoint unreachable.
+
+`Connection` and `AsyncConnection` are psycopg's classes whose `connect()` also accepts an
+`Endpoint` (keyword ``pgplat_endpoint``); that is how pools get fresh credentials for every
+connection they open.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Self
+
+import psycopg
+from psycopg.rows import TupleRow
+
+from pgplat.client.credentials import CredentialProvider, provider_for
+from pgplat.client.errors import CredentialsError
+from pgplat.client.failover import Retry, is_authentication_failure, is_failover
+from pgplat.client.metrics import metrics
+from pgplat.client.settings import Settings
+from pgplat.client.tls import tls_params
+
+log = logging.getLogger("pgplat.client")
+
+ENDPOINT_KEY = "pgplat_endpoint"
+
+READ_ONLY_OPTIONS = "-c default_transaction_read_only=on"
+"""Readers refuse writes locally too, as an Aurora replica would."""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """The writer or the reader of one database, and how to authenticate to it."""
+
+    settings: Settings
+    provider: CredentialProvider
+    readonly: bool = False
+
+    @property
+    def host(self) -> str:
+        return (self.readonly and self.settings.reader_host) or self.settings.host
+
+    @property
+    def role(self) -> str:
+        return "reader" if self.readonly else "writer"
+
+    def params(self) -> dict[str, Any]:
+        """libpq parameters for the next connection, credentials included (host name, not an
+        address: libpq resolves it on every attempt, so a failover's DNS change is seen)."""
+        settings = self.settings
+        params: dict[str, Any] = {
+            "host": self.host,
+            "port": settings.port,
+            "connect_timeout": settings.connect_timeout,
+            **tls_params(settings, self.host),
+            **self.provider.get(self.host, settings.port).params(),
+        }
+        if settings.dbname:
+            params["dbname"] = settings.dbname
+        if settings.application_name:
+            params["application_name"] = settings.application_name
+        if self.readonly:
+            params["options"] = READ_ONLY_OPTIONS
+        else:
+            params["target_session_attrs"] = "read-write"
+        return params
+
+    def attempts(self) -> Attempts:
+        return Attempts(self)
+
+
+class Attempts:
+    """The decisions between the connection attempts of one `connect()`."""
+
+    def __init__(self, endpoint: Endpoint) -> None:
+        self._endpoint = endpoint
+        self._refreshed = False
+        self._retry = Retry(
+            f"connecting to {endpoint.role} {endpoint.host}:{endpoint.settings.port}",
+            endpoint.settings.failover_timeout,
+        )
+
+    def delay_after(self, exc: psycopg.OperationalError) -> float:
+        """Seconds to wait before the next attempt; raises when another cannot help."""
+        endpoint = self._endpoint
+        if is_authentication_failure(exc):
+            if self._refreshed or not endpoint.provider.invalidate():
+                raise CredentialsError(
+                    f"{endpoint.host}:{endpoint.settings.port} rejected the credentials of the "
+                    f"{endpoint.settings.auth} provider"
+                    + (" even after refreshing them" if self._refreshed else "")
+                ) from exc
+            self._refreshed = True
+            log.info("credentials rejected by %s, refreshing them", endpoint.host)
+            return 0.0
+        if is_failover(exc):
+            delay = self._retry.delay_after(exc)
+            log.info("%s %s unavailable, retrying in %.2f s", endpoint.role, endpoint.host, delay)
+            return delay
+        raise exc
+
+    def connected(self) -> None:
+        metrics.add("connects")
+
+
+class Connection(psycopg.Connection[TupleRow]):
+    @classmethod
+    def connect(cls, conninfo: str = "", **kwargs: Any) -> Self:
+        endpoint: Endpoint | None = kwargs.pop(ENDPOINT_KEY, None)
+        if endpoint is None:
+            return super().connect(conninfo, **kwargs)
+        attempts = endpoint.attempts()
+        while True:
+            try:
+                conn = super().connect(conninfo, **{**endpoint.params(), **kwargs})
+            except psycopg.OperationalError as exc:
+                time.sleep(attempts.delay_after(exc))
+                continue
+            attempts.connected()
+            return conn
+
+
+class AsyncConnection(psycopg.AsyncConnection[TupleRow]):
+    @classmethod
+    async def connect(cls, conninfo: str = "", **kwargs: Any) -> Self:
+        endpoint: Endpoint | None = kwargs.pop(ENDPOINT_KEY, None)
+        if endpoint is None:
+            return await super().connect(conninfo, **kwargs)
+        attempts = endpoint.attempts()
+        while True:
+            params = await asyncio.to_thread(endpoint.params)
+            try:
+                conn = await super().connect(conninfo, **{**params, **kwargs})
+            except psycopg.OperationalError as exc:
+                await asyncio.sleep(attempts.delay_after(exc))
+                continue
+            attempts.connected()
+            return conn
+
+
+_providers: dict[Settings, CredentialProvider] = {}
+_providers_lock = threading.Lock()
+
+
+def endpoint_for(settings: Settings, *, readonly: bool) -> Endpoint:
+    """The endpoint for ``settings``' writer or reader, sharing one credential provider (and so
+    one cache of secrets, tokens and assumed roles) per distinct settings in the process."""
+    with _providers_lock:
+        provider = _providers.get(settings)
+        if provider is None:
+            provider = _providers[settings] = provider_for(settings)
+    return Endpoint(settings, provider, readonly)

@@ -1,0 +1,102 @@
+"""`run_transaction`: run a unit of work in one transaction, through failovers.
+
+A failover signal (connection lost, admin/crash shutdown, cannot connect now, read-only
+writer) makes the pool drop its stale connections and the transaction run again after a
+back-off — unless it was already committing and is not idempotent: then nobody knows whether
+it committed, and `OutcomeUnknown` is raised instead of replaying it. A failure before the
+commit was sent is always retried: the server rolled that transaction back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import psycopg
+from psycopg_pool import AsyncConnectionPool, ConnectionPool, PoolTimeout
+
+from pgplat.client.connection import AsyncConnection, Connection
+from pgplat.client.errors import OutcomeUnknown
+from pgplat.client.failover import Retry, is_failover
+from pgplat.client.metrics import metrics
+from pgplat.client.pools import shared_pool
+
+T = TypeVar("T")
+log = logging.getLogger("pgplat.client")
+
+DEFAULT_BUDGET = 30.0
+
+
+def run_transaction(
+    fn: Callable[[Connection], T],
+    *,
+    idempotent: bool,
+    readonly: bool = False,
+    pool: ConnectionPool[Connection] | None = None,
+    budget: float = DEFAULT_BUDGET,
+) -> T:
+    """Run ``fn(conn)`` in a transaction on ``pool`` (default: the shared pool of the role)
+    and commit; retried through failovers as the module docstring describes."""
+    target = pool or shared_pool(readonly)
+    retry = Retry("transaction", budget)
+    while True:
+        committing = False
+        try:
+            with target.connection() as conn:
+                try:
+                    with conn.transaction():
+                        result = fn(conn)
+                        committing = True
+                    return result
+                except BaseException as exc:
+                    if is_failover(exc):  # may still be open, to a demoted writer
+                        conn.close()
+                    raise
+        except (psycopg.Error, PoolTimeout) as exc:
+            _handle(exc, committing=committing, idempotent=idempotent)
+            target.drain()
+            time.sleep(retry.delay_after(exc))
+
+
+async def run_transaction_async(
+    fn: Callable[[AsyncConnection], Awaitable[T]],
+    *,
+    idempotent: bool,
+    pool: AsyncConnectionPool[AsyncConnection],
+    budget: float = DEFAULT_BUDGET,
+) -> T:
+    """The asyncio twin of `run_transaction`."""
+    retry = Retry("transaction", budget)
+    while True:
+        committing = False
+        try:
+            async with pool.connection() as conn:
+                try:
+                    async with conn.transaction():
+                        result = await fn(conn)
+                        committing = True
+                    return result
+                except BaseException as exc:
+                    if is_failover(exc):
+                        await conn.close()
+                    raise
+        except (psycopg.Error, PoolTimeout) as exc:
+            _handle(exc, committing=committing, idempotent=idempotent)
+            await pool.drain()
+            await asyncio.sleep(retry.delay_after(exc))
+
+
+def _handle(exc: psycopg.Error | PoolTimeout, *, committing: bool, idempotent: bool) -> None:
+    """Re-raise what retrying cannot fix; count and log what it can."""
+    if not is_failover(exc):
+        raise exc
+    metrics.add("failovers")
+    if committing and not idempotent:
+        raise OutcomeUnknown(
+            "connection lost while committing a non-idempotent transaction: it may or may not "
+            "have committed, so it was not replayed"
+        ) from exc
+    log.warning("failover signal (%s), retrying the transaction", type(exc).__name__)
