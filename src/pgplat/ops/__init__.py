@@ -1,0 +1,1 @@
+"""Day-2 operations on a running estate: restore drills and the like."""
