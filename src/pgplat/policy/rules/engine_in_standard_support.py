@@ -1,0 +1,23 @@
+"""The engine major is still under RDS/Aurora standard support (no Extended Support fees)."""
+
+from __future__ import annotations
+
+from pgplat.config.calendar import CALENDAR, Flavor
+from pgplat.policy.assembly import Resource
+from pgplat.policy.rules._db import is_aurora, is_primary
+from pgplat.policy.rules.base import NOT_APPLICABLE, Context, Verdict, non_compliant, verdict
+
+
+def engine_in_standard_support(resource: Resource, context: Context) -> Verdict:
+    if not is_primary(resource):
+        return NOT_APPLICABLE
+    version = str(resource.properties.get("EngineVersion", ""))
+    if not version:
+        return non_compliant("no EngineVersion: the engine would drift to whatever is default")
+    major = version.split(".")[0]
+    support = CALENDAR.get(int(major)) if major.isdigit() else None
+    flavor: Flavor = "aurora" if is_aurora(resource) else "rds"
+    end = support.standard_support_end(flavor) if support is not None else None
+    if end is None:
+        return non_compliant(f"PostgreSQL {version} is not offered under standard support")
+    return verdict(end > context.today, f"standard support of {version} ended {end}")

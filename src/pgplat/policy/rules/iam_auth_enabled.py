@@ -1,0 +1,14 @@
+"""IAM database authentication is enabled, so workloads connect with short-lived tokens."""
+
+from __future__ import annotations
+
+from pgplat.policy.assembly import Resource
+from pgplat.policy.rules._db import is_primary
+from pgplat.policy.rules.base import NOT_APPLICABLE, Context, Verdict, truthy, verdict
+
+
+def iam_auth_enabled(resource: Resource, context: Context) -> Verdict:
+    if not is_primary(resource):
+        return NOT_APPLICABLE
+    enabled = truthy(resource.properties.get("EnableIAMDatabaseAuthentication"))
+    return verdict(enabled, "EnableIAMDatabaseAuthentication is not true")
