@@ -1,0 +1,60 @@
+"""Which accounts hold production, which do not, and how ARNs are spelled in them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pgplat.config import PgplatConfig
+
+OUTSIDER_ACCOUNT = "000000000000"
+"""Stands for "any account outside production" when no non-prod account is configured."""
+
+
+def partition_of(region: str) -> str:
+    """The ARN partition of a region."""
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
+@dataclass(frozen=True)
+class Perimeter:
+    """The production accounts (data and app) and the non-prod account outside them."""
+
+    partition: str
+    region: str
+    data_account: str
+    app_account: str
+    nonprod_account: str | None
+    transit_gateway_id: str | None
+
+    @classmethod
+    def of(cls, config: PgplatConfig) -> Perimeter:
+        return cls(
+            partition=partition_of(config.region),
+            region=config.region,
+            data_account=config.accounts.data,
+            app_account=config.accounts.app,
+            nonprod_account=config.accounts.nonprod,
+            transit_gateway_id=config.environments.prod.network.transit_gateway_id,
+        )
+
+    @property
+    def prod_accounts(self) -> tuple[str, str]:
+        return (self.data_account, self.app_account)
+
+    @property
+    def outsider(self) -> str:
+        """An account outside production: the non-prod one, or a stand-in."""
+        return self.nonprod_account or OUTSIDER_ACCOUNT
+
+    def arn(self, service: str, account: str, resource: str, region: str = "*") -> str:
+        """An ARN (or ARN pattern) in this partition; IAM ARNs have no region."""
+        where = "" if service == "iam" else region
+        return f"arn:{self.partition}:{service}:{where}:{account}:{resource}"
+
+    def prod_arns(self, service: str, resource: str) -> list[str]:
+        """The ARN pattern of ``resource`` in each production account."""
+        return [self.arn(service, account, resource) for account in self.prod_accounts]
