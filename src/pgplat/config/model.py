@@ -571,6 +571,30 @@ class Check(Model):
     waivers: list[Waiver] = Field(default_factory=list)
 
 
+class AccountAccess(Model):
+    """How `pgplat deploy` gets credentials for one account (default: the ambient chain)."""
+
+    profile: str | None = Field(default=None, description="AWS CLI profile to deploy with.")
+    role_arn: str | None = Field(
+        default=None,
+        pattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$",
+        description="Role to assume for the deployment (e.g. a CI role reached through OIDC).",
+    )
+
+
+class Deploy(Model):
+    """Per-account deployment access for `pgplat deploy`, `diff`, `bootstrap` and `drift`."""
+
+    data: AccountAccess = Field(default_factory=AccountAccess)
+    app: AccountAccess = Field(default_factory=AccountAccess)
+    nonprod: AccountAccess = Field(default_factory=AccountAccess)
+    trusted_account: AccountId | None = Field(
+        default=None,
+        description="Account (e.g. CI tooling) whose principals `cdk bootstrap --trust` lets "
+        "deploy; omitted, each account only deploys itself.",
+    )
+
+
 class PgplatConfig(Model):
     """An organisation's PostgreSQL estate on AWS."""
 
@@ -593,6 +617,7 @@ class PgplatConfig(Model):
         description="Tag keys every resource must carry.",
     )
     check: Check = Field(default_factory=Check)
+    deploy: Deploy = Field(default_factory=Deploy)
 
     @field_validator("region")
     @classmethod

@@ -1,0 +1,90 @@
+"""Which stacks to deploy, where, and in which order — read from the synthesized assemblies.
+
+The cloud assembly's manifest.json is the CDK's own record of every stack's account, region
+and dependencies, so the plan follows exactly what was synthesized: a stack is deployed only
+after every stack it depends on, across accounts (data network before the app-account
+attachment that needs the shared Transit Gateway, and so on).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pgplat.config import PgplatConfig
+from pgplat.deploy.accounts import AccountRole, account_role
+from pgplat.errors import UserError
+
+_STACK = "aws:cloudformation:stack"
+
+
+@dataclass(frozen=True)
+class StackTarget:
+    """One stack of one environment's assembly, with where it goes."""
+
+    name: str
+    env: str
+    account: str
+    region: str
+    role: AccountRole
+    assembly: Path
+    dependencies: tuple[str, ...]
+    template_file: Path
+
+    def template(self) -> dict[str, Any]:
+        """The synthesized CloudFormation template."""
+        data: dict[str, Any] = json.loads(self.template_file.read_text())
+        return data
+
+
+def read_assembly(config: PgplatConfig, assembly: Path, env: str) -> list[StackTarget]:
+    """Every stack in ``assembly`` (a cdk.out/<env> directory), in manifest order."""
+    manifest_file = assembly / "manifest.json"
+    if not manifest_file.is_file():
+        raise UserError(f"{manifest_file} not found; run `pgplat synth --env {env}` first")
+    artifacts: dict[str, dict[str, object]] = json.loads(manifest_file.read_text())["artifacts"]
+    stacks = {name: a for name, a in artifacts.items() if a.get("type") == _STACK}
+    targets = []
+    for name, artifact in stacks.items():
+        account, region = str(artifact["environment"]).removeprefix("aws://").split("/")
+        deps = artifact.get("dependencies") or []
+        properties = artifact.get("properties") or {}
+        assert isinstance(deps, list)
+        assert isinstance(properties, dict)
+        targets.append(
+            StackTarget(
+                name=name,
+                env=env,
+                account=account,
+                region=region,
+                role=account_role(config, account),
+                assembly=assembly,
+                dependencies=tuple(d for d in deps if d in stacks),
+                template_file=assembly / str(properties["templateFile"]),
+            )
+        )
+    return targets
+
+
+def deployment_order(stacks: list[StackTarget]) -> list[StackTarget]:
+    """Dependencies first; otherwise manifest order (stable topological sort)."""
+    by_name = {s.name: s for s in stacks}
+    ordered: list[StackTarget] = []
+    state: dict[str, str] = {}
+
+    def visit(stack: StackTarget) -> None:
+        if state.get(stack.name) == "done":
+            return
+        if state.get(stack.name) == "visiting":
+            raise UserError(f"stack {stack.name} depends on itself through its dependencies")
+        state[stack.name] = "visiting"
+        for dep in stack.dependencies:
+            visit(by_name[dep])
+        state[stack.name] = "done"
+        ordered.append(stack)
+
+    for stack in stacks:
+        visit(stack)
+    return ordered

@@ -1,0 +1,87 @@
+"""Run `cdk deploy` / `cdk diff` over a deployment plan, one stack at a time.
+
+Each stack is deployed ``--exclusively`` (the plan already ordered its dependencies) with its
+own account's credentials; the first failure stops a deployment, so nothing is deployed on
+top of a broken foundation. The process boundary is a ``CommandRunner`` so tests record
+command lines instead of reaching AWS.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from pgplat.config import PgplatConfig
+from pgplat.deploy.accounts import access_for, cli_environment, describe_access
+from pgplat.deploy.plan import StackTarget
+
+Action = Literal["deploy", "diff"]
+
+
+class CommandRunner(Protocol):
+    def __call__(self, argv: list[str], env: Mapping[str, str]) -> int: ...
+
+
+def run_subprocess(argv: list[str], env: Mapping[str, str]) -> int:
+    """Run a command with the current environment plus ``env``, streaming its output."""
+    return subprocess.run(argv, env={**os.environ, **env}, check=False).returncode
+
+
+@dataclass(frozen=True)
+class StepResult:
+    stack: StackTarget
+    action: Action
+    exit_code: int
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0
+
+
+def cdk_arguments(action: Action, stack: StackTarget) -> list[str]:
+    """The CDK CLI arguments for one stack (after the `cdk` executable)."""
+    args = [action, "--app", str(stack.assembly), "--exclusively", stack.name]
+    if action == "deploy":
+        args += ["--require-approval", "never", "--ci", "--progress", "events"]
+    return args
+
+
+def dry_run_lines(config: PgplatConfig, action: Action, plan: list[StackTarget]) -> list[str]:
+    """The exact commands a run would execute, with where each one's credentials come from."""
+    lines = []
+    for stack in plan:
+        access = access_for(config, stack.role)
+        prefix = f"AWS_PROFILE={access.profile} " if access.profile and not access.role_arn else ""
+        lines.append(
+            f"# {stack.name} -> {stack.role} account {stack.account} ({stack.region}), "
+            f"{describe_access(access)}"
+        )
+        lines.append(prefix + shlex.join(["cdk", *cdk_arguments(action, stack)]))
+    return lines
+
+
+def run_plan(
+    config: PgplatConfig,
+    action: Action,
+    plan: list[StackTarget],
+    cdk: list[str],
+    runner: CommandRunner = run_subprocess,
+    on_step: Callable[[StackTarget], None] = lambda _stack: None,
+) -> list[StepResult]:
+    """Run ``action`` on every stack in order; a failed deploy stops the run."""
+    results: list[StepResult] = []
+    for stack in plan:
+        on_step(stack)
+        env = cli_environment(access_for(config, stack.role), stack.region)
+        started = time.monotonic()
+        code = runner([*cdk, *cdk_arguments(action, stack)], env)
+        results.append(StepResult(stack, action, code, time.monotonic() - started))
+        if code != 0 and action == "deploy":
+            break
+    return results
