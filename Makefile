@@ -12,6 +12,13 @@ CONFIG ?= examples/innovate-inc.yaml
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
+	@command -v dot >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Graphviz (Debian package) for pgplat diagram"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
+	  else \
+	    echo "note: Graphviz 'dot' is missing; install it (e.g. apt-get install graphviz) for pgplat diagram"; \
+	  fi; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
