@@ -1,0 +1,194 @@
+"""`pgplat advise`: RDS or Aurora for a workload, with reasons and monthly costs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+from pydantic import ValidationError
+from rich.table import Table
+
+from pgplat.commands.common import config_from, console, emit_json, say, state
+from pgplat.errors import UserError
+from pgplat.ops.advisor import ASSUMPTIONS, Advice, WorkloadProfile, advise
+from pgplat.ops.prices import (
+    DEFAULT_REFRESHED,
+    PRICE_LIST_REGION,
+    load_prices,
+    refresh_region,
+    save_prices,
+)
+
+_FLAGS = {
+    "reads_per_second": "--reads",
+    "writes_per_second": "--writes",
+    "data_gib": "--data-gib",
+    "growth_gib_per_month": "--growth-gib",
+    "connections": "--connections",
+    "availability_target": "--availability",
+    "read_heavy": "--read-heavy",
+    "peak_to_average": "--peak-to-average",
+    "horizon_months": "--horizon-months",
+}
+
+_LABELS = {
+    "rds-multi-az": "RDS Multi-AZ",
+    "aurora-standard": "Aurora Standard",
+    "aurora-io-optimized": "Aurora I/O-Optimized",
+    "aurora-serverless-v2": "Aurora Serverless v2",
+}
+
+
+def cmd(
+    ctx: typer.Context,
+    profile: Annotated[
+        Path | None, typer.Option("--profile", help="Workload profile, YAML or JSON.")
+    ] = None,
+    reads: Annotated[float | None, typer.Option(help="Average reads per second.")] = None,
+    writes: Annotated[float | None, typer.Option(help="Average writes per second.")] = None,
+    data_gib: Annotated[float | None, typer.Option(help="Data size today, GiB.")] = None,
+    growth_gib: Annotated[float | None, typer.Option(help="Data growth, GiB per month.")] = None,
+    connections: Annotated[int | None, typer.Option(help="Peak concurrent connections.")] = None,
+    availability: Annotated[
+        float | None, typer.Option(help="Availability target, percent (e.g. 99.99).")
+    ] = None,
+    read_heavy: Annotated[
+        bool | None,
+        typer.Option("--read-heavy/--not-read-heavy", help="Default: reads >= 4 x writes."),
+    ] = None,
+    peak_to_average: Annotated[
+        float | None, typer.Option(help="Peak load over average; 3 or more is spiky.")
+    ] = None,
+    horizon_months: Annotated[
+        int | None, typer.Option(help="Price storage at its size after this many months.")
+    ] = None,
+    region: Annotated[
+        str | None, typer.Option(help="AWS region (default: the configuration's).")
+    ] = None,
+    backup_retention_days: Annotated[
+        int | None, typer.Option(help="Backup retention (default: prod's in the config, or 14).")
+    ] = None,
+    prices: Annotated[
+        Path | None,
+        typer.Option(help=f"Price table (default: {DEFAULT_REFRESHED} if present, else shipped)."),
+    ] = None,
+    refresh_prices: Annotated[
+        bool,
+        typer.Option(
+            "--refresh-prices",
+            help=f"Fetch the region's prices from the AWS Price List API into --prices "
+            f"(default {DEFAULT_REFRESHED}) and stop.",
+        ),
+    ] = False,
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="text or json (default: global).")
+    ] = None,
+) -> None:
+    """Recommend RDS or Aurora for a workload, with reasons and estimated monthly costs."""
+    if output is not None:
+        if output not in ("text", "json"):
+            raise typer.BadParameter("choose text or json", param_hint="--output")
+        state(ctx).output = "json" if output == "json" else "text"
+    where, retention = _context(ctx, region, backup_retention_days)
+    if refresh_prices:
+        _refresh(ctx, where, prices or DEFAULT_REFRESHED)
+        return
+    flags = {
+        "reads_per_second": reads,
+        "writes_per_second": writes,
+        "data_gib": data_gib,
+        "growth_gib_per_month": growth_gib,
+        "connections": connections,
+        "availability_target": availability,
+        "read_heavy": read_heavy,
+        "peak_to_average": peak_to_average,
+        "horizon_months": horizon_months,
+    }
+    advice = advise(_profile(profile, flags), load_prices(prices), where, retention)
+    if state(ctx).output == "json":
+        emit_json(advice.to_json())
+    else:
+        _render(advice)
+
+
+def _context(ctx: typer.Context, region: str | None, retention: int | None) -> tuple[str, int]:
+    """Region and backup retention: flags first, then the configuration if there is one."""
+    if region is not None and retention is not None:
+        return region, retention
+    if not state(ctx).config_path.is_file():
+        if region is None:
+            raise UserError(
+                f"no region: pass --region or point --config at a pgplat.yaml "
+                f"({state(ctx).config_path} does not exist)"
+            )
+        return region, retention or 14
+    config = config_from(ctx)
+    return region or config.region, retention or config.environments.prod.backup.retention_days
+
+
+def _profile(path: Path | None, flags: dict[str, Any]) -> WorkloadProfile:
+    data: dict[str, Any] = {}
+    if path is not None:
+        try:
+            loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise UserError(f"cannot read workload profile {path}: {exc.strerror}") from None
+        except yaml.YAMLError as exc:
+            raise UserError(f"workload profile {path} is not YAML or JSON: {exc}") from None
+        if not isinstance(loaded, dict):
+            raise UserError(f"workload profile {path} must be a mapping of fields to values")
+        data.update(loaded)
+    data.update({k: v for k, v in flags.items() if v is not None})
+    try:
+        return WorkloadProfile.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = str(error["loc"][0]) if error["loc"] else "profile"
+        source = f"{_FLAGS.get(field, field)} or {field} in --profile"
+        raise UserError(
+            f"workload profile: {field}: {error['msg']} (set it with {source})"
+        ) from None
+
+
+def _refresh(ctx: typer.Context, region: str, path: Path) -> None:
+    import boto3
+
+    table = load_prices(path if path.is_file() else None)
+    client = boto3.client("pricing", region_name=PRICE_LIST_REGION)
+    save_prices(refresh_region(table, region, client), path)
+    say(ctx, f"[green]✓[/] refreshed {region} prices into {path}")
+    if state(ctx).output == "json":
+        emit_json({"refreshed": region, "file": str(path)})
+
+
+def _render(advice: Advice) -> None:
+    chosen = advice.estimate(advice.recommendation)
+    console.print(f"[bold]Recommendation: {_LABELS[advice.recommendation]}[/]", highlight=False)
+    for reason in advice.reasons:
+        console.print(f"  • {reason}", highlight=False)
+    table = Table(
+        title=f"Estimated monthly cost in {advice.region} (prices of {advice.prices_date})"
+    )
+    table.add_column("option")
+    table.add_column("instances")
+    table.add_column("USD/month", justify="right")
+    table.add_column("made of", overflow="fold")
+    for estimate in advice.estimates:
+        mark = "→ " if estimate is chosen else "  "
+        parts = "\n".join(f"{line.item}: ${line.monthly:,.2f}" for line in estimate.lines)
+        table.add_row(
+            mark + _LABELS[estimate.option],
+            estimate.instance_class,
+            f"{estimate.monthly:,.2f}",
+            parts,
+        )
+    console.print(table)
+    for estimate in advice.estimates:
+        for note in estimate.notes:
+            console.print(f"[yellow]note:[/] {_LABELS[estimate.option]}: {note}", highlight=False)
+    console.print(f"[dim]prices: {advice.prices_source}[/]", highlight=False)
+    console.print("[dim]assumptions (see --output json for all figures):[/]")
+    for assumption in ASSUMPTIONS:
+        console.print(f"[dim]  - {assumption}[/]", highlight=False)
