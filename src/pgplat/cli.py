@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from pgplat import __version__
+from pgplat.commands import advise as advise_cmd
 from pgplat.commands import config as config_cmd
 from pgplat.commands.common import DEFAULT_CONFIG, OutputFormat, State, err_console
 from pgplat.errors import UserError
@@ -22,6 +23,7 @@ app = typer.Typer(
 )
 app.add_typer(config_cmd.app, name="config")
 app.command("init")(config_cmd.init)
+app.command("advise")(advise_cmd.cmd)
 
 
 def _version(value: bool) -> None:
