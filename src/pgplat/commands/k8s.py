@@ -1,0 +1,52 @@
+"""`pgplat k8s manifests`: the Kubernetes side of each workload's database access."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pgplat.commands.common import config_from, emit_json, say, state
+from pgplat.errors import UserError
+from pgplat.k8s.manifests import Endpoints, write_manifests
+
+app = typer.Typer(help="Kubernetes manifests for the database workloads.", no_args_is_help=True)
+
+
+@app.command()
+def manifests(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option("--out", help="Directory to write the YAML into.")],
+    env: Annotated[str, typer.Option("--env", help="Cloud environment.")] = "prod",
+    outputs: Annotated[
+        Path | None,
+        typer.Option(
+            "--outputs", help="CDK outputs file of the deployed data stack (cdk --outputs-file)."
+        ),
+    ] = None,
+    writer_host: Annotated[
+        str | None, typer.Option("--writer-host", help="Writer endpoint (instead of --outputs).")
+    ] = None,
+    reader_host: Annotated[
+        str | None,
+        typer.Option("--reader-host", help="Reader endpoint (default: the writer endpoint)."),
+    ] = None,
+) -> None:
+    """Write a ServiceAccount, ConfigMap and NetworkPolicy per workload, and a kustomization."""
+    config = config_from(ctx)
+    if writer_host is not None:
+        endpoints = Endpoints(writer=writer_host, reader=reader_host or writer_host)
+    elif outputs is not None:
+        endpoints = Endpoints.from_outputs(outputs, f"{config.name}-{env}-data")
+    else:
+        raise UserError(
+            "the database endpoints are known once the data stack is deployed; pass "
+            "--outputs cdk-outputs.json (cdk deploy --outputs-file) or --writer-host"
+        )
+    written = write_manifests(config, env, endpoints, out)
+    if state(ctx).output == "json":
+        emit_json({"env": env, "files": [str(p) for p in written]})
+    else:
+        for path in written:
+            say(ctx, f"wrote {path}")

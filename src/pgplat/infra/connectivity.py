@@ -1,0 +1,401 @@
+"""The network path between the app VPCs and the data VPC: Transit Gateway or VPC peering.
+
+Both sides are built here, one construct per account and mode, and every route is limited to
+the peer's configured CIDR. The two accounts deploy separately and CloudFormation cannot read
+the other account's resources, so the ids that only exist after a deployment (the TGW
+attachment and peering connection created by the app account, the data VPC and TGW created
+by the data account) travel as **CloudFormation parameters**: each stack outputs what the
+other needs, the operator (or ``pgplat deploy``) passes it on, and every resource that needs
+a parameter is created only once it is set. Parameters beat the alternatives here: SSM
+parameters cannot be read across accounts without an extra RAM share per value, and a custom
+resource reading the other account's outputs would need a cross-account read role of its own.
+
+Deployment order: data stack (TGW, RAM share, route tables; or the peering accepter role) →
+app stack (attachment or peering request, app routes) → data stack again with the app ids
+(attachment acceptance, association and routes; or the routes to the peering connection).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cached_property
+
+from aws_cdk import CfnCondition, CfnOutput, CfnParameter, CfnResource, Fn, Stack
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_ram as ram
+from aws_cdk import custom_resources as cr
+from constructs import Construct
+
+from pgplat.config.model import AppVpc, Network
+from pgplat.infra.access import trust_from_app_account
+from pgplat.infra.access_names import AccessNames
+
+
+def deploy_time_value(scope: Construct, id: str, description: str) -> CfnParameter:
+    """A stack parameter for an id that exists only after the other account deploys; empty until then."""
+    return CfnParameter(Stack.of(scope), id, type="String", default="", description=description)
+
+
+def when_set(scope: Construct, id: str, parameter: CfnParameter) -> CfnCondition:
+    return CfnCondition(
+        scope, id, expression=Fn.condition_not(Fn.condition_equals(parameter.value_as_string, ""))
+    )
+
+
+def only_if(condition: CfnCondition, *constructs: Construct) -> None:
+    """Create every CloudFormation resource under ``constructs`` only when ``condition`` holds."""
+    for construct in constructs:
+        for child in construct.node.find_all():
+            if isinstance(child, CfnResource):
+                child.cfn_options.condition = condition
+
+
+class DataTransitGateway(Construct):
+    """Data side of Transit Gateway mode.
+
+    A TGW with auto-accept and default route tables off, shared with the app account only;
+    the data VPC's attachment; and two dedicated TGW route tables. The data table is
+    associated with the data attachment and routes only the app CIDRs to the app attachments;
+    the app table is associated with the app attachments and routes only the data CIDR. No
+    propagation, so no other attachment — and no secondary CIDR — ever reaches the data VPC.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        names: AccessNames,
+        network: Network,
+        vpc: ec2.IVpc,
+        subnets: Sequence[ec2.ISubnet],
+        route_table_ids: Sequence[str],
+    ) -> None:
+        super().__init__(scope, id)
+        stack = Stack.of(self)
+        self.transit_gateway_id = network.transit_gateway_id or self._create(names)
+        attachment = ec2.CfnTransitGatewayAttachment(
+            self,
+            "DataAttachment",
+            transit_gateway_id=self.transit_gateway_id,
+            vpc_id=vpc.vpc_id,
+            subnet_ids=[s.subnet_id for s in subnets],
+        )
+        data_table = ec2.CfnTransitGatewayRouteTable(
+            self, "DataRouteTable", transit_gateway_id=self.transit_gateway_id
+        )
+        app_table = ec2.CfnTransitGatewayRouteTable(
+            self, "AppRouteTable", transit_gateway_id=self.transit_gateway_id
+        )
+        ec2.CfnTransitGatewayRouteTableAssociation(
+            self,
+            "DataAssociation",
+            transit_gateway_attachment_id=attachment.attr_id,
+            transit_gateway_route_table_id=data_table.ref,
+        )
+        for index, table_id in enumerate(route_table_ids):
+            for app in network.app_vpcs:
+                route = ec2.CfnRoute(
+                    self,
+                    f"ToApp{app_index(network, app)}Via{index}",
+                    route_table_id=table_id,
+                    destination_cidr_block=app.cidr,
+                    transit_gateway_id=self.transit_gateway_id,
+                )
+                route.node.add_dependency(attachment)
+        for app in network.app_vpcs:
+            i = app_index(network, app)
+            app_attachment = deploy_time_value(
+                self,
+                f"AppVpc{i}AttachmentId",
+                f"TGW attachment id of app VPC {app.cidr} (output of the app stack).",
+            )
+            known = when_set(self, f"AppVpc{i}AttachmentKnown", app_attachment)
+            attachment_id = app_attachment.value_as_string
+            association = ec2.CfnTransitGatewayRouteTableAssociation(
+                self,
+                f"AppVpc{i}Association",
+                transit_gateway_attachment_id=attachment_id,
+                transit_gateway_route_table_id=app_table.ref,
+            )
+            to_app = ec2.CfnTransitGatewayRoute(
+                self,
+                f"AppVpc{i}Route",
+                transit_gateway_route_table_id=data_table.ref,
+                destination_cidr_block=app.cidr,
+                transit_gateway_attachment_id=attachment_id,
+            )
+            to_data = ec2.CfnTransitGatewayRoute(
+                self,
+                f"DataRouteForAppVpc{i}",
+                transit_gateway_route_table_id=app_table.ref,
+                destination_cidr_block=network.vpc_cidr,
+                transit_gateway_attachment_id=attachment.attr_id,
+            )
+            only_if(known, association, to_app, to_data)
+            if names.cross_account:
+                accept = _accept_attachment(self, f"AcceptAppVpc{i}", stack, attachment_id)
+                only_if(known, accept)
+                for resource in (association, to_app, to_data):
+                    resource.node.add_dependency(accept)
+        CfnOutput(stack, "AccessTransitGatewayId", value=self.transit_gateway_id)
+
+    def _create(self, names: AccessNames) -> str:
+        tgw = ec2.CfnTransitGateway(
+            self,
+            "TransitGateway",
+            description=f"pgplat {names.config.name} {names.env}: app VPCs to the data VPC",
+            auto_accept_shared_attachments="disable",
+            default_route_table_association="disable",
+            default_route_table_propagation="disable",
+            dns_support="enable",
+        )
+        if not names.cross_account:
+            return tgw.ref
+        stack = Stack.of(self)
+        ram.CfnResourceShare(
+            self,
+            "Share",
+            name=f"pgplat-{names.config.name}-{names.env}-tgw",
+            resource_arns=[
+                stack.format_arn(service="ec2", resource="transit-gateway", resource_name=tgw.ref)
+            ],
+            principals=[names.app_account],
+            allow_external_principals=names.config.accounts.organization_id is None,
+        )
+        return tgw.ref
+
+
+def _accept_attachment(
+    scope: Construct, id: str, stack: Stack, attachment_id: str
+) -> cr.AwsCustomResource:
+    """Accept the app account's attachment: auto-accept is off, so the TGW owner decides."""
+    call = cr.AwsSdkCall(
+        service="EC2",
+        action="acceptTransitGatewayVpcAttachment",
+        parameters={"TransitGatewayAttachmentId": attachment_id},
+        physical_resource_id=cr.PhysicalResourceId.of(attachment_id),
+    )
+    return cr.AwsCustomResource(
+        scope,
+        id,
+        on_create=call,
+        install_latest_aws_sdk=False,
+        policy=cr.AwsCustomResourcePolicy.from_statements(
+            [
+                iam.PolicyStatement(
+                    actions=["ec2:AcceptTransitGatewayVpcAttachment"],
+                    resources=[
+                        stack.format_arn(
+                            service="ec2",
+                            resource="transit-gateway-attachment",
+                            resource_name=attachment_id,
+                        )
+                    ],
+                )
+            ]
+        ),
+    )
+
+
+class DataPeeringAccepter(Construct):
+    """Data side of VPC peering mode: the accepter role and the routes back to the app VPCs.
+
+    The app account's CloudFormation (its ``cdk bootstrap`` execution role) assumes the
+    accepter role while creating the peering connection; the role may accept only a peering
+    into the data VPC from the configured app VPCs.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        names: AccessNames,
+        network: Network,
+        vpc: ec2.IVpc,
+        route_table_ids: Sequence[str],
+    ) -> None:
+        super().__init__(scope, id)
+        if names.cross_account:
+            self._accepter_role(names, network, vpc)
+        for app in network.app_vpcs:
+            i = app_index(network, app)
+            peering = deploy_time_value(
+                self,
+                f"AppVpc{i}PeeringConnectionId",
+                f"Peering connection id of app VPC {app.cidr} (output of the app stack).",
+            )
+            known = when_set(self, f"AppVpc{i}PeeringKnown", peering)
+            for index, table_id in enumerate(route_table_ids):
+                route = ec2.CfnRoute(
+                    self,
+                    f"ToAppVpc{i}Via{index}",
+                    route_table_id=table_id,
+                    destination_cidr_block=app.cidr,
+                    vpc_peering_connection_id=peering.value_as_string,
+                )
+                only_if(known, route)
+        CfnOutput(Stack.of(self), "AccessDataVpcId", value=vpc.vpc_id)
+
+    def _accepter_role(self, names: AccessNames, network: Network, vpc: ec2.IVpc) -> None:
+        stack = Stack.of(self)
+        accepter_vpc = stack.format_arn(service="ec2", resource="vpc", resource_name=vpc.vpc_id)
+        conditions: dict[str, dict[str, str | list[str]]] = {
+            "ArnEquals": {"ec2:AccepterVpc": accepter_vpc}
+        }
+        requesters = [
+            f"arn:{names.partition}:ec2:{stack.region}:{names.app_account}:vpc/{app.vpc_id}"
+            for app in network.app_vpcs
+            if app.vpc_id is not None
+        ]
+        if len(requesters) == len(network.app_vpcs):
+            conditions["ArnEquals"]["ec2:RequesterVpc"] = requesters
+        role = iam.Role(
+            self,
+            "AccepterRole",
+            role_name=names.peering_accepter_role_name(),
+            description="Accept VPC peering from the app VPCs into the data VPC",
+            assumed_by=trust_from_app_account(names, names.app_deploy_role_arn()),
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["ec2:AcceptVpcPeeringConnection"],
+                resources=[
+                    stack.format_arn(
+                        service="ec2", resource="vpc-peering-connection", resource_name="*"
+                    )
+                ],
+                conditions=conditions,
+            )
+        )
+
+
+def app_index(network: Network, app: AppVpc) -> int:
+    """Stable position of an app VPC, used in logical ids and parameter names."""
+    return network.app_vpcs.index(app)
+
+
+class AppVpcRefs:
+    """The ids of an existing app VPC: from the config, or parameters when it does not say.
+
+    The app VPCs belong to the EKS platform, not to pgplat; when the config leaves an id out,
+    the stack asks for it at deploy time instead of guessing. Without listed route tables it
+    asks for one (list them in the config to route more).
+    """
+
+    def __init__(self, scope: Construct, network: Network, app: AppVpc) -> None:
+        stack = Stack.of(scope)
+        i = app_index(network, app)
+        self._stack = stack
+        self._configured_subnets = list(app.subnet_ids)
+        self.cidr = app.cidr
+        self.index = i
+        self.vpc_id = app.vpc_id or (
+            CfnParameter(
+                stack, f"AppVpc{i}Id", type="AWS::EC2::VPC::Id", description=f"VPC of {app.cidr}."
+            ).value_as_string
+        )
+        self.route_table_ids: list[str] = list(app.route_table_ids) or [
+            CfnParameter(
+                stack,
+                f"AppVpc{i}RouteTableId",
+                type="String",
+                allowed_pattern=r"^rtb-[0-9a-f]{8,17}$",
+                description=f"Route table of the EKS nodes in {app.cidr}.",
+            ).value_as_string
+        ]
+
+    @cached_property
+    def subnet_ids(self) -> list[str]:
+        """Subnets for a TGW attachment (asked for only in Transit Gateway mode)."""
+        if self._configured_subnets:
+            return self._configured_subnets
+        return CfnParameter(
+            self._stack,
+            f"AppVpc{self.index}SubnetIds",
+            type="List<AWS::EC2::Subnet::Id>",
+            description=f"Subnets of {self.cidr} for the TGW attachment, one per AZ.",
+        ).value_as_list
+
+
+def route_to_data(
+    scope: Construct, app: AppVpcRefs, network: Network, **target: str
+) -> list[ec2.CfnRoute]:
+    """Routes from every route table of ``app`` to the data VPC CIDR, and nowhere else."""
+    return [
+        ec2.CfnRoute(
+            scope,
+            f"AppVpc{app.index}ToData{index}",
+            route_table_id=table_id,
+            destination_cidr_block=network.vpc_cidr,
+            **target,
+        )
+        for index, table_id in enumerate(app.route_table_ids)
+    ]
+
+
+class AppTransitGatewayAttachment(Construct):
+    """App side of Transit Gateway mode: attach each app VPC to the shared TGW and route."""
+
+    def __init__(self, scope: Construct, id: str, *, network: Network) -> None:
+        super().__init__(scope, id)
+        tgw_id = network.transit_gateway_id or (
+            CfnParameter(
+                Stack.of(self),
+                "TransitGatewayId",
+                type="String",
+                allowed_pattern=r"^tgw-[0-9a-f]{8,17}$",
+                description="Transit Gateway shared by the data account (its stack output).",
+            ).value_as_string
+        )
+        for app_vpc in network.app_vpcs:
+            app = AppVpcRefs(self, network, app_vpc)
+            attachment = ec2.CfnTransitGatewayAttachment(
+                self,
+                f"AppVpc{app.index}Attachment",
+                transit_gateway_id=tgw_id,
+                vpc_id=app.vpc_id,
+                subnet_ids=app.subnet_ids,
+            )
+            for route in route_to_data(self, app, network, transit_gateway_id=tgw_id):
+                route.node.add_dependency(attachment)
+            CfnOutput(
+                Stack.of(self),
+                f"AppVpc{app.index}AttachmentId",
+                value=attachment.attr_id,
+                description=f"Pass to the data stack as AppVpc{app.index}AttachmentId.",
+            )
+
+
+class AppPeeringRequester(Construct):
+    """App side of VPC peering mode: request peering into the data VPC and route to it."""
+
+    def __init__(self, scope: Construct, id: str, *, names: AccessNames, network: Network) -> None:
+        super().__init__(scope, id)
+        data_vpc = CfnParameter(
+            Stack.of(self),
+            "DataVpcId",
+            type="String",
+            allowed_pattern=r"^vpc-[0-9a-f]{8,17}$",
+            description="The data VPC (output DataVpcId of the data stack).",
+        )
+        for app_vpc in network.app_vpcs:
+            app = AppVpcRefs(self, network, app_vpc)
+            peering = ec2.CfnVPCPeeringConnection(
+                self,
+                f"AppVpc{app.index}Peering",
+                vpc_id=app.vpc_id,
+                peer_vpc_id=data_vpc.value_as_string,
+                peer_owner_id=names.data_account,
+                peer_region=names.config.region,
+                peer_role_arn=names.peering_accepter_role_arn() if names.cross_account else None,
+            )
+            route_to_data(self, app, network, vpc_peering_connection_id=peering.ref)
+            CfnOutput(
+                Stack.of(self),
+                f"AppVpc{app.index}PeeringConnectionId",
+                value=peering.ref,
+                description=f"Pass to the data stack as AppVpc{app.index}PeeringConnectionId.",
+            )

@@ -1,0 +1,1 @@
+"""Kubernetes manifests that bind each workload to its database user (see ``manifests``)."""

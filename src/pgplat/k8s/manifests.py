@@ -1,0 +1,193 @@
+"""Per-workload Kubernetes manifests: who the pods are, where the database is, what they reach.
+
+For every configured database user this writes a ServiceAccount (IRSA annotation, or the name
+the Pod Identity association in the app stack points at), a ConfigMap with the settings
+``pgplat.connect`` reads, and a NetworkPolicy. ConfigMaps carry names and ARNs only: the
+password of an ``auth: secret`` user stays in Secrets Manager and the IAM token is minted in
+the pod, so nothing in these files is secret.
+
+The database endpoints exist only after the data stack is deployed; they come from the CDK
+outputs file (``cdk deploy --outputs-file``) or explicit host names.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pgplat.config import PgplatConfig
+from pgplat.config.model import DatabaseUser
+from pgplat.errors import UserError
+from pgplat.infra.access_names import AccessNames
+
+POSTGRES_PORT = 5432
+RDS_CA_BUNDLE = "/etc/pgplat/rds-ca/global-bundle.pem"
+"""Where workloads mount AWS's RDS CA bundle (see ``pgplat certs``); verify-full needs it."""
+POD_IDENTITY_AGENT = "169.254.170.23/32"
+"""EKS Pod Identity agent on every node, where pods get their credentials."""
+USER_LABEL = "pgplat.io/db-user"
+"""Pod label that puts a pod under its user's NetworkPolicy."""
+MANAGED_BY = {"app.kubernetes.io/managed-by": "pgplat"}
+
+Manifest = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """The database host names workloads connect to."""
+
+    writer: str
+    reader: str
+
+    @classmethod
+    def from_outputs(cls, path: Path, stack: str) -> Endpoints:
+        """Read ``WriterEndpoint``/``ReaderEndpoint`` of ``stack`` from a CDK outputs file."""
+        try:
+            outputs = json.loads(path.read_text())[stack]
+            return cls(writer=outputs["WriterEndpoint"], reader=outputs["ReaderEndpoint"])
+        except OSError as exc:
+            raise UserError(f"cannot read outputs file {path}: {exc.strerror}") from None
+        except (ValueError, KeyError, TypeError):
+            raise UserError(
+                f"{path} has no WriterEndpoint/ReaderEndpoint for stack {stack}; write it with "
+                f"`cdk deploy {stack} --outputs-file {path}`"
+            ) from None
+
+
+def _metadata(name: str, user: DatabaseUser, **extra: Any) -> dict[str, Any]:
+    labels = {**MANAGED_BY, USER_LABEL: user.name}
+    return {"name": name, "namespace": user.kubernetes.namespace, "labels": labels, **extra}
+
+
+def service_account(names: AccessNames, user: DatabaseUser, irsa: bool) -> Manifest:
+    annotations = {"eks.amazonaws.com/role-arn": names.workload_role_arn(user)} if irsa else {}
+    metadata = _metadata(user.kubernetes.service_account, user)
+    if annotations:
+        metadata["annotations"] = annotations
+    return {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": metadata}
+
+
+def settings(names: AccessNames, user: DatabaseUser, endpoints: Endpoints) -> dict[str, str]:
+    """The environment ``pgplat.connect`` reads: libpq's variables plus pgplat's."""
+    values = {
+        "PGHOST": endpoints.writer,
+        "PGPORT": str(POSTGRES_PORT),
+        "PGDATABASE": names.config.database.name,
+        "PGUSER": user.name,
+        "PGSSLMODE": "verify-full",
+        "PGSSLROOTCERT": RDS_CA_BUNDLE,
+        "PGPLAT_AUTH": user.auth,
+        "PGPLAT_ROLE_ARN": names.data_role_arn(user),
+        "PGPLAT_READER_HOST": endpoints.reader,
+        "PGPLAT_REGION": names.config.region,
+    }
+    if user.auth == "secret":
+        values["PGPLAT_SECRET_ARN"] = names.user_secret_partial_arn(user)
+    return values
+
+
+def config_map_name(user: DatabaseUser) -> str:
+    return f"{user.kubernetes.service_account}-database"
+
+
+def config_map(names: AccessNames, user: DatabaseUser, endpoints: Endpoints) -> Manifest:
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": _metadata(config_map_name(user), user),
+        "data": settings(names, user, endpoints),
+    }
+
+
+def network_policy(names: AccessNames, user: DatabaseUser, pod_identity: bool) -> Manifest:
+    """Egress for the user's pods: the data VPC on 5432, DNS, and where credentials come from.
+
+    NetworkPolicies add up, so this one only widens what other policies allow; in a namespace
+    with default-deny egress it is exactly the database path. Credentials: STS and Secrets
+    Manager over HTTPS, and the Pod Identity agent when pods use it.
+    """
+    vpc_cidr = names.config.environments.cloud()[names.env].network.vpc_cidr
+    egress: list[dict[str, Any]] = [
+        {
+            "to": [{"ipBlock": {"cidr": vpc_cidr}}],
+            "ports": [{"protocol": "TCP", "port": POSTGRES_PORT}],
+        },
+        {
+            "to": [
+                {
+                    "namespaceSelector": {
+                        "matchLabels": {"kubernetes.io/metadata.name": "kube-system"}
+                    },
+                    "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
+                }
+            ],
+            "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
+        },
+        {"ports": [{"protocol": "TCP", "port": 443}]},
+    ]
+    if pod_identity:
+        egress.append(
+            {
+                "to": [{"ipBlock": {"cidr": POD_IDENTITY_AGENT}}],
+                "ports": [{"protocol": "TCP", "port": 80}],
+            }
+        )
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": _metadata(f"{user.kubernetes.service_account}-database-egress", user),
+        "spec": {
+            "podSelector": {"matchLabels": {USER_LABEL: user.name}},
+            "policyTypes": ["Egress"],
+            "egress": egress,
+        },
+    }
+
+
+def workload_manifests(
+    config: PgplatConfig, env: str, endpoints: Endpoints
+) -> dict[str, list[Manifest]]:
+    """Manifests by file name (``<namespace>-<service account>.yaml``), one file per workload."""
+    cloud = config.environments.cloud()
+    if env not in cloud:
+        raise UserError(f"environment {env} is not configured; configured: {', '.join(cloud)}")
+    eks = cloud[env].eks
+    if eks is None:
+        raise UserError(
+            f"environments.{env}.eks is not set; add cluster_name and identity to bind workloads"
+        )
+    names = AccessNames(config, env)
+    irsa = eks.identity == "irsa"
+    return {
+        f"{user.kubernetes.namespace}-{user.kubernetes.service_account}.yaml": [
+            service_account(names, user, irsa),
+            config_map(names, user, endpoints),
+            network_policy(names, user, pod_identity=not irsa),
+        ]
+        for user in config.database.users
+    }
+
+
+def write_manifests(config: PgplatConfig, env: str, endpoints: Endpoints, out: Path) -> list[Path]:
+    """Write one YAML file per workload and a kustomization listing them; return the paths."""
+    files = workload_manifests(config, env, endpoints)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, documents in files.items():
+        path = out / name
+        path.write_text(yaml.safe_dump_all(documents, sort_keys=False))
+        written.append(path)
+    kustomization = {
+        "apiVersion": "kustomize.config.k8s.io/v1beta1",
+        "kind": "Kustomization",
+        "labels": [{"pairs": dict(MANAGED_BY)}],
+        "resources": sorted(files),
+    }
+    path = out / "kustomization.yaml"
+    path.write_text(yaml.safe_dump(kustomization, sort_keys=False))
+    written.append(path)
+    return written
