@@ -1,0 +1,245 @@
+"""Build the CDK app of each environment and synthesize it: the pure API behind `pgplat synth`.
+
+``synthesize(config, outdir)`` writes one cloud assembly per environment (``outdir/prod``,
+``outdir/dev``) and a manifest holding a hash of everything the templates depend on, so an
+unchanged configuration reuses the previous synthesis (``reuse=True``). No AWS credentials
+and no context lookups are needed: accounts, region and AZs all come from the configuration.
+
+Stacks are added by *builders* listed in ``STACK_BUILDERS``: a function that receives the
+:class:`EnvironmentApp` (with the data stack built so far) and registers its stacks with the
+account role they deploy to. Adding a stack to every environment is one line there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any, Literal
+
+import aws_cdk as cdk
+
+from pgplat import __version__
+from pgplat.config.model import PgplatConfig
+from pgplat.errors import UserError
+from pgplat.infra.backup import BackupCopyStack, copy_vault_name, vault_arn
+from pgplat.infra.data_stack import DataStack
+
+AccountRole = Literal["data", "app"]
+MANIFEST = "pgplat-synthesis.json"
+
+
+@dataclass
+class EnvironmentApp:
+    """One environment's CDK app while it is being built, handed to each stack builder."""
+
+    app: cdk.App
+    config: PgplatConfig
+    env_name: str
+    roles: dict[str, AccountRole] = field(default_factory=dict)
+    data: DataStack | None = None
+
+    @property
+    def prefix(self) -> str:
+        """``<name>-<env>``: the start of every stack name and resource name."""
+        return f"{self.config.name}-{self.env_name}"
+
+    def environment(self, role: AccountRole, region: str | None = None) -> cdk.Environment:
+        """Where a stack of ``role`` deploys: the role's account, the configured region."""
+        return cdk.Environment(
+            account=self.config.account_of(self.env_name, role),
+            region=region or self.config.region,
+        )
+
+    def add(self, stack: cdk.Stack, role: AccountRole) -> cdk.Stack:
+        """Register a stack and the account role it deploys to (recorded in the manifest)."""
+        self.roles[stack.stack_name] = role
+        return stack
+
+    def data_stack(self) -> DataStack:
+        if self.data is None:
+            raise RuntimeError("the data stack builder must run before stacks that use it")
+        return self.data
+
+
+StackBuilder = Callable[[EnvironmentApp], None]
+
+
+def build_data_stacks(env: EnvironmentApp) -> None:
+    """The data stack, and the copy-vault stack in the other region when copies are asked."""
+    settings = env.config.environments.cloud()[env.env_name]
+    copy = settings.backup.cross_region_copy
+    copy_stack = None
+    copy_arn = None
+    if copy is not None:
+        target = env.environment("data", copy.region)
+        copy_stack = BackupCopyStack(
+            env.app, f"{env.prefix}-backup-copy", prefix=env.prefix, env=target
+        )
+        env.add(copy_stack, "data")
+        assert target.account is not None
+        copy_arn = vault_arn(
+            cdk.Aws.PARTITION, copy.region, target.account, copy_vault_name(env.prefix)
+        )
+    env.data = DataStack(
+        env.app,
+        f"{env.prefix}-data",
+        config=env.config,
+        env_name=env.env_name,
+        copy_vault_arn=copy_arn,
+        env=env.environment("data"),
+        description=f"pgplat {env.config.name} {env.env_name}: PostgreSQL data account",
+    )
+    env.add(env.data, "data")
+    if copy_stack is not None:
+        env.data.add_stack_dependency(copy_stack, "backups are copied into the vault it creates")
+
+
+STACK_BUILDERS: tuple[StackBuilder, ...] = (build_data_stacks,)
+"""Run in order for every environment; the data stack builder comes first."""
+
+
+@dataclass(frozen=True)
+class StackInfo:
+    """Where a synthesized stack deploys, and its template file."""
+
+    name: str
+    env: str
+    role: AccountRole
+    account: str
+    region: str
+    template_path: Path
+
+
+@dataclass(frozen=True)
+class Synthesis:
+    """The result of a synthesis: templates as dicts by stack name, and their metadata."""
+
+    outdir: Path
+    config_hash: str
+    stacks: dict[str, StackInfo]
+    templates: dict[str, dict[str, Any]]
+    reused: bool = False
+
+    def stacks_of(self, env: str, role: AccountRole | None = None) -> list[StackInfo]:
+        return [s for s in self.stacks.values() if s.env == env and role in (None, s.role)]
+
+    def template(self, stack_name: str) -> dict[str, Any]:
+        return self.templates[stack_name]
+
+
+def config_hash(config: PgplatConfig) -> str:
+    """Hash of everything a synthesis depends on: the config, derived windows and versions."""
+    document = {
+        "config": config.model_dump(mode="json", by_alias=True),
+        "windows": [config.maintenance.windows.backup, config.maintenance.windows.maintenance],
+        "pgplat": __version__,
+        "aws-cdk-lib": version("aws-cdk-lib"),
+    }
+    text = json.dumps(document, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def synthesize(
+    config: PgplatConfig,
+    outdir: Path,
+    envs: Iterable[str] | None = None,
+    *,
+    reuse: bool = False,
+) -> Synthesis:
+    """Synthesize the environments (default: all cloud environments) into ``outdir``."""
+    available = list(config.environments.cloud())
+    chosen = list(envs) if envs is not None else available
+    unknown = [e for e in chosen if e not in available]
+    if unknown:
+        raise UserError(
+            f"environment {', '.join(unknown)} is not configured; "
+            f"configured: {', '.join(available)} (see environments in the config)"
+        )
+    outdir = Path(outdir)
+    digest = config_hash(config)
+    if reuse:
+        cached = _cached(outdir, digest, chosen)
+        if cached is not None:
+            return cached
+    stacks: dict[str, StackInfo] = {}
+    templates: dict[str, dict[str, Any]] = {}
+    for env_name in chosen:
+        assembly_dir = outdir / env_name
+        env = EnvironmentApp(
+            app=_create_app(config, env_name, assembly_dir), config=config, env_name=env_name
+        )
+        for builder in STACK_BUILDERS:
+            builder(env)
+        assembly = env.app.synth()
+        for artifact in assembly.stacks:
+            stacks[artifact.stack_name] = StackInfo(
+                name=artifact.stack_name,
+                env=env_name,
+                role=env.roles.get(artifact.stack_name, "data"),
+                account=artifact.environment.account,
+                region=artifact.environment.region,
+                template_path=Path(artifact.template_full_path),
+            )
+            templates[artifact.stack_name] = artifact.template
+    synthesis = Synthesis(outdir, digest, stacks, templates)
+    _write_manifest(synthesis, chosen)
+    return synthesis
+
+
+def _create_app(config: PgplatConfig, env_name: str, assembly_dir: Path) -> cdk.App:
+    """The one place an App is created: tags, explicit AZs, and app-wide validation plugins."""
+    zones = config.availability_zones
+    accounts = {config.account_of(env_name, "data"), config.account_of(env_name, "app")}
+    context = {
+        f"availability-zones:account={account}:region={config.region}": zones
+        for account in sorted(accounts)
+    }
+    app = cdk.App(outdir=str(assembly_dir), context=context, analytics_reporting=False)
+    for key, value in config.tags.items():
+        cdk.Tags.of(app).add(key, value)
+    return app
+
+
+def _write_manifest(synthesis: Synthesis, envs: list[str]) -> None:
+    stacks = [
+        {
+            "name": s.name,
+            "env": s.env,
+            "role": s.role,
+            "account": s.account,
+            "region": s.region,
+            "template": str(s.template_path.relative_to(synthesis.outdir)),
+        }
+        for s in synthesis.stacks.values()
+    ]
+    manifest = {"config_hash": synthesis.config_hash, "envs": envs, "stacks": stacks}
+    synthesis.outdir.mkdir(parents=True, exist_ok=True)
+    (synthesis.outdir / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+
+
+def _cached(outdir: Path, digest: str, envs: list[str]) -> Synthesis | None:
+    """The previous synthesis in ``outdir`` if it was made from the same inputs and is intact."""
+    try:
+        manifest = json.loads((outdir / MANIFEST).read_text())
+        if manifest["config_hash"] != digest or not set(envs) <= set(manifest["envs"]):
+            return None
+        stacks = {
+            s["name"]: StackInfo(
+                name=s["name"],
+                env=s["env"],
+                role=s["role"],
+                account=s["account"],
+                region=s["region"],
+                template_path=outdir / s["template"],
+            )
+            for s in manifest["stacks"]
+            if s["env"] in envs
+        }
+        templates = {name: json.loads(s.template_path.read_text()) for name, s in stacks.items()}
+    except (OSError, ValueError, KeyError):
+        return None
+    return Synthesis(outdir, digest, stacks, templates, reused=True)

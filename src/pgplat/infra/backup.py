@@ -1,0 +1,160 @@
+"""AWS Backup for the database: a daily plan into a CMK-encrypted vault, an optional copy to
+another region, and a scheduled restore test that proves the backups restore.
+
+The copy's destination vault lives in the other region, so its key must live there too: a
+KMS key cannot encrypt in another region. :class:`BackupCopyStack` is a small stack deployed
+to the destination region of the same account holding that key and vault; the data stack
+names the vault by its deterministic ARN (no cross-region references, no lookups) and is
+deployed after it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_backup as backup
+from aws_cdk import aws_events as events
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from constructs import Construct
+
+from pgplat.config.model import Backup as BackupSettings
+from pgplat.config.windows import MINUTES_PER_DAY
+from pgplat.infra.database import PostgresDatabase
+from pgplat.infra.encryption import DataKey
+
+RESTORE_VALIDATION_HOURS = 4
+"""How long a restored copy is kept for validation (the restore-validation hook) before cleanup."""
+_RESTORE_TEST_SELECTION_DAYS = 7
+
+
+def copy_vault_name(prefix: str) -> str:
+    return f"{prefix}-copy"
+
+
+def vault_arn(partition: str, region: str, account: str, name: str) -> str:
+    return f"arn:{partition}:backup:{region}:{account}:backup-vault:{name}"
+
+
+def daily_start(backup_window: str) -> tuple[int, int]:
+    """(hour, minute) UTC for the AWS Backup job: right after the RDS backup window closes,
+    so the two never compete for the same snapshot slot."""
+    end = backup_window.split("-")[1]
+    hours, minutes = (int(part) for part in end.split(":"))
+    start = (hours * 60 + minutes + 30) % MINUTES_PER_DAY
+    return start // 60, start % 60
+
+
+class BackupCopyStack(Stack):
+    """The destination of the cross-region copy: its own key and vault in the other region."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, prefix: str, **kwargs: Any) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.key = DataKey(self, "Key", alias=f"alias/{prefix}-backup-copy", existing_key_arn=None)
+        self.vault = backup.BackupVault(
+            self,
+            "Vault",
+            backup_vault_name=copy_vault_name(prefix),
+            encryption_key=self.key.key,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+
+
+class DatabaseBackup(Construct):
+    """Vault, daily plan with optional cross-region copy, and the restore-testing plan."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        prefix: str,
+        settings: BackupSettings,
+        database: PostgresDatabase,
+        key: kms.IKey,
+        copy_vault_arn: str | None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.vault = backup.BackupVault(
+            self,
+            "Vault",
+            backup_vault_name=prefix,
+            encryption_key=key,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        copy_actions = []
+        if copy_vault_arn is not None and settings.cross_region_copy is not None:
+            copy_actions.append(
+                backup.BackupPlanCopyActionProps(
+                    destination_backup_vault=backup.BackupVault.from_backup_vault_arn(
+                        self, "CopyVault", copy_vault_arn
+                    ),
+                    delete_after=Duration.days(settings.cross_region_copy.retention_days),
+                )
+            )
+        hour, minute = daily_start(database.props.backup_window)
+        self.plan = backup.BackupPlan(
+            self, "Plan", backup_plan_name=prefix, backup_vault=self.vault
+        )
+        self.plan.add_rule(
+            backup.BackupPlanRule(
+                rule_name="Daily",
+                schedule_expression=events.Schedule.cron(hour=str(hour), minute=str(minute)),
+                start_window=Duration.hours(1),
+                completion_window=Duration.hours(8),
+                delete_after=Duration.days(settings.retention_days),
+                copy_actions=copy_actions,
+            )
+        )
+        self.plan.add_selection(
+            "Database", resources=[backup.BackupResource.from_arn(database.arn)]
+        )
+        self.restore_testing_plan: backup.CfnRestoreTestingPlan | None = None
+        if settings.restore_test is not None:
+            self._restore_test(prefix, settings.restore_test.schedule, database)
+
+    def _restore_test(self, prefix: str, schedule: str, database: PostgresDatabase) -> None:
+        plan_name = prefix.replace("-", "_") + "_restore_test"
+        self.restore_testing_plan = backup.CfnRestoreTestingPlan(
+            self,
+            "RestoreTestingPlan",
+            restore_testing_plan_name=plan_name,
+            schedule_expression=schedule,
+            start_window_hours=8,
+            recovery_point_selection=backup.CfnRestoreTestingPlan.RestoreTestingRecoveryPointSelectionProperty(
+                algorithm="LATEST_WITHIN_WINDOW",
+                include_vaults=[self.vault.backup_vault_arn],
+                recovery_point_types=["SNAPSHOT"],
+                selection_window_days=_RESTORE_TEST_SELECTION_DAYS,
+            ),
+        )
+        role = iam.Role(
+            self,
+            "RestoreTestingRole",
+            assumed_by=iam.ServicePrincipal("backup.amazonaws.com"),
+            description=f"AWS Backup restore tests of {prefix}",
+            managed_policies=[
+                iam.ManagedPolicy.from_aws_managed_policy_name(
+                    "service-role/AWSBackupServiceRolePolicyForRestores"
+                )
+            ],
+        )
+        stack = Stack.of(self)
+        selection = backup.CfnRestoreTestingSelection(
+            self,
+            "RestoreTestingSelection",
+            restore_testing_plan_name=plan_name,
+            restore_testing_selection_name="database",
+            protected_resource_type="Aurora" if database.props.shape == "aurora" else "RDS",
+            protected_resource_arns=[database.arn],
+            iam_role_arn=role.role_arn,
+            validation_window_hours=RESTORE_VALIDATION_HOURS,
+            restore_metadata_overrides={
+                "dbsubnetgroupname": database.subnet_group_name,
+                "vpcsecuritygroupids": stack.to_json_string(
+                    [database.security_group.security_group_id]
+                ),
+            },
+        )
+        selection.node.add_dependency(self.restore_testing_plan)

@@ -1,0 +1,129 @@
+"""The data stack of one environment: key, network, database, credentials, backups, monitoring.
+
+Its public attributes are the handles other stacks build on (connectivity and access stacks,
+restore validation): ``key``, ``vpc``, ``subnets``, ``route_table_ids``, ``db_security_group``,
+``database`` (a :class:`PostgresDatabase`) and ``secrets`` (application-user secrets by user).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import CfnOutput, Stack
+from aws_cdk import aws_secretsmanager as secretsmanager
+from constructs import Construct
+
+from pgplat.config.model import PgplatConfig
+from pgplat.infra.backup import DatabaseBackup
+from pgplat.infra.credentials import UserSecrets
+from pgplat.infra.database import DatabaseProps, PostgresDatabase
+from pgplat.infra.encryption import DataKey
+from pgplat.infra.monitoring import DatabaseMonitoring
+from pgplat.infra.naming import pascal
+from pgplat.infra.network import IsolatedNetwork
+from pgplat.infra.parameters import effective_parameters
+from pgplat.infra.retention import log_retention
+
+
+class DataStack(Stack):
+    """Everything the database of ``env_name`` needs, in that environment's data account."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: PgplatConfig,
+        env_name: str,
+        copy_vault_arn: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        settings = config.environments.cloud()[env_name]
+        prefix = f"{config.name}-{env_name}"
+        zones = config.availability_zones[: settings.network.max_azs]
+        self.config = config
+        self.env_name = env_name
+        self.prefix = prefix
+
+        self.data_key = DataKey(
+            self, "DataKey", alias=f"alias/{prefix}", existing_key_arn=settings.kms_key_arn
+        )
+        self.key = self.data_key.key
+        self.network = IsolatedNetwork(
+            self,
+            "Network",
+            name=prefix,
+            cidr=settings.network.vpc_cidr,
+            availability_zones=zones,
+            client_cidrs=settings.network.app_cidrs,
+            key=self.key,
+            flow_log_retention=log_retention(settings.monitoring.log_retention_days),
+        )
+        self.vpc = self.network.vpc
+        self.subnets = self.network.subnets
+        self.route_table_ids = self.network.route_table_ids
+        self.db_security_group = self.network.db_security_group
+
+        windows = config.maintenance.windows
+        self.database = PostgresDatabase(
+            self,
+            "Database",
+            props=DatabaseProps(
+                identifier=prefix,
+                settings=settings,
+                engine_version=config.engine_version(env_name),
+                database_name=config.database.name,
+                parameters=effective_parameters(settings.parameters),
+                backup_window=windows.backup,
+                maintenance_window=windows.maintenance,
+                auto_minor_version_upgrade=config.maintenance.auto_minor_version_upgrade,
+                availability_zones=zones,
+            ),
+            network=self.network,
+            key=self.key,
+        )
+        self.user_secrets = UserSecrets(
+            self,
+            "UserSecrets",
+            prefix=f"{config.name}/{env_name}",
+            users=[u.name for u in config.database.users if u.auth == "secret"],
+            key=self.key,
+            master_secret=self.database.master_secret,
+            target=self.database.attachment_target,
+            network=self.network,
+            vpc_cidr=settings.network.vpc_cidr,
+        )
+        self.secrets: dict[str, secretsmanager.ISecret] = self.user_secrets.by_user
+        self.backup = DatabaseBackup(
+            self,
+            "Backup",
+            prefix=prefix,
+            settings=settings.backup,
+            database=self.database,
+            key=self.key,
+            copy_vault_arn=copy_vault_arn,
+        )
+        self.monitoring = DatabaseMonitoring(
+            self, "Monitoring", database=self.database, key=self.key
+        )
+        self._outputs()
+
+    def _outputs(self) -> None:
+        """What the access stacks and the tools read back, exported under the stack's name."""
+        database = self.database
+        values = {
+            "WriterEndpoint": database.writer_endpoint,
+            "ReaderEndpoint": database.reader_endpoint,
+            "Port": str(database.port),
+            "ResourceId": database.resource_id,
+            "MasterSecretArn": database.master_secret.secret_arn,
+            "KmsKeyArn": self.key.key_arn,
+            "SecurityGroupId": self.db_security_group.security_group_id,
+            **{
+                f"{pascal(user)}SecretArn": secret.secret_arn
+                for user, secret in self.secrets.items()
+            },
+        }
+        for name, value in values.items():
+            CfnOutput(self, name, value=value, export_name=f"{self.stack_name}-{name}")

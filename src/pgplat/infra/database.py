@@ -1,0 +1,437 @@
+"""``PostgresDatabase``: the production PostgreSQL of one environment, whatever its flavor.
+
+One construct, three shapes, one surface:
+
+* ``aurora`` - an Aurora PostgreSQL cluster: a writer and readers pinned round-robin to the
+  configured AZs, optional Serverless v2 instances, optional reader auto scaling on CPU;
+* ``rds`` - an RDS PostgreSQL instance (Multi-AZ standby by default) on gp3 with storage
+  auto scaling;
+* ``rds`` with ``multi_az_cluster`` - an RDS Multi-AZ DB cluster (a writer and two readable
+  standbys), which the CDK has no L2 for, so it is written against ``CfnDBCluster``.
+
+Every shape is encrypted with the environment's key, never publicly accessible, has IAM
+authentication on, an RDS-managed master secret, the derived backup and maintenance windows,
+Enhanced Monitoring, Performance Insights and its PostgreSQL log exported to an encrypted
+log group that exists before the database does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import jsii
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_applicationautoscaling as autoscaling
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_rds as rds
+from aws_cdk import aws_secretsmanager as secretsmanager
+from constructs import Construct
+
+from pgplat.config.model import CloudEnvironment
+from pgplat.infra.network import POSTGRES_PORT, IsolatedNetwork
+from pgplat.infra.parameters import parameter_group
+from pgplat.infra.retention import log_retention
+
+MASTER_USERNAME = "postgres"
+Shape = Literal["aurora", "rds-instance", "rds-cluster"]
+
+_PI_RETENTION = {
+    7: rds.PerformanceInsightRetention.DEFAULT,
+    31: rds.PerformanceInsightRetention.MONTHS_1,
+    62: rds.PerformanceInsightRetention.MONTHS_2,
+    93: rds.PerformanceInsightRetention.MONTHS_3,
+    186: rds.PerformanceInsightRetention.MONTHS_6,
+    372: rds.PerformanceInsightRetention.MONTHS_12,
+    731: rds.PerformanceInsightRetention.LONG_TERM,
+}
+
+
+@dataclass(frozen=True)
+class DatabaseProps:
+    """Everything ``PostgresDatabase`` is built from; ``settings`` is the environment's config."""
+
+    identifier: str
+    """DB cluster or instance identifier; log groups and alarms are named after it."""
+    settings: CloudEnvironment
+    engine_version: str
+    """Full 'MAJOR.MINOR' engine version."""
+    database_name: str
+    parameters: dict[str, str]
+    backup_window: str
+    """Daily UTC window 'HH:MM-HH:MM'."""
+    maintenance_window: str
+    """Weekly UTC window 'ddd:HH:MM-ddd:HH:MM'."""
+    auto_minor_version_upgrade: bool
+    availability_zones: list[str]
+
+    @property
+    def shape(self) -> Shape:
+        if self.settings.flavor == "aurora":
+            return "aurora"
+        return "rds-cluster" if self.settings.multi_az_cluster else "rds-instance"
+
+    @property
+    def major(self) -> str:
+        return self.engine_version.split(".")[0]
+
+    @property
+    def removal_policy(self) -> RemovalPolicy:
+        """A final snapshot whenever the database is protected (prod); dev just goes away."""
+        if self.settings.deletion_protection:
+            return RemovalPolicy.SNAPSHOT
+        return RemovalPolicy.DESTROY
+
+
+@jsii.implements(secretsmanager.ISecretAttachmentTarget)
+class _ClusterAttachment:
+    """Lets a secret be bound to a ``CfnDBCluster`` the way the L2 constructs bind theirs."""
+
+    def __init__(self, cluster_identifier: str) -> None:
+        self._identifier = cluster_identifier
+
+    def as_secret_attachment_target(self) -> secretsmanager.SecretAttachmentTargetProps:
+        return secretsmanager.SecretAttachmentTargetProps(
+            target_id=self._identifier,
+            target_type=secretsmanager.AttachmentTargetType.RDS_DB_CLUSTER,
+        )
+
+
+class PostgresDatabase(Construct):
+    """The database, with the handles other constructs need.
+
+    ``resource_id`` is the token used in ``rds-db:connect`` ARNs
+    (``arn:aws:rds-db:<region>:<account>:dbuser:<resource_id>/<user>``); ``arn`` is what
+    AWS Backup protects; ``metric_dimensions`` select its CloudWatch metrics.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        props: DatabaseProps,
+        network: IsolatedNetwork,
+        key: kms.IKey,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.props = props
+        self.identifier = props.identifier
+        self.port = POSTGRES_PORT
+        self.security_group = network.db_security_group
+        self.subnet_group_name = network.subnet_group.subnet_group_name
+        self._key = key
+        self.monitoring_role = self._monitoring_role()
+        log_kind = "instance" if props.shape == "rds-instance" else "cluster"
+        self.log_group = logs.LogGroup(
+            self,
+            "PostgresLog",
+            log_group_name=f"/aws/rds/{log_kind}/{props.identifier}/postgresql",
+            encryption_key=key,
+            retention=log_retention(props.settings.monitoring.log_retention_days),
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        self.instance_identifiers: list[str] = []
+        builders = {
+            "aurora": self._aurora,
+            "rds-instance": self._rds_instance,
+            "rds-cluster": self._rds_cluster,
+        }
+        resource = builders[props.shape](network, key)
+        resource.node.add_dependency(self.log_group)
+
+    # -- shared pieces ---------------------------------------------------------------------
+
+    def _monitoring_role(self) -> iam.Role | None:
+        if self.props.settings.monitoring.enhanced_monitoring_interval == 0:
+            return None
+        return iam.Role(
+            self,
+            "MonitoringRole",
+            assumed_by=iam.ServicePrincipal("monitoring.rds.amazonaws.com"),
+            description=f"Enhanced Monitoring of {self.props.identifier}",
+            managed_policies=[
+                iam.ManagedPolicy.from_aws_managed_policy_name(
+                    "service-role/AmazonRDSEnhancedMonitoringRole"
+                )
+            ],
+        )
+
+    @property
+    def _monitoring_interval(self) -> Duration | None:
+        seconds = self.props.settings.monitoring.enhanced_monitoring_interval
+        return Duration.seconds(seconds) if seconds else None
+
+    def _parameter_group(self, engine: rds.IEngine) -> rds.ParameterGroup:
+        return parameter_group(
+            self,
+            "Parameters",
+            engine=engine,
+            name=self.props.identifier,
+            parameters=self.props.parameters,
+        )
+
+    def _performance_insights(self) -> dict[str, object]:
+        monitoring = self.props.settings.monitoring
+        if not monitoring.performance_insights:
+            return {"enable_performance_insights": False}
+        return {
+            "enable_performance_insights": True,
+            "performance_insight_encryption_key": self._key,
+            "performance_insight_retention": _PI_RETENTION[
+                monitoring.performance_insights_retention_days
+            ],
+        }
+
+    def _finish(
+        self,
+        *,
+        resource_id: str,
+        arn: str,
+        writer_endpoint: str,
+        reader_endpoint: str,
+        master_secret_arn: str,
+        attachment: secretsmanager.ISecretAttachmentTarget,
+        dimensions: dict[str, str],
+    ) -> None:
+        self.resource_id = resource_id
+        self.arn = arn
+        self.writer_endpoint = writer_endpoint
+        self.reader_endpoint = reader_endpoint
+        self.master_secret: secretsmanager.ISecret = secretsmanager.Secret.from_secret_complete_arn(
+            self, "MasterSecret", master_secret_arn
+        )
+        self.attachment_target = attachment
+        self.metric_dimensions = dimensions
+
+    # -- the three shapes ------------------------------------------------------------------
+
+    def _aurora(self, network: IsolatedNetwork, key: kms.IKey) -> Construct:
+        props, env = self.props, self.props.settings
+        engine = rds.DatabaseClusterEngine.aurora_postgres(
+            version=rds.AuroraPostgresEngineVersion.of(props.engine_version, props.major)
+        )
+        zones = props.availability_zones
+        names = ["writer", *(f"reader-{i + 1}" for i in range(env.readers))]
+        instances = [
+            self._aurora_instance(name, zones[i % len(zones)]) for i, name in enumerate(names)
+        ]
+        self.instance_identifiers = [f"{props.identifier}-{name}" for name in names]
+        serverless = env.serverless_v2
+        cluster = rds.DatabaseCluster(
+            self,
+            "Cluster",
+            engine=engine,
+            cluster_identifier=props.identifier,
+            default_database_name=props.database_name,
+            credentials=rds.Credentials.from_username(MASTER_USERNAME, encryption_key=key),
+            manage_master_user_password=True,
+            writer=instances[0],
+            readers=instances[1:],
+            serverless_v2_min_capacity=serverless.min_acu if serverless else None,
+            serverless_v2_max_capacity=serverless.max_acu if serverless else None,
+            vpc=network.vpc,
+            vpc_subnets=network.subnet_selection,
+            subnet_group=network.subnet_group,
+            security_groups=[network.db_security_group],
+            parameter_group=self._parameter_group(engine),
+            port=POSTGRES_PORT,
+            storage_encrypted=True,
+            storage_encryption_key=key,
+            iam_authentication=True,
+            backup=rds.BackupProps(
+                retention=Duration.days(env.backup.retention_days),
+                preferred_window=props.backup_window,
+            ),
+            preferred_maintenance_window=props.maintenance_window,
+            copy_tags_to_snapshot=True,
+            deletion_protection=env.deletion_protection,
+            removal_policy=props.removal_policy,
+            cloudwatch_logs_exports=["postgresql"],
+            monitoring_interval=self._monitoring_interval,
+            monitoring_role=self.monitoring_role,
+            **self._performance_insights(),  # type: ignore[arg-type]
+        )
+        self.cluster = cluster
+        if env.reader_autoscaling is not None:
+            self._reader_autoscaling(cluster)
+        cfn = cluster.node.default_child
+        assert isinstance(cfn, rds.CfnDBCluster)
+        self._finish(
+            resource_id=cluster.cluster_resource_identifier,
+            arn=cluster.cluster_arn,
+            writer_endpoint=cluster.cluster_endpoint.hostname,
+            reader_endpoint=cluster.cluster_read_endpoint.hostname,
+            master_secret_arn=cfn.attr_master_user_secret_secret_arn,
+            attachment=cluster,
+            dimensions={"DBClusterIdentifier": props.identifier},
+        )
+        return cluster
+
+    def _aurora_instance(self, name: str, zone: str) -> rds.IClusterInstance:
+        props = self.props
+        common = {
+            "instance_identifier": f"{props.identifier}-{name}",
+            "availability_zone": zone,
+            "auto_minor_version_upgrade": props.auto_minor_version_upgrade,
+            "preferred_maintenance_window": props.maintenance_window,
+            "publicly_accessible": False,
+            **self._performance_insights(),
+        }
+        if props.settings.serverless_v2 is not None:
+            return rds.ClusterInstance.serverless_v2(
+                name,
+                scale_with_writer=name == "reader-1",
+                **common,  # type: ignore[arg-type]
+            )
+        instance_type = ec2.InstanceType(props.settings.instance_class.removeprefix("db."))
+        return rds.ClusterInstance.provisioned(
+            name,
+            instance_type=instance_type,
+            **common,  # type: ignore[arg-type]
+        )
+
+    def _reader_autoscaling(self, cluster: rds.DatabaseCluster) -> None:
+        scaling = self.props.settings.reader_autoscaling
+        assert scaling is not None
+        target = autoscaling.ScalableTarget(
+            self,
+            "ReaderScaling",
+            service_namespace=autoscaling.ServiceNamespace.RDS,
+            scalable_dimension="rds:cluster:ReadReplicaCount",
+            resource_id=f"cluster:{cluster.cluster_identifier}",
+            min_capacity=scaling.min_capacity,
+            max_capacity=scaling.max_capacity,
+        )
+        target.scale_to_track_metric(
+            "ReaderCpu",
+            target_value=scaling.target_cpu_percent,
+            predefined_metric=autoscaling.PredefinedMetric.RDS_READER_AVERAGE_CPU_UTILIZATION,
+        )
+
+    def _rds_instance(self, network: IsolatedNetwork, key: kms.IKey) -> Construct:
+        props, env = self.props, self.props.settings
+        engine = rds.DatabaseInstanceEngine.postgres(
+            version=rds.PostgresEngineVersion.of(props.engine_version, props.major)
+        )
+        storage = env.storage
+        instance = rds.DatabaseInstance(
+            self,
+            "Instance",
+            engine=engine,
+            instance_identifier=props.identifier,
+            instance_type=ec2.InstanceType(env.instance_class.removeprefix("db.")),
+            database_name=props.database_name,
+            credentials=rds.Credentials.from_username(MASTER_USERNAME, encryption_key=key),
+            manage_master_user_password=True,
+            multi_az=env.multi_az,
+            availability_zone=None if env.multi_az else props.availability_zones[0],
+            vpc=network.vpc,
+            vpc_subnets=network.subnet_selection,
+            subnet_group=network.subnet_group,
+            security_groups=[network.db_security_group],
+            publicly_accessible=False,
+            parameter_group=self._parameter_group(engine),
+            port=POSTGRES_PORT,
+            storage_type=rds.StorageType(storage.type.upper()),
+            allocated_storage=storage.allocated_gib,
+            max_allocated_storage=storage.max_allocated_gib,
+            iops=storage.iops,
+            storage_encrypted=True,
+            storage_encryption_key=key,
+            iam_authentication=True,
+            backup_retention=Duration.days(env.backup.retention_days),
+            preferred_backup_window=props.backup_window,
+            preferred_maintenance_window=props.maintenance_window,
+            auto_minor_version_upgrade=props.auto_minor_version_upgrade,
+            copy_tags_to_snapshot=True,
+            delete_automated_backups=False,
+            deletion_protection=env.deletion_protection,
+            removal_policy=props.removal_policy,
+            cloudwatch_logs_exports=["postgresql", "upgrade"],
+            monitoring_interval=self._monitoring_interval,
+            monitoring_role=self.monitoring_role,
+            **self._performance_insights(),  # type: ignore[arg-type]
+        )
+        self.instance = instance
+        self.instance_identifiers = [props.identifier]
+        cfn = instance.node.default_child
+        assert isinstance(cfn, rds.CfnDBInstance)
+        self._finish(
+            resource_id=cfn.attr_dbi_resource_id,
+            arn=instance.instance_arn,
+            writer_endpoint=instance.db_instance_endpoint_address,
+            reader_endpoint=instance.db_instance_endpoint_address,
+            master_secret_arn=cfn.attr_master_user_secret_secret_arn,
+            attachment=instance,
+            dimensions={"DBInstanceIdentifier": props.identifier},
+        )
+        return instance
+
+    def _rds_cluster(self, network: IsolatedNetwork, key: kms.IKey) -> Construct:
+        props, env = self.props, self.props.settings
+        parameters = rds.CfnDBClusterParameterGroup(
+            self,
+            "Parameters",
+            family=f"postgres{props.major}",
+            description=f"pgplat parameters of {props.identifier}",
+            parameters=props.parameters,
+        )
+        monitoring = env.monitoring
+        storage = env.storage
+        cluster = rds.CfnDBCluster(
+            self,
+            "MultiAzCluster",
+            engine="postgres",
+            engine_version=props.engine_version,
+            db_cluster_identifier=props.identifier,
+            database_name=props.database_name,
+            db_cluster_instance_class=env.instance_class,
+            storage_type=storage.type,
+            allocated_storage=storage.allocated_gib,
+            iops=storage.iops,
+            db_subnet_group_name=network.subnet_group.subnet_group_name,
+            vpc_security_group_ids=[network.db_security_group.security_group_id],
+            db_cluster_parameter_group_name=parameters.ref,
+            port=POSTGRES_PORT,
+            publicly_accessible=False,
+            storage_encrypted=True,
+            kms_key_id=key.key_arn,
+            master_username=MASTER_USERNAME,
+            manage_master_user_password=True,
+            master_user_secret=rds.CfnDBCluster.MasterUserSecretProperty(kms_key_id=key.key_arn),
+            enable_iam_database_authentication=True,
+            backup_retention_period=env.backup.retention_days,
+            preferred_backup_window=props.backup_window,
+            preferred_maintenance_window=props.maintenance_window,
+            auto_minor_version_upgrade=props.auto_minor_version_upgrade,
+            copy_tags_to_snapshot=True,
+            deletion_protection=env.deletion_protection,
+            enable_cloudwatch_logs_exports=["postgresql", "upgrade"],
+            monitoring_interval=monitoring.enhanced_monitoring_interval,
+            monitoring_role_arn=self.monitoring_role.role_arn if self.monitoring_role else None,
+            performance_insights_enabled=monitoring.performance_insights,
+            performance_insights_kms_key_id=(
+                key.key_arn if monitoring.performance_insights else None
+            ),
+            performance_insights_retention_period=(
+                monitoring.performance_insights_retention_days
+                if monitoring.performance_insights
+                else None
+            ),
+        )
+        cluster.apply_removal_policy(props.removal_policy)
+        self.instance_identifiers = []
+        self._finish(
+            resource_id=cluster.attr_db_cluster_resource_id,
+            arn=cluster.attr_db_cluster_arn,
+            writer_endpoint=cluster.attr_endpoint_address,
+            reader_endpoint=cluster.attr_read_endpoint_address,
+            master_secret_arn=cluster.attr_master_user_secret_secret_arn,
+            attachment=_ClusterAttachment(cluster.ref),
+            dimensions={"DBClusterIdentifier": props.identifier},
+        )
+        return cluster
