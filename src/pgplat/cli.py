@@ -11,6 +11,7 @@ import typer
 from pgplat import __version__
 from pgplat.commands import advise as advise_cmd
 from pgplat.commands import config as config_cmd
+from pgplat.commands import guardrails as guardrails_cmd
 from pgplat.commands import k8s as k8s_cmd
 from pgplat.commands.common import DEFAULT_CONFIG, OutputFormat, State, err_console
 from pgplat.errors import UserError
@@ -26,6 +27,7 @@ app.add_typer(config_cmd.app, name="config")
 app.add_typer(k8s_cmd.app, name="k8s")
 app.command("init")(config_cmd.init)
 app.command("advise")(advise_cmd.cmd)
+app.command("guardrails")(guardrails_cmd.guardrails)
 
 
 def _version(value: bool) -> None:
