@@ -698,6 +698,10 @@ class PgplatConfig(Model):
         override = self.environments.cloud()[env].engine_version
         return override or self.database.engine_version
 
+    def database_identifier(self, env: str) -> str:
+        """The DB cluster (Aurora) or instance (RDS) identifier of an environment."""
+        return f"{self.name}-{env}"
+
     def account_of(self, env: str, role: Literal["data", "app"]) -> str:
         """Account holding an environment's database ('data') or its workloads ('app')."""
         if env == "prod":

@@ -67,3 +67,9 @@ def describe_access(access: AccountAccess) -> str:
         via = f" via profile {access.profile}" if access.profile else ""
         return f"assume {access.role_arn}{via}"
     return f"profile {access.profile}" if access.profile else "default credentials"
+
+
+def data_account_session(config: PgplatConfig, env: str) -> boto3.Session:
+    """A session in the account that holds ``env``'s database."""
+    role = account_role(config, config.account_of(env, "data"))
+    return session_for(access_for(config, role), config.region)

@@ -1,0 +1,1 @@
+"""Traceability: who connected to the database, from which workload, through which roles."""
