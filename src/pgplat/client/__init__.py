@@ -10,37 +10,52 @@ PGPLAT_FAILOVER_TIMEOUT), then a `.env` file; keyword overrides win.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from pgplat.client.connection import AsyncConnection, Connection, endpoint_for
-from pgplat.client.errors import (
-    ClientError,
-    ConfigurationError,
-    CredentialsError,
-    DatabaseUnavailable,
-    OutcomeUnknown,
-)
-from pgplat.client.metrics import metrics
-from pgplat.client.pools import async_pool, pool
-from pgplat.client.settings import Settings, load_settings
-from pgplat.client.transactions import run_transaction, run_transaction_async
+if TYPE_CHECKING:
+    from pgplat.client.api import connect, connect_async
+    from pgplat.client.connection import AsyncConnection, Connection
+    from pgplat.client.errors import (
+        ClientError,
+        ConfigurationError,
+        CredentialsError,
+        DatabaseUnavailable,
+        OutcomeUnknown,
+    )
+    from pgplat.client.metrics import metrics
+    from pgplat.client.pools import async_pool, pool
+    from pgplat.client.settings import Settings, load_settings
+    from pgplat.client.transactions import run_transaction, run_transaction_async
+
+_HOMES = {
+    "connect": "api",
+    "connect_async": "api",
+    "AsyncConnection": "connection",
+    "Connection": "connection",
+    "ClientError": "errors",
+    "ConfigurationError": "errors",
+    "CredentialsError": "errors",
+    "DatabaseUnavailable": "errors",
+    "OutcomeUnknown": "errors",
+    "metrics": "metrics",
+    "async_pool": "pools",
+    "pool": "pools",
+    "Settings": "settings",
+    "load_settings": "settings",
+    "run_transaction": "transactions",
+    "run_transaction_async": "transactions",
+}
+"""Public name -> submodule. Imported on first use, so `pgplat.client.ca_bundle` (and the CLI)
+do not pay for psycopg and boto3."""
 
 
-def connect(
-    readonly: bool = False, *, env_file: str | Path | None = ".env", **overrides: Any
-) -> Connection:
-    """A new connection to the writer, or with ``readonly`` to the reader endpoint."""
-    endpoint = endpoint_for(load_settings(env_file=env_file, **overrides), readonly=readonly)
-    return Connection.connect(pgplat_endpoint=endpoint)
-
-
-async def connect_async(
-    readonly: bool = False, *, env_file: str | Path | None = ".env", **overrides: Any
-) -> AsyncConnection:
-    """The asyncio twin of `connect`."""
-    endpoint = endpoint_for(load_settings(env_file=env_file, **overrides), readonly=readonly)
-    return await AsyncConnection.connect(pgplat_endpoint=endpoint)
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
+    globals()[name] = value
+    return value
 
 
 __all__ = [
