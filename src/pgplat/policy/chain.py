@@ -1,0 +1,510 @@
+"""The cross-account chain check: follow each link across the synthesized templates.
+
+Identity: Kubernetes service account → workload role (trust) → data role (its only permission)
+→ data role trust (only that workload role) → ``rds-db:connect`` on exactly
+``dbuser:<resource id of the database in the template>/<user>`` (and the user's own secret).
+Network: app CIDR → routes on both sides → database-subnet NACL → database security group →
+port 5432. A missing link breaks access; an over-broad one breaks least privilege. Both are
+reported as :class:`~pgplat.policy.findings.Finding` with a ``CHAIN-…`` rule id.
+
+Intrinsic functions are rendered to plain strings first (``${Logical.Attr}`` for attributes,
+``${Logical}`` for references), so a rule compares text, not template trees.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pgplat.config import PgplatConfig
+from pgplat.config.model import DatabaseUser
+from pgplat.infra.access_names import AccessNames, partition
+from pgplat.policy.findings import Finding, Severity
+
+if TYPE_CHECKING:
+    from pgplat.infra.app import AccountRole, Synthesis
+
+POSTGRES_PORT = 5432
+RESOURCE_ID_ATTRIBUTES = {
+    "AWS::RDS::DBCluster": "DBClusterResourceId",
+    "AWS::RDS::DBInstance": "DbiResourceId",
+}
+
+
+@dataclass(frozen=True)
+class ChainRule:
+    title: str
+    fix: str
+    severity: Severity = "error"
+
+
+_REGENERATE = "regenerate with `pgplat synth` instead of editing templates or roles by hand"
+RULES: dict[str, ChainRule] = {
+    "CHAIN-001": ChainRule("Workload role exists for the service account", _REGENERATE),
+    "CHAIN-002": ChainRule(
+        "Workload role trusts only its service account",
+        "trust the cluster's OIDC provider with sub and aud conditions (IRSA), or "
+        "pods.eks.amazonaws.com pinned to the cluster plus a Pod Identity association",
+    ),
+    "CHAIN-003": ChainRule(
+        "Workload role may only assume its data role",
+        "allow only sts:AssumeRole on pgplat-<name>-<env>-db-<user>",
+    ),
+    "CHAIN-004": ChainRule("Data role exists for the database user", _REGENERATE),
+    "CHAIN-005": ChainRule(
+        "Data role trusts only its workload role",
+        "trust the app account with aws:PrincipalArn = the workload role "
+        "(and aws:PrincipalOrgID when accounts.organization_id is set)",
+    ),
+    "CHAIN-006": ChainRule(
+        "rds-db:connect names exactly the database and user",
+        "grant rds-db:connect on dbuser:<the database's resource id>/<user> only",
+    ),
+    "CHAIN-007": ChainRule(
+        "Secret access only for secret-auth users, on their own secret",
+        "grant secretsmanager:GetSecretValue on the user's own secret, only for auth: secret",
+    ),
+    "CHAIN-008": ChainRule(
+        "Routes lead only between the data VPC and the app VPCs",
+        "route only network.vpc_cidr from the app VPCs and only network.app_vpcs[].cidr back",
+    ),
+    "CHAIN-009": ChainRule(
+        "Database-subnet NACL admits 5432 from the app VPCs and nothing else",
+        "allow TCP 5432 in and 1024-65535 out for each app CIDR; nothing else from outside",
+    ),
+    "CHAIN-010": ChainRule(
+        "Database security group admits 5432 from the app VPCs only",
+        "admit TCP 5432 from each app CIDR and nothing else",
+    ),
+}
+
+Template = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Resource:
+    stack: str
+    logical_id: str
+    type: str
+    properties: Mapping[str, Any]
+
+
+def render(value: Any, region: str, account: str) -> str:
+    """An intrinsic-function value as text: ``Fn::Join`` joined, pseudo parameters filled in."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping) and len(value) == 1:
+        (fn, arg), *_ = value.items()
+        if fn == "Fn::Join":
+            separator, parts = arg
+            return str(separator).join(render(p, region, account) for p in parts)
+        if fn == "Ref":
+            pseudo = {
+                "AWS::Partition": partition(region),
+                "AWS::Region": region,
+                "AWS::AccountId": account,
+            }
+            return pseudo.get(arg, f"${{{arg}}}")
+        if fn == "Fn::GetAtt":
+            return f"${{{arg[0]}.{arg[1]}}}"
+    return json.dumps(value, sort_keys=True)
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+class _Templates:
+    """One environment's templates of one account role, searchable by type and name."""
+
+    def __init__(self, templates: Mapping[str, Template], region: str, account: str) -> None:
+        self.region = region
+        self.account = account
+        self.resources = [
+            Resource(stack, logical_id, body.get("Type", ""), body.get("Properties", {}))
+            for stack, template in templates.items()
+            for logical_id, body in template.get("Resources", {}).items()
+        ]
+
+    def text(self, value: Any) -> str:
+        return render(value, self.region, self.account)
+
+    def of_type(self, *types: str) -> Iterator[Resource]:
+        return (r for r in self.resources if r.type in types)
+
+    def role_named(self, name: str) -> Resource | None:
+        return next(
+            (r for r in self.of_type("AWS::IAM::Role") if r.properties.get("RoleName") == name),
+            None,
+        )
+
+    def statements_of(self, role: Resource) -> list[Mapping[str, Any]]:
+        """Identity-policy statements attached to ``role`` (inline and AWS::IAM::Policy)."""
+        statements: list[Mapping[str, Any]] = []
+        for policy in role.properties.get("Policies", []):
+            statements.extend(policy["PolicyDocument"]["Statement"])
+        for policy in self.of_type("AWS::IAM::Policy"):
+            if policy.stack == role.stack and {"Ref": role.logical_id} in policy.properties.get(
+                "Roles", []
+            ):
+                statements.extend(policy.properties["PolicyDocument"]["Statement"])
+        return statements
+
+
+class _Check:
+    """Collects findings for one environment."""
+
+    def __init__(self, env: str) -> None:
+        self.env = env
+        self.findings: list[Finding] = []
+
+    def fail(self, rule_id: str, message: str, at: Resource | None = None) -> None:
+        rule = RULES[rule_id]
+        self.findings.append(
+            Finding(
+                rule_id=rule_id,
+                severity=rule.severity,
+                title=rule.title,
+                message=message,
+                environment=self.env,
+                stack=at.stack if at else None,
+                logical_id=at.logical_id if at else None,
+                fix=rule.fix,
+                layer="chain",
+            )
+        )
+
+
+def check_chain(synthesis: Synthesis, config: PgplatConfig) -> list[Finding]:
+    """Every broken or over-broad link of the cross-account chain, for each synthesized env."""
+    findings: list[Finding] = []
+    for env in sorted({s.env for s in synthesis.stacks.values()}):
+        names = AccessNames(config, env)
+        data = _templates(synthesis, env, "data", names.data_account)
+        app = _templates(synthesis, env, "app", names.app_account)
+        check = _Check(env)
+        _identity_chain(check, names, data, app)
+        _network_chain(check, names, data, app)
+        findings.extend(check.findings)
+    return findings
+
+
+def _templates(synthesis: Synthesis, env: str, role: AccountRole, account: str) -> _Templates:
+    stacks = synthesis.stacks_of(env, role)
+    region = stacks[0].region if stacks else ""
+    return _Templates({s.name: synthesis.template(s.name) for s in stacks}, region, account)
+
+
+# --- identity -------------------------------------------------------------------------------
+
+
+def _identity_chain(check: _Check, names: AccessNames, data: _Templates, app: _Templates) -> None:
+    cluster = names.config.environments.cloud()[names.env].eks
+    for user in names.config.database.users:
+        if cluster is not None:
+            workload = app.role_named(names.workload_role_name(user))
+            if workload is None:
+                check.fail(
+                    "CHAIN-001",
+                    f"no workload role {names.workload_role_name(user)} for {_sa(user)}",
+                )
+            else:
+                _workload_trust(check, names, app, workload, user, cluster.identity == "irsa")
+                _workload_permissions(check, names, app, workload, user)
+        role = data.role_named(names.data_role_name(user))
+        if role is None:
+            check.fail(
+                "CHAIN-004", f"no data role {names.data_role_name(user)} for user {user.name}"
+            )
+            continue
+        _data_trust(check, names, data, role, user)
+        _data_permissions(check, names, data, role, user)
+
+
+def _sa(user: DatabaseUser) -> str:
+    return f"{user.kubernetes.namespace}/{user.kubernetes.service_account}"
+
+
+def _trust(role: Resource) -> list[Mapping[str, Any]]:
+    return list(role.properties.get("AssumeRolePolicyDocument", {}).get("Statement", []))
+
+
+def _workload_trust(
+    check: _Check,
+    names: AccessNames,
+    app: _Templates,
+    role: Resource,
+    user: DatabaseUser,
+    irsa: bool,
+) -> None:
+    subject = f"system:serviceaccount:{user.kubernetes.namespace}:{user.kubernetes.service_account}"
+    for statement in _trust(role):
+        principal = statement.get("Principal", {})
+        conditions = statement.get("Condition", {})
+        if irsa:
+            issuer = names.oidc_issuer()
+            equals = conditions.get("StringEquals", {})
+            ok = (
+                app.text(principal.get("Federated")) == names.oidc_provider_arn()
+                and equals.get(f"{issuer}:sub") == subject
+                and equals.get(f"{issuer}:aud") == "sts.amazonaws.com"
+                and not conditions.get("StringLike")
+            )
+        else:
+            ok = (
+                principal == {"Service": "pods.eks.amazonaws.com"}
+                and conditions.get("ArnEquals", {}).get("aws:SourceArn") == names.eks_cluster_arn()
+                and conditions.get("StringEquals", {}).get("aws:SourceAccount") == names.app_account
+            )
+        if not ok:
+            check.fail(
+                "CHAIN-002",
+                f"workload role of {_sa(user)} trusts {json.dumps(principal)} beyond {subject}",
+                role,
+            )
+    if not irsa:
+        associations = [
+            a
+            for a in app.of_type("AWS::EKS::PodIdentityAssociation")
+            if (a.properties.get("Namespace"), a.properties.get("ServiceAccount"))
+            == (user.kubernetes.namespace, user.kubernetes.service_account)
+            and app.text(a.properties.get("RoleArn")) == f"${{{role.logical_id}.Arn}}"
+        ]
+        if not associations:
+            check.fail(
+                "CHAIN-002",
+                f"no Pod Identity association binds {_sa(user)} to its workload role",
+                role,
+            )
+
+
+def _workload_permissions(
+    check: _Check, names: AccessNames, app: _Templates, role: Resource, user: DatabaseUser
+) -> None:
+    target = names.data_role_arn(user)
+    granted = False
+    for statement in app.statements_of(role):
+        actions = as_list(statement.get("Action"))
+        resources = [app.text(r) for r in as_list(statement.get("Resource"))]
+        if actions == ["sts:AssumeRole"] and resources == [target]:
+            granted = True
+        else:
+            check.fail(
+                "CHAIN-003",
+                f"workload role of {_sa(user)} allows {actions} on {resources}; only sts:AssumeRole on {target}",
+                role,
+            )
+    if not granted:
+        check.fail("CHAIN-003", f"workload role of {_sa(user)} cannot assume {target}", role)
+
+
+def _data_trust(
+    check: _Check, names: AccessNames, data: _Templates, role: Resource, user: DatabaseUser
+) -> None:
+    expected = names.workload_role_arn(user)
+    root = f"arn:{names.partition}:iam::{names.app_account}:root"
+    org = names.config.accounts.organization_id
+    for statement in _trust(role):
+        principal = data.text(statement.get("Principal", {}).get("AWS"))
+        conditions = statement.get("Condition", {})
+        pinned = conditions.get("ArnEquals", {}).get("aws:PrincipalArn") == expected
+        in_org = org is None or conditions.get("StringEquals", {}).get("aws:PrincipalOrgID") == org
+        if principal not in (root, expected) or not (pinned or principal == expected) or not in_org:
+            check.fail(
+                "CHAIN-005",
+                f"data role of {user.name} trusts {principal} without pinning it to {expected}"
+                + ("" if in_org else f" inside {org}"),
+                role,
+            )
+
+
+def _data_permissions(
+    check: _Check, names: AccessNames, data: _Templates, role: Resource, user: DatabaseUser
+) -> None:
+    connect = [
+        s
+        for s in data.statements_of(role)
+        if "rds-db:connect" in as_list(s.get("Action")) or s.get("Action") in ("*", "rds-db:*")
+    ]
+    resources = [data.text(r) for s in connect for r in as_list(s.get("Resource"))]
+    allowed = {
+        _db_user_arn(names, db, user)
+        for db in data.of_type(*RESOURCE_ID_ATTRIBUTES)
+        if db.stack == role.stack
+    }
+    if not resources:
+        check.fail("CHAIN-006", f"data role of {user.name} cannot rds-db:connect", role)
+    for resource in resources:
+        if resource not in allowed:
+            check.fail(
+                "CHAIN-006",
+                f"data role of {user.name} may connect to {resource}; expected one of {sorted(allowed)}",
+                role,
+            )
+    secret_resources = [
+        data.text(r)
+        for s in data.statements_of(role)
+        if any(a.startswith("secretsmanager:") for a in as_list(s.get("Action")))
+        for r in as_list(s.get("Resource"))
+    ]
+    own = _secret_refs(data, names.user_secret_name(user))
+    if user.auth == "secret" and not own & set(secret_resources):
+        check.fail(
+            "CHAIN-007",
+            f"data role of {user.name} cannot read secret {names.user_secret_name(user)}",
+            role,
+        )
+    stray = [r for r in secret_resources if r not in own]
+    if stray:
+        check.fail("CHAIN-007", f"data role of {user.name} may read {stray}", role)
+
+
+def _secret_refs(data: _Templates, name: str) -> set[str]:
+    """References that resolve to the secret called ``name``: the secret and its attachments
+    (an ``AWS::SecretsManager::SecretTargetAttachment`` returns the secret's ARN)."""
+    secrets = {
+        f"${{{s.logical_id}}}"
+        for s in data.of_type("AWS::SecretsManager::Secret")
+        if s.properties.get("Name") == name
+    }
+    attachments = {
+        f"${{{a.logical_id}}}"
+        for a in data.of_type("AWS::SecretsManager::SecretTargetAttachment")
+        if data.text(a.properties.get("SecretId")) in secrets
+    }
+    return secrets | attachments
+
+
+def _db_user_arn(names: AccessNames, db: Resource, user: DatabaseUser) -> str:
+    attribute = RESOURCE_ID_ATTRIBUTES[db.type]
+    return f"arn:{names.partition}:rds-db:{names.config.region}:{names.data_account}:dbuser:${{{db.logical_id}.{attribute}}}/{user.name}"
+
+
+# --- network --------------------------------------------------------------------------------
+
+
+def _network_chain(check: _Check, names: AccessNames, data: _Templates, app: _Templates) -> None:
+    network = names.config.environments.cloud()[names.env].network
+    app_cidrs = set(network.app_cidrs)
+    _routes(check, data, app_cidrs, "data VPC", network.connectivity)
+    _routes(check, app, {network.vpc_cidr}, "app VPCs", network.connectivity)
+    for route in data.of_type("AWS::EC2::TransitGatewayRoute"):
+        if route.properties.get("DestinationCidrBlock") not in app_cidrs | {network.vpc_cidr}:
+            check.fail(
+                "CHAIN-008", f"TGW route to {route.properties.get('DestinationCidrBlock')}", route
+            )
+    _nacl(check, data, network.vpc_cidr, app_cidrs)
+    _security_group(check, data, app_cidrs)
+
+
+def _routes(check: _Check, templates: _Templates, peers: set[str], side: str, mode: str) -> None:
+    target = "TransitGatewayId" if mode == "transit-gateway" else "VpcPeeringConnectionId"
+    routed: set[str] = set()
+    for route in templates.of_type("AWS::EC2::Route"):
+        destination = route.properties.get("DestinationCidrBlock")
+        if destination not in peers:
+            check.fail("CHAIN-008", f"the {side} routes {destination} out", route)
+        elif target in route.properties:
+            routed.add(destination)
+    for missing in sorted(peers - routed):
+        check.fail("CHAIN-008", f"the {side} have no {mode} route to {missing}")
+
+
+def _covers(entry: Mapping[str, Any], port: int) -> bool:
+    if str(entry.get("Protocol")) == "-1":
+        return True
+    span = entry.get("PortRange", {})
+    return str(entry.get("Protocol")) == "6" and int(span.get("From", -1)) <= port <= int(
+        span.get("To", -1)
+    )
+
+
+def _nacl(check: _Check, data: _Templates, vpc_cidr: str, app_cidrs: set[str]) -> None:
+    entries = [
+        e
+        for e in data.of_type("AWS::EC2::NetworkAclEntry")
+        if e.properties.get("RuleAction") == "allow"
+    ]
+    if not entries:
+        check.fail("CHAIN-009", "the database subnets have no network ACL of pgplat")
+        return
+    for entry in entries:
+        cidr = entry.properties.get("CidrBlock")
+        if cidr == vpc_cidr:
+            continue
+        egress = bool(entry.properties.get("Egress", False))
+        if cidr not in app_cidrs:
+            check.fail(
+                "CHAIN-009", f"NACL admits {cidr}, outside the data VPC and the app VPCs", entry
+            )
+        elif not egress and (
+            str(entry.properties.get("Protocol")) != "6"
+            or entry.properties.get("PortRange") != {"From": POSTGRES_PORT, "To": POSTGRES_PORT}
+        ):
+            check.fail("CHAIN-009", f"NACL admits more than TCP {POSTGRES_PORT} from {cidr}", entry)
+    for cidr in sorted(app_cidrs):
+        inbound = [
+            e
+            for e in entries
+            if e.properties.get("CidrBlock") == cidr and not e.properties.get("Egress")
+        ]
+        outbound = [
+            e
+            for e in entries
+            if e.properties.get("CidrBlock") == cidr and e.properties.get("Egress")
+        ]
+        if not any(_covers(e.properties, POSTGRES_PORT) for e in inbound):
+            check.fail("CHAIN-009", f"NACL does not admit {POSTGRES_PORT} from {cidr}")
+        if not any(_covers(e.properties, 1024) and _covers(e.properties, 65535) for e in outbound):
+            check.fail("CHAIN-009", f"NACL drops the return traffic to {cidr}")
+
+
+def _security_group(check: _Check, data: _Templates, app_cidrs: set[str]) -> None:
+    groups = {
+        data.text(ref).removesuffix(".GroupId}").removeprefix("${")
+        for db in data.of_type(*RESOURCE_ID_ATTRIBUTES)
+        for key in ("VpcSecurityGroupIds", "VPCSecurityGroups")
+        for ref in db.properties.get(key, [])
+    }
+    rules = list(_ingress_rules(data, groups))
+    admitted: set[str] = set()
+    for at, rule in rules:
+        cidr = rule.get("CidrIp")
+        if cidr is None:
+            continue
+        ports = (rule.get("FromPort"), rule.get("ToPort"))
+        if (
+            cidr not in app_cidrs
+            or ports != (POSTGRES_PORT, POSTGRES_PORT)
+            or rule.get("IpProtocol") != "tcp"
+        ):
+            check.fail(
+                "CHAIN-010",
+                f"database security group admits {cidr} on {rule.get('IpProtocol')} {ports}",
+                at,
+            )
+        else:
+            admitted.add(cidr)
+    for cidr in sorted(app_cidrs - admitted):
+        check.fail(
+            "CHAIN-010", f"database security group does not admit {POSTGRES_PORT} from {cidr}"
+        )
+
+
+def _ingress_rules(
+    data: _Templates, groups: set[str]
+) -> Iterable[tuple[Resource, Mapping[str, Any]]]:
+    for group in data.of_type("AWS::EC2::SecurityGroup"):
+        if group.logical_id in groups:
+            for rule in group.properties.get("SecurityGroupIngress", []):
+                yield group, rule
+    for ingress in data.of_type("AWS::EC2::SecurityGroupIngress"):
+        target = (
+            data.text(ingress.properties.get("GroupId"))
+            .removesuffix(".GroupId}")
+            .removeprefix("${")
+        )
+        if target in groups:
+            yield ingress, ingress.properties
