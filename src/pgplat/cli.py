@@ -12,8 +12,10 @@ from pgplat import __version__
 from pgplat.commands import advise as advise_cmd
 from pgplat.commands import certs as certs_cmd
 from pgplat.commands import config as config_cmd
+from pgplat.commands import dev as dev_cmd
 from pgplat.commands import guardrails as guardrails_cmd
 from pgplat.commands import k8s as k8s_cmd
+from pgplat.commands import sql as sql_cmd
 from pgplat.commands.common import DEFAULT_CONFIG, OutputFormat, State, err_console
 from pgplat.errors import UserError
 
@@ -25,6 +27,8 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(config_cmd.app, name="config")
+app.add_typer(dev_cmd.app, name="dev")
+app.add_typer(sql_cmd.app, name="sql")
 app.add_typer(k8s_cmd.app, name="k8s")
 app.command("init")(config_cmd.init)
 app.command("advise")(advise_cmd.cmd)

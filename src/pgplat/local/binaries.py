@@ -162,5 +162,10 @@ def for_config(config: PgplatConfig) -> Binaries:
             "environments.local.binaries is 'docker': run `pgplat dev compose` and "
             "`docker compose up` instead of `pgplat dev up`"
         )
+    return embedded_for(config)
+
+
+def embedded_for(config: PgplatConfig) -> Binaries:
+    """The embedded build of production's major, nearest to its configured minor."""
     parts = config.database.engine_version.split(".")
     return embedded(int(parts[0]), int(parts[1]) if len(parts) > 1 else None)

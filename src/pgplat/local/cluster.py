@@ -19,18 +19,20 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import signal
 import socket
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import psycopg
 from filelock import FileLock
 from psycopg import sql
 
+from pgplat.audit.logformat import LOG_LINE_PREFIX
 from pgplat.config import PgplatConfig
 from pgplat.errors import UserError
 from pgplat.local import binaries as binaries_mod
@@ -112,7 +114,8 @@ class LocalCluster:
 
     ``binaries`` defaults to what ``environments.local`` asks for (the prod major);
     ``port`` defaults to ``environments.local.port`` and falls back to a free one when
-    taken; ``0`` asks for any free port (what test fixtures want).
+    taken; ``0`` asks for any free port (what test fixtures want). ``durable=False`` turns
+    off fsync for throwaway test clusters, which a machine crash may then corrupt.
     """
 
     def __init__(
@@ -122,11 +125,13 @@ class LocalCluster:
         *,
         binaries: Binaries | None = None,
         port: int | None = None,
+        durable: bool = True,
     ) -> None:
         self.config = config
         self.root = Path(root_dir).absolute()
         self.preferred_port = config.environments.local.port if port is None else port
         self._binaries = binaries
+        self.durable = durable
         self.data_dir = self.root / "pgdata"
         self.socket_dir = self.root / "run"
         self.log_file = self.root / "log" / "postgres.log"
@@ -237,10 +242,19 @@ class LocalCluster:
 
     def destroy(self) -> None:
         """Stop the server and delete the whole root directory (data, TLS, passwords)."""
-        import shutil
-
         self.down()
         shutil.rmtree(self.root, ignore_errors=True)
+
+    def reset(self) -> ServerInfo:
+        """Delete every row and start again from a freshly bootstrapped database.
+
+        The CA and the passwords stay, so ``.env`` files and trusted certificates keep working.
+        """
+        self.down()
+        with self._lock():
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+            self._save_state(bootstrap=None)
+        return self.up()
 
     # -- internals ----------------------------------------------------------------------
 
@@ -273,11 +287,11 @@ class LocalCluster:
         if result.returncode != 0:
             raise UserError(f"initdb failed in {self.data_dir}: {result.stderr.strip()}")
         (self.data_dir / "pg_hba.conf").write_text(_HBA)
-        (self.data_dir / "postgresql.pgplat.conf").write_text(self._settings())
+        (self.data_dir / "postgresql.pgplat.conf").write_text(self.settings())
         with (self.data_dir / "postgresql.conf").open("a") as conf:
             conf.write("\ninclude 'postgresql.pgplat.conf'\n")
 
-    def _settings(self) -> str:
+    def settings(self) -> str:
         """Server settings that mirror production: TLS, UTC, SCRAM, pg_stat_statements."""
         settings: dict[str, str] = {
             "listen_addresses": "localhost",
@@ -289,9 +303,13 @@ class LocalCluster:
             "password_encryption": "scram-sha-256",
             "timezone": "UTC",
             "log_timezone": "UTC",
-            "log_line_prefix": "%m [%p] %q%u@%d ",
+            "log_line_prefix": LOG_LINE_PREFIX,
+            "log_connections": "on",
+            "log_disconnections": "on",
             "wal_level": "replica",
         }
+        if not self.durable:
+            settings |= {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
         if "pg_stat_statements" in self.config.database.extensions and self._has_library(
             "pg_stat_statements"
         ):
@@ -321,10 +339,9 @@ class LocalCluster:
             for leftover in self.socket_dir.glob(".s.PGSQL.*"):
                 leftover.unlink()
             notes.append("the server had stopped uncleanly; crash recovery replayed the WAL")
-        port = self.preferred_port
+        # The last port keeps .env files valid across restarts when the preferred one is busy.
+        port = _first_free(self.preferred_port, self._state().get("port", 0))
         for _ in range(_START_ATTEMPTS):
-            if port == 0 or not _port_is_free(port):
-                port = _any_free_port()
             result = account.run(
                 [
                     self.binaries.tool("pg_ctl"),
@@ -345,17 +362,16 @@ class LocalCluster:
                     notes.append(
                         f"port {self.preferred_port} is in use; the local server listens on {port}"
                     )
+                self._save_state(port=port)
                 return port
             log = self._log_tail()
             if "Address already in use" in log:
-                port = 0  # another process bound the port between the probe and the start
+                port = _first_free()  # another process took the port since it was probed
             elif "shared memory block is still in use" not in log:
                 break  # else orphaned backends of a killed postmaster are still exiting
             time.sleep(0.1)
-        raise UserError(
-            f"the local server did not start: {self._log_tail().strip().splitlines()[-1:]} "
-            f"(full log: {self.log_file})"
-        )
+        last_line = (self._log_tail().strip().splitlines() or ["no log"])[-1]
+        raise UserError(f"the local server did not start: {last_line} (log: {self.log_file})")
 
     def _log_tail(self) -> str:
         try:
@@ -371,8 +387,7 @@ class LocalCluster:
         fingerprint = hashlib.sha256(
             (script + json.dumps(sorted(info.passwords.items()))).encode()
         ).hexdigest()
-        state = json.loads(self._state_file.read_text()) if self._state_file.exists() else {}
-        if state.get("bootstrap") == fingerprint:
+        if self._state().get("bootstrap") == fingerprint:
             return
         dbname = self.config.database.name
         with psycopg.connect(info.admin_conninfo("postgres"), autocommit=True) as conn:
@@ -392,7 +407,13 @@ class LocalCluster:
                         sql.Identifier(user.name), sql.Literal(verifier.decode())
                     )
                 )
-        self._state_file.write_text(json.dumps({"bootstrap": fingerprint}) + "\n")
+        self._save_state(bootstrap=fingerprint)
+
+    def _state(self) -> dict[str, Any]:
+        return json.loads(self._state_file.read_text()) if self._state_file.exists() else {}
+
+    def _save_state(self, **changes: Any) -> None:
+        self._state_file.write_text(json.dumps(self._state() | changes, sort_keys=True) + "\n")
 
 
 def _is_postgres(pid: int) -> bool:
@@ -428,16 +449,20 @@ def _port_is_free(port: int) -> bool:
     return True
 
 
-def _any_free_port() -> int:
+def _first_free(*ports: int) -> int:
+    """The first of ``ports`` (0 means none) that is free, else one the kernel picks."""
+    for port in ports:
+        if port and _port_is_free(port):
+            return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
+        picked: int = probe.getsockname()[1]
+    return picked
 
 
-def _wait_until(predicate: object, timeout: float) -> None:
+def _wait_until(predicate: Callable[[], bool], timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if predicate():  # type: ignore[operator]
+        if predicate():
             return
         time.sleep(0.05)

@@ -4,10 +4,11 @@ data, never printed unless asked (``pgplat dev url --show-password``)."""
 from __future__ import annotations
 
 import json
-import os
 import secrets
 from collections.abc import Iterable
 from pathlib import Path
+
+from pgplat.local.files import write_private
 
 SUPERUSER = "postgres"
 
@@ -19,8 +20,5 @@ def load_passwords(path: Path, users: Iterable[str]) -> dict[str, str]:
     missing = [u for u in wanted if u not in stored]
     if missing:
         stored.update({u: secrets.token_urlsafe(24) for u in missing})
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            json.dump(stored, handle, indent=2, sort_keys=True)
-        path.chmod(0o600)
+        write_private(path, json.dumps(stored, indent=2, sort_keys=True) + "\n")
     return {u: stored[u] for u in wanted}

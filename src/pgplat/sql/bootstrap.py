@@ -61,12 +61,12 @@ def _extension(name: str, target: Target) -> str:
     )
 
 
-def _user(user: DatabaseUser, schema: str, database: str, target: Target) -> list[str]:
+def _user(user: DatabaseUser, schema: str) -> list[str]:
     role = _ident(user.name)
     statements = [
         _ensure_role(user.name, "LOGIN"),
         f"GRANT {_ident(group_role(schema, user.access))} TO {role};",
-        f"ALTER ROLE {role} IN DATABASE {_ident(database)} SET search_path = {_ident(schema)}, public;",
+        f"ALTER ROLE {role} SET search_path = {_ident(schema)}, public;",
     ]
     if user.auth == "iam":
         # On RDS, membership in rds_iam makes the user log in with IAM tokens only. Locally the
@@ -124,6 +124,6 @@ def bootstrap_sql(config: PgplatConfig, target: Target = "rds") -> str:
     out.append(f"GRANT CREATE ON SCHEMA {schema} TO {readwrite};")
     out += _default_privileges(db.schema_name, "")
     for user in db.users:
-        out += _user(user, db.schema_name, db.name, target)
+        out += _user(user, db.schema_name)
     out += [_extension(name, target) for name in db.extensions]
     return "\n".join(out) + "\n"

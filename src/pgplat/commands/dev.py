@@ -1,0 +1,254 @@
+"""`pgplat dev …`: a local PostgreSQL that mirrors production, without Docker."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import quote, urlencode
+
+import typer
+
+from pgplat.commands.common import config_from, console, emit_json, err_console, say, state
+from pgplat.config import PgplatConfig
+from pgplat.errors import UserError
+from pgplat.local import binaries
+from pgplat.local.cluster import LocalCluster, ServerInfo
+from pgplat.local.compose import password_variable, write_compose
+from pgplat.local.envfile import app_user, ensure_gitignored, write_env_file
+from pgplat.local.files import write_private
+from pgplat.local.k8s import local_manifests
+from pgplat.local.passwords import SUPERUSER, load_passwords
+from pgplat.local.seed import run_seeds, seed_scripts
+
+app = typer.Typer(
+    help="Local PostgreSQL of production's major, with prod's users, extensions and TLS.",
+    no_args_is_help=True,
+)
+
+UserOpt = Annotated[
+    str | None, typer.Option("--user", "-u", help="Database user (default: first read-write).")
+]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+BinariesOpt = Annotated[
+    str | None,
+    typer.Option("--binaries", help="embedded or system (default: environments.local.binaries)."),
+]
+BinDirOpt = Annotated[
+    Path | None, typer.Option("--bin-dir", help="Directory holding pg_ctl (system binaries).")
+]
+
+
+def _project(ctx: typer.Context) -> tuple[PgplatConfig, Path]:
+    config = config_from(ctx)
+    return config, state(ctx).config_path.absolute().parent
+
+
+def _cluster(
+    ctx: typer.Context, binaries_choice: str | None = None, bin_dir: Path | None = None
+) -> LocalCluster:
+    config, project = _project(ctx)
+    local = config.environments.local
+    return LocalCluster(
+        config, project / local.data_dir, binaries=_binaries(config, binaries_choice, bin_dir)
+    )
+
+
+def _binaries(
+    config: PgplatConfig, choice: str | None, bin_dir: Path | None
+) -> binaries.Binaries | None:
+    """Binaries asked for on the command line; None follows environments.local."""
+    if choice == "system" or (choice is None and bin_dir is not None):
+        return binaries.system(str(bin_dir) if bin_dir else config.environments.local.bin_dir)
+    if choice == "embedded":
+        return binaries.embedded_for(config)
+    if choice is not None:
+        raise UserError(f"--binaries {choice}: choose embedded or system")
+    return None
+
+
+def _user(config: PgplatConfig, user: str | None) -> str:
+    name = user or app_user(config)
+    known = [SUPERUSER, *(u.name for u in config.database.users)]
+    if name not in known:
+        raise UserError(f"unknown database user {name!r}; configured: {', '.join(known)}")
+    return name
+
+
+def _note(ctx: typer.Context, info: ServerInfo) -> None:
+    if state(ctx).quiet:
+        return
+    for note in info.notes:
+        err_console.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+def up(
+    ctx: typer.Context,
+    user: UserOpt = None,
+    binaries_choice: BinariesOpt = None,
+    bin_dir: BinDirOpt = None,
+) -> None:
+    """Start the local server (create it the first time) and write .env for USER."""
+    cluster = _cluster(ctx, binaries_choice, bin_dir)
+    info = cluster.up()
+    _note(ctx, info)
+    name = _user(cluster.config, user)
+    project = state(ctx).config_path.absolute().parent
+    env_file = write_env_file(project / ".env", info.env(name))
+    ensure_gitignored(project, [".env", f"{cluster.config.environments.local.data_dir}/"])
+    if state(ctx).output == "json":
+        emit_json(_describe(cluster, info) | {"env_file": str(env_file), "user": name})
+        return
+    say(
+        ctx,
+        f"[green]✓[/] PostgreSQL {cluster.binaries.version} on {info.host}:{info.port}, "
+        f"database {info.dbname}, TLS verify-full; {env_file} written for user {name}",
+    )
+
+
+def _describe(cluster: LocalCluster, info: ServerInfo | None) -> dict[str, object]:
+    described: dict[str, object] = {"status": cluster.status(), "root": str(cluster.root)}
+    if info is not None:
+        described |= {
+            "host": info.host,
+            "port": info.port,
+            "database": info.dbname,
+            "major": info.major,
+            "bin_dir": str(info.bin_dir),
+            "ca_file": str(info.ca_file),
+            "notes": list(info.notes),
+        }
+    return described
+
+
+@app.command()
+def down(ctx: typer.Context) -> None:
+    """Stop the local server; the data stays for the next `up`."""
+    stopped = _cluster(ctx).down()
+    say(ctx, "[green]✓[/] stopped" if stopped else "the local server was not running")
+
+
+@app.command()
+def status(ctx: typer.Context) -> None:
+    """Say whether the local server is running, and where."""
+    cluster = _cluster(ctx)
+    info = cluster.info() if cluster.status() == "running" else None
+    if state(ctx).output == "json":
+        emit_json(_describe(cluster, info))
+    elif info is not None:
+        say(ctx, f"running: PostgreSQL {info.major} on {info.host}:{info.port} ({cluster.root})")
+    else:
+        say(ctx, f"{cluster.status()} ({cluster.root})")
+    if info is None:
+        raise typer.Exit(3)
+
+
+@app.command()
+def logs(
+    ctx: typer.Context,
+    lines: Annotated[int, typer.Option("--lines", "-n", help="How many lines.")] = 50,
+) -> None:
+    """Print the end of the server log."""
+    log = _cluster(ctx).log_file
+    if not log.exists():
+        raise UserError(f"no server log at {log} yet; run `pgplat dev up`")
+    text = log.read_text(errors="replace").splitlines()[-lines:]
+    console.print("\n".join(text), highlight=False, markup=False, soft_wrap=True)
+
+
+@app.command()
+def url(
+    ctx: typer.Context,
+    user: UserOpt = None,
+    show_password: Annotated[
+        bool, typer.Option("--show-password", help="Print the password instead of ****.")
+    ] = False,
+) -> None:
+    """Print a postgresql:// URL for USER (password hidden unless --show-password)."""
+    cluster = _cluster(ctx)
+    info = cluster.info()
+    name = _user(cluster.config, user)
+    password = quote(info.passwords[name], safe="") if show_password else "****"
+    query = urlencode({"sslmode": "verify-full", "sslrootcert": str(info.ca_file)})
+    typer.echo(f"postgresql://{name}:{password}@{info.host}:{info.port}/{info.dbname}?{query}")
+
+
+@app.command()
+def reset(ctx: typer.Context, yes: YesOpt = False) -> None:
+    """Delete all data and start again from an empty, bootstrapped database."""
+    cluster = _cluster(ctx)
+    if not yes:
+        typer.confirm(f"Delete every row in {cluster.data_dir}?", abort=True)
+    info = cluster.reset()
+    _note(ctx, info)
+    say(ctx, f"[green]✓[/] reset: empty database {info.dbname} on port {info.port}")
+
+
+@app.command()
+def destroy(ctx: typer.Context, yes: YesOpt = False) -> None:
+    """Stop the server and delete its data, certificates and passwords."""
+    cluster = _cluster(ctx)
+    if not yes:
+        typer.confirm(f"Delete {cluster.root} (data, certificates, passwords)?", abort=True)
+    cluster.destroy()
+    say(ctx, f"[green]✓[/] deleted {cluster.root}")
+
+
+@app.command()
+def seed(ctx: typer.Context, user: UserOpt = None) -> None:
+    """Run environments.local.seed_scripts (SQL or Python) against the local server."""
+    cluster = _cluster(ctx)
+    config, project = _project(ctx)
+    scripts = seed_scripts(project, config.environments.local.seed_scripts)
+    if not scripts:
+        raise UserError("no seed scripts: list them under environments.local.seed_scripts")
+    for script in run_seeds(cluster.info(), _user(config, user), scripts):
+        say(ctx, f"[green]✓[/] {script.name}")
+
+
+@app.command()
+def k8s(
+    ctx: typer.Context,
+    user: UserOpt = None,
+    host: Annotated[
+        str, typer.Option(help="How pods reach this machine, e.g. host.docker.internal.")
+    ] = "localhost",
+    out: Annotated[Path | None, typer.Option("--out", help="Write here (mode 0600).")] = None,
+) -> None:
+    """Write a ConfigMap + Secret for a local Kubernetes cluster (kind, minikube, k3d)."""
+    cluster = _cluster(ctx)
+    name = _user(cluster.config, user)
+    namespace = next(
+        (u.kubernetes.namespace for u in cluster.config.database.users if u.name == name),
+        "default",
+    )
+    manifests = local_manifests(cluster.info(), name, namespace, host)
+    if out is None:
+        typer.echo(manifests, nl=False)
+        return
+    write_private(out, manifests)
+    say(ctx, f"[green]✓[/] wrote {out} (ConfigMap + Secret in namespace {namespace})")
+
+
+@app.command()
+def compose(ctx: typer.Context, user: UserOpt = None) -> None:
+    """For Docker users: write compose.yaml (same major, users, TLS) and its .env."""
+    config, project = _project(ctx)
+    local = config.environments.local
+    path = write_compose(config, project, local.data_dir, local.port)
+    name = _user(config, user)
+    root = project / local.data_dir
+    passwords = load_passwords(root / "passwords.json", [u.name for u in config.database.users])
+    variables = {
+        "PGHOST": "localhost",
+        "PGPORT": str(local.port),
+        "PGDATABASE": config.database.name,
+        "PGUSER": name,
+        "PGPASSWORD": passwords[name],
+        "PGSSLMODE": "verify-full",
+        "PGSSLROOTCERT": str(root / "tls" / "ca.crt"),
+        "PGPLAT_AUTH": "password",
+    } | {password_variable(u): p for u, p in passwords.items()}
+    write_env_file(project / ".env", variables)
+    ensure_gitignored(project, [".env", f"{local.data_dir}/"])
+    say(ctx, f"[green]✓[/] wrote {path}; start it with `docker compose up --wait`")

@@ -1,0 +1,46 @@
+"""Configuration injection for local development: a ``.env`` with the names of the prod
+ConfigMap, private to its owner (0600) and kept out of git."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from pgplat.config import PgplatConfig
+from pgplat.local.files import write_private
+from pgplat.local.passwords import SUPERUSER
+
+_PLAIN = re.compile(r"^[A-Za-z0-9_./:@+-]*$")
+
+
+def app_user(config: PgplatConfig) -> str:
+    """The user an application connects as by default: the first read-write user."""
+    users = config.database.users
+    chosen = next((u for u in users if u.access == "read-write"), users[0] if users else None)
+    return chosen.name if chosen else SUPERUSER
+
+
+def _quoted(value: str) -> str:
+    return value if _PLAIN.match(value) else "'" + value.replace("'", "'\\''") + "'"
+
+
+def write_env_file(path: Path, variables: Mapping[str, str]) -> Path:
+    """Write ``variables`` to ``path`` as a private dotenv file."""
+    body = "".join(f"{name}={_quoted(value)}\n" for name, value in variables.items())
+    header = "# Written by pgplat dev for the local server. Holds a password: never commit.\n"
+    return write_private(path, header + body)
+
+
+def ensure_gitignored(project_dir: Path, entries: Iterable[str]) -> list[str]:
+    """Add ``entries`` missing from ``project_dir/.gitignore``; return the ones added."""
+    gitignore = project_dir / ".gitignore"
+    text = gitignore.read_text() if gitignore.exists() else ""
+    present = {line.strip() for line in text.splitlines()}
+    added = [e for e in entries if e not in present and e.rstrip("/") not in present]
+    if added:
+        prefix = "" if not text or text.endswith("\n") else "\n"
+        gitignore.write_text(
+            text + prefix + "# pgplat dev: local secrets and data\n" + "\n".join(added) + "\n"
+        )
+    return added

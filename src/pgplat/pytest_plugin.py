@@ -1,0 +1,125 @@
+"""pytest plugin for applications: every test gets its own database, cloned in milliseconds
+from a template that was migrated once per session.
+
+Installed with pgplat (entry point ``pytest11``); fixtures are created only when used:
+
+``pgplat_db``       a :class:`~pgplat.local.cluster.ServerInfo` whose ``dbname`` is a fresh
+                    clone for this test (``CREATE DATABASE … TEMPLATE``), dropped afterwards.
+``pgplat_server``   the session's throwaway server: production's major, users, extensions
+                    and TLS from ``pgplat.yaml``, data in RAM when ``/dev/shm`` exists.
+``pgplat_migrate``  override it (session scope) to run your migrations on the template; by
+                    default it runs ``environments.local.seed_scripts``.
+
+The configuration file is the ini option ``pgplat_config`` (default ``pgplat.yaml`` in the
+rootdir) or ``PGPLAT_CONFIG``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from pgplat.config import PgplatConfig, load_config
+from pgplat.local.cluster import LocalCluster, ServerInfo
+from pgplat.local.envfile import app_user
+from pgplat.local.files import scratch_dir
+from pgplat.local.seed import run_seeds, seed_scripts
+
+Migrate = Callable[[ServerInfo], None]
+_clone_numbers = itertools.count(1)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini("pgplat_config", "pgplat.yaml for the pgplat database fixtures", default="")
+
+
+def _config_path(pytestconfig: pytest.Config) -> Path:
+    configured = str(pytestconfig.getini("pgplat_config")) or os.environ.get(
+        "PGPLAT_CONFIG", "pgplat.yaml"
+    )
+    return pytestconfig.rootpath / configured
+
+
+@pytest.fixture(scope="session")
+def pgplat_config(pytestconfig: pytest.Config) -> PgplatConfig:
+    """The application's pgplat configuration."""
+    return load_config(_config_path(pytestconfig))
+
+
+@pytest.fixture(scope="session")
+def pgplat_server(pgplat_config: PgplatConfig) -> Iterator[ServerInfo]:
+    """A throwaway local server for the whole session, deleted at the end."""
+    root = scratch_dir("pytest")
+    cluster = LocalCluster(pgplat_config, root / "cluster", port=0, durable=False)
+    try:
+        yield cluster.up()
+    finally:
+        cluster.destroy()
+        root.rmdir()
+
+
+@pytest.fixture(scope="session")
+def pgplat_migrate(pgplat_config: PgplatConfig, pytestconfig: pytest.Config) -> Migrate:
+    """Prepares the template database; override to run your migrations instead of seeds."""
+    project = _config_path(pytestconfig).parent
+    scripts = seed_scripts(project, pgplat_config.environments.local.seed_scripts)
+
+    def migrate(template: ServerInfo) -> None:
+        for _ in run_seeds(template, app_user(pgplat_config), scripts):
+            pass
+
+    return migrate
+
+
+@pytest.fixture(scope="session")
+def _pgplat_admin(pgplat_server: ServerInfo) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
+    with psycopg.connect(pgplat_server.admin_conninfo("postgres"), autocommit=True) as conn:
+        yield conn
+
+
+@pytest.fixture(scope="session")
+def pgplat_template(
+    pgplat_server: ServerInfo,
+    pgplat_migrate: Migrate,
+    _pgplat_admin: psycopg.Connection[tuple[object, ...]],
+) -> str:
+    """Name of the template database: the bootstrapped app database, migrated once."""
+    name = f"{pgplat_server.dbname}_template"
+    _pgplat_admin.execute(
+        sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+            sql.Identifier(name), sql.Identifier(pgplat_server.dbname)
+        )
+    )
+    pgplat_migrate(replace(pgplat_server, dbname=name))
+    # No connection may linger on a template while it is being cloned.
+    _pgplat_admin.execute(
+        sql.SQL("ALTER DATABASE {} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false").format(
+            sql.Identifier(name)
+        )
+    )
+    return name
+
+
+@pytest.fixture
+def pgplat_db(
+    pgplat_server: ServerInfo,
+    pgplat_template: str,
+    _pgplat_admin: psycopg.Connection[tuple[object, ...]],
+) -> Iterator[ServerInfo]:
+    """A database of this test's own, cloned from the template and dropped afterwards."""
+    name = f"{pgplat_template}_{os.getpid()}_{next(_clone_numbers)}"
+    clone = sql.Identifier(name)
+    _pgplat_admin.execute(
+        sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(clone, sql.Identifier(pgplat_template))
+    )
+    try:
+        yield replace(pgplat_server, dbname=name)
+    finally:
+        _pgplat_admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(clone))
