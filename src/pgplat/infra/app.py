@@ -26,6 +26,7 @@ from pgplat import __version__
 from pgplat.config.model import PgplatConfig
 from pgplat.errors import UserError
 from pgplat.infra.backup import BackupCopyStack, copy_vault_name, vault_arn
+from pgplat.infra.cross_account import build_access_stacks
 from pgplat.infra.data_stack import DataStack
 
 AccountRole = Literal["data", "app"]
@@ -98,7 +99,7 @@ def build_data_stacks(env: EnvironmentApp) -> None:
         env.data.add_stack_dependency(copy_stack, "backups are copied into the vault it creates")
 
 
-STACK_BUILDERS: tuple[StackBuilder, ...] = (build_data_stacks,)
+STACK_BUILDERS: tuple[StackBuilder, ...] = (build_data_stacks, build_access_stacks)
 """Run in order for every environment; the data stack builder comes first."""
 
 
