@@ -189,3 +189,27 @@ def test_asyncio_twins(web_env: pytest.MonkeyPatch) -> None:
         return readonly, user
 
     assert asyncio.run(scenario()) == ("on", "web")
+
+
+def test_django_database_connects_through_pgplat(web_env: pytest.MonkeyPatch) -> None:
+    import django
+    from django.conf import settings
+    from django.db import connections
+
+    from pgplat.client.django import database
+
+    settings.configure(
+        DATABASES={"default": database(pool_options={"min_size": 1, "max_size": 2})}, USE_TZ=True
+    )
+    django.setup()
+    before = pgplat.metrics.snapshot()["connects"]
+    try:
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT current_user, current_setting('application_name')")
+            user, application = cursor.fetchone()
+    finally:
+        connections["default"].close()
+        connections["default"].close_pool()
+    assert user == "web"
+    assert application == pgplat.load_settings().application_name
+    assert pgplat.metrics.snapshot()["connects"] > before

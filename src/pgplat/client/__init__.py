@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pgplat.client.api import connect, connect_async
     from pgplat.client.connection import AsyncConnection, Connection
+    from pgplat.client.counters import metrics
     from pgplat.client.errors import (
         ClientError,
         ConfigurationError,
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
         DatabaseUnavailable,
         OutcomeUnknown,
     )
-    from pgplat.client.metrics import metrics
     from pgplat.client.pools import async_pool, pool
     from pgplat.client.settings import Settings, load_settings
     from pgplat.client.transactions import run_transaction, run_transaction_async
@@ -38,7 +38,7 @@ _HOMES = {
     "CredentialsError": "errors",
     "DatabaseUnavailable": "errors",
     "OutcomeUnknown": "errors",
-    "metrics": "metrics",
+    "metrics": "counters",
     "async_pool": "pools",
     "pool": "pools",
     "Settings": "settings",

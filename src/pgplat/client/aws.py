@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
+from pgplat.client.counters import metrics
 from pgplat.client.errors import CredentialsError
-from pgplat.client.metrics import metrics
 
 if TYPE_CHECKING:
     from mypy_boto3_rds import RDSClient

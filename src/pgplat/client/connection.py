@@ -18,10 +18,10 @@ from typing import Any, Self
 import psycopg
 from psycopg.rows import TupleRow
 
+from pgplat.client.counters import metrics
 from pgplat.client.credentials import CredentialProvider, provider_for
 from pgplat.client.errors import CredentialsError
 from pgplat.client.failover import Retry, is_authentication_failure, is_failover
-from pgplat.client.metrics import metrics
 from pgplat.client.settings import Settings
 from pgplat.client.tls import tls_params
 

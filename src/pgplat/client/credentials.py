@@ -19,8 +19,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import SecretStr
 
 from pgplat.client.aws import AwsIdentity, Clock, aws_error_code
+from pgplat.client.counters import metrics
 from pgplat.client.errors import ConfigurationError, CredentialsError
-from pgplat.client.metrics import metrics
 from pgplat.client.settings import Settings
 
 TOKEN_REUSE = 10 * 60

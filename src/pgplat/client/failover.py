@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 import psycopg
 from psycopg_pool import PoolTimeout
 
+from pgplat.client.counters import metrics
 from pgplat.client.errors import DatabaseUnavailable
-from pgplat.client.metrics import metrics
 
 FAILOVER_SQLSTATES = frozenset(
     {

@@ -19,9 +19,9 @@ import psycopg
 from psycopg_pool import AsyncConnectionPool, ConnectionPool, PoolTimeout
 
 from pgplat.client.connection import AsyncConnection, Connection
+from pgplat.client.counters import metrics
 from pgplat.client.errors import OutcomeUnknown
 from pgplat.client.failover import Retry, is_failover
-from pgplat.client.metrics import metrics
 from pgplat.client.pools import shared_pool
 
 T = TypeVar("T")
