@@ -12,6 +12,7 @@ from pgplat import __version__
 from pgplat.commands import advise as advise_cmd
 from pgplat.commands import certs as certs_cmd
 from pgplat.commands import config as config_cmd
+from pgplat.commands import diagram as diagram_cmd
 from pgplat.commands import dev as dev_cmd
 from pgplat.commands import guardrails as guardrails_cmd
 from pgplat.commands import k8s as k8s_cmd
@@ -32,6 +33,7 @@ app.add_typer(sql_cmd.app, name="sql")
 app.add_typer(k8s_cmd.app, name="k8s")
 app.command("init")(config_cmd.init)
 app.command("advise")(advise_cmd.cmd)
+app.command("diagram")(diagram_cmd.cmd)
 app.command("certs")(certs_cmd.certs)
 app.command("guardrails")(guardrails_cmd.guardrails)
 

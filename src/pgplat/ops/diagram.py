@@ -1,0 +1,468 @@
+"""The architecture picture, drawn from the configuration.
+
+``describe`` turns a configuration into boxes, groups and arrows (plain data, easy to test);
+``render`` draws them with Graphviz, using the AWS icons the ``diagrams`` package ships when
+it is installed and plain boxes otherwise, so both pictures come from one layout.
+"""
+
+from __future__ import annotations
+
+import base64
+import ipaddress
+import re
+from dataclasses import dataclass, field
+from html import escape
+from importlib import import_module
+from pathlib import Path
+from typing import Literal
+
+import graphviz
+
+from pgplat.config import PgplatConfig
+from pgplat.config.model import CloudEnvironment
+from pgplat.errors import UserError
+
+Kind = Literal[
+    "aurora",
+    "db-instance",
+    "kms",
+    "secrets",
+    "iam-role",
+    "backup",
+    "cloudwatch",
+    "sns",
+    "transit-gateway",
+    "peering",
+    "eks",
+    "service-account",
+    "endpoints",
+    "subnet",
+]
+GroupStyle = Literal["prod-account", "nonprod-account", "vpc", "subnet", "environment"]
+Format = Literal["svg", "png"]
+
+SUBNET_PREFIX = 24
+"""pgplat's network stack gives each AZ one isolated /24, allocated in order from the VPC."""
+
+# Icon per kind: (module of the ``diagrams`` package, class whose icon it is).
+_ICONS: dict[Kind, tuple[str, str]] = {
+    "aurora": ("diagrams.aws.database", "Aurora"),
+    "db-instance": ("diagrams.aws.database", "RDSPostgresqlInstance"),
+    "kms": ("diagrams.aws.security", "KeyManagementService"),
+    "secrets": ("diagrams.aws.security", "SecretsManager"),
+    "iam-role": ("diagrams.aws.security", "IdentityAndAccessManagementIamRole"),
+    "backup": ("diagrams.aws.storage", "Backup"),
+    "cloudwatch": ("diagrams.aws.management", "Cloudwatch"),
+    "sns": ("diagrams.aws.integration", "SimpleNotificationServiceSns"),
+    "transit-gateway": ("diagrams.aws.network", "TransitGateway"),
+    "peering": ("diagrams.aws.network", "VPCPeering"),
+    "eks": ("diagrams.aws.compute", "ElasticKubernetesService"),
+    "service-account": ("diagrams.k8s.rbac", "SA"),
+    "endpoints": ("diagrams.aws.network", "Endpoint"),
+    "subnet": ("diagrams.aws.network", "PrivateSubnet"),
+}
+
+_GROUP_STYLE: dict[GroupStyle, dict[str, str]] = {
+    "environment": {"style": "invis"},
+    "prod-account": {"style": "rounded,filled", "fillcolor": "#F3F8FD", "color": "#2E73B8"},
+    "nonprod-account": {
+        "style": "rounded,dashed,filled",
+        "fillcolor": "#FDF3F2",
+        "color": "#C0392B",
+        "penwidth": "2",
+    },
+    "vpc": {"style": "rounded", "color": "#248814"},
+    "subnet": {"style": "rounded,filled", "fillcolor": "#E9F3E6", "color": "#7AA116"},
+}
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str
+    kind: Kind
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Edge:
+    tail: str
+    head: str
+    label: str = ""
+    dashed: bool = False
+
+
+@dataclass
+class Group:
+    id: str
+    style: GroupStyle
+    lines: tuple[str, ...]
+    nodes: list[Node] = field(default_factory=list)
+    groups: list[Group] = field(default_factory=list)
+
+    def add(self, node_id: str, kind: Kind, *lines: str) -> str:
+        self.nodes.append(Node(node_id, kind, lines))
+        return node_id
+
+    def group(self, group_id: str, style: GroupStyle, *lines: str) -> Group:
+        child = Group(group_id, style, lines)
+        self.groups.append(child)
+        return child
+
+    def walk(self) -> list[Group]:
+        return [self, *(g for child in self.groups for g in child.walk())]
+
+
+@dataclass
+class Architecture:
+    title: str
+    groups: list[Group]
+    edges: list[Edge]
+
+    def text(self) -> str:
+        """Every label, for searching: what a reader of the picture can read."""
+        lines = [self.title]
+        for top in self.groups:
+            for group in top.walk():
+                lines += group.lines
+                lines += [line for node in group.nodes for line in node.lines]
+        lines += [edge.label for edge in self.edges if edge.label]
+        return "\n".join(lines)
+
+
+# --- from configuration to boxes and arrows ----------------------------------------------
+
+
+def describe(config: PgplatConfig, envs: list[str] | None = None) -> Architecture:
+    """The estate of ``config``: prod's two accounts, and the non-prod account kept apart."""
+    available = config.environments.cloud()
+    chosen = envs or list(available)
+    for name in chosen:
+        if name not in available:
+            raise UserError(
+                f"environment {name!r} is not in the configuration; choose from "
+                f"{', '.join(available)}"
+            )
+    arch = Architecture(
+        title=f"{config.name}: PostgreSQL on AWS ({config.region})", groups=[], edges=[]
+    )
+    for name in chosen:
+        _environment(config, name, available[name], arch)
+    return arch
+
+
+def _environment(
+    config: PgplatConfig, name: str, env: CloudEnvironment, arch: Architecture
+) -> None:
+    outer = Group(f"{name}", "environment", ())
+    arch.groups.append(outer)
+    data_id = config.account_of(name, "data")
+    if name == "prod":
+        data_account = outer.group(
+            f"{name}_data", "prod-account", f"Data account {data_id}", "production database only"
+        )
+        app_account = outer.group(
+            f"{name}_app",
+            "prod-account",
+            f"App account {config.account_of(name, 'app')}",
+            "EKS workloads",
+        )
+    else:
+        data_account = app_account = outer.group(
+            f"{name}_account",
+            "nonprod-account",
+            f"NON-PRODUCTION account {data_id} ({name})",
+            "no route, key or role shared with production",
+        )
+    database = _data_side(config, name, env, data_account, arch)
+    between = outer if name == "prod" else data_account
+    link = _connectivity(name, env, between, arch, database)
+    _app_side(config, name, env, app_account, arch, link, data_account)
+
+
+def _data_side(
+    config: PgplatConfig, name: str, env: CloudEnvironment, account: Group, arch: Architecture
+) -> str:
+    net = env.network
+    vpc = account.group(
+        f"{name}_data_vpc", "vpc", f"Data VPC {net.vpc_cidr}", "isolated subnets, no internet path"
+    )
+    zones = config.availability_zones[: net.max_azs]
+    subnets = ipaddress.ip_network(net.vpc_cidr).subnets(new_prefix=SUBNET_PREFIX)
+    az_groups = [
+        vpc.group(f"{name}_az_{zone}", "subnet", f"{zone} {subnet}")
+        for zone, subnet in zip(zones, subnets, strict=False)
+    ]
+    version = config.engine_version(name)
+    database = config.database.name
+    if env.flavor == "aurora":
+        engine = f"Aurora PostgreSQL {version}"
+        cluster = vpc.add(
+            f"{name}_db",
+            "aurora",
+            f"{config.name}-{name} cluster",
+            f"database {database}, {engine}",
+            "writer + reader endpoints",
+        )
+        for index, role in enumerate(_aurora_instances(env)):
+            target = az_groups[index % len(az_groups)]
+            node = target.add(f"{name}_db_{index}", "db-instance", role)
+            arch.edges.append(Edge(cluster, node, dashed=True))
+    else:
+        engine = f"RDS PostgreSQL {version}"
+        cluster = vpc.add(
+            f"{name}_db",
+            "aurora" if env.multi_az_cluster else "db-instance",
+            f"{config.name}-{name} instance",
+            f"database {database}, {engine}",
+            "one endpoint, DNS follows the primary",
+        )
+        for index, role in enumerate(_rds_instances(env)):
+            node = az_groups[index].add(f"{name}_db_{index}", "db-instance", role)
+            arch.edges.append(Edge(cluster, node, dashed=True))
+    for group in az_groups:
+        if not group.nodes:
+            group.add(f"{group.id}_spare", "subnet", "spare zone of the DB subnet group")
+    vpc.add(
+        f"{name}_endpoints",
+        "endpoints",
+        "VPC endpoints",
+        "Secrets Manager, KMS, STS, CloudWatch",
+    )
+    key = "existing key" if env.kms_key_arn else "customer-managed key"
+    kms = account.add(f"{name}_kms", "kms", "KMS", key, "storage, secrets, backups, logs")
+    secrets = account.add(
+        f"{name}_secrets", "secrets", "Secrets Manager", "master secret + per-user secrets"
+    )
+    backup_lines = [f"AWS Backup, {env.backup.retention_days}-day retention"]
+    if env.backup.cross_region_copy:
+        copy = env.backup.cross_region_copy
+        backup_lines.append(f"copies to {copy.region}, {copy.retention_days}-day retention")
+    if env.backup.restore_test:
+        backup_lines.append(f"restore test {env.backup.restore_test.schedule}")
+    backup = account.add(f"{name}_backup", "backup", *backup_lines)
+    monitoring = env.monitoring
+    watch_lines = ["CloudWatch alarms + logs"]
+    if monitoring.enhanced_monitoring_interval:
+        watch_lines.append(f"Enhanced Monitoring {monitoring.enhanced_monitoring_interval} s")
+    if monitoring.performance_insights:
+        watch_lines.append("Performance Insights")
+    watch = account.add(f"{name}_watch", "cloudwatch", *watch_lines)
+    arch.edges += [
+        Edge(cluster, kms, "encrypted with"),
+        Edge(secrets, kms, "encrypted with"),
+        Edge(cluster, backup, "snapshots"),
+        Edge(cluster, watch, "metrics, logs"),
+    ]
+    if monitoring.alarm_emails or monitoring.alarm_topic_arn:
+        sns = account.add(f"{name}_sns", "sns", "SNS alarm topic", *monitoring.alarm_emails)
+        arch.edges.append(Edge(watch, sns, "alarms"))
+    return cluster
+
+
+def _aurora_instances(env: CloudEnvironment) -> list[str]:
+    size = (
+        f"db.serverless {env.serverless_v2.min_acu:g}-{env.serverless_v2.max_acu:g} ACU"
+        if env.serverless_v2
+        else env.instance_class
+    )
+    readers = [f"reader {i + 1}\n{size}" for i in range(env.readers)]
+    scaling = env.reader_autoscaling
+    if scaling and readers:
+        readers[-1] += f"\nauto scaling {scaling.min_capacity}-{scaling.max_capacity}"
+    return [f"writer\n{size}", *readers]
+
+
+def _rds_instances(env: CloudEnvironment) -> list[str]:
+    if env.multi_az_cluster:
+        return [f"writer\n{env.instance_class}", *(f"readable standby\n{env.instance_class}",) * 2]
+    if env.multi_az:
+        return [f"primary\n{env.instance_class}", f"synchronous standby\n{env.instance_class}"]
+    return [f"single instance\n{env.instance_class}"]
+
+
+def _connectivity(
+    name: str, env: CloudEnvironment, where: Group, arch: Architecture, db: str
+) -> str:
+    net = env.network
+    if net.connectivity == "transit-gateway":
+        link = where.add(
+            f"{name}_link",
+            "transit-gateway",
+            "Transit Gateway",
+            net.transit_gateway_id or "created by pgplat",
+        )
+    else:
+        link = where.add(f"{name}_link", "peering", "VPC peering")
+    sources = ", ".join(net.app_cidrs)
+    arch.edges.append(Edge(link, db, f"5432/TLS, SG + NACL allow {sources} only"))
+    return link
+
+
+def _app_side(
+    config: PgplatConfig,
+    name: str,
+    env: CloudEnvironment,
+    account: Group,
+    arch: Architecture,
+    link: str,
+    data_account: Group,
+) -> None:
+    eks_lines = ["EKS", env.eks.cluster_name, env.eks.identity] if env.eks else ["EKS"]
+    secrets = f"{name}_secrets"
+    role = data_account.add(
+        f"{name}_db_role", "iam-role", "IAM database roles", "trust the workload roles"
+    )
+    for index, vpc_config in enumerate(env.network.app_vpcs):
+        vpc = account.group(
+            f"{name}_app_vpc_{index}", "vpc", f"App VPC {vpc_config.cidr}", vpc_config.vpc_id or ""
+        )
+        cluster = vpc.add(f"{name}_eks_{index}", "eks", *eks_lines)
+        arch.edges.append(Edge(cluster, link, "routes to data VPC"))
+        for user in config.database.users:
+            k8s = user.kubernetes
+            workload = vpc.add(
+                f"{name}_{index}_sa_{user.name}",
+                "service-account",
+                f"{k8s.namespace}/{k8s.service_account}",
+                f"user {user.name} ({user.access}, {user.auth})",
+            )
+            arch.edges.append(Edge(cluster, workload, dashed=True))
+            if user.auth == "iam":
+                arch.edges.append(Edge(workload, role, "AssumeRole, rds-db:connect"))
+            else:
+                arch.edges.append(Edge(workload, secrets, "GetSecretValue"))
+
+
+# --- drawing ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rendered:
+    path: Path
+    icons: bool
+    notice: str | None
+
+
+def render(arch: Architecture, out: Path, plain: bool = False) -> Rendered:
+    """Draw ``arch`` into ``out`` (.svg or .png); AWS icons unless unavailable or ``plain``."""
+    fmt = _format(out)
+    icons = None if plain else _icon_files()
+    notice = None
+    if icons is None and not plain:
+        notice = (
+            "AWS icons unavailable (the `diagrams` package is not installed): drew plain "
+            "Graphviz boxes; `pip install diagrams` for icons"
+        )
+    graph = _graph(arch, icons)
+    try:
+        data = graph.pipe(format=fmt)
+    except graphviz.ExecutableNotFound:
+        raise UserError(
+            "Graphviz's `dot` is not installed; install it with `apt-get install -y graphviz` "
+            "(Debian/Ubuntu) or `brew install graphviz` (macOS)"
+        ) from None
+    except graphviz.CalledProcessError as exc:
+        raise UserError(f"Graphviz could not draw the diagram: {exc.stderr!r}") from None
+    if fmt == "svg" and icons:
+        data = _inline_images(data)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    return Rendered(out, icons is not None, notice)
+
+
+def _format(out: Path) -> Format:
+    suffix = out.suffix.lower().lstrip(".")
+    if suffix == "svg":
+        return "svg"
+    if suffix == "png":
+        return "png"
+    raise UserError(f"{out}: the diagram is written as .svg or .png; name the file so")
+
+
+def _icon_files() -> dict[Kind, str] | None:
+    """Each kind's icon from the ``diagrams`` package, or None when it is not installed."""
+    try:
+        found = {kind: _icon_file(*where) for kind, where in _ICONS.items()}
+    except ImportError:
+        return None
+    if not all(Path(path).is_file() for path in found.values()):
+        return None
+    return found
+
+
+def _icon_file(module: str, name: str) -> str:
+    node = getattr(import_module(module), name)
+    package_root = Path(import_module("diagrams").__file__ or "").parent.parent
+    return str(package_root / node._icon_dir / node._icon)
+
+
+def _graph(arch: Architecture, icons: dict[Kind, str] | None) -> graphviz.Digraph:
+    graph = graphviz.Digraph(
+        "pgplat",
+        graph_attr={
+            "label": arch.title,
+            "labelloc": "t",
+            "fontsize": "20",
+            "fontname": "Sans-Serif",
+            "rankdir": "LR",
+            "compound": "true",
+            "nodesep": "0.5",
+            "ranksep": "1.0",
+            "pad": "0.5",
+        },
+        node_attr={"fontname": "Sans-Serif", "fontsize": "12"},
+        edge_attr={"fontname": "Sans-Serif", "fontsize": "10", "color": "#7B8894"},
+    )
+    for group in arch.groups:
+        _draw_group(graph, group, icons)
+    for edge in arch.edges:
+        attrs = {"label": edge.label} if edge.label else {}
+        if edge.dashed:
+            attrs |= {"style": "dashed", "arrowhead": "none"}
+        graph.edge(edge.tail, edge.head, **attrs)
+    return graph
+
+
+def _draw_group(parent: graphviz.Digraph, group: Group, icons: dict[Kind, str] | None) -> None:
+    with parent.subgraph(name=f"cluster_{group.id}") as sub:
+        sub.attr(
+            label=_text(group.lines), labeljust="l", fontsize="14", **_GROUP_STYLE[group.style]
+        )
+        for node in group.nodes:
+            if icons is None:
+                sub.node(node.id, _text(node.lines), shape="box", style="rounded")
+            else:
+                sub.node(node.id, _icon_label(icons[node.kind], node.lines), shape="plain")
+        for child in group.groups:
+            _draw_group(sub, child, icons)
+
+
+def _lines(lines: tuple[str, ...]) -> list[str]:
+    return [part for line in lines if line for part in line.split("\n")]
+
+
+def _text(lines: tuple[str, ...]) -> str:
+    return "\\n".join(_lines(lines))
+
+
+def _icon_label(icon: str, lines: tuple[str, ...]) -> str:
+    """An HTML-like label: the icon above its text, sized by Graphviz to fit both."""
+    text = "<BR/>".join(escape(line) for line in _lines(lines))
+    return (
+        '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2">'
+        f'<TR><TD FIXEDSIZE="TRUE" WIDTH="56" HEIGHT="56"><IMG SRC="{escape(icon)}" SCALE="TRUE"/></TD></TR>'
+        f"<TR><TD>{text}</TD></TR></TABLE>>"
+    )
+
+
+_IMAGE_HREF = re.compile(rb'xlink:href="([^"]+\.png)"')
+
+
+def _inline_images(svg: bytes) -> bytes:
+    """Graphviz links icons by local path; embed them so the SVG stands alone."""
+
+    def embed(match: re.Match[bytes]) -> bytes:
+        png = Path(match.group(1).decode()).read_bytes()
+        return b'xlink:href="data:image/png;base64,' + base64.b64encode(png) + b'"'
+
+    return _IMAGE_HREF.sub(embed, svg)
