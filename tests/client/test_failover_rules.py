@@ -1,0 +1,79 @@
+"""Which errors count as a failover, how back-off grows, and the public surface."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import psycopg
+import pytest
+from psycopg import errors
+from psycopg_pool import PoolTimeout
+
+import pgplat
+import pgplat.client
+from pgplat.client.failover import Backoff, is_authentication_failure, is_failover
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        errors.AdminShutdown("terminating connection due to administrator command"),
+        errors.CrashShutdown("terminating connection because of crash of another process"),
+        errors.CannotConnectNow("the database system is starting up"),
+        errors.ReadOnlySqlTransaction("cannot execute INSERT in a read-only transaction"),
+        psycopg.OperationalError(
+            "consuming input failed: server closed the connection unexpectedly"
+        ),
+        psycopg.OperationalError(
+            'connection failed: connection to server at "127.0.0.1", port 5432 failed: Connection refused'
+        ),
+        PoolTimeout("couldn't get a connection after 30.00 sec"),
+    ],
+)
+def test_failover_signals(exc: BaseException) -> None:
+    assert is_failover(exc)
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        errors.UniqueViolation("duplicate key value violates unique constraint"),
+        errors.SerializationFailure("could not serialize access"),
+        psycopg.OperationalError(
+            'connection failed: FATAL:  password authentication failed for user "web"'
+        ),
+        psycopg.OperationalError("connection failed: SSL error: certificate verify failed"),
+        ValueError("not a database error"),
+    ],
+)
+def test_not_failover_signals(exc: BaseException) -> None:
+    assert not is_failover(exc)
+
+
+def test_authentication_failures_are_recognised_with_or_without_sqlstate() -> None:
+    assert is_authentication_failure(errors.InvalidPassword("password authentication failed"))
+    assert is_authentication_failure(
+        psycopg.OperationalError('FATAL:  PAM authentication failed for user "web"')
+    )
+    assert not is_authentication_failure(psycopg.OperationalError("Connection refused"))
+
+
+def test_backoff_grows_to_its_cap_with_jitter_and_ends_with_its_budget() -> None:
+    backoff = Backoff(base=0.05, cap=0.5, budget=3600)
+    delays = [backoff.next_delay() for _ in range(10)]
+    assert all(d is not None for d in delays)
+    bounds = [min(0.5, 0.05 * 2**n) for n in range(10)]
+    assert all(b / 2 <= d <= b for d, b in zip(delays, bounds, strict=True))  # type: ignore[operator]
+    assert Backoff(budget=0).next_delay() is None
+
+
+def test_top_level_names_resolve_lazily() -> None:
+    assert pgplat.connect is pgplat.client.connect
+    for name in pgplat.client.__all__:
+        assert getattr(pgplat.client, name) is not None
+    code = "import sys, pgplat, pgplat.commands.certs; print('psycopg' in sys.modules, 'boto3' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["False", "False"]
