@@ -353,8 +353,8 @@ def _boundary(config: PgplatConfig, resources: list[Resource]) -> Boundary:
     }
     return Boundary(
         perimeter=Perimeter.of(config),
-        prod_cidrs={**_cidrs(config, PROD), **_vpc_cidrs(resources, prod=True)},
-        nonprod_cidrs={**nonprod, **_vpc_cidrs(resources, prod=False)},
+        prod_cidrs={**_vpc_cidrs(resources, prod=True), **_cidrs(config, PROD)},
+        nonprod_cidrs={**_vpc_cidrs(resources, prod=False), **nonprod},
         markers=_prod_markers(config, resources),
     )
 
@@ -510,16 +510,20 @@ def _nonprod_reaches_prod(boundary: Boundary, resource: Resource) -> Iterator[Fi
                 )
 
 
-def _nonprod_outputs(boundary: Boundary, synthesis: SynthesisLike) -> Iterator[Finding]:
-    """ISO-006: production values exported by a non-prod stack."""
+def _nonprod_parameters_and_outputs(
+    boundary: Boundary, synthesis: SynthesisLike
+) -> Iterator[Finding]:
+    """ISO-002..006: production values as a non-prod parameter default or stack output."""
     for name, template in synthesis.templates.items():
         env = synthesis.stacks[name].env
         if env == PROD:
             continue
-        for output, value in template.get("Outputs", {}).items():
-            for path, text in _leaves(value):
-                for rule_id, what in boundary.prod_references(text):
-                    yield _finding(rule_id, f"{what} in output", Where(env, name, output, path))
+        for section in ("Parameters", "Outputs"):
+            for logical_id, value in template.get(section, {}).items():
+                for path, text in _leaves(value):
+                    for rule_id, what in boundary.prod_references(text):
+                        where = Where(env, name, logical_id, f"{section}.{logical_id}.{path}")
+                        yield _finding(rule_id, f"{what} in a stack {section[:-1].lower()}", where)
 
 
 # --- the configuration, files, guardrails ---------------------------------------------------
@@ -580,12 +584,16 @@ _PROD_RULES: tuple[ResourceRule, ...] = (
 )
 
 
-def _without_generic_duplicates(findings: list[Finding]) -> list[Finding]:
-    """Drop a generic finding where a specific rule already reported the same resource."""
+def _one_per_location(findings: list[Finding]) -> list[Finding]:
+    """One finding per rule and location, and none from a generic rule (ISO-001, ISO-006)
+    where a specific rule already reported the same resource."""
     specific = {(f.stack, f.logical_id) for f in findings if f.rule_id not in _GENERIC}
-    return [
-        f for f in findings if f.rule_id not in _GENERIC or (f.stack, f.logical_id) not in specific
-    ]
+    kept: dict[tuple[str, str | None, str | None], Finding] = {}
+    for f in findings:
+        if f.rule_id in _GENERIC and (f.stack, f.logical_id) in specific:
+            continue
+        kept.setdefault((f.rule_id, f.stack, f.logical_id), f)
+    return list(kept.values())
 
 
 def prove_isolation(
@@ -610,8 +618,8 @@ def prove_isolation(
             findings.extend(_prod_joins_nonprod(boundary, resource, config))
         else:
             findings.extend(_nonprod_reaches_prod(boundary, resource))
-    findings.extend(_nonprod_outputs(boundary, synthesis))
+    findings.extend(_nonprod_parameters_and_outputs(boundary, synthesis))
     findings.extend(_file_crossings(boundary, extra_files))
     if guardrails is not None:
         findings.extend(_guardrail_gaps(guardrails, boundary.perimeter))
-    return _without_generic_duplicates(findings)
+    return _one_per_location(findings)
