@@ -17,6 +17,7 @@ from pgplat.commands import dev as dev_cmd
 from pgplat.commands import guardrails as guardrails_cmd
 from pgplat.commands import k8s as k8s_cmd
 from pgplat.commands import sql as sql_cmd
+from pgplat.commands import synth as synth_cmd
 from pgplat.commands.common import DEFAULT_CONFIG, OutputFormat, State, err_console
 from pgplat.errors import UserError
 
@@ -36,6 +37,7 @@ app.command("advise")(advise_cmd.cmd)
 app.command("diagram")(diagram_cmd.cmd)
 app.command("certs")(certs_cmd.certs)
 app.command("guardrails")(guardrails_cmd.guardrails)
+app.command("synth")(synth_cmd.cmd)
 
 
 def _version(value: bool) -> None:

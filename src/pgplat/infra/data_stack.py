@@ -14,6 +14,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from pgplat.config.model import PgplatConfig
+from pgplat.errors import UserError
 from pgplat.infra.backup import DatabaseBackup
 from pgplat.infra.credentials import UserSecrets
 from pgplat.infra.database import DatabaseProps, PostgresDatabase
@@ -40,6 +41,7 @@ class DataStack(Stack):
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         settings = config.environments.cloud()[env_name]
+        _check_iam_supported(config, env_name)
         prefix = f"{config.name}-{env_name}"
         zones = config.availability_zones[: settings.network.max_azs]
         self.config = config
@@ -127,3 +129,16 @@ class DataStack(Stack):
         }
         for name, value in values.items():
             CfnOutput(self, name, value=value, export_name=f"{self.stack_name}-{name}")
+
+
+def _check_iam_supported(config: PgplatConfig, env_name: str) -> None:
+    """RDS Multi-AZ DB clusters do not offer IAM database authentication."""
+    if not config.environments.cloud()[env_name].multi_az_cluster:
+        return
+    iam_users = [u.name for u in config.database.users if u.auth == "iam"]
+    if iam_users:
+        raise UserError(
+            f"environments.{env_name}.multi_az_cluster: a Multi-AZ DB cluster has no IAM "
+            f"database authentication, but {', '.join(iam_users)} use auth: iam; set their "
+            "auth to secret or use multi_az instead"
+        )

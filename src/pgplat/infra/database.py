@@ -10,7 +10,8 @@ One construct, three shapes, one surface:
   standbys), which the CDK has no L2 for, so it is written against ``CfnDBCluster``.
 
 Every shape is encrypted with the environment's key, never publicly accessible, has IAM
-authentication on, an RDS-managed master secret, the derived backup and maintenance windows,
+authentication on (except the Multi-AZ DB cluster, which RDS does not allow it on; the data
+stack refuses IAM users there), an RDS-managed master secret, the derived backup and maintenance windows,
 Enhanced Monitoring, Performance Insights and its PostgreSQL log exported to an encrypted
 log group that exists before the database does.
 """
@@ -48,6 +49,11 @@ _PI_RETENTION = {
     372: rds.PerformanceInsightRetention.MONTHS_12,
     731: rds.PerformanceInsightRetention.LONG_TERM,
 }
+
+
+def _gp3_baseline_iops(allocated_gib: int) -> int:
+    """The IOPS gp3 includes at no charge; a Multi-AZ DB cluster must state its IOPS."""
+    return 12000 if allocated_gib >= 400 else 3000
 
 
 @dataclass(frozen=True)
@@ -392,7 +398,7 @@ class PostgresDatabase(Construct):
             db_cluster_instance_class=env.instance_class,
             storage_type=storage.type,
             allocated_storage=storage.allocated_gib,
-            iops=storage.iops,
+            iops=storage.iops or _gp3_baseline_iops(storage.allocated_gib),
             db_subnet_group_name=network.subnet_group.subnet_group_name,
             vpc_security_group_ids=[network.db_security_group.security_group_id],
             db_cluster_parameter_group_name=parameters.ref,
@@ -403,7 +409,6 @@ class PostgresDatabase(Construct):
             master_username=MASTER_USERNAME,
             manage_master_user_password=True,
             master_user_secret=rds.CfnDBCluster.MasterUserSecretProperty(kms_key_id=key.key_arn),
-            enable_iam_database_authentication=True,
             backup_retention_period=env.backup.retention_days,
             preferred_backup_window=props.backup_window,
             preferred_maintenance_window=props.maintenance_window,

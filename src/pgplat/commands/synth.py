@@ -1,0 +1,70 @@
+"""`pgplat synth`: write the CloudFormation templates of every environment, no AWS needed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from pgplat.commands.common import config_from, console, emit_json, say, state
+from pgplat.errors import UserError
+
+
+def cmd(
+    ctx: typer.Context,
+    env: Annotated[
+        list[str] | None,
+        typer.Option("--env", "-e", help="Environment to synthesize (repeatable; default: all)."),
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="Cloud assembly directory.")] = Path("cdk.out"),
+    reuse: Annotated[
+        bool, typer.Option(help="Reuse the previous synthesis when the config is unchanged.")
+    ] = False,
+    lint: Annotated[
+        bool, typer.Option(help="Run cfn-lint on every template (committed ignore list).")
+    ] = True,
+) -> None:
+    """Synthesize one cloud assembly per environment (OUT/prod, OUT/dev) with the CDK."""
+    from pgplat.infra.app import synthesize
+    from pgplat.infra.lint import lint_synthesis
+
+    config = config_from(ctx)
+    synthesis = synthesize(config, out, env, reuse=reuse)
+    findings = lint_synthesis(synthesis) if lint else []
+    if state(ctx).output == "json":
+        emit_json(
+            {
+                "outdir": str(synthesis.outdir),
+                "config_hash": synthesis.config_hash,
+                "reused": synthesis.reused,
+                "stacks": [
+                    {
+                        "name": s.name,
+                        "env": s.env,
+                        "role": s.role,
+                        "account": s.account,
+                        "region": s.region,
+                        "template": str(s.template_path),
+                    }
+                    for s in synthesis.stacks.values()
+                ],
+                "lint": [str(f) for f in findings],
+            }
+        )
+    elif not state(ctx).quiet:
+        table = Table(title=f"{config.name}: synthesized into {synthesis.outdir}")
+        for column in ("stack", "env", "account role", "account", "region"):
+            table.add_column(column)
+        for s in synthesis.stacks.values():
+            table.add_row(s.name, s.env, s.role, s.account, s.region)
+        console.print(table)
+        if synthesis.reused:
+            say(ctx, "configuration unchanged: reused the previous synthesis")
+    if findings:
+        shown = "; ".join(str(f) for f in findings[:3])
+        raise UserError(
+            f"cfn-lint found {len(findings)} problem(s) in the templates: {shown}; fix them "
+            "or explain an accepted rule in src/pgplat/infra/cfn_lint_ignores.yaml"
+        )

@@ -1,0 +1,49 @@
+"""cfn-lint over synthesized templates, minus the committed, explained ignore list.
+
+``cfn_lint_ignores.yaml`` beside this module lists the rules pgplat does not enforce and why;
+every other error or warning is a finding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from cfnlint.api import ManualArgs, lint_file
+
+from pgplat.infra.app import Synthesis
+
+IGNORE_FILE = Path(__file__).with_name("cfn_lint_ignores.yaml")
+
+
+@dataclass(frozen=True)
+class LintFinding:
+    stack: str
+    rule: str
+    message: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.stack}:{self.line}: {self.rule} {self.message}"
+
+
+def ignored_rules() -> dict[str, str]:
+    """Rule id -> reason, from the committed ignore list."""
+    entries = yaml.safe_load(IGNORE_FILE.read_text())
+    return {entry["rule"]: entry["reason"] for entry in entries}
+
+
+def lint_stack(synthesis: Synthesis, stack: str) -> list[LintFinding]:
+    """Findings in one stack's template, linted for the region it deploys to."""
+    info = synthesis.stacks[stack]
+    config = ManualArgs(regions=[info.region], ignore_checks=sorted(ignored_rules()))
+    return [
+        LintFinding(stack, match.rule.id, match.message, match.linenumber)
+        for match in lint_file(info.template_path, config=config)
+    ]
+
+
+def lint_synthesis(synthesis: Synthesis) -> list[LintFinding]:
+    """Findings across every stack of a synthesis."""
+    return [finding for stack in synthesis.stacks for finding in lint_stack(synthesis, stack)]
