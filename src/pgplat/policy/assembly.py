@@ -44,6 +44,7 @@ class Stack:
     template_path: Path
     template: Json
     account: str | None
+    region: str | None
     environment: str | None
     metadata: Mapping[str, list[Json]] = field(default_factory=dict)
 
@@ -135,7 +136,7 @@ def _stacks(outdir: Path, owners: Mapping[str, str], environment: str | None) ->
         if artifact.get("type") == "cdk:cloud-assembly":
             yield from _stacks(outdir / props["directoryName"], owners, environment)
         elif artifact.get("type") == "aws:cloudformation:stack":
-            account = artifact.get("environment", "aws://unknown-account/").split("/")[2]
+            account, region = _account_and_region(artifact.get("environment", ""))
             metadata: Mapping[str, list[Json]] = artifact.get("metadata", {})
             extra = artifact.get("additionalMetadataFile")
             if extra:
@@ -145,7 +146,16 @@ def _stacks(outdir: Path, owners: Mapping[str, str], environment: str | None) ->
                 name=name,
                 template_path=template_path,
                 template=_read(template_path),
-                account=account if account.isdigit() else None,
-                environment=environment or owners.get(account),
+                account=account,
+                region=region,
+                environment=environment or owners.get(account or ""),
                 metadata=metadata,
             )
+
+
+def _account_and_region(environment: str) -> tuple[str | None, str | None]:
+    """``aws://111111111111/us-east-1`` to its parts; None where CDK wrote 'unknown-…'."""
+    parts = environment.removeprefix("aws://").split("/")
+    account = parts[0] if parts and parts[0].isdigit() else None
+    region = parts[1] if len(parts) > 1 and not parts[1].startswith("unknown") else None
+    return account, region
