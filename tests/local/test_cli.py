@@ -1,0 +1,168 @@
+"""`pgplat dev` end to end in a project directory: .env, .gitignore, url, status, seed, k8s,
+confirmations."""
+
+from __future__ import annotations
+
+import shutil
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+import yaml
+from dotenv import dotenv_values
+from typer.testing import CliRunner, Result
+
+from pgplat.cli import app
+from tests.fixtures.cli import RunCli
+from tests.fixtures.examples import INNOVATE
+from tests.fixtures.postgres import server_root
+
+SEED_SQL = (
+    "CREATE TABLE IF NOT EXISTS app.colors (name text PRIMARY KEY);\n"
+    "INSERT INTO app.colors VALUES ('red') ON CONFLICT DO NOTHING;\n"
+)
+SEED_PY = """\
+import os
+import psycopg
+
+assert not any(k.startswith("AWS_") for k in os.environ), "seeds must not see cloud credentials"
+with psycopg.connect() as conn:  # PG* variables of the local server only
+    conn.execute("INSERT INTO app.colors VALUES ('green') ON CONFLICT DO NOTHING")
+"""
+
+
+def dev(project: Path, *args: str) -> Result:
+    return CliRunner().invoke(app, ["-q", "-c", str(project / "pgplat.yaml"), "dev", *args])
+
+
+@pytest.fixture(scope="module")
+def project() -> Iterator[Path]:
+    """A project with pgplat.yaml (port 15432, or a free one), seeds, and a running server."""
+    root = server_root("project")
+    config = yaml.safe_load(INNOVATE.read_text())
+    config["environments"]["local"] = {
+        "port": 15432,
+        "seed_scripts": ["seeds/colors.sql", "seeds/green.py"],
+    }
+    (root / "pgplat.yaml").write_text(yaml.safe_dump(config))
+    (root / "seeds").mkdir()
+    (root / "seeds" / "colors.sql").write_text(SEED_SQL)
+    (root / "seeds" / "green.py").write_text(SEED_PY)
+    (root / ".gitignore").write_text("node_modules/")
+    result = dev(root, "up")
+    assert result.exit_code == 0, result.output
+    yield root
+    dev(root, "destroy", "--yes")
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def test_env_file_is_private_ignored_and_names_the_prod_variables(project: Path) -> None:
+    env_file = project / ".env"
+    assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
+    values = dotenv_values(env_file)
+    assert set(values) == {
+        "PGHOST",
+        "PGPORT",
+        "PGDATABASE",
+        "PGUSER",
+        "PGPASSWORD",
+        "PGSSLMODE",
+        "PGSSLROOTCERT",
+        "PGPLAT_AUTH",
+    }
+    assert (values["PGUSER"], values["PGSSLMODE"], values["PGPLAT_AUTH"]) == (
+        "web",
+        "verify-full",
+        "password",
+    )
+    gitignore = (project / ".gitignore").read_text().splitlines()
+    assert gitignore[0] == "node_modules/"
+    assert {".env", ".pgplat/local/"} <= set(gitignore)
+    passwords = project / ".pgplat" / "local" / "passwords.json"
+    assert stat.S_IMODE(passwords.stat().st_mode) == 0o600
+
+
+def test_env_file_connects(project: Path) -> None:
+    values = {k: v or "" for k, v in dotenv_values(project / ".env").items()}
+    conninfo = psycopg.conninfo.make_conninfo(
+        host=values["PGHOST"],
+        port=values["PGPORT"],
+        dbname=values["PGDATABASE"],
+        user=values["PGUSER"],
+        password=values["PGPASSWORD"],
+        sslmode=values["PGSSLMODE"],
+        sslrootcert=values["PGSSLROOTCERT"],
+    )
+    with psycopg.connect(conninfo) as conn:
+        assert conn.execute("SELECT current_user").fetchone() == ("web",)
+
+
+def test_url_hides_the_password_unless_asked(project: Path) -> None:
+    password = dotenv_values(project / ".env")["PGPASSWORD"]
+    assert password
+    hidden = dev(project, "url", "--user", "reporting")
+    assert hidden.stdout.startswith("postgresql://reporting:****@localhost:")
+    assert "sslmode=verify-full" in hidden.stdout
+    shown = dev(project, "url", "--show-password")
+    assert f"web:{password}@" in shown.stdout
+    assert password not in dev(project, "status").stdout
+
+
+def test_status_in_json_and_logs(project: Path) -> None:
+    status = CliRunner().invoke(
+        app, ["-q", "-o", "json", "-c", str(project / "pgplat.yaml"), "dev", "status"]
+    )
+    assert '"status": "running"' in status.stdout
+    assert '"major": 14' in status.stdout
+    assert "ready to accept connections" in dev(project, "logs", "-n", "200").stdout
+
+
+def test_seed_runs_sql_then_python_without_cloud_settings(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_PROFILE", "production")
+    result = dev(project, "seed")
+    assert result.exit_code == 0, result.output
+    url = dev(project, "url", "--show-password").stdout.strip()
+    with psycopg.connect(url) as conn:
+        colors = conn.execute("SELECT name FROM app.colors ORDER BY 1").fetchall()
+    assert colors == [("green",), ("red",)]
+
+
+def test_k8s_writes_a_configmap_without_secrets_and_a_private_secret(project: Path) -> None:
+    out = project / "local-db.yaml"
+    assert dev(project, "k8s", "--host", "host.docker.internal", "--out", str(out)).exit_code == 0
+    config_map, secret = yaml.safe_load_all(out.read_text())
+    password = dotenv_values(project / ".env")["PGPASSWORD"]
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert config_map["kind"] == "ConfigMap"
+    assert config_map["metadata"]["namespace"] == "web"
+    assert config_map["data"]["PGHOST"] == "host.docker.internal"
+    assert password not in yaml.safe_dump(config_map)
+    assert secret["kind"] == "Secret"
+    assert secret["stringData"]["PGPASSWORD"] == password
+    assert "BEGIN CERTIFICATE" in secret["stringData"]["ca.crt"]
+
+
+def test_destructive_commands_ask_first(project: Path) -> None:
+    refused = CliRunner().invoke(
+        app, ["-q", "-c", str(project / "pgplat.yaml"), "dev", "destroy"], input="n\n"
+    )
+    assert refused.exit_code == 1
+    assert (project / ".pgplat" / "local" / "pgdata" / "PG_VERSION").exists()
+
+
+def test_unknown_user_is_one_line_exit_2(project: Path, run_cli: RunCli) -> None:
+    result = run_cli("-q", "-c", str(project / "pgplat.yaml"), "dev", "url", "--user", "nobody")
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "error: unknown database user 'nobody'; configured: postgres, web, reporting"
+    )
+
+
+def test_down_then_status_exits_3(project: Path) -> None:
+    assert dev(project, "down").exit_code == 0
+    assert dev(project, "status").exit_code == 3
+    assert dev(project, "up").exit_code == 0

@@ -1,0 +1,54 @@
+"""Production parity on prod's major (14) and a newer one (17): same database, users,
+privileges, extensions, UTC and TLS settings."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from pgplat.local.cluster import ServerInfo
+
+
+@pytest.fixture(params=[14, 17], ids=["pg14", "pg17"])
+def server(request: pytest.FixtureRequest) -> ServerInfo:
+    name = "local_pg" if request.param == 14 else "local_pg17"
+    info: ServerInfo = request.getfixturevalue(name)
+    assert info.major == request.param
+    return info
+
+
+def test_server_runs_the_major_it_claims(server: ServerInfo) -> None:
+    with psycopg.connect(server.conninfo("web")) as conn:
+        assert conn.info.server_version // 10000 == server.major
+
+
+def test_settings_mirror_production(server: ServerInfo) -> None:
+    with psycopg.connect(server.admin_conninfo()) as conn:
+        settings = dict(
+            conn.execute(
+                "SELECT name, setting FROM pg_settings WHERE name IN ('ssl', 'TimeZone', "
+                "'password_encryption', 'shared_preload_libraries', 'listen_addresses')"
+            ).fetchall()
+        )
+        extensions = {r[0] for r in conn.execute("SELECT extname FROM pg_extension").fetchall()}
+        statements = conn.execute("SELECT count(*) >= 0 FROM pg_stat_statements").fetchone()
+    assert settings == {
+        "ssl": "on",
+        "TimeZone": "UTC",
+        "password_encryption": "scram-sha-256",
+        "shared_preload_libraries": "pg_stat_statements",
+        "listen_addresses": "localhost",
+    }
+    assert {"pg_stat_statements", "pgcrypto"} <= extensions
+    assert statements == (True,)
+
+
+def test_same_database_users_and_privileges(server: ServerInfo) -> None:
+    with psycopg.connect(server.conninfo("web")) as conn:
+        row = conn.execute(
+            "SELECT current_database(), current_schema(), "
+            "has_schema_privilege('web', 'app', 'CREATE'), "
+            "has_schema_privilege('reporting', 'app', 'CREATE'), "
+            "has_schema_privilege('reporting', 'app', 'USAGE')"
+        ).fetchone()
+    assert row == (server.dbname, "app", True, False, True)
