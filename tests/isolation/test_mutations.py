@@ -389,10 +389,13 @@ def test_dev_configured_with_the_prod_key(
     finding = only(
         prove_isolation(innovate_synth, edit_innovate(share_key)),
         "ISO-005",
-        "environments.dev in the configuration",
+        None,
         None,
     )
-    assert f"kms_key_arn {PROD_KEY} belongs to production" in finding.message
+    assert finding.message.startswith(
+        f"key {PROD_KEY}, a production key, in environments.dev.kms_key_arn of the configuration:"
+    )
+    assert finding.environment == "dev"
 
 
 def test_dev_configured_on_the_prod_transit_gateway(
@@ -405,10 +408,11 @@ def test_dev_configured_on_the_prod_transit_gateway(
     finding = only(
         prove_isolation(innovate_synth, edit_innovate(share_tgw)),
         "ISO-003",
-        "environments.dev in the configuration",
+        None,
         None,
     )
-    assert "is the prod Transit Gateway" in finding.message
+    where = "in environments.dev.network.transit_gateway_id of the configuration"
+    assert f"the prod Transit Gateway tgw-0123456789abcdef0 {where}" in finding.message
 
 
 def test_dev_cidr_among_prod_app_cidrs_never_gets_past_the_config(
@@ -434,10 +438,10 @@ def test_prod_endpoint_in_a_dev_env_file(
     finding = only(
         prove_isolation(innovate_synth, innovate, extra_files=[env_file]),
         "ISO-006",
-        f"{env_file}:2",
+        None,
         None,
     )
-    assert "the prod database cluster 'innovate-prod'" in finding.message
+    assert f"the prod database cluster 'innovate-prod' in {env_file}:2:" in finding.message
 
 
 def test_prod_address_in_a_dev_network_policy(
@@ -445,12 +449,10 @@ def test_prod_address_in_a_dev_network_policy(
 ) -> None:
     manifest = tmp_path / "netpol.yaml"
     manifest.write_text("egress:\n  - to:\n      - ipBlock:\n          cidr: 10.20.0.0/16\n")
-    only(
-        prove_isolation(innovate_synth, innovate, extra_files=[manifest]),
-        "ISO-002",
-        f"{manifest}:4",
-        None,
+    finding = only(
+        prove_isolation(innovate_synth, innovate, extra_files=[manifest]), "ISO-002", None, None
     )
+    assert f"overlaps the prod data VPC 10.20.0.0/16 in {manifest}:4:" in finding.message
 
 
 def test_an_unreadable_file_is_a_user_error(
@@ -514,7 +516,5 @@ def test_an_oversized_guardrail_is_caught(
     statements.extend(
         {**s, "Sid": f"{s['Sid']}Copy{i}"} for i in range(3) for s in list(statements)
     )
-    finding = only(
-        prove_isolation(innovate_synth, innovate, guardrails), "ISO-007", "guardrails", None
-    )
-    assert "over the scp limit of 5120" in finding.message
+    finding = only(prove_isolation(innovate_synth, innovate, guardrails), "ISO-007", None, None)
+    assert "over the scp limit of 5120) in the guardrails:" in finding.message

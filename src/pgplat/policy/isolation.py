@@ -119,7 +119,8 @@ RULES: dict[str, Rule] = {
 
 @dataclass(frozen=True)
 class Where:
-    """A location: a template resource (and property path), or a file line."""
+    """A location: a template resource and property path, or (without a stack) a place
+    outside the templates such as a file line, a config field or a guardrail document."""
 
     environment: str | None
     stack: str | None = None
@@ -127,8 +128,8 @@ class Where:
     path: str = ""
 
     def describe(self) -> str:
-        if self.logical_id is None:
-            return self.stack or "the configuration"
+        if self.stack is None:
+            return self.path
         at = f"{self.stack}/{self.logical_id}"
         return f"{at} at {self.path}" if self.path else at
 
@@ -272,15 +273,18 @@ class Boundary:
     def prod_network(self, cidr: str) -> str | None:
         return self._overlap(cidr, self.prod_cidrs)
 
-    def prod_references(self, text: str) -> Iterator[tuple[str, str]]:
-        """(rule id, what) for every production value ``text`` contains."""
-        for marker in self.markers:
-            if marker.pattern.search(text):
-                yield marker.rule_id, marker.what
-        for address in _ADDRESS.findall(text):
-            overlap = self.prod_network(address)
-            if overlap is not None:
-                yield "ISO-002", f"address {overlap}"
+    def prod_references(self, text: str) -> dict[str, str]:
+        """Rule id → what, for the first production value of each kind ``text`` contains."""
+        found = [(m.rule_id, m.what) for m in self.markers if m.pattern.search(text)]
+        found += [
+            ("ISO-002", f"address {overlap}")
+            for address in _ADDRESS.findall(text)
+            if (overlap := self.prod_network(address)) is not None
+        ]
+        first: dict[str, str] = {}
+        for rule_id, what in found:
+            first.setdefault(rule_id, what)
+        return first
 
 
 def _cidrs(config: PgplatConfig, env: str) -> dict[str, str]:
@@ -492,22 +496,17 @@ def _nonprod_reaches_prod(boundary: Boundary, resource: Resource) -> Iterator[Fi
     for statement in _allow_statements(resource.properties):
         resources = " ".join(str(r) for r in _listed(statement.get("Resource", [])))
         granted = _grants(statement, SNAPSHOT_READS)
-        if granted and any(rule == "ISO-006" for rule, _ in boundary.prod_references(resources)):
+        if granted and "ISO-006" in boundary.prod_references(resources):
             yield _finding(
                 "ISO-004",
                 f"permission to {', '.join(granted)} on prod resources",
                 resource.at("Properties"),
             )
             return
-    seen: set[str] = set()
     for path, text in _leaves(resource.properties):
-        for found, what in boundary.prod_references(text):
+        for found, what in boundary.prod_references(text).items():
             rule_id = _rule_for(resource, path, found)
-            if rule_id not in seen:
-                seen.add(rule_id)
-                yield _finding(
-                    rule_id, f"{what} in {resource.type}", resource.at(f"Properties.{path}")
-                )
+            yield _finding(rule_id, f"{what} in {resource.type}", resource.at(f"Properties.{path}"))
 
 
 def _nonprod_parameters_and_outputs(
@@ -521,7 +520,7 @@ def _nonprod_parameters_and_outputs(
         for section in ("Parameters", "Outputs"):
             for logical_id, value in template.get(section, {}).items():
                 for path, text in _leaves(value):
-                    for rule_id, what in boundary.prod_references(text):
+                    for rule_id, what in boundary.prod_references(text).items():
                         where = Where(env, name, logical_id, f"{section}.{logical_id}.{path}")
                         yield _finding(rule_id, f"{what} in a stack {section[:-1].lower()}", where)
 
@@ -536,17 +535,17 @@ def _config_crossings(config: PgplatConfig) -> Iterator[Finding]:
     for env, settings in config.environments.cloud().items():
         if env == PROD:
             continue
-        where = Where(env, f"environments.{env} in the configuration")
+        at = f"environments.{env}"
         key = settings.kms_key_arn
         if key is not None and (
             key == prod.kms_key_arn or key.split(":")[4] in perimeter.prod_accounts
         ):
-            yield _finding("ISO-005", f"kms_key_arn {key} belongs to production", where)
+            where = Where(env, path=f"{at}.kms_key_arn of the configuration")
+            yield _finding("ISO-005", f"key {key}, a production key,", where)
         tgw = settings.network.transit_gateway_id
         if tgw is not None and tgw == prod.network.transit_gateway_id:
-            yield _finding(
-                "ISO-003", f"transit_gateway_id {tgw} is the prod Transit Gateway", where
-            )
+            where = Where(env, path=f"{at}.network.transit_gateway_id of the configuration")
+            yield _finding("ISO-003", f"the prod Transit Gateway {tgw}", where)
 
 
 def _file_crossings(boundary: Boundary, paths: Iterable[Path]) -> Iterator[Finding]:
@@ -557,19 +556,21 @@ def _file_crossings(boundary: Boundary, paths: Iterable[Path]) -> Iterator[Findi
         except (OSError, UnicodeDecodeError) as exc:
             raise UserError(f"cannot read {path} for the isolation proof: {exc}") from None
         for number, line in enumerate(lines, start=1):
-            for rule_id, what in boundary.prod_references(line):
-                yield _finding(rule_id, what, Where(None, f"{path}:{number}"))
+            for rule_id, what in boundary.prod_references(line).items():
+                yield _finding(rule_id, what, Where(None, path=f"{path}:{number}"))
 
 
 def _guardrail_gaps(guardrails: Guardrails, perimeter: Perimeter) -> Iterator[Finding]:
     """ISO-007: a guardrail AWS would reject, or a crossing no guardrail denies."""
     for problem in guardrails.problems():
-        yield _finding("ISO-007", f"invalid guardrail ({problem})", Where(None, "guardrails"))
+        yield _finding(
+            "ISO-007", f"an invalid guardrail ({problem})", Where(None, path="the guardrails")
+        )
     for crossing in crossings(perimeter):
         request: Request = crossing.request
         if not denying_statements(guardrails.statements(crossing.document), request):
             what = f"nothing denies a non-prod attempt to {crossing.what} ({request.action} on {request.resource})"
-            yield _finding("ISO-007", what, Where(None, crossing.document))
+            yield _finding("ISO-007", what, Where(None, path=crossing.document))
 
 
 # --- the proof --------------------------------------------------------------------------------
@@ -585,14 +586,17 @@ _PROD_RULES: tuple[ResourceRule, ...] = (
 
 
 def _one_per_location(findings: list[Finding]) -> list[Finding]:
-    """One finding per rule and location, and none from a generic rule (ISO-001, ISO-006)
-    where a specific rule already reported the same resource."""
-    specific = {(f.stack, f.logical_id) for f in findings if f.rule_id not in _GENERIC}
+    """One finding per rule and place, and none from a generic rule (ISO-001, ISO-006) on a
+    resource a specific rule already reported."""
+
+    def place(f: Finding) -> tuple[str | None, str | None]:
+        return (f.stack, f.logical_id) if f.stack is not None else (None, f.message)
+
+    specific = {place(f) for f in findings if f.rule_id not in _GENERIC and f.stack is not None}
     kept: dict[tuple[str, str | None, str | None], Finding] = {}
     for f in findings:
-        if f.rule_id in _GENERIC and (f.stack, f.logical_id) in specific:
-            continue
-        kept.setdefault((f.rule_id, f.stack, f.logical_id), f)
+        if f.rule_id not in _GENERIC or place(f) not in specific:
+            kept.setdefault((f.rule_id, *place(f)), f)
     return list(kept.values())
 
 
