@@ -59,3 +59,12 @@ def test_a_missing_out_option_is_a_usage_error(run_cli: RunCli) -> None:
     result = run_cli("-c", str(INNOVATE), "guardrails")
     assert result.returncode == 2
     assert "--out" in result.stderr
+
+
+def test_an_unwritable_out_directory_is_a_user_error(run_cli: RunCli, tmp_path: Path) -> None:
+    (tmp_path / "ro").mkdir()
+    (tmp_path / "ro" / "README.md").mkdir()  # a directory where a file must go
+    result = run_cli("-c", str(INNOVATE), "-q", "guardrails", "--out", str(tmp_path / "ro"))
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"error: cannot write the guardrails to {tmp_path / 'ro'}: ")
+    assert "Traceback" not in result.stderr

@@ -8,8 +8,7 @@ from typing import Annotated
 import typer
 
 from pgplat.commands.common import config_from, emit_json, say, state
-from pgplat.guardrails import build_guardrails
-from pgplat.guardrails.bundle import write_guardrails
+from pgplat.guardrails import build_guardrails, write_guardrails
 from pgplat.guardrails.validate import SCP_MAX_CHARS
 
 

@@ -72,12 +72,15 @@ def write_guardrails(guardrails: Guardrails, out: Path) -> list[Path]:
     """Write every file into ``out`` (created if needed); returns the paths written."""
     if out.exists() and not out.is_dir():
         raise UserError(f"--out {out} is a file; name a directory for the guardrails")
-    out.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, text in guardrails.files().items():
-        path = out / name
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, text in guardrails.files().items():
+            path = out / name
+            path.write_text(text, encoding="utf-8")
+            written.append(path)
+    except OSError as exc:
+        raise UserError(f"cannot write the guardrails to {out}: {exc.strerror}") from None
     return written
 
 
