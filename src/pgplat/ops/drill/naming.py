@@ -7,9 +7,12 @@ that carry it, never anything else.
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
+
+from pgplat.config.model import PgplatConfig
 
 if TYPE_CHECKING:
     from mypy_boto3_rds.type_defs import TagTypeDef
@@ -19,16 +22,33 @@ DRILL_TAG = "pgplat:drill"
 SOURCE_TAG = "pgplat:drill-source"
 STARTED_TAG = "pgplat:drill-started"
 DRILL_SG_TAG = "pgplat:drill-security-group"
-"""Tag on the drill-only security group; its value is the configuration name."""
+"""Tag on the drill-only security group; its value is the source identifier."""
 
 _MAX_IDENTIFIER = 63
 _STAMP = "%Y%m%d%H%M%S"
 
 
+def source_identifier(config: PgplatConfig, env: str) -> str:
+    """The DB cluster (Aurora) or instance (RDS) identifier of an environment's database.
+
+    The data stack names the database after its stack prefix, ``<name>-<env>``.
+    """
+    return f"{config.name}-{env}"
+
+
+def drill_role_name(config: PgplatConfig, env: str) -> str:
+    """The IAM role in the data account that on-demand drills assume."""
+    return f"{source_identifier(config, env)}-restore-drill"
+
+
 def drill_id(source: str, started: datetime) -> str:
-    """A valid RDS identifier naming the copy: ``drill-<stamp>-<source>``, at most 63 chars."""
+    """A fresh, valid RDS identifier for a copy: ``drill-<stamp>-<random>-<source>``.
+
+    The random part keeps two drills started in the same second apart; at most 61 characters
+    leave room for the Aurora instance suffix.
+    """
     stamp = started.astimezone(UTC).strftime(_STAMP)
-    base = f"drill-{stamp}-{source}"[: _MAX_IDENTIFIER - len("-1")]
+    base = f"drill-{stamp}-{secrets.token_hex(2)}-{source}"[: _MAX_IDENTIFIER - len("-1")]
     return re.sub(r"-+", "-", base).rstrip("-")
 
 

@@ -8,9 +8,11 @@ deletes names a part of the copy, which the drill made and tagged itself.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 from botocore.exceptions import ClientError
 
@@ -25,6 +27,7 @@ RestoreFrom = Literal["latest-snapshot", "pitr"]
 PartKind = Literal["cluster", "instance"]
 
 _NOT_FOUND = ("DBClusterNotFoundFault", "DBInstanceNotFound", "DBInstanceNotFoundFault")
+_ALREADY_EXISTS = ("DBClusterAlreadyExistsFault", "DBInstanceAlreadyExists")
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,11 @@ class Part:
 
     def __str__(self) -> str:
         return f"{self.kind} {self.name}"
+
+
+class _Described(TypedDict):
+    status: str
+    protected: bool
 
 
 @dataclass
@@ -119,43 +127,79 @@ class Restorer(ABC):
     def status(self, copy: Copy) -> str:
         """'available' when every part is, else the status of the first part that is not."""
         for part in copy.parts:
-            status = self._status(part)
+            found = self._describe(part)
+            status = found["status"] if found else "missing"
             if status != "available":
-                return status or "missing"
+                return status
         return "available"
 
     def delete_next(self, copy: Copy) -> bool:
         """Start deleting the newest part still present; False once every part is gone."""
         while copy.parts:
             part = copy.parts[-1]
-            status = self._status(part)
-            if status is None:
+            found = self._describe(part)
+            if found is None:
                 copy.parts.pop()
                 continue
-            if status != "deleting":
-                self._delete(part)
+            if found["status"] != "deleting":
+                self._delete(part, protected=found["protected"])
             return True
         return False
 
-    def _status(self, part: Part) -> str | None:
+    def _describe(self, part: Part) -> _Described | None:
         try:
             if part.kind == "cluster":
-                found = self._rds.describe_db_clusters(DBClusterIdentifier=part.name)
-                return found["DBClusters"][0]["Status"]
+                cluster = self._rds.describe_db_clusters(DBClusterIdentifier=part.name)
+                c = cluster["DBClusters"][0]
+                return {"status": c["Status"], "protected": c.get("DeletionProtection", False)}
             instance = self._rds.describe_db_instances(DBInstanceIdentifier=part.name)
-            return instance["DBInstances"][0]["DBInstanceStatus"]
+            i = instance["DBInstances"][0]
+            return {
+                "status": i["DBInstanceStatus"],
+                "protected": i.get("DeletionProtection", False),
+            }
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in _NOT_FOUND:
+            if _code(exc) in _NOT_FOUND:
                 return None
             raise
 
-    def _delete(self, part: Part) -> None:
+    def _delete(self, part: Part, *, protected: bool) -> None:
+        # A copy is restored unprotected; should a restore carry protection over anyway, it
+        # is lifted on the copy (never on anything untagged) so the copy can go.
         if part.kind == "cluster":
+            if protected:
+                self._rds.modify_db_cluster(
+                    DBClusterIdentifier=part.name, DeletionProtection=False, ApplyImmediately=True
+                )
             self._rds.delete_db_cluster(DBClusterIdentifier=part.name, SkipFinalSnapshot=True)
         else:
+            if protected:
+                self._rds.modify_db_instance(
+                    DBInstanceIdentifier=part.name, DeletionProtection=False, ApplyImmediately=True
+                )
             self._rds.delete_db_instance(
                 DBInstanceIdentifier=part.name, SkipFinalSnapshot=True, DeleteAutomatedBackups=True
             )
+
+
+@contextmanager
+def _creating(copy: Copy, part: Part) -> Iterator[None]:
+    """Record ``part`` before asking for it: a create call can fail after the resource exists.
+
+    Only "already exists" means the name belongs to someone else, and then it is not ours
+    to delete.
+    """
+    copy.parts.append(part)
+    try:
+        yield
+    except ClientError as exc:
+        if _code(exc) in _ALREADY_EXISTS:
+            copy.parts.remove(part)
+        raise
+
+
+def _code(exc: ClientError) -> str:
+    return exc.response.get("Error", {}).get("Code", "")
 
 
 def _newest(snapshots: list[tuple[str, datetime]], source: str) -> RecoveryPoint:
@@ -225,28 +269,30 @@ class AuroraRestorer(Restorer):
         }
         if source.kms_key_id:
             settings["KmsKeyId"] = source.kms_key_id
-        if point.snapshot is not None:
-            self._rds.restore_db_cluster_from_snapshot(
-                SnapshotIdentifier=point.snapshot,
-                Engine=source.engine,
-                EngineVersion=source.engine_version,
-                **settings,
-            )
-        else:
-            self._rds.restore_db_cluster_to_point_in_time(
-                SourceDBClusterIdentifier=source.identifier, RestoreToTime=point.time, **settings
-            )
-        copy.parts.append(Part("cluster", copy.identifier))
+        with _creating(copy, Part("cluster", copy.identifier)):
+            if point.snapshot is not None:
+                self._rds.restore_db_cluster_from_snapshot(
+                    SnapshotIdentifier=point.snapshot,
+                    Engine=source.engine,
+                    EngineVersion=source.engine_version,
+                    **settings,
+                )
+            else:
+                self._rds.restore_db_cluster_to_point_in_time(
+                    SourceDBClusterIdentifier=source.identifier,
+                    RestoreToTime=point.time,
+                    **settings,
+                )
         writer = instance_id(copy.identifier)
-        self._rds.create_db_instance(
-            DBInstanceIdentifier=writer,
-            DBClusterIdentifier=copy.identifier,
-            Engine=source.engine,
-            DBInstanceClass=source.instance_class,
-            PubliclyAccessible=False,
-            Tags=tags,
-        )
-        copy.parts.append(Part("instance", writer))
+        with _creating(copy, Part("instance", writer)):
+            self._rds.create_db_instance(
+                DBInstanceIdentifier=writer,
+                DBClusterIdentifier=copy.identifier,
+                Engine=source.engine,
+                DBInstanceClass=source.instance_class,
+                PubliclyAccessible=False,
+                Tags=tags,
+            )
 
     def set_master_password(self, copy: Copy, password: str) -> None:
         self._rds.modify_db_cluster(
@@ -311,20 +357,20 @@ class InstanceRestorer(Restorer):
             "CopyTagsToSnapshot": False,
             "Tags": tags,
         }
-        if point.snapshot is not None:
-            self._rds.restore_db_instance_from_db_snapshot(
-                DBInstanceIdentifier=copy.identifier,
-                DBSnapshotIdentifier=point.snapshot,
-                **settings,
-            )
-        else:
-            self._rds.restore_db_instance_to_point_in_time(
-                SourceDBInstanceIdentifier=source.identifier,
-                TargetDBInstanceIdentifier=copy.identifier,
-                RestoreTime=point.time,
-                **settings,
-            )
-        copy.parts.append(Part("instance", copy.identifier))
+        with _creating(copy, Part("instance", copy.identifier)):
+            if point.snapshot is not None:
+                self._rds.restore_db_instance_from_db_snapshot(
+                    DBInstanceIdentifier=copy.identifier,
+                    DBSnapshotIdentifier=point.snapshot,
+                    **settings,
+                )
+            else:
+                self._rds.restore_db_instance_to_point_in_time(
+                    SourceDBInstanceIdentifier=source.identifier,
+                    TargetDBInstanceIdentifier=copy.identifier,
+                    RestoreTime=point.time,
+                    **settings,
+                )
 
     def set_master_password(self, copy: Copy, password: str) -> None:
         self._rds.modify_db_instance(

@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 from pgplat.config.model import ValidationSuite
 from pgplat.ops.drill.clock import Clock
 from pgplat.ops.drill.connect import AuthMode, Connector, Login, fresh_password
-from pgplat.ops.drill.naming import drill_id, drill_tags
+from pgplat.ops.drill.naming import drill_tags
 from pgplat.ops.drill.report import DrillReport
 from pgplat.ops.drill.restore import Copy, RecoveryPoint, Restorer, Source
 from pgplat.ops.drill.validation import run_suite
@@ -65,6 +65,7 @@ class DrillPlan:
     """Everything decided before the first API call that creates anything."""
 
     environment: str
+    copy_id: str
     source: Source
     point: RecoveryPoint
     suite: ValidationSuite
@@ -95,7 +96,7 @@ class Drill:
     def run(self, plan: DrillPlan) -> DrillReport:
         """Run the drill; never raises for what happened to the copy, the report says it."""
         requested = self._clock.now()
-        copy = Copy(drill_id(plan.source.identifier, requested))
+        copy = Copy(plan.copy_id)
         report = DrillReport(
             drill_id=copy.identifier,
             environment=plan.environment,
