@@ -218,7 +218,6 @@ def _resources(synthesis: SynthesisLike) -> list[Resource]:
 
 # --- what each side owns --------------------------------------------------------------------
 
-_ACCOUNT = r"(?<!\d){}(?!\d)"
 _ADDRESS = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?:/\d{1,2})?(?![\d.])")
 _NAME_PROPERTIES = {
     "AWS::RDS::DBCluster": ("DBClusterIdentifier", "prod database cluster"),
@@ -304,47 +303,47 @@ def _vpc_cidrs(resources: list[Resource], prod: bool) -> dict[str, str]:
     }
 
 
-def _prod_markers(config: PgplatConfig, resources: list[Resource]) -> list[Marker]:
-    perimeter = Perimeter.of(config)
-    markers = [
-        Marker(
-            re.compile(_ACCOUNT.format(perimeter.data_account)),
-            "ISO-006",
-            "the prod data account id",
-        ),
-        Marker(
-            re.compile(_ACCOUNT.format(perimeter.app_account)), "ISO-006", "the prod app account id"
-        ),
-        Marker(
-            re.compile(rf":kms:[^:]*:(?:{perimeter.data_account}|{perimeter.app_account}):"),
-            "ISO-005",
-            "a prod KMS key ARN",
-        ),
-    ]
-    prod = config.environments.prod
-    if prod.kms_key_arn is not None:
-        markers.append(
-            Marker(re.compile(re.escape(prod.kms_key_arn)), "ISO-005", "the prod KMS key")
-        )
-    if prod.network.transit_gateway_id is not None:
-        tgw = prod.network.transit_gateway_id
-        markers.append(
-            Marker(re.compile(re.escape(tgw)), "ISO-003", f"the prod Transit Gateway {tgw}")
-        )
-    for vpc in prod.network.app_vpcs:
-        if vpc.vpc_id is not None:
-            markers.append(
-                Marker(
-                    re.compile(re.escape(vpc.vpc_id)), "ISO-003", f"the prod app VPC {vpc.vpc_id}"
-                )
-            )
+def _word(value: str) -> re.Pattern[str]:
+    """``value`` as a whole word: ``innovate-prod`` is not ``innovate-prod2``."""
+    return re.compile(rf"(?<![A-Za-z0-9]){re.escape(value)}(?![A-Za-z0-9])")
+
+
+def _literal(value: str, rule_id: str, what: str) -> Marker:
+    return Marker(_word(value), rule_id, what)
+
+
+def _name_markers(resources: list[Resource]) -> Iterator[Marker]:
+    """The literal names production resources carry (database, secrets, roles, aliases)."""
     for r in resources:
-        prop = _NAME_PROPERTIES.get(r.type)
-        name = r.properties.get(prop[0]) if prop and r.environment == PROD else None
+        if r.environment != PROD or r.type not in _NAME_PROPERTIES:
+            continue
+        prop, kind = _NAME_PROPERTIES[r.type]
+        name = r.properties.get(prop)
         if isinstance(name, str) and len(name) >= _MIN_NAME:
             rule_id = "ISO-005" if r.type == "AWS::KMS::Alias" else "ISO-006"
-            pattern = re.compile(rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])")
-            markers.append(Marker(pattern, rule_id, f"the {prop[1]} {name!r}"))  # type: ignore[index]
+            yield _literal(name, rule_id, f"the {kind} {name!r}")
+
+
+def _prod_markers(config: PgplatConfig, resources: list[Resource]) -> list[Marker]:
+    perimeter = Perimeter.of(config)
+    data, app = perimeter.data_account, perimeter.app_account
+    prod = config.environments.prod
+    markers = [
+        _literal(data, "ISO-006", "the prod data account id"),
+        _literal(app, "ISO-006", "the prod app account id"),
+        Marker(re.compile(rf":kms:[^:]*:(?:{data}|{app}):"), "ISO-005", "a prod KMS key ARN"),
+    ]
+    if prod.kms_key_arn is not None:
+        markers.append(_literal(prod.kms_key_arn, "ISO-005", "the prod KMS key"))
+    if prod.network.transit_gateway_id is not None:
+        tgw = prod.network.transit_gateway_id
+        markers.append(_literal(tgw, "ISO-003", f"the prod Transit Gateway {tgw}"))
+    markers += [
+        _literal(vpc.vpc_id, "ISO-003", f"the prod app VPC {vpc.vpc_id}")
+        for vpc in prod.network.app_vpcs
+        if vpc.vpc_id is not None
+    ]
+    markers += _name_markers(resources)
     return markers
 
 
@@ -371,7 +370,7 @@ def _nonprod_accounts_in_prod(boundary: Boundary, resource: Resource) -> Iterato
     account = boundary.perimeter.nonprod_account
     if account is None:
         return
-    pattern = re.compile(_ACCOUNT.format(account))
+    pattern = _word(account)
     for path, text in _leaves(resource.properties):
         if pattern.search(text):
             what = f"non-prod account {account} in {resource.type}"
