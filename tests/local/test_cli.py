@@ -15,7 +15,7 @@ from dotenv import dotenv_values
 from typer.testing import CliRunner, Result
 
 from pgplat.cli import app
-from tests.fixtures.cli import RunCli
+from pgplat.errors import UserError
 from tests.fixtures.examples import INNOVATE
 from tests.fixtures.postgres import server_root
 
@@ -154,11 +154,11 @@ def test_destructive_commands_ask_first(project: Path) -> None:
     assert (project / ".pgplat" / "local" / "pgdata" / "PG_VERSION").exists()
 
 
-def test_unknown_user_is_one_line_exit_2(project: Path, run_cli: RunCli) -> None:
-    result = run_cli("-q", "-c", str(project / "pgplat.yaml"), "dev", "url", "--user", "nobody")
-    assert result.returncode == 2
-    assert result.stderr.strip() == (
-        "error: unknown database user 'nobody'; configured: postgres, web, reporting"
+def test_unknown_user_is_a_user_error(project: Path) -> None:
+    result = dev(project, "url", "--user", "nobody")
+    assert isinstance(result.exception, UserError)
+    assert str(result.exception) == (
+        "unknown database user 'nobody'; configured: postgres, web, reporting"
     )
 
 

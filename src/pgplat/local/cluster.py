@@ -44,6 +44,7 @@ from pgplat.sql import bootstrap_sql
 
 HOST = "localhost"
 _START_ATTEMPTS = 20
+_SETTLE_SECONDS = 10.0
 _HBA = """\
 # pgplat: TCP only over TLS (like RDS with rds.force_ssl), SCRAM passwords everywhere.
 local     all          all                    scram-sha-256
@@ -213,10 +214,14 @@ class LocalCluster:
             else:
                 if self.status() == "absent":
                     self._create(account)
+                else:
+                    self._write_settings(self.settings())
                 self._check_major()
                 port = self._start(account, notes)
             info = self._info(port, tuple(notes))
             self._bootstrap(info)
+            if self._write_settings(self.settings()):
+                self._reload(info)
             return info
 
     def down(self) -> bool:
@@ -238,7 +243,7 @@ class LocalCluster:
         pid = self._running_pid()
         if pid is not None:
             os.kill(pid, signal.SIGKILL)
-            _wait_until(lambda: self._running_pid() is None, 10.0)
+            _wait_until(lambda: self._running_pid() is None, _SETTLE_SECONDS, "the server to die")
 
     def destroy(self) -> None:
         """Stop the server and delete the whole root directory (data, TLS, passwords)."""
@@ -287,12 +292,16 @@ class LocalCluster:
         if result.returncode != 0:
             raise UserError(f"initdb failed in {self.data_dir}: {result.stderr.strip()}")
         (self.data_dir / "pg_hba.conf").write_text(_HBA)
-        (self.data_dir / "postgresql.pgplat.conf").write_text(self.settings())
+        self._write_settings(self.settings(bootstrapping=True))
         with (self.data_dir / "postgresql.conf").open("a") as conf:
             conf.write("\ninclude 'postgresql.pgplat.conf'\n")
 
-    def settings(self) -> str:
-        """Server settings that mirror production: TLS, UTC, SCRAM, pg_stat_statements."""
+    def settings(self, *, bootstrapping: bool = False) -> str:
+        """Server settings that mirror production: TLS, UTC, SCRAM, pg_stat_statements.
+
+        ``bootstrapping`` is for the first start only: like ``initdb --no-sync``, it skips
+        fsync while the database is created, then ``up`` reloads the durable settings.
+        """
         settings: dict[str, str] = {
             "listen_addresses": "localhost",
             "unix_socket_directories": str(self.socket_dir),
@@ -308,7 +317,7 @@ class LocalCluster:
             "log_disconnections": "on",
             "wal_level": "replica",
         }
-        if not self.durable:
+        if bootstrapping or not self.durable:
             settings |= {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
         if "pg_stat_statements" in self.config.database.extensions and self._has_library(
             "pg_stat_statements"
@@ -316,6 +325,25 @@ class LocalCluster:
             settings["shared_preload_libraries"] = "pg_stat_statements"
         lines = [f"{name} = {_quote(value)}" for name, value in settings.items()]
         return "# Written by pgplat dev: production parity settings.\n" + "\n".join(lines) + "\n"
+
+    def _write_settings(self, text: str) -> bool:
+        """Write the pgplat settings file; True when it changed."""
+        path = self.data_dir / "postgresql.pgplat.conf"
+        if path.exists() and path.read_text() == text:
+            return False
+        path.write_text(text)
+        return True
+
+    def _reload(self, info: ServerInfo) -> None:
+        """Apply changed settings to the running server and wait until they are in force."""
+        expected = "on" if self.durable else "off"
+        with psycopg.connect(info.admin_conninfo("postgres"), autocommit=True) as conn:
+            conn.execute("SELECT pg_reload_conf()")
+            _wait_until(
+                lambda: conn.execute("SHOW fsync").fetchone() == (expected,),
+                _SETTLE_SECONDS,
+                f"the server to reload its settings (see {self.log_file})",
+            )
 
     def _has_library(self, name: str) -> bool:
         lib = self.binaries.bin_dir.parent / "lib"
@@ -460,9 +488,9 @@ def _first_free(*ports: int) -> int:
     return picked
 
 
-def _wait_until(predicate: Callable[[], bool], timeout: float) -> None:
+def _wait_until(predicate: Callable[[], bool], timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise UserError(f"gave up after {timeout:.0f} s waiting for {what}")
+        time.sleep(0.02)
