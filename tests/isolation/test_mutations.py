@@ -35,23 +35,22 @@ class Edited:
     stacks: Mapping[str, StackInfo]
     templates: dict[str, Template]
 
-    def stack(self, env: str) -> str:
-        """The environment's data stack: the one holding the database."""
+    def stack(self, env: str, role: str = "data") -> str:
+        """The environment's stack of an account role; for "data", the one holding the database."""
         for name, template in self.templates.items():
             types = {r["Type"] for r in template["Resources"].values()}
-            if self.stacks[name].env == env and types & {
-                "AWS::RDS::DBCluster",
-                "AWS::RDS::DBInstance",
-            }:
+            holds_database = bool(types & {"AWS::RDS::DBCluster", "AWS::RDS::DBInstance"})
+            info = self.stacks[name]
+            if info.env == env and info.role == role and (role == "app" or holds_database):
                 return name
-        raise AssertionError(f"no data stack for {env}")
+        raise AssertionError(f"no {role} stack for {env}")
 
-    def first(self, env: str, resource_type: str) -> tuple[str, dict[str, Any]]:
-        """(logical id, properties) of the first resource of a type in the env's data stack."""
-        for logical_id, resource in self.templates[self.stack(env)]["Resources"].items():
+    def first(self, env: str, resource_type: str, role: str = "data") -> tuple[str, dict[str, Any]]:
+        """(logical id, properties) of the first resource of a type in the env's stack."""
+        for logical_id, resource in self.templates[self.stack(env, role)]["Resources"].items():
             if resource["Type"] == resource_type:
                 return logical_id, resource["Properties"]
-        raise AssertionError(f"no {resource_type} in {env}")
+        raise AssertionError(f"no {resource_type} in {env} {role}")
 
     def add(
         self, env: str, logical_id: str, resource_type: str, properties: dict[str, Any]
@@ -89,13 +88,13 @@ def allow(principal: str) -> dict[str, Any]:
 # --- production templates -------------------------------------------------------------------
 
 Mutation = Callable[[Edited], tuple[str, str, str, str]]
-"""Edits the synthesis; returns (rule id, env, logical id, words the message must contain)."""
+"""Edits the synthesis; returns (rule id, stack, logical id, words the message must contain)."""
 
 
 def dev_account_in_prod_key_policy(s: Edited) -> tuple[str, str, str, str]:
     key_id, key = s.first("prod", "AWS::KMS::Key")
     key["KeyPolicy"]["Statement"].append(allow(f"arn:aws:iam::{DEV}:root"))
-    return "ISO-001", "prod", key_id, f"non-prod account {DEV} in AWS::KMS::Key"
+    return "ISO-001", s.stack("prod"), key_id, f"non-prod account {DEV} in AWS::KMS::Key"
 
 
 def dev_principal_in_prod_trust_policy(s: Edited) -> tuple[str, str, str, str]:
@@ -114,12 +113,12 @@ def dev_principal_in_prod_trust_policy(s: Edited) -> tuple[str, str, str, str]:
             },
         }
     )
-    return "ISO-001", "prod", role_id, "AssumeRolePolicyDocument"
+    return "ISO-001", s.stack("prod"), role_id, "AssumeRolePolicyDocument"
 
 
 def prod_transit_gateway_shared_with_dev(s: Edited) -> tuple[str, str, str, str]:
     s.add("prod", "ShareWithDev", "AWS::RAM::ResourceShare", {"Name": "tgw", "Principals": [DEV]})
-    return "ISO-001", "prod", "ShareWithDev", "in AWS::RAM::ResourceShare"
+    return "ISO-001", s.stack("prod"), "ShareWithDev", "in AWS::RAM::ResourceShare"
 
 
 def prod_backups_copied_to_dev(s: Edited) -> tuple[str, str, str, str]:
@@ -128,7 +127,7 @@ def prod_backups_copied_to_dev(s: Edited) -> tuple[str, str, str, str]:
     rule["CopyActions"] = [
         {"DestinationBackupVaultArn": f"arn:aws:backup:us-east-1:{DEV}:backup-vault:dev-seed"}
     ]
-    return "ISO-004", "prod", plan_id, f"backup copies to a vault in account {DEV}"
+    return "ISO-004", s.stack("prod"), plan_id, f"backup copies to a vault in account {DEV}"
 
 
 def prod_cluster_snapshot_shared(s: Edited) -> tuple[str, str, str, str]:
@@ -142,7 +141,7 @@ def prod_cluster_snapshot_shared(s: Edited) -> tuple[str, str, str, str]:
         },
     }
     s.add("prod", "ShareSnapshot", "Custom::AWS", {"Create": json.dumps(call)})
-    return "ISO-004", "prod", "ShareSnapshot", "a call that shares a snapshot"
+    return "ISO-004", s.stack("prod"), "ShareSnapshot", "a call that shares a snapshot"
 
 
 def prod_role_may_share_snapshots(s: Edited) -> tuple[str, str, str, str]:
@@ -157,7 +156,12 @@ def prod_role_may_share_snapshots(s: Edited) -> tuple[str, str, str, str]:
             },
         },
     )
-    return "ISO-004", "prod", "SnapshotSharing", "permission to rds:ModifyDBSnapshotAttribute"
+    return (
+        "ISO-004",
+        s.stack("prod"),
+        "SnapshotSharing",
+        "permission to rds:ModifyDBSnapshotAttribute",
+    )
 
 
 def prod_database_admits_dev_app_vpc(s: Edited) -> tuple[str, str, str, str]:
@@ -169,7 +173,7 @@ def prod_database_admits_dev_app_vpc(s: Edited) -> tuple[str, str, str, str]:
     sg["SecurityGroupIngress"].append(
         {"CidrIp": "10.50.0.0/16", "FromPort": 5432, "ToPort": 5432, "IpProtocol": "tcp"}
     )
-    return "ISO-002", "prod", sg_id, "10.50.0.0/16 overlaps the dev app VPC 10.50.0.0/16"
+    return "ISO-002", s.stack("prod"), sg_id, "10.50.0.0/16 overlaps the dev app VPC 10.50.0.0/16"
 
 
 def prod_database_admits_all_of_ten(s: Edited) -> tuple[str, str, str, str]:
@@ -185,7 +189,7 @@ def prod_database_admits_all_of_ten(s: Edited) -> tuple[str, str, str, str]:
             "GroupId": "sg-1",
         },
     )
-    return "ISO-002", "prod", "WideIngress", "10.0.0.0/8 overlaps the dev data VPC"
+    return "ISO-002", s.stack("prod"), "WideIngress", "10.0.0.0/8 overlaps the dev data VPC"
 
 
 def prod_nacl_allows_dev_vpc(s: Edited) -> tuple[str, str, str, str]:
@@ -204,7 +208,7 @@ def prod_nacl_allows_dev_vpc(s: Edited) -> tuple[str, str, str, str]:
         "AWS::EC2::NetworkAclEntry",
         {**entry, "RuleAction": "deny", "RuleNumber": 80},
     )
-    return "ISO-002", "prod", "AclFromDev", "AWS::EC2::NetworkAclEntry rule 10.40.0.0/16"
+    return "ISO-002", s.stack("prod"), "AclFromDev", "AWS::EC2::NetworkAclEntry rule 10.40.0.0/16"
 
 
 def prod_peers_with_dev(s: Edited) -> tuple[str, str, str, str]:
@@ -214,7 +218,19 @@ def prod_peers_with_dev(s: Edited) -> tuple[str, str, str, str]:
         "AWS::EC2::VPCPeeringConnection",
         {"VpcId": "vpc-1", "PeerVpcId": "vpc-0d0d0d0d0d0d0d0d0", "PeerOwnerId": DEV},
     )
-    return "ISO-003", "prod", "PeerDev", f"AWS::EC2::VPCPeeringConnection to non-prod {DEV}"
+    return (
+        "ISO-003",
+        s.stack("prod"),
+        "PeerDev",
+        f"AWS::EC2::VPCPeeringConnection to non-prod {DEV}",
+    )
+
+
+def dev_cluster_may_assume_prod_workload_role(s: Edited) -> tuple[str, str, str, str]:
+    role_id, role = s.first("prod", "AWS::IAM::Role", role="app")
+    condition = role["AssumeRolePolicyDocument"]["Statement"][0]["Condition"]
+    condition["ArnEquals"]["aws:SourceArn"] = f"arn:aws:eks:us-east-1:{DEV}:cluster/innovate-dev"
+    return "ISO-001", s.stack("prod", "app"), role_id, "AssumeRolePolicyDocument.Statement[0]"
 
 
 # --- non-prod templates ---------------------------------------------------------------------
@@ -229,7 +245,7 @@ def dev_peers_with_prod_vpc(s: Edited) -> tuple[str, str, str, str]:
     )
     return (
         "ISO-003",
-        "dev",
+        s.stack("dev"),
         "PeerProd",
         "the prod data account id in AWS::EC2::VPCPeeringConnection",
     )
@@ -246,25 +262,25 @@ def dev_routes_to_prod_data_vpc(s: Edited) -> tuple[str, str, str, str]:
             "VpcPeeringConnectionId": "pcx-1",
         },
     )
-    return "ISO-002", "dev", "RouteToProd", "10.20.0.0/16 overlaps the prod data VPC"
+    return "ISO-002", s.stack("dev"), "RouteToProd", "10.20.0.0/16 overlaps the prod data VPC"
 
 
 def dev_database_uses_prod_key(s: Edited) -> tuple[str, str, str, str]:
     db_id, db = s.first("dev", "AWS::RDS::DBInstance")
     db["KmsKeyId"] = PROD_KEY
-    return "ISO-005", "dev", db_id, "a prod KMS key ARN in AWS::RDS::DBInstance"
+    return "ISO-005", s.stack("dev"), db_id, "a prod KMS key ARN in AWS::RDS::DBInstance"
 
 
 def dev_secret_uses_prod_key_alias(s: Edited) -> tuple[str, str, str, str]:
     secret_id, secret = s.first("dev", "AWS::SecretsManager::Secret")
     secret["KmsKeyId"] = "alias/innovate-prod"
-    return "ISO-005", "dev", secret_id, "the prod key alias 'alias/innovate-prod'"
+    return "ISO-005", s.stack("dev"), secret_id, "the prod key alias 'alias/innovate-prod'"
 
 
 def dev_database_restored_from_prod_snapshot(s: Edited) -> tuple[str, str, str, str]:
     db_id, db = s.first("dev", "AWS::RDS::DBInstance")
     db["DBSnapshotIdentifier"] = f"arn:aws:rds:us-east-1:{DATA}:snapshot:innovate-prod-nightly"
-    return "ISO-004", "dev", db_id, "Properties.DBSnapshotIdentifier"
+    return "ISO-004", s.stack("dev"), db_id, "Properties.DBSnapshotIdentifier"
 
 
 def dev_role_may_restore_prod_snapshots(s: Edited) -> tuple[str, str, str, str]:
@@ -281,7 +297,7 @@ def dev_role_may_restore_prod_snapshots(s: Edited) -> tuple[str, str, str, str]:
     )
     return (
         "ISO-004",
-        "dev",
+        s.stack("dev"),
         "RestoreProd",
         "permission to rds:RestoreDBInstanceFromDBSnapshot, rds:RestoreDBClusterFromSnapshot on prod",
     )
@@ -296,7 +312,12 @@ def prod_secret_arn_in_dev_policy(s: Edited) -> tuple[str, str, str, str]:
         "AWS::IAM::Policy",
         {"PolicyName": "read", "PolicyDocument": {"Statement": [statement]}},
     )
-    return "ISO-006", "dev", "ReadProdSecret", "the prod data account id in AWS::IAM::Policy"
+    return (
+        "ISO-006",
+        s.stack("dev"),
+        "ReadProdSecret",
+        "the prod data account id in AWS::IAM::Policy",
+    )
 
 
 def prod_endpoint_exported_by_dev(s: Edited) -> tuple[str, str, str, str]:
@@ -304,7 +325,7 @@ def prod_endpoint_exported_by_dev(s: Edited) -> tuple[str, str, str, str]:
     outputs["UpstreamEndpoint"] = {"Value": "innovate-prod.cluster-abc.us-east-1.rds.amazonaws.com"}
     return (
         "ISO-006",
-        "dev",
+        s.stack("dev"),
         "UpstreamEndpoint",
         "the prod database cluster 'innovate-prod' in a stack output",
     )
@@ -316,7 +337,7 @@ def prod_role_arn_as_dev_parameter_default(s: Edited) -> tuple[str, str, str, st
         "Type": "String",
         "Default": f"arn:aws:iam::{APP}:role/pgplat-innovate-prod-app-web",
     }
-    return "ISO-006", "dev", "UpstreamRole", "the prod app account id in a stack parameter"
+    return "ISO-006", s.stack("dev"), "UpstreamRole", "the prod app account id in a stack parameter"
 
 
 MUTATIONS: list[Mutation] = [
@@ -330,6 +351,7 @@ MUTATIONS: list[Mutation] = [
     prod_database_admits_all_of_ten,
     prod_nacl_allows_dev_vpc,
     prod_peers_with_dev,
+    dev_cluster_may_assume_prod_workload_role,
     dev_peers_with_prod_vpc,
     dev_routes_to_prod_data_vpc,
     dev_database_uses_prod_key,
@@ -346,10 +368,10 @@ MUTATIONS: list[Mutation] = [
 def test_template_crossing_is_caught(
     mutation: Mutation, edited: Edited, innovate: PgplatConfig
 ) -> None:
-    rule_id, env, logical_id, words = mutation(edited)
-    finding = only(prove_isolation(edited, innovate), rule_id, edited.stack(env), logical_id)
+    rule_id, stack, logical_id, words = mutation(edited)
+    finding = only(prove_isolation(edited, innovate), rule_id, stack, logical_id)
     assert words in finding.message
-    assert finding.environment == env
+    assert finding.environment == edited.stacks[stack].env
     assert finding.layer == "isolation"
     assert finding.severity == "error"
     assert finding.fix
@@ -413,6 +435,29 @@ def test_dev_configured_on_the_prod_transit_gateway(
     )
     where = "in environments.dev.network.transit_gateway_id of the configuration"
     assert f"the prod Transit Gateway tgw-0123456789abcdef0 {where}" in finding.message
+
+
+def test_dev_attached_to_the_existing_prod_transit_gateway(
+    edit_innovate: EditConfig, edited: Edited
+) -> None:
+    tgw = "tgw-0fedcba9876543210"
+    config = edit_innovate(
+        lambda raw: raw["environments"]["prod"]["network"].update(transit_gateway_id=tgw)
+    )
+    attachment = {
+        "TransitGatewayId": tgw,
+        "VpcId": "vpc-0d0d0d0d0d0d0d0d0",
+        "SubnetIds": ["subnet-1"],
+    }
+    stack = edited.stack("dev", "app")
+    edited.templates[stack]["Resources"]["AttachProdTgw"] = {
+        "Type": "AWS::EC2::TransitGatewayVpcAttachment",
+        "Properties": attachment,
+    }
+    finding = only(prove_isolation(edited, config), "ISO-003", stack, "AttachProdTgw")
+    assert finding.message.startswith(
+        f"the prod Transit Gateway {tgw} in AWS::EC2::TransitGatewayVpcAttachment in {stack}/"
+    )
 
 
 def test_dev_cidr_among_prod_app_cidrs_never_gets_past_the_config(
