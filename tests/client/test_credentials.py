@@ -69,8 +69,11 @@ def test_secret_is_read_once_then_served_from_cache(aws: None) -> None:
     )
     assert provider.get(HOST, 5432) == first
     assert first.params() == {"user": "web", "password": "first"}
-    assert provider.invalidate()
-    assert provider.get(HOST, 5432).params()["password"] == "second"
+    assert provider.invalidate(first)
+    second = provider.get(HOST, 5432)
+    assert second.params()["password"] == "second"
+    provider.invalidate(first)  # a late report of the old rejection changes nothing
+    assert provider.get(HOST, 5432) is second
     assert metrics.snapshot()["credential_refreshes"] - before == 2
     assert "second" not in repr(provider.get(HOST, 5432))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import json
+import logging
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -120,7 +121,10 @@ def test_secret_rotation_mid_run_reaches_no_caller(
     client_env: pytest.MonkeyPatch,
     local_pg: ServerInfo,
     rotated_role: psycopg.Connection[tuple[object, ...]],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    for logger in ("pgplat.client", "psycopg", "botocore.parsers"):
+        caplog.set_level(logging.DEBUG, logger=logger)
     client_env.setenv("AWS_ACCESS_KEY_ID", "testing")
     client_env.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     with mock_aws():
@@ -161,6 +165,9 @@ def test_secret_rotation_mid_run_reaches_no_caller(
             pool.drain()  # every pooled connection is replaced, with the new password
             assert pgplat.run_transaction(whoami, idempotent=True, pool=pool) == ROTATED_ROLE
             assert pgplat.metrics.snapshot()["credential_refreshes"] == before + 1
+    assert "rejected by" in caplog.text  # the refresh is logged ...
+    assert "first-password" not in caplog.text  # ... without any password
+    assert "second-password" not in caplog.text
 
 
 def test_sqlalchemy_engine_connects_through_pgplat(web_env: pytest.MonkeyPatch) -> None:

@@ -4,6 +4,7 @@ data-account role assumed from it — cached and re-assumed well before it expir
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -19,6 +20,17 @@ if TYPE_CHECKING:
     from mypy_boto3_secretsmanager import SecretsManagerClient
 
 Clock = Callable[[], float]
+
+
+class _WithoutResponseBodies(logging.Filter):
+    """botocore logs every response body at DEBUG; for GetSecretValue and AssumeRole those
+    are passwords and session keys, so with DEBUG logging on they would reach the logs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Response body")
+
+
+logging.getLogger("botocore.parsers").addFilter(_WithoutResponseBodies())
 
 ROLE_DURATION = 3600
 """Seconds an assumed-role session lasts."""

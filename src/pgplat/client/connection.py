@@ -19,7 +19,7 @@ import psycopg
 from psycopg.rows import TupleRow
 
 from pgplat.client.counters import metrics
-from pgplat.client.credentials import CredentialProvider, provider_for
+from pgplat.client.credentials import CredentialProvider, Credentials, provider_for
 from pgplat.client.errors import CredentialsError
 from pgplat.client.failover import Retry, is_authentication_failure, is_failover
 from pgplat.client.settings import Settings
@@ -49,16 +49,19 @@ class Endpoint:
     def role(self) -> str:
         return "reader" if self.readonly else "writer"
 
-    def params(self) -> dict[str, Any]:
-        """libpq parameters for the next connection, credentials included (host name, not an
-        address: libpq resolves it on every attempt, so a failover's DNS change is seen)."""
+    def credentials(self) -> Credentials:
+        return self.provider.get(self.host, self.settings.port)
+
+    def params(self, credentials: Credentials) -> dict[str, Any]:
+        """libpq parameters for the next connection (a host name, not an address: libpq
+        resolves it on every attempt, so a failover's DNS change is seen)."""
         settings = self.settings
         params: dict[str, Any] = {
             "host": self.host,
             "port": settings.port,
             "connect_timeout": settings.connect_timeout,
             **tls_params(settings, self.host),
-            **self.provider.get(self.host, settings.port).params(),
+            **credentials.params(),
         }
         if settings.dbname:
             params["dbname"] = settings.dbname
@@ -79,17 +82,24 @@ class Attempts:
 
     def __init__(self, endpoint: Endpoint) -> None:
         self._endpoint = endpoint
+        self._credentials: Credentials | None = None
         self._refreshed = False
         self._retry = Retry(
             f"connecting to {endpoint.role} {endpoint.host}:{endpoint.settings.port}",
             endpoint.settings.failover_timeout,
         )
 
+    def params(self) -> dict[str, Any]:
+        """Parameters for the next attempt, with current credentials."""
+        self._credentials = self._endpoint.credentials()
+        return self._endpoint.params(self._credentials)
+
     def delay_after(self, exc: psycopg.OperationalError) -> float:
         """Seconds to wait before the next attempt; raises when another cannot help."""
         endpoint = self._endpoint
         if is_authentication_failure(exc):
-            if self._refreshed or not endpoint.provider.invalidate():
+            rejected = self._credentials
+            if self._refreshed or rejected is None or not endpoint.provider.invalidate(rejected):
                 raise CredentialsError(
                     f"{endpoint.host}:{endpoint.settings.port} rejected the credentials of the "
                     f"{endpoint.settings.auth} provider"
@@ -117,7 +127,7 @@ class Connection(psycopg.Connection[TupleRow]):
         attempts = endpoint.attempts()
         while True:
             try:
-                conn = super().connect(conninfo, **{**endpoint.params(), **kwargs})
+                conn = super().connect(conninfo, **{**attempts.params(), **kwargs})
             except psycopg.OperationalError as exc:
                 time.sleep(attempts.delay_after(exc))
                 continue
@@ -133,7 +143,7 @@ class AsyncConnection(psycopg.AsyncConnection[TupleRow]):
             return await super().connect(conninfo, **kwargs)
         attempts = endpoint.attempts()
         while True:
-            params = await asyncio.to_thread(endpoint.params)
+            params = await asyncio.to_thread(attempts.params)
             try:
                 conn = await super().connect(conninfo, **{**params, **kwargs})
             except psycopg.OperationalError as exc:

@@ -48,8 +48,9 @@ class CredentialProvider(Protocol):
         """Credentials for a connection to ``host:port``, from cache when still good."""
         ...
 
-    def invalidate(self) -> bool:
-        """Forget cached credentials the server rejected; False if nothing can change."""
+    def invalidate(self, rejected: Credentials) -> bool:
+        """Forget ``rejected`` (unless already replaced: many connections may report the same
+        rejection at once); False if nothing can change."""
         ...
 
 
@@ -60,7 +61,7 @@ class StaticPassword:
     def get(self, host: str, port: int) -> Credentials:
         return self._credentials
 
-    def invalidate(self) -> bool:
+    def invalidate(self, rejected: Credentials) -> bool:
         return False
 
 
@@ -78,9 +79,10 @@ class SecretsManagerPassword:
                 self._cached = self._read()
             return self._cached
 
-    def invalidate(self) -> bool:
+    def invalidate(self, rejected: Credentials) -> bool:
         with self._lock:
-            self._cached = None
+            if self._cached is rejected:
+                self._cached = None
         return True
 
     def _read(self) -> Credentials:
@@ -127,9 +129,9 @@ class IamToken:
             metrics.add("credential_refreshes")
             return credentials
 
-    def invalidate(self) -> bool:
+    def invalidate(self, rejected: Credentials) -> bool:
         with self._lock:
-            self._tokens.clear()
+            self._tokens = {k: v for k, v in self._tokens.items() if v[0] is not rejected}
         return True
 
 
