@@ -4,10 +4,13 @@ treat our rules, cdk-nag, cfn-lint, the chain check and the isolation proof alik
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 Severity = Literal["error", "warning", "info"]
 Layer = Literal["rules", "chain", "isolation", "cdk-nag", "cfn-lint", "waivers"]
+CheckLayer = Literal["rules", "chain", "isolation", "cdk-nag", "cfn-lint"]
+CHECK_LAYERS: tuple[CheckLayer, ...] = get_args(CheckLayer)
+"""The layers `pgplat check` runs, in order (waiver findings come from the configuration)."""
 
 SEVERITY_RANK: dict[Severity, int] = {"info": 0, "warning": 1, "error": 2}
 

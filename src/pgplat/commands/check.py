@@ -1,0 +1,177 @@
+"""`pgplat check`: the policy gate for people and CI (exit 0 only when nothing fails)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Annotated, Literal, TypeVar
+
+import typer
+from rich.table import Table
+
+from pgplat.commands.common import config_from, console, emit_json, state
+from pgplat.errors import UserError
+from pgplat.infra.nag import DEFAULT_PACKS, PACKS
+from pgplat.policy.findings import CHECK_LAYERS, SEVERITY_RANK, Severity
+from pgplat.policy.junit import to_junit
+from pgplat.policy.report import Report
+from pgplat.policy.sarif import to_sarif
+
+Format = Literal["table", "json", "sarif", "junit"]
+FORMATS: tuple[Format, ...] = ("table", "json", "sarif", "junit")
+_STYLE: dict[Severity, str] = {"error": "red", "warning": "yellow", "info": "blue"}
+_THRESHOLDS: tuple[Severity, ...] = ("error", "warning")
+_T = TypeVar("_T", bound=str)
+
+
+def cmd(
+    ctx: typer.Context,
+    env: Annotated[
+        list[str] | None,
+        typer.Option("--env", help="Report only this environment (repeatable)."),
+    ] = None,
+    from_cdk_out: Annotated[
+        Path | None,
+        typer.Option("--from-cdk-out", help="Check this synthesis instead of synthesizing."),
+    ] = None,
+    out: Annotated[
+        Path,
+        typer.Option("--out", help="Where to synthesize; reused while the config is unchanged."),
+    ] = Path("cdk.out"),
+    pack: Annotated[
+        list[str] | None,
+        typer.Option("--pack", help=f"cdk-nag pack (repeatable): {', '.join(PACKS)}."),
+    ] = None,
+    layer: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--layer", help=f"Run only these layers (repeatable): {', '.join(CHECK_LAYERS)}."
+        ),
+    ] = None,
+    fail_on: Annotated[
+        str | None,
+        typer.Option("--fail-on", help="error or warning (default: check.fail_on)."),
+    ] = None,
+    output_format: Annotated[
+        str | None,
+        typer.Option("--format", help="table, json, sarif or junit on stdout (default: -o)."),
+    ] = None,
+    sarif: Annotated[
+        Path | None, typer.Option("--sarif", help="Also write SARIF 2.1.0 to this file.")
+    ] = None,
+    junit: Annotated[
+        Path | None, typer.Option("--junit", help="Also write JUnit XML to this file.")
+    ] = None,
+) -> None:
+    """Run our rules, the cross-account chain check, the isolation proof, cdk-nag and
+    cfn-lint over the synthesized templates; exit 1 while a finding at the threshold remains."""
+    # Imported here: synthesis loads the CDK, which every other command can do without.
+    from pgplat.infra.app import synthesize
+    from pgplat.policy.gate import run_check, synthesis_from_cdk_out
+
+    config = config_from(ctx)
+    layers = _pick(layer, CHECK_LAYERS, "--layer") if layer else CHECK_LAYERS
+    packs = _pick(pack, tuple(PACKS), "--pack") if pack else DEFAULT_PACKS
+    threshold = _pick([fail_on], _THRESHOLDS, "--fail-on")[0] if fail_on else None
+    default_format: Format = "json" if state(ctx).output == "json" else "table"
+    chosen = _pick([output_format], FORMATS, "--format")[0] if output_format else default_format
+    environments = _pick(env, tuple(config.environments.cloud()), "--env")
+    synthesis = (
+        synthesis_from_cdk_out(from_cdk_out, config)
+        if from_cdk_out is not None
+        else synthesize(config, out, reuse=True)
+    )
+    report = run_check(
+        config,
+        synthesis,
+        layers=layers,
+        packs=packs,
+        environments=environments or None,
+        fail_on=threshold,
+    )
+    if sarif is not None:
+        sarif.write_text(_sarif_text(report))
+    if junit is not None:
+        junit.write_text(to_junit(report))
+    if chosen == "json":
+        emit_json(report.to_dict())
+    elif chosen == "sarif":
+        typer.echo(_sarif_text(report), nl=False)
+    elif chosen == "junit":
+        typer.echo(to_junit(report), nl=False)
+    elif not state(ctx).quiet or not report.passed:
+        render(report)
+    if not report.passed:
+        raise typer.Exit(1)
+
+
+def _pick(given: list[str] | None, allowed: tuple[_T, ...], option: str) -> tuple[_T, ...]:
+    """The given choices, checked against ``allowed`` (a UserError names the bad one)."""
+    chosen = []
+    for value in given or []:
+        match = next((a for a in allowed if a == value), None)
+        if match is None:
+            raise UserError(f"{option} {value!r} is not one of: {', '.join(allowed)}")
+        chosen.append(match)
+    return tuple(chosen)
+
+
+def _sarif_text(report: Report) -> str:
+    return json.dumps(to_sarif(report), indent=2) + "\n"
+
+
+def render(report: Report) -> None:
+    """Findings grouped by environment (one table each), most severe first, with fix hints;
+    then waivers, acknowledgements and the verdict."""
+    findings = report.ordered()
+    for environment in sorted({f.environment or "all" for f in findings}):
+        table = Table(title=f"{environment}", title_justify="left", expand=True)
+        for column in ("severity", "rule", "layer", "resource", "finding / fix"):
+            table.add_column(column, overflow="fold")
+        for f in (f for f in findings if (f.environment or "all") == environment):
+            where = "/".join(p for p in (f.stack, f.logical_id) if p) or "-"
+            fix = f"\n[dim]fix: {f.fix}[/]" if f.fix else ""
+            style = _STYLE[f.severity]
+            table.add_row(f"[{style}]{f.severity}[/]", f.rule_id, f.layer, where, f.message + fix)
+        console.print(table)
+    if report.waived:
+        console.print(f"[bold]Waived[/] ({len(report.waived)}):")
+        for w in report.waived:
+            f = w.finding
+            console.print(
+                f"  {f.rule_id} {f.stack or ''}/{f.logical_id or ''} until {w.waiver.expires}: "
+                f"{w.waiver.reason}",
+                highlight=False,
+            )
+    _render_acknowledgements(report)
+    console.print(_verdict(report), highlight=False)
+
+
+def _render_acknowledgements(report: Report) -> None:
+    """One line per accepted rule and reason, with how many resources it covers."""
+    if not report.acknowledged:
+        return
+    counted = Counter((a.layer, a.rule_id, a.reason) for a in report.acknowledged)
+    table = Table(title="Acknowledged in code", title_justify="left", expand=True)
+    for column in ("layer", "rule", "resources", "reason"):
+        table.add_column(column, overflow="fold")
+    for (layer, rule, reason), count in sorted(counted.items()):
+        scope = "every template" if layer == "cfn-lint" else str(count)
+        table.add_row(layer, rule, scope, reason)
+    console.print(table)
+
+
+def _verdict(report: Report) -> str:
+    counts = Counter(f.severity for f in report.findings)
+    summary = ", ".join(
+        f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}"
+        for s in sorted(SEVERITY_RANK, key=SEVERITY_RANK.__getitem__, reverse=True)
+    )
+    layers = ", ".join(report.layers)
+    if report.passed:
+        return f"[green]✓ check passed[/] ({summary}; fail on {report.fail_on}; layers: {layers})"
+    return (
+        f"[red]✗ check failed:[/] {len(report.failing)} finding(s) at or above "
+        f"{report.fail_on} ({summary}; layers: {layers})"
+    )
