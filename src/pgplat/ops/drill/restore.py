@@ -283,16 +283,29 @@ class AuroraRestorer(Restorer):
                     RestoreToTime=point.time,
                     **settings,
                 )
+        self.add_writer(copy, source.engine, source.instance_class, tags)
+
+    def add_writer(
+        self, copy: Copy, engine: str, instance_class: str, tags: list[TagTypeDef]
+    ) -> None:
+        """A restored Aurora cluster has no instance to connect to until one is added."""
         writer = instance_id(copy.identifier)
         with _creating(copy, Part("instance", writer)):
             self._rds.create_db_instance(
                 DBInstanceIdentifier=writer,
                 DBClusterIdentifier=copy.identifier,
-                Engine=source.engine,
-                DBInstanceClass=source.instance_class,
+                Engine=engine,
+                DBInstanceClass=instance_class,
                 PubliclyAccessible=False,
                 Tags=tags,
             )
+
+    def members(self, copy: Copy) -> tuple[str, list[str]]:
+        """The engine and the instance identifiers of a restored cluster."""
+        cluster = self._rds.describe_db_clusters(DBClusterIdentifier=copy.identifier)
+        found = cluster["DBClusters"][0]
+        instances = [m["DBInstanceIdentifier"] for m in found.get("DBClusterMembers", [])]
+        return found["Engine"], instances
 
     def set_master_password(self, copy: Copy, password: str) -> None:
         self._rds.modify_db_cluster(

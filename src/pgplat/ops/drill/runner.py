@@ -7,7 +7,7 @@ deadline passing, or Ctrl-C. The report records which of these it was and what w
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
@@ -80,6 +80,80 @@ class DrillPlan:
     poll: timedelta = timedelta(seconds=30)
 
 
+class CopyAccess:
+    """Waiting for a copy to become available and logging in to it, against a deadline.
+
+    Shared by the on-demand drill and the scheduled restore-test validator.
+    """
+
+    def __init__(
+        self,
+        restorer: Restorer,
+        clock: Clock,
+        connector: Connector,
+        progress: Progress | None = None,
+        poll: timedelta = timedelta(seconds=30),
+    ) -> None:
+        self.restorer = restorer
+        self.clock = clock
+        self.progress = progress or QuietProgress()
+        self._connector = connector
+        self._poll = poll
+
+    def wait_available(self, copy: Copy, started: datetime, deadline: datetime) -> None:
+        while (status := self.restorer.status(copy)) != "available":
+            if status in _DEAD_ENDS:
+                raise DrillStopped(f"the copy went to status {status!r}", timed_out=False)
+            self.pause(f"copy is {status}", started, deadline)
+
+    def log_in(
+        self,
+        copy: Copy,
+        login: Login,
+        started: datetime,
+        deadline: datetime,
+        iam: bool = False,
+    ) -> psycopg.Connection[Any]:
+        """Connect to the copy's endpoint as ``login`` describes, retrying until ``deadline``.
+
+        With ``iam`` a fresh token is made for every attempt instead of the login's password.
+        """
+        endpoint = self.restorer.endpoint(copy)
+        while True:
+            secret = self.restorer.auth_token(endpoint, login.user) if iam else login.password
+            attempt = replace(login, host=endpoint.host, port=endpoint.port, password=secret)
+            try:
+                return self._connector(attempt)
+            except psycopg.OperationalError as exc:
+                text = str(exc).strip()
+                reason = text.splitlines()[0] if text else type(exc).__name__
+                self.pause(f"not accepting logins yet ({reason})", started, deadline)
+
+    def pause(self, status: str, started: datetime, deadline: datetime) -> None:
+        now = self.clock.now()
+        if now >= deadline:
+            waited = _minutes(now - started)
+            raise DrillStopped(f"{status} after {waited}; deadline reached", timed_out=True)
+        remaining = deadline - now
+        self.progress.waiting(status, now - started, remaining)
+        self.clock.sleep(min(self._poll, remaining).total_seconds())
+
+    def delete(self, copy: Copy, started: datetime, give_up: datetime) -> str | None:
+        """Delete every part of ``copy``; returns why it stopped short, or None when done."""
+        try:
+            while self.restorer.delete_next(copy):
+                now = self.clock.now()
+                if now >= give_up:
+                    return f"still deleting after {_minutes(now - started)}"
+                self.progress.waiting("deleting", now - started, give_up - now)
+                self.clock.sleep(self._poll.total_seconds())
+        except ClientError as exc:
+            return api_error(exc)
+        except KeyboardInterrupt:
+            return "Ctrl-C during clean-up"
+        return None
+
+
 class Drill:
     def __init__(
         self,
@@ -95,6 +169,7 @@ class Drill:
 
     def run(self, plan: DrillPlan) -> DrillReport:
         """Run the drill; never raises for what happened to the copy, the report says it."""
+        access = CopyAccess(self._restorer, self._clock, self._connector, self._progress, plan.poll)
         requested = self._clock.now()
         copy = Copy(plan.copy_id)
         report = DrillReport(
@@ -108,13 +183,13 @@ class Drill:
             snapshot=plan.point.snapshot,
         )
         try:
-            self._restore_and_validate(plan, copy, report, requested + plan.deadline)
+            self._restore_and_validate(access, plan, copy, report)
         except DrillStopped as stopped:
             report.outcome = "timeout" if stopped.timed_out else "error"
             report.message = str(stopped)
         except ClientError as exc:
             report.outcome = "error"
-            report.message = _api_error(exc)
+            report.message = api_error(exc)
         except KeyboardInterrupt:
             report.outcome = "interrupted"
             report.message = "Ctrl-C while the copy was being restored or checked"
@@ -122,25 +197,36 @@ class Drill:
             report.outcome = "error"
             report.message = f"{type(exc).__name__}: {exc}"
         finally:
-            self._teardown(plan, copy, report)
+            self._progress.phase(f"deleting {copy.identifier}")
+            give_up = self._clock.now() + plan.teardown_deadline
+            report.teardown_error = access.delete(copy, requested, give_up)
+            report.leftover = [str(part) for part in copy.parts]
             report.finished_at = self._clock.now()
         return report
 
     def _restore_and_validate(
-        self, plan: DrillPlan, copy: Copy, report: DrillReport, deadline: datetime
+        self, access: CopyAccess, plan: DrillPlan, copy: Copy, report: DrillReport
     ) -> None:
+        requested = report.requested_at
+        deadline = requested + plan.deadline
         self._progress.phase(f"restoring {plan.source.identifier} into {copy.identifier}")
-        tags = drill_tags(copy.identifier, plan.source.identifier, report.requested_at, plan.tags)
+        tags = drill_tags(copy.identifier, plan.source.identifier, requested, plan.tags)
         try:
             self._restorer.start(plan.source, plan.point, copy, plan.security_group, tags)
         finally:
             report.created = [str(part) for part in copy.parts]
-        self._wait_available(plan, copy, report.requested_at, deadline)
-        password = self._credentials(plan, copy)
+        access.wait_available(copy, requested, deadline)
+        if plan.auth == "master":
+            user, password = plan.source.master_username, fresh_password()
+            self._progress.phase("setting a throwaway master password on the copy")
+            self._restorer.set_master_password(copy, password)
+        else:
+            assert plan.iam_user is not None  # prepare() requires a user for IAM
+            user, password = plan.iam_user, ""
         self._progress.phase("connecting")
-        with self._connect_until_usable(
-            plan, copy, password, report.requested_at, deadline
-        ) as conn:
+        login = Login("", 0, plan.dbname, user, password, plan.ca_file)
+        iam = plan.auth == "iam"
+        with access.log_in(copy, login, requested, deadline, iam=iam) as conn:
             report.usable_at = self._clock.now()
             self._progress.phase("validating")
             result = run_suite(conn, plan.suite, plan.point.time)
@@ -149,72 +235,9 @@ class Drill:
         if not result.passed:
             report.message = f"{len(result.failures)} of {len(result.checks)} checks failed"
 
-    def _credentials(self, plan: DrillPlan, copy: Copy) -> str | None:
-        if plan.auth == "iam":
-            return None
-        password = fresh_password()
-        self._progress.phase("setting a throwaway master password on the copy")
-        self._restorer.set_master_password(copy, password)
-        return password
 
-    def _wait_available(
-        self, plan: DrillPlan, copy: Copy, requested: datetime, deadline: datetime
-    ) -> None:
-        while (status := self._restorer.status(copy)) != "available":
-            if status in _DEAD_ENDS:
-                raise DrillStopped(f"the copy went to status {status!r}", timed_out=False)
-            self._pause(plan, f"copy is {status}", requested, deadline)
-
-    def _connect_until_usable(
-        self,
-        plan: DrillPlan,
-        copy: Copy,
-        password: str | None,
-        requested: datetime,
-        deadline: datetime,
-    ) -> psycopg.Connection[Any]:
-        endpoint = self._restorer.endpoint(copy)
-        user = plan.source.master_username if plan.auth == "master" else plan.iam_user
-        assert user is not None  # the command requires a user for IAM authentication
-        while True:
-            secret = password or self._restorer.auth_token(endpoint, user)
-            login = Login(endpoint.host, endpoint.port, plan.dbname, user, secret, plan.ca_file)
-            try:
-                return self._connector(login)
-            except psycopg.OperationalError as exc:
-                last = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-                self._pause(plan, f"not accepting logins yet ({last})", requested, deadline)
-
-    def _pause(self, plan: DrillPlan, status: str, requested: datetime, deadline: datetime) -> None:
-        now = self._clock.now()
-        if now >= deadline:
-            waited = _minutes(now - requested)
-            raise DrillStopped(f"{status} after {waited}; deadline reached", timed_out=True)
-        remaining = deadline - now
-        self._progress.waiting(status, now - requested, remaining)
-        self._clock.sleep(min(plan.poll, remaining).total_seconds())
-
-    def _teardown(self, plan: DrillPlan, copy: Copy, report: DrillReport) -> None:
-        self._progress.phase(f"deleting {copy.identifier}")
-        give_up = self._clock.now() + plan.teardown_deadline
-        try:
-            while self._restorer.delete_next(copy):
-                now = self._clock.now()
-                if now >= give_up:
-                    report.teardown_error = (
-                        f"still deleting after {_minutes(plan.teardown_deadline)}"
-                    )
-                    break
-                self._progress.waiting("deleting", now - report.requested_at, give_up - now)
-                self._clock.sleep(plan.poll.total_seconds())
-        except ClientError as exc:
-            report.teardown_error = _api_error(exc)
-        except KeyboardInterrupt:
-            report.teardown_error = "Ctrl-C during clean-up"
-        report.leftover = [str(part) for part in copy.parts]
-
-
-def _api_error(exc: ClientError) -> str:
+def api_error(exc: ClientError) -> str:
+    """An AWS error as one report line: operation, code, message."""
     error = exc.response.get("Error", {})
     operation = getattr(exc, "operation_name", "AWS call")
     return f"{operation} failed: {error.get('Code', 'error')}: {error.get('Message', '')}".rstrip(
