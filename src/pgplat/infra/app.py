@@ -163,7 +163,7 @@ def synthesize(
     outdir = Path(outdir)
     digest = config_hash(config)
     if reuse:
-        cached = _cached(outdir, digest, chosen)
+        cached = previous_synthesis(outdir, digest, chosen)
         if cached is not None:
             return cached
     stacks: dict[str, StackInfo] = {}
@@ -222,7 +222,7 @@ def _write_manifest(synthesis: Synthesis, envs: list[str]) -> None:
     (synthesis.outdir / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
 
 
-def _cached(outdir: Path, digest: str, envs: list[str]) -> Synthesis | None:
+def previous_synthesis(outdir: Path, digest: str, envs: list[str]) -> Synthesis | None:
     """The previous synthesis in ``outdir`` if it was made from the same inputs and is intact."""
     try:
         manifest = json.loads((outdir / MANIFEST).read_text())

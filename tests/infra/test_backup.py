@@ -1,0 +1,75 @@
+"""Backups: automated backups, the AWS Backup plan with its cross-region copy, and the
+restore-testing plan."""
+
+from __future__ import annotations
+
+from pgplat.config import PgplatConfig
+from pgplat.infra.app import Synthesis
+from pgplat.infra.backup import daily_start
+from tests.infra.templates import cmk_arn, only, props, resources
+
+
+def test_vault_is_encrypted_with_the_cmk(innovate_synth: Synthesis) -> None:
+    template = innovate_synth.template("innovate-prod-data")
+    vault = props(template, "AWS::Backup::BackupVault")
+    assert vault["BackupVaultName"] == "innovate-prod"
+    assert vault["EncryptionKeyArn"] == cmk_arn(template)
+    assert only(template, "AWS::Backup::BackupVault")["DeletionPolicy"] == "Retain"
+
+
+def test_daily_plan_with_retention_and_cross_region_copy(
+    innovate: PgplatConfig, innovate_synth: Synthesis
+) -> None:
+    template = innovate_synth.template("innovate-prod-data")
+    (rule,) = props(template, "AWS::Backup::BackupPlan")["BackupPlan"]["BackupPlanRule"]
+    hour, minute = daily_start(innovate.maintenance.windows.backup)
+    assert rule["ScheduleExpression"] == f"cron({minute} {hour} * * ? *)"
+    assert rule["Lifecycle"] == {"DeleteAfterDays": 14}
+    (copy,) = rule["CopyActions"]
+    assert copy["Lifecycle"] == {"DeleteAfterDays": 35}
+    destination = str(copy["DestinationBackupVaultArn"])
+    assert ":backup:us-west-2:111111111111:backup-vault:innovate-prod-copy" in destination
+    selection = props(template, "AWS::Backup::BackupSelection")["BackupSelection"]
+    assert ":cluster:" in str(selection["Resources"])
+
+
+def test_copy_vault_lives_in_the_other_region_with_its_own_key(innovate_synth: Synthesis) -> None:
+    info = innovate_synth.stacks["innovate-prod-backup-copy"]
+    assert (info.region, info.account) == ("us-west-2", "111111111111")
+    template = innovate_synth.template("innovate-prod-backup-copy")
+    vault = props(template, "AWS::Backup::BackupVault")
+    assert vault["BackupVaultName"] == "innovate-prod-copy"
+    assert vault["EncryptionKeyArn"] == cmk_arn(template)
+    key_policy = str(props(template, "AWS::KMS::Key")["KeyPolicy"])
+    assert "backup.us-west-2.amazonaws.com" in key_policy
+
+
+def test_daily_start_follows_the_backup_window() -> None:
+    assert daily_start("07:00-08:00") == (8, 30)
+    assert daily_start("23:00-23:45") == (0, 15)
+
+
+def test_restore_testing_plan_and_selection(innovate_synth: Synthesis) -> None:
+    template = innovate_synth.template("innovate-prod-data")
+    plan = props(template, "AWS::Backup::RestoreTestingPlan")
+    assert plan["ScheduleExpression"] == "cron(0 6 ? * SAT *)"
+    assert plan["RecoveryPointSelection"]["Algorithm"] == "LATEST_WITHIN_WINDOW"
+    selection = props(template, "AWS::Backup::RestoreTestingSelection")
+    assert selection["ProtectedResourceType"] == "Aurora"
+    assert selection["RestoreTestingPlanName"] == plan["RestoreTestingPlanName"]
+    overrides = selection["RestoreMetadataOverrides"]
+    assert set(overrides) == {"dbsubnetgroupname", "vpcsecuritygroupids"}
+
+
+def test_rds_restore_test_selects_the_instance(northwind_synth: Synthesis) -> None:
+    template = northwind_synth.template("northwind-prod-data")
+    selection = props(template, "AWS::Backup::RestoreTestingSelection")
+    assert selection["ProtectedResourceType"] == "RDS"
+    assert ":db:" in str(selection["ProtectedResourceArns"])
+
+
+def test_no_restore_test_or_copy_when_not_configured(innovate_synth: Synthesis) -> None:
+    template = innovate_synth.template("innovate-dev-data")
+    assert resources(template, "AWS::Backup::RestoreTestingPlan") == {}
+    (rule,) = props(template, "AWS::Backup::BackupPlan")["BackupPlan"]["BackupPlanRule"]
+    assert rule.get("CopyActions", []) == []

@@ -1,0 +1,109 @@
+"""Monitoring: encrypted alarm topic with subscriptions, the alarms each shape needs, RDS
+event subscriptions and a dashboard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from pgplat.config import PgplatConfig
+from pgplat.infra.app import Synthesis
+from pgplat.infra.sizing import max_connections, memory_gib
+from tests.infra.templates import cmk_arn, props, resources
+
+COMMON = {"cpu", "freeable-memory", "connections", "deadlocks", "free-storage"}
+
+
+def _alarms(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        a["Properties"]["AlarmName"].split("-", 2)[-1]: a["Properties"]
+        for a in resources(template, "AWS::CloudWatch::Alarm").values()
+    }
+
+
+@pytest.mark.parametrize(
+    ("fixture", "stack", "extra", "storage_metric"),
+    [
+        ("innovate_synth", "innovate-prod-data", {"replica-lag"}, "FreeLocalStorage"),
+        ("northwind_synth", "northwind-prod-data", set(), "FreeStorageSpace"),
+        ("multi_az_cluster_synth", "northwind-prod-data", {"replica-lag"}, "FreeStorageSpace"),
+        (
+            "serverless_synth",
+            "innovate-prod-data",
+            {"replica-lag", "acu-utilization"},
+            "FreeLocalStorage",
+        ),
+    ],
+)
+def test_alarms_per_shape(
+    fixture: str, stack: str, extra: set[str], storage_metric: str, request: pytest.FixtureRequest
+) -> None:
+    template = request.getfixturevalue(fixture).template(stack)
+    alarms = _alarms(template)
+    assert set(alarms) == COMMON | extra
+    assert alarms["free-storage"]["MetricName"] == storage_metric
+    topic = next(iter(resources(template, "AWS::SNS::Topic")))
+    for alarm in alarms.values():
+        assert {"Ref": topic} in alarm["AlarmActions"]
+
+
+def test_thresholds_come_from_config(innovate: PgplatConfig, innovate_synth: Synthesis) -> None:
+    alarms = _alarms(innovate_synth.template("innovate-prod-data"))
+    limits = innovate.environments.prod.monitoring.thresholds
+    assert alarms["cpu"]["Threshold"] == limits.cpu_percent
+    assert alarms["freeable-memory"]["Threshold"] == limits.freeable_memory_mib * 1024**2
+    assert alarms["free-storage"]["Threshold"] == limits.free_storage_gib * 1024**3
+    assert alarms["replica-lag"]["Threshold"] == limits.replica_lag_seconds * 1000
+    assert alarms["replica-lag"]["MetricName"] == "AuroraReplicaLagMaximum"
+    limit = max_connections(innovate.environments.prod)
+    assert alarms["connections"]["Threshold"] == round(limit * limits.connections_percent / 100)
+    assert alarms["deadlocks"]["Namespace"] == "pgplat/innovate-prod"
+
+
+def test_deadlocks_are_counted_from_the_postgres_log(innovate_synth: Synthesis) -> None:
+    template = innovate_synth.template("innovate-prod-data")
+    metric_filter = props(template, "AWS::Logs::MetricFilter")
+    assert "deadlock detected" in metric_filter["FilterPattern"]
+
+
+def test_topic_is_encrypted_and_subscribed(innovate_synth: Synthesis) -> None:
+    template = innovate_synth.template("innovate-prod-data")
+    assert props(template, "AWS::SNS::Topic")["KmsMasterKeyId"] == cmk_arn(template)
+    subscription = props(template, "AWS::SNS::Subscription")
+    assert subscription == subscription | {
+        "Protocol": "email",
+        "Endpoint": "dba-oncall@innovate.example",
+    }
+
+
+def test_event_subscriptions(innovate_synth: Synthesis, northwind_synth: Synthesis) -> None:
+    aurora = {
+        e["Properties"]["SourceType"]: e["Properties"]
+        for e in resources(
+            innovate_synth.template("innovate-prod-data"), "AWS::RDS::EventSubscription"
+        ).values()
+    }
+    assert set(aurora["db-cluster"]["EventCategories"]) == {"failover", "failure", "maintenance"}
+    assert "low storage" in aurora["db-instance"]["EventCategories"]
+    assert len(aurora["db-instance"]["SourceIds"]) == 3
+    rds = props(northwind_synth.template("northwind-prod-data"), "AWS::RDS::EventSubscription")
+    assert rds["SourceIds"] == ["northwind-prod"]
+    assert {"failover", "failure", "maintenance", "low storage"} <= set(rds["EventCategories"])
+
+
+def test_dashboard(data_template: dict[str, Any]) -> None:
+    dashboard = props(data_template, "AWS::CloudWatch::Dashboard")
+    assert dashboard["DashboardName"].startswith("pgplat-")
+
+
+@pytest.mark.parametrize(
+    ("instance_class", "gib"),
+    [("db.r6g.large", 16), ("db.t4g.micro", 1), ("db.m6g.2xlarge", 32), ("db.x2g.xlarge", 64)],
+)
+def test_instance_memory(instance_class: str, gib: float) -> None:
+    assert memory_gib(instance_class) == gib
+
+
+def test_serverless_memory_is_taken_at_max_capacity() -> None:
+    assert memory_gib("db.serverless", 16) == 32

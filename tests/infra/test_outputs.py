@@ -1,0 +1,42 @@
+"""Outputs the access stacks and the tools read: exported under the stack's name."""
+
+from __future__ import annotations
+
+import pytest
+
+from pgplat.infra.app import Synthesis
+
+EXPECTED = {
+    "WriterEndpoint",
+    "ReaderEndpoint",
+    "Port",
+    "ResourceId",
+    "MasterSecretArn",
+    "KmsKeyArn",
+    "SecurityGroupId",
+}
+
+
+@pytest.mark.parametrize(
+    ("fixture", "stack", "user_secrets"),
+    [
+        ("innovate_synth", "innovate-prod-data", {"ReportingSecretArn"}),
+        ("northwind_synth", "northwind-prod-data", {"OrdersApiSecretArn"}),
+        ("multi_az_cluster_synth", "northwind-prod-data", {"OrdersApiSecretArn", "BiSecretArn"}),
+    ],
+)
+def test_outputs_are_exported(
+    fixture: str, stack: str, user_secrets: set[str], request: pytest.FixtureRequest
+) -> None:
+    outputs = request.getfixturevalue(fixture).template(stack)["Outputs"]
+    assert EXPECTED | user_secrets <= set(outputs)
+    for name in EXPECTED | user_secrets:
+        assert outputs[name]["Export"] == {"Name": f"{stack}-{name}"}
+    assert outputs["Port"]["Value"] == "5432"
+
+
+def test_resource_id_feeds_rds_db_connect_arns(innovate_synth: Synthesis) -> None:
+    outputs = innovate_synth.template("innovate-prod-data")["Outputs"]
+    assert outputs["ResourceId"]["Value"]["Fn::GetAtt"][1] == "DBClusterResourceId"
+    assert outputs["WriterEndpoint"]["Value"]["Fn::GetAtt"][1] == "Endpoint.Address"
+    assert outputs["ReaderEndpoint"]["Value"]["Fn::GetAtt"][1] == "ReadEndpoint.Address"
