@@ -40,7 +40,7 @@ def run_transaction(
 ) -> T:
     """Run ``fn(conn)`` in a transaction on ``pool`` (default: the shared pool of the role)
     and commit; retried through failovers as the module docstring describes."""
-    target = pool or shared_pool(readonly)
+    target = pool if pool is not None else shared_pool(readonly)
     retry = Retry("transaction", budget)
     while True:
         committing = False
@@ -56,8 +56,10 @@ def run_transaction(
                         conn.close()
                     raise
         except (psycopg.Error, PoolTimeout) as exc:
-            _handle(exc, committing=committing, idempotent=idempotent)
+            if not is_failover(exc):
+                raise
             target.drain()
+            _after_failover(exc, committing=committing, idempotent=idempotent)
             time.sleep(retry.delay_after(exc))
 
 
@@ -84,15 +86,15 @@ async def run_transaction_async(
                         await conn.close()
                     raise
         except (psycopg.Error, PoolTimeout) as exc:
-            _handle(exc, committing=committing, idempotent=idempotent)
+            if not is_failover(exc):
+                raise
             await pool.drain()
+            _after_failover(exc, committing=committing, idempotent=idempotent)
             await asyncio.sleep(retry.delay_after(exc))
 
 
-def _handle(exc: psycopg.Error | PoolTimeout, *, committing: bool, idempotent: bool) -> None:
-    """Re-raise what retrying cannot fix; count and log what it can."""
-    if not is_failover(exc):
-        raise exc
+def _after_failover(exc: BaseException, *, committing: bool, idempotent: bool) -> None:
+    """Count the failover; refuse to replay a commit that may have happened."""
     metrics.add("failovers")
     if committing and not idempotent:
         raise OutcomeUnknown(
