@@ -10,10 +10,13 @@ import typer
 
 from pgplat import __version__
 from pgplat.commands import advise as advise_cmd
+from pgplat.commands import audit as audit_cmd
 from pgplat.commands import certs as certs_cmd
 from pgplat.commands import check as check_cmd
 from pgplat.commands import config as config_cmd
+from pgplat.commands import deploy as deploy_cmd
 from pgplat.commands import diagram as diagram_cmd
+from pgplat.commands import drill as drill_cmd
 from pgplat.commands import dev as dev_cmd
 from pgplat.commands import guardrails as guardrails_cmd
 from pgplat.commands import k8s as k8s_cmd
@@ -33,13 +36,17 @@ app.add_typer(config_cmd.app, name="config")
 app.add_typer(dev_cmd.app, name="dev")
 app.add_typer(sql_cmd.app, name="sql")
 app.add_typer(k8s_cmd.app, name="k8s")
+app.add_typer(audit_cmd.app, name="audit")
+app.add_typer(drill_cmd.app, name="drill")
 app.command("init")(config_cmd.init)
 app.command("advise")(advise_cmd.cmd)
 app.command("diagram")(diagram_cmd.cmd)
 app.command("certs")(certs_cmd.certs)
 app.command("guardrails")(guardrails_cmd.guardrails)
-app.command("check")(check_cmd.cmd)
 app.command("synth")(synth_cmd.cmd)
+app.command("check")(check_cmd.cmd)
+for _command in (deploy_cmd.deploy, deploy_cmd.diff, deploy_cmd.bootstrap, deploy_cmd.drift):
+    app.command()(_command)
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,173 @@
+"""`pgplat deploy | diff | bootstrap | drift`: the synthesized stacks, into their accounts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from pgplat.commands.common import config_from, console, emit_json, say, state
+from pgplat.config import PgplatConfig
+from pgplat.deploy.accounts import access_for, session_for
+from pgplat.deploy.bootstrap import (
+    bootstrap_arguments,
+    bootstrap_lines,
+    ensure_policy,
+    plan_bootstrap,
+)
+from pgplat.deploy.cdk_cli import cdk_command, pinned_version
+from pgplat.deploy.drift import StackDrift, detect_drift
+from pgplat.deploy.gate import refuse_unless_checked
+from pgplat.deploy.plan import StackTarget, deployment_order, read_assembly
+from pgplat.deploy.runner import Action, StepResult, dry_run_lines, run_plan, run_subprocess
+from pgplat.errors import UserError
+from pgplat.infra.app import synthesize
+
+EnvOption = Annotated[str, typer.Option("--env", "-e", help="Cloud environment: prod or dev.")]
+CdkOut = Annotated[Path, typer.Option("--cdk-out", help="Where synthesized assemblies live.")]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the exact commands; run nothing.")]
+
+
+def _plan(config: PgplatConfig, env: str, cdk_out: Path) -> list[StackTarget]:
+    synthesize(config, cdk_out, [env], reuse=True)
+    return deployment_order(read_assembly(config, cdk_out / env, env))
+
+
+def _summary(ctx: typer.Context, results: list[StepResult], planned: int) -> None:
+    if state(ctx).output == "json":
+        emit_json(
+            [
+                {
+                    "stack": r.stack.name,
+                    "account": r.stack.account,
+                    "action": r.action,
+                    "exit_code": r.exit_code,
+                    "seconds": round(r.seconds, 1),
+                }
+                for r in results
+            ]
+        )
+        return
+    table = Table(title="summary")
+    for column in ("stack", "account", "result", "seconds"):
+        table.add_column(column)
+    for r in results:
+        outcome = "[green]ok[/]" if r.ok else f"[red]failed (exit {r.exit_code})[/]"
+        table.add_row(
+            r.stack.name, f"{r.stack.role} {r.stack.account}", outcome, f"{r.seconds:.0f}"
+        )
+    console.print(table)
+    if len(results) < planned:
+        console.print(f"stopped after the first failure; {planned - len(results)} stack(s) not run")
+
+
+def _run(ctx: typer.Context, action: Action, env: str, cdk_out: Path, dry_run: bool) -> None:
+    config = config_from(ctx)
+    plan = _plan(config, env, cdk_out)
+    if action == "deploy" and env == "prod":
+        refuse_unless_checked(config, env, cdk_out)
+    if dry_run:
+        typer.echo(f"# AWS CDK CLI {pinned_version()} (pinned in pgplat/deploy/cdk_cli)")
+        typer.echo("\n".join(dry_run_lines(config, action, plan)))
+        return
+    cdk = cdk_command()
+    results = run_plan(
+        config,
+        action,
+        plan,
+        cdk,
+        run_subprocess,
+        on_step=lambda s: say(ctx, f"[bold]{action}[/] {s.name} → {s.role} account {s.account}"),
+    )
+    _summary(ctx, results, len(plan))
+    if not all(r.ok for r in results):
+        raise typer.Exit(1)
+
+
+def deploy(
+    ctx: typer.Context,
+    env: EnvOption = "prod",
+    cdk_out: CdkOut = Path("cdk.out"),
+    dry_run: DryRun = False,
+) -> None:
+    """Deploy an environment's stacks in dependency order across accounts; stop on failure.
+
+    Production is refused while `pgplat check` reports error-level findings.
+    """
+    _run(ctx, "deploy", env, cdk_out, dry_run)
+
+
+def diff(
+    ctx: typer.Context,
+    env: EnvOption = "prod",
+    cdk_out: CdkOut = Path("cdk.out"),
+    dry_run: DryRun = False,
+) -> None:
+    """Show what a deploy would change, stack by stack, in each account."""
+    _run(ctx, "diff", env, cdk_out, dry_run)
+
+
+def bootstrap(
+    ctx: typer.Context,
+    env: EnvOption = "prod",
+    cdk_out: CdkOut = Path("cdk.out"),
+    policy_dir: Annotated[Path, typer.Option(help="Where execution policies are written.")] = Path(
+        "cdk.out/bootstrap"
+    ),
+    execute: Annotated[
+        bool, typer.Option(help="Create the policies and run the bootstraps.")
+    ] = False,
+) -> None:
+    """Bootstrap every account of an environment with a least-privilege execution policy."""
+    config = config_from(ctx)
+    items = plan_bootstrap(config, _plan(config, env, cdk_out))
+    policy_dir.mkdir(parents=True, exist_ok=True)
+    for item in items:
+        (policy_dir / f"{item.account}.json").write_text(json.dumps(item.policy, indent=2) + "\n")
+    if not execute:
+        typer.echo("\n".join(bootstrap_lines(config, items, str(policy_dir))))
+        return
+    cdk = cdk_command()
+    for item in items:
+        access = access_for(config, item.role)
+        outcome = ensure_policy(session_for(access, config.region).client("iam"), item)
+        say(ctx, f"execution policy {item.policy_name} {outcome} in {item.account}")
+        env_vars = {"AWS_PROFILE": access.profile} if access.profile else {}
+        if run_subprocess([*cdk, *bootstrap_arguments(config, item)], env_vars) != 0:
+            raise UserError(
+                f"cdk bootstrap failed for account {item.account}; see the output above"
+            )
+
+
+def drift(ctx: typer.Context, env: EnvOption = "prod", cdk_out: CdkOut = Path("cdk.out")) -> None:
+    """Detect resources changed outside CloudFormation in an environment's stacks (exit 1 if any)."""
+    config = config_from(ctx)
+    results: list[StackDrift] = []
+    for stack in _plan(config, env, cdk_out):
+        session = session_for(access_for(config, stack.role), stack.region)
+        results.append(detect_drift(session.client("cloudformation"), stack.name, stack.account))
+    if state(ctx).output == "json":
+        emit_json(
+            [
+                {
+                    "stack": r.stack,
+                    "account": r.account,
+                    "status": r.status,
+                    "reason": r.reason,
+                    "resources": [vars(d) for d in r.resources],
+                }
+                for r in results
+            ]
+        )
+    else:
+        for r in results:
+            say(ctx, f"{r.stack} ({r.account}): {r.status}{f' — {r.reason}' if r.reason else ''}")
+            for d in r.resources:
+                say(ctx, f"  {d.logical_id} [{d.resource_type}] {d.status}")
+                for difference in d.differences:
+                    say(ctx, f"    {difference}")
+    if any(r.status == "DRIFTED" for r in results):
+        raise typer.Exit(1)

@@ -1,0 +1,23 @@
+"""Production is deployed only from a synthesis that passes `pgplat check`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pgplat.config import PgplatConfig
+from pgplat.errors import UserError
+from pgplat.infra.app import synthesize
+from pgplat.policy.gate import run_check
+
+
+def refuse_unless_checked(config: PgplatConfig, env: str, cdk_out: Path) -> None:
+    """Raise when `pgplat check` reports findings at or above the threshold for ``env``."""
+    synthesis = synthesize(config, cdk_out, [env], reuse=True)
+    report = run_check(config, synthesis, environments=[env])
+    if not report.passed:
+        first = report.failing[0]
+        raise UserError(
+            f"refusing to deploy {env}: `pgplat check --env {env}` reports "
+            f"{len(report.failing)} finding(s) at {report.fail_on} level or above, first "
+            f"{first.rule_id} ({first.title}); fix them or add a waiver with a reason and expiry"
+        )

@@ -1,0 +1,90 @@
+"""`pgplat deploy | diff | bootstrap` through the real console entry, on the session's synthesis."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pgplat.config import PgplatConfig
+from pgplat.deploy.gate import refuse_unless_checked
+from pgplat.errors import UserError
+from pgplat.infra.app import Synthesis
+from tests.fixtures.cli import RunCli
+from tests.fixtures.examples import INNOVATE, NORTHWIND
+
+
+def test_dry_run_prints_the_commands_in_order(run_cli: RunCli, innovate_synth: Synthesis) -> None:
+    done = run_cli(
+        "-c",
+        str(INNOVATE),
+        "-q",
+        "deploy",
+        "--env",
+        "dev",
+        "--dry-run",
+        "--cdk-out",
+        str(innovate_synth.outdir),
+    )
+    assert done.returncode == 0, done.stderr
+    commands = [line for line in done.stdout.splitlines() if line.startswith("cdk deploy")]
+    assert [c.split("--exclusively ")[1].split()[0] for c in commands] == [
+        s.name for s in innovate_synth.stacks_of("dev")
+    ] or len(commands) == len(innovate_synth.stacks_of("dev"))
+    assert "pinned" in done.stdout.splitlines()[0]
+
+
+def test_bootstrap_writes_policies_and_prints_commands(
+    run_cli: RunCli, innovate_synth: Synthesis, tmp_path: Path
+) -> None:
+    policies = tmp_path / "policies"
+    done = run_cli(
+        "-c",
+        str(INNOVATE),
+        "-q",
+        "bootstrap",
+        "--env",
+        "prod",
+        "--cdk-out",
+        str(innovate_synth.outdir),
+        "--policy-dir",
+        str(policies),
+    )
+    assert done.returncode == 0, done.stderr
+    written = sorted(p.name for p in policies.iterdir())
+    assert written == ["111111111111.json", "222222222222.json"]
+    assert json.loads((policies / "111111111111.json").read_text())["Version"] == "2012-10-17"
+    assert "cdk bootstrap aws://111111111111/us-east-1" in done.stdout
+
+
+def test_prod_deploy_passes_the_gate_for_the_example(
+    innovate: PgplatConfig, innovate_synth: Synthesis
+) -> None:
+    refuse_unless_checked(innovate, "prod", innovate_synth.outdir)
+
+
+@pytest.mark.slow
+def test_prod_deploy_is_refused_when_check_fails(northwind: PgplatConfig, tmp_path: Path) -> None:
+    prod = northwind.environments.prod
+    weak = northwind.model_copy(
+        update={
+            "environments": northwind.environments.model_copy(
+                update={
+                    "prod": prod.model_copy(update={"deletion_protection": False}),
+                }
+            )
+        }
+    )
+    with pytest.raises(UserError, match="refusing to deploy prod") as info:
+        refuse_unless_checked(weak, "prod", tmp_path / "cdk.out")
+    assert "pgplat check --env prod" in str(info.value)
+
+
+def test_unknown_environment_is_one_line(run_cli: RunCli, tmp_path: Path) -> None:
+    done = run_cli(
+        "-c", str(NORTHWIND), "diff", "--env", "dev", "--dry-run", "--cdk-out", str(tmp_path)
+    )
+    assert done.returncode == 2
+    assert "environment dev is not configured" in done.stderr
+    assert "Traceback" not in done.stderr
