@@ -24,6 +24,12 @@ def role_named(synthesis: Synthesis, stack: str, name: str) -> tuple[str, dict[s
     return matches[0]
 
 
+def role_names(synthesis: Synthesis, stack: str) -> set[str]:
+    """Explicit names of the IAM roles in one stack."""
+    roles = resources_of(synthesis, stack, "AWS::IAM::Role").values()
+    return {r["Properties"]["RoleName"] for r in roles if "RoleName" in r["Properties"]}
+
+
 def statements_of(synthesis: Synthesis, stack: str, logical_id: str) -> list[dict[str, Any]]:
     """Identity-policy statements attached to a role."""
     policies = resources_of(synthesis, stack, "AWS::IAM::Policy").values()
