@@ -60,5 +60,6 @@ aws kms put-key-policy --key-id <key ARN> --policy-name default --policy file://
 
 ## Check them
 `pgplat check` runs the isolation proof, which evaluates every crossing these documents must
-stop against the files as they are (edited or not) and reports each one that gets through.
+stop and reports each one that gets through. Change them by changing the configuration and
+running `pgplat guardrails` again rather than by hand, so the proof checks what you attached.
 """
