@@ -4,7 +4,8 @@ from a template that was migrated once per session.
 Installed with pgplat (entry point ``pytest11``); fixtures are created only when used:
 
 ``pgplat_db``       a :class:`~pgplat.local.cluster.ServerInfo` whose ``dbname`` is a fresh
-                    clone for this test (``CREATE DATABASE … TEMPLATE``), dropped afterwards.
+                    clone for this test (``CREATE DATABASE … TEMPLATE``, made ahead of need
+                    by a background worker), dropped afterwards.
 ``pgplat_server``   the session's throwaway server: production's major, users, extensions
                     and TLS from ``pgplat.yaml``, data in RAM when ``/dev/shm`` exists.
 ``pgplat_migrate``  override it (session scope) to run your migrations on the template; by
@@ -16,7 +17,6 @@ rootdir) or ``PGPLAT_CONFIG``.
 
 from __future__ import annotations
 
-import itertools
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -27,13 +27,13 @@ import pytest
 from psycopg import sql
 
 from pgplat.config import PgplatConfig, load_config
+from pgplat.local.clones import ClonePool
 from pgplat.local.cluster import LocalCluster, ServerInfo
 from pgplat.local.envfile import app_user
 from pgplat.local.files import scratch_dir
 from pgplat.local.seed import run_seeds, seed_scripts
 
 Migrate = Callable[[ServerInfo], None]
-_clone_numbers = itertools.count(1)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -107,19 +107,16 @@ def pgplat_template(
     return name
 
 
+@pytest.fixture(scope="session")
+def _pgplat_clones(pgplat_server: ServerInfo, pgplat_template: str) -> Iterator[ClonePool]:
+    pool = ClonePool(pgplat_server.admin_conninfo("postgres"), pgplat_template)
+    yield pool
+    pool.close()
+
+
 @pytest.fixture
-def pgplat_db(
-    pgplat_server: ServerInfo,
-    pgplat_template: str,
-    _pgplat_admin: psycopg.Connection[tuple[object, ...]],
-) -> Iterator[ServerInfo]:
+def pgplat_db(pgplat_server: ServerInfo, _pgplat_clones: ClonePool) -> Iterator[ServerInfo]:
     """A database of this test's own, cloned from the template and dropped afterwards."""
-    name = f"{pgplat_template}_{os.getpid()}_{next(_clone_numbers)}"
-    clone = sql.Identifier(name)
-    _pgplat_admin.execute(
-        sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(clone, sql.Identifier(pgplat_template))
-    )
-    try:
-        yield replace(pgplat_server, dbname=name)
-    finally:
-        _pgplat_admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(clone))
+    name = _pgplat_clones.take()
+    yield replace(pgplat_server, dbname=name)
+    _pgplat_clones.give_back(name)

@@ -28,12 +28,9 @@ def test_first_sees_the_seeded_template_and_writes(pgplat_db):
     assert _colors(pgplat_db) == ["blue", "red"]
 
 
-def test_second_starts_clean_and_the_first_clone_is_gone(pgplat_db):
+def test_second_starts_clean_in_another_database(pgplat_db):
     assert _colors(pgplat_db) == ["red"]
     assert pgplat_db.dbname != seen[0]
-    with psycopg.connect(pgplat_db.admin_conninfo("postgres")) as conn:
-        row = conn.execute("SELECT count(*) FROM pg_database WHERE datname = %s", seen)
-        assert row.fetchone() == (0,)
 
 
 def test_read_only_user_is_read_only_in_clones_too(pgplat_db):
