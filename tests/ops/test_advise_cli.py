@@ -1,18 +1,30 @@
-"""`pgplat advise` through the real console entry: stable JSON, flags, files, errors."""
+"""`pgplat advise`: stable JSON through the real console entry; flags, files and errors
+through the same Typer app in-process."""
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner, Result
 
+from pgplat.cli import app
+from pgplat.errors import UserError
 from tests.fixtures.cli import RunCli
 from tests.fixtures.examples import INNOVATE
 
 GOLDEN = Path(__file__).parent / "golden"
 WORKLOAD = GOLDEN / "innovate-workload.yaml"
+
+
+@pytest.fixture
+def invoke(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
+    """``invoke(*args)``: `pgplat <args>` in-process, in an empty directory."""
+    monkeypatch.chdir(tmp_path)
+    return lambda *args: CliRunner().invoke(app, list(args))
 
 
 def test_json_output_is_stable(run_cli: RunCli) -> None:
@@ -34,23 +46,25 @@ def test_json_output_is_stable(run_cli: RunCli) -> None:
     assert advice["backup_retention_days"] == 14
 
 
-def test_flags_override_the_profile_file(run_cli: RunCli) -> None:
-    done = run_cli(
+def test_flags_override_the_profile_file(invoke: Callable[..., Result]) -> None:
+    done = invoke(
         "-o", "json", "advise", "--region", "us-east-1", "--profile", str(WORKLOAD),
         "--reads", "100", "--writes", "20", "--availability", "99.9", "--peak-to-average", "1.2",
     )  # fmt: skip
-    assert done.returncode == 0, done.stderr
+    assert done.exit_code == 0, done.output
     advice = json.loads(done.stdout)
     assert advice["recommendation"] == "rds-multi-az"
     assert advice["backup_retention_days"] == 14
 
 
-def test_text_output_names_the_choice_costs_and_price_date(run_cli: RunCli) -> None:
-    done = run_cli(
+def test_text_output_names_the_choice_costs_and_price_date(
+    invoke: Callable[..., Result],
+) -> None:
+    done = invoke(
         "advise", "--region", "us-east-1", "--reads", "300", "--writes", "40", "--data-gib", "50",
         "--peak-to-average", "5",
     )  # fmt: skip
-    assert done.returncode == 0, done.stderr
+    assert done.exit_code == 0, done.output
     assert "Recommendation: Aurora Serverless v2" in done.stdout
     assert "prices of 2025-01-01" in done.stdout
     for label in ("RDS Multi-AZ", "Aurora Standard", "Aurora I/O-Optimized"):
@@ -67,11 +81,10 @@ def test_text_output_names_the_choice_costs_and_price_date(run_cli: RunCli) -> N
         (["--region", "us-east-1", "--profile", "missing.yaml"], "cannot read workload profile missing.yaml"),
     ],
 )  # fmt: skip
-def test_user_errors_are_one_line_and_exit_2(
-    run_cli: RunCli, args: list[str], message: str
+def test_user_errors_are_one_clear_line(
+    invoke: Callable[..., Result], args: list[str], message: str
 ) -> None:
-    done = run_cli("advise", *args)
-    assert done.returncode == 2
-    assert message in done.stderr
-    assert len(done.stderr.strip().splitlines()) == 1
-    assert "Traceback" not in done.stderr
+    done = invoke("advise", *args)
+    assert isinstance(done.exception, UserError)
+    assert message in str(done.exception)
+    assert "\n" not in str(done.exception)
