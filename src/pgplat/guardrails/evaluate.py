@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from pgplat.guardrails.statements import Statement
+from pgplat.guardrails.statements import Statement, listed
 
 ContextValue = str | Sequence[str]
 
@@ -37,10 +37,6 @@ def _pattern(glob: str, ignore_case: bool) -> re.Pattern[str]:
 def glob_match(glob: str, value: str, *, ignore_case: bool = False) -> bool:
     """IAM wildcard matching: ``*`` is any run of characters, ``?`` one character."""
     return bool(_pattern(glob, ignore_case).match(value))
-
-
-def _listed(value: Any) -> list[Any]:
-    return list(value) if isinstance(value, list | tuple) else [value]
 
 
 def _matches_one(operator: str, policy_value: str, value: str) -> bool:
@@ -69,7 +65,7 @@ def _single(operator: str, policy_values: list[str], value: str) -> bool:
 
 
 def _condition_holds(operator: str, key: str, policy: Any, context: Mapping[str, Any]) -> bool:
-    policy_values = [str(v) for v in _listed(policy)]
+    policy_values = [str(v) for v in listed(policy)]
     present = key in context
     if operator == "Null":
         return (policy_values[0].lower() == "true") != present
@@ -80,7 +76,7 @@ def _condition_holds(operator: str, key: str, policy: Any, context: Mapping[str,
         if qualifier == "ForAllValues":
             return True
         return if_exists or (qualifier == "" and base in _NEGATED)
-    values = [str(v) for v in _listed(context[key])]
+    values = [str(v) for v in listed(context[key])]
     if qualifier == "ForAnyValue":
         return any(_single(base, policy_values, v) for v in values)
     if qualifier == "ForAllValues":
@@ -100,7 +96,7 @@ def _conditions_hold(condition: Mapping[str, Mapping[str, Any]], request: Reques
 
 
 def _any_glob(globs: Any, value: str, *, ignore_case: bool) -> bool:
-    return any(glob_match(str(g), value, ignore_case=ignore_case) for g in _listed(globs))
+    return any(glob_match(str(g), value, ignore_case=ignore_case) for g in listed(globs))
 
 
 def _everyone(statement: Statement) -> bool:

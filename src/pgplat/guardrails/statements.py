@@ -30,5 +30,10 @@ def deny(
     return statement
 
 
+def listed(value: Any) -> list[Any]:
+    """A policy element as a list: IAM lets one value stand for a list of one."""
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
 def document(statements: list[Statement]) -> Document:
     return {"Version": POLICY_VERSION, "Statement": statements}

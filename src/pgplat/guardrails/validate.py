@@ -10,7 +10,7 @@ import json
 import re
 from typing import Any, Literal
 
-from pgplat.guardrails.statements import POLICY_VERSION
+from pgplat.guardrails.statements import POLICY_VERSION, listed
 
 SCP_MAX_CHARS = 5120
 KEY_POLICY_MAX_CHARS = 32768
@@ -70,7 +70,7 @@ def _valid_operator(operator: str) -> bool:
 
 
 def _strings(value: Any) -> bool:
-    items = value if isinstance(value, list) else [value]
+    items = listed(value)
     return bool(items) and all(isinstance(item, str) and item for item in items)
 
 
@@ -116,9 +116,7 @@ def _statement_problems(where: str, statement: Any, kind: DocumentKind) -> list[
         if key in statement and _strings(statement[key]):
             problems.extend(
                 f"{where}: {action!r} is not 'service:Action'"
-                for action in (
-                    [statement[key]] if isinstance(statement[key], str) else statement[key]
-                )
+                for action in listed(statement[key])
                 if not _ACTION.match(action)
             )
     if kind == "key-policy" and "Principal" not in statement and "NotPrincipal" not in statement:

@@ -34,6 +34,7 @@ from pgplat.guardrails import Guardrails, Perimeter
 from pgplat.guardrails.crossings import crossings
 from pgplat.guardrails.evaluate import Request, denying_statements, glob_match
 from pgplat.guardrails.scp import SNAPSHOT_READS, SNAPSHOT_SHARES
+from pgplat.guardrails.statements import listed
 from pgplat.policy.findings import Finding
 
 PROD = "prod"
@@ -183,13 +184,9 @@ def _allow_statements(node: Any) -> Iterator[Mapping[str, Any]]:
             yield from _allow_statements(value)
 
 
-def _listed(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
 def _grants(statement: Mapping[str, Any], actions: list[str]) -> list[str]:
     """Which of ``actions`` the statement allows (wildcards included, bare ``*`` excluded)."""
-    globs = [g for g in _listed(statement["Action"]) if isinstance(g, str) and g != "*"]
+    globs = [g for g in listed(statement["Action"]) if isinstance(g, str) and g != "*"]
     return [a for a in actions if any(glob_match(g, a, ignore_case=True) for g in globs)]
 
 
@@ -493,7 +490,7 @@ def _rule_for(resource: Resource, path: str, found: str) -> str:
 def _nonprod_reaches_prod(boundary: Boundary, resource: Resource) -> Iterator[Finding]:
     """ISO-002..006: production values in a non-prod resource, by the most specific rule."""
     for statement in _allow_statements(resource.properties):
-        resources = " ".join(str(r) for r in _listed(statement.get("Resource", [])))
+        resources = " ".join(str(r) for r in listed(statement.get("Resource", [])))
         granted = _grants(statement, SNAPSHOT_READS)
         if granted and "ISO-006" in boundary.prod_references(resources):
             yield _finding(
