@@ -11,10 +11,14 @@ In Kubernetes the names come from the downward API::
 
 from __future__ import annotations
 
+import functools
 import getpass
 import re
 import socket
 from collections.abc import Mapping
+
+POD_VARS = ("POD_NAMESPACE", "POD_SERVICE_ACCOUNT")
+"""The downward-API variables the identity is made of."""
 
 MAX_LENGTH = 63
 """PostgreSQL truncates application_name at 63 bytes; STS session names allow 64."""
@@ -27,8 +31,10 @@ def workload_identity(environ: Mapping[str, str]) -> str:
     """``namespace.service-account`` inside a pod, ``user@host`` on a laptop."""
     namespace = environ.get("POD_NAMESPACE")
     account = environ.get("POD_SERVICE_ACCOUNT")
-    if namespace and account:
-        name = f"{namespace}.{account}"
-    else:
-        name = f"{getpass.getuser()}@{socket.gethostname()}"
+    name = f"{namespace}.{account}" if namespace and account else _laptop()
     return _NOT_ALLOWED.sub("-", name)[:MAX_LENGTH].ljust(2, "-")
+
+
+@functools.cache
+def _laptop() -> str:
+    return f"{getpass.getuser()}@{socket.gethostname()}"

@@ -16,7 +16,7 @@ from dotenv import dotenv_values
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from pgplat.client.errors import ConfigurationError
-from pgplat.client.identity import workload_identity
+from pgplat.client.identity import POD_VARS, workload_identity
 
 AuthMode = Literal["password", "iam", "secret"]
 
@@ -97,7 +97,8 @@ def load_settings(
             if value:
                 values[name] = value
     values.update({k: v for k, v in overrides.items() if v is not None})
-    values.setdefault("application_name", workload_identity({**file_values, **environ}))
+    pod = {var: src[var] for src in (file_values, environ) for var in POD_VARS if src.get(var)}
+    values.setdefault("application_name", workload_identity(pod))
     return _validated(values)
 
 
