@@ -39,6 +39,10 @@ def glob_match(glob: str, value: str, *, ignore_case: bool = False) -> bool:
     return bool(_pattern(glob, ignore_case).match(value))
 
 
+class _UnknownOperator(Exception):
+    """A condition operator this evaluator does not implement."""
+
+
 def _matches_one(operator: str, policy_value: str, value: str) -> bool:
     if operator in ("StringEquals", "ArnEquals"):
         return value == policy_value
@@ -46,7 +50,7 @@ def _matches_one(operator: str, policy_value: str, value: str) -> bool:
         return glob_match(policy_value, value)
     if operator == "Bool":
         return value.lower() == policy_value.lower()
-    raise KeyError(operator)
+    raise _UnknownOperator(operator)
 
 
 _NEGATED = {
@@ -91,7 +95,7 @@ def _conditions_hold(condition: Mapping[str, Mapping[str, Any]], request: Reques
             for operator, keys in condition.items()
             for key, value in keys.items()
         )
-    except KeyError:
+    except _UnknownOperator:
         return False  # an operator we do not evaluate never proves a denial
 
 
