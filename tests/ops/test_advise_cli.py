@@ -44,6 +44,8 @@ def test_json_output_is_stable(run_cli: RunCli) -> None:
     assert advice["recommendation"] == "aurora-standard"
     assert advice["prices"]["region"] == "us-east-1"
     assert advice["backup_retention_days"] == 14
+    assert advice["configured_flavor"] == "aurora"
+    assert advice["profile"]["read_heavy"] is None
 
 
 def test_flags_override_the_profile_file(invoke: Callable[..., Result]) -> None:
@@ -69,6 +71,20 @@ def test_text_output_names_the_choice_costs_and_price_date(
     assert "prices of 2025-01-01" in done.stdout
     for label in ("RDS Multi-AZ", "Aurora Standard", "Aurora I/O-Optimized"):
         assert label in done.stdout
+    assert "environments.prod.flavor" not in done.stdout  # no configuration here
+
+
+@pytest.mark.parametrize(
+    ("reads", "verdict"), [("8000", "the configuration agrees"), ("100", "differs")]
+)
+def test_text_output_compares_with_the_configured_flavor(
+    invoke: Callable[..., Result], reads: str, verdict: str
+) -> None:
+    done = invoke(
+        "-q", "-c", str(INNOVATE), "advise", "--reads", reads, "--writes", "50", "--data-gib", "100"
+    )
+    assert done.exit_code == 0, done.output
+    assert f"environments.prod.flavor is aurora: {verdict}" in done.stdout
 
 
 @pytest.mark.parametrize(

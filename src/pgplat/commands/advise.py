@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,6 +12,7 @@ from pydantic import ValidationError
 from rich.table import Table
 
 from pgplat.commands.common import config_from, console, emit_json, say, state
+from pgplat.config.calendar import Flavor
 from pgplat.errors import UserError
 from pgplat.ops.advisor import ASSUMPTIONS, Advice, WorkloadProfile, advise
 from pgplat.ops.prices import (
@@ -91,9 +93,9 @@ def cmd(
         if output not in ("text", "json"):
             raise typer.BadParameter("choose text or json", param_hint="--output")
         state(ctx).output = "json" if output == "json" else "text"
-    where, retention = _context(ctx, region, backup_retention_days)
+    setting = _context(ctx, region, backup_retention_days)
     if refresh_prices:
-        _refresh(ctx, where, prices or DEFAULT_REFRESHED)
+        _refresh(ctx, setting.region, prices or DEFAULT_REFRESHED)
         return
     flags = {
         "reads_per_second": reads,
@@ -106,26 +108,36 @@ def cmd(
         "peak_to_average": peak_to_average,
         "horizon_months": horizon_months,
     }
-    advice = advise(_profile(profile, flags), load_prices(prices), where, retention)
+    table = load_prices(prices)
+    advice = advise(_profile(profile, flags), table, setting.region, setting.retention)
     if state(ctx).output == "json":
-        emit_json(advice.to_json())
+        emit_json({**advice.to_json(), "configured_flavor": setting.configured})
     else:
-        _render(advice)
+        _render(advice, setting.configured)
 
 
-def _context(ctx: typer.Context, region: str | None, retention: int | None) -> tuple[str, int]:
+@dataclass(frozen=True)
+class _Setting:
+    region: str
+    retention: int
+    configured: Flavor | None
+    """Production's flavor in the configuration, to compare the advice with."""
+
+
+def _context(ctx: typer.Context, region: str | None, retention: int | None) -> _Setting:
     """Region and backup retention: flags first, then the configuration if there is one."""
-    if region is not None and retention is not None:
-        return region, retention
-    if not state(ctx).config_path.is_file():
-        if region is None:
-            raise UserError(
-                f"no region: pass --region or point --config at a pgplat.yaml "
-                f"({state(ctx).config_path} does not exist)"
-            )
-        return region, retention or 14
-    config = config_from(ctx)
-    return region or config.region, retention or config.environments.prod.backup.retention_days
+    if state(ctx).config_path.is_file():
+        config = config_from(ctx)
+        prod = config.environments.prod
+        return _Setting(
+            region or config.region, retention or prod.backup.retention_days, prod.flavor
+        )
+    if region is None:
+        raise UserError(
+            f"no region: pass --region or point --config at a pgplat.yaml "
+            f"({state(ctx).config_path} does not exist)"
+        )
+    return _Setting(region, retention or 14, None)
 
 
 def _profile(path: Path | None, flags: dict[str, Any]) -> WorkloadProfile:
@@ -163,11 +175,17 @@ def _refresh(ctx: typer.Context, region: str, path: Path) -> None:
         emit_json({"refreshed": region, "file": str(path)})
 
 
-def _render(advice: Advice) -> None:
+def _render(advice: Advice, configured: Flavor | None) -> None:
     chosen = advice.estimate(advice.recommendation)
     console.print(f"[bold]Recommendation: {_LABELS[advice.recommendation]}[/]", highlight=False)
     for reason in advice.reasons:
         console.print(f"  • {reason}", highlight=False)
+    if configured is not None:
+        verdict = "agrees" if configured == advice.engine else "differs: weigh the reasons above"
+        console.print(
+            f"environments.prod.flavor is {configured}: the configuration {verdict}",
+            soft_wrap=True,
+        )
     table = Table(
         title=f"Estimated monthly cost in {advice.region} (prices of {advice.prices_date})"
     )

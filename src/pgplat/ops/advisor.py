@@ -366,6 +366,7 @@ def _notes(warning: str | None) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Advice:
+    profile: WorkloadProfile
     recommendation: Option
     reasons: tuple[str, ...]
     verdicts: tuple[Verdict, ...]
@@ -375,14 +376,19 @@ class Advice:
     prices_source: str
     backup_retention_days: int
 
+    @property
+    def engine(self) -> Literal["rds", "aurora"]:
+        return "rds" if self.recommendation == "rds-multi-az" else "aurora"
+
     def estimate(self, option: Option) -> Estimate:
         return next(e for e in self.estimates if e.option == option)
 
     def to_json(self) -> dict[str, Any]:
         """Plain data in a fixed shape: `pgplat advise --output json` prints this."""
         return {
+            "profile": self.profile.model_dump(),
             "recommendation": self.recommendation,
-            "engine": "rds" if self.recommendation == "rds-multi-az" else "aurora",
+            "engine": self.engine,
             "reasons": list(self.reasons),
             "rules": [asdict(v) for v in self.verdicts],
             "estimates": {
@@ -418,6 +424,7 @@ def advise(
     verdicts = tuple(rule(profile) for rule in RULES)
     choice, reasons = _choose(verdicts, {e.option: e for e in estimates})
     return Advice(
+        profile=profile,
         recommendation=choice,
         reasons=reasons,
         verdicts=verdicts,
