@@ -29,6 +29,9 @@ class Login:
     user: str
     password: str = field(repr=False)
     ca_file: Path | None = None
+    via: tuple[str, int] | None = None
+    """Connect to this IP address and port instead (an SSM or SSH tunnel to the private
+    endpoint); TLS still verifies the certificate against ``host``."""
 
 
 Connector = Callable[[Login], psycopg.Connection[Any]]
@@ -45,9 +48,11 @@ def connect(login: Login) -> psycopg.Connection[Any]:
     Without a CA file libpq uses the system trust store (``sslrootcert=system``); for RDS pass
     the RDS CA bundle.
     """
+    address: dict[str, Any] = {"host": login.host, "port": login.port}
+    if login.via is not None:
+        address.update(hostaddr=login.via[0], port=login.via[1])
     return psycopg.connect(
-        host=login.host,
-        port=login.port,
+        **address,
         dbname=login.dbname,
         user=login.user,
         password=login.password,

@@ -36,6 +36,7 @@ class DrillOptions:
     auth: AuthMode = "master"
     iam_user: str | None = None
     ca_file: Path | None = None
+    via: tuple[str, int] | None = None
     deadline: timedelta = timedelta(minutes=90)
 
 
@@ -85,6 +86,7 @@ def prepare(
         auth=options.auth,
         iam_user=options.iam_user,
         ca_file=options.ca_file,
+        via=options.via,
         deadline=options.deadline,
     )
     return plan, restorer

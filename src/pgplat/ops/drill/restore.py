@@ -138,12 +138,12 @@ class Restorer(ABC):
         while copy.parts:
             part = copy.parts[-1]
             found = self._describe(part)
-            if found is None:
-                copy.parts.pop()
-                continue
-            if found["status"] != "deleting":
+            if found is not None and found["status"] != "deleting":
                 self._delete(part, protected=found["protected"])
-            return True
+                found = self._describe(part)
+            if found is not None:
+                return True
+            copy.parts.pop()
         return False
 
     def _describe(self, part: Part) -> _Described | None:

@@ -75,6 +75,7 @@ class DrillPlan:
     auth: AuthMode = "master"
     iam_user: str | None = None
     ca_file: Path | None = None
+    via: tuple[str, int] | None = None
     deadline: timedelta = timedelta(minutes=90)
     teardown_deadline: timedelta = timedelta(minutes=60)
     poll: timedelta = timedelta(seconds=30)
@@ -224,7 +225,7 @@ class Drill:
             assert plan.iam_user is not None  # prepare() requires a user for IAM
             user, password = plan.iam_user, ""
         self._progress.phase("connecting")
-        login = Login("", 0, plan.dbname, user, password, plan.ca_file)
+        login = Login("", 0, plan.dbname, user, password, plan.ca_file, plan.via)
         iam = plan.auth == "iam"
         with access.log_in(copy, login, requested, deadline, iam=iam) as conn:
             report.usable_at = self._clock.now()

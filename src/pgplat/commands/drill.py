@@ -1,0 +1,227 @@
+"""`pgplat drill`: restore the production database into a temporary copy and prove it works.
+
+``pgplat drill`` runs a drill; ``pgplat drill cleanup`` removes copies left by killed drills.
+Further drills (e.g. failover) join as sub-commands of this group.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from contextlib import nullcontext
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, cast, get_args
+
+import typer
+from botocore.exceptions import BotoCoreError, ClientError
+from rich.live import Live
+from rich.spinner import Spinner
+from rich.text import Text
+
+from pgplat.commands.common import config_from, emit_json, err_console, say, state
+from pgplat.errors import UserError
+from pgplat.ops.drill.aws import drill_session
+from pgplat.ops.drill.cleanup import DEFAULT_GRACE, delete_orphans, find_orphans
+from pgplat.ops.drill.clock import SystemClock
+from pgplat.ops.drill.connect import AuthMode, connect
+from pgplat.ops.drill.metrics import DrillOutcome, publish
+from pgplat.ops.drill.plan import DrillOptions, prepare
+from pgplat.ops.drill.report import DrillReport
+from pgplat.ops.drill.restore import RestoreFrom, restorer_for
+from pgplat.ops.drill.runner import Drill
+
+if TYPE_CHECKING:
+    from mypy_boto3_cloudwatch import CloudWatchClient
+
+app = typer.Typer(
+    help="Prove that backups restore: restore a temporary copy, validate it, delete it.",
+    no_args_is_help=False,
+)
+
+DEFAULT_REPORTS = Path(".pgplat/drills")
+
+
+class LiveProgress:
+    """A spinner line: the phase, what the copy is doing, time spent and time left."""
+
+    def __init__(self, live: Live) -> None:
+        self._live = live
+        self._phase = "starting"
+
+    def phase(self, text: str) -> None:
+        self._phase = text
+        self._live.update(Spinner("dots", Text(text)))
+
+    def waiting(self, status: str, elapsed: timedelta, remaining: timedelta) -> None:
+        line = f"{self._phase}: {status}  [{_clock(elapsed)} elapsed, {_clock(remaining)} left]"
+        self._live.update(Spinner("dots", Text(line)))
+
+
+@app.callback(invoke_without_command=True)
+def drill(
+    ctx: typer.Context,
+    env: Annotated[
+        str, typer.Option("--env", help="Environment whose database is drilled.")
+    ] = "prod",
+    restore_from: Annotated[
+        str,
+        typer.Option("--from", help="latest-snapshot, or pitr (point-in-time from the logs)."),
+    ] = "latest-snapshot",
+    at: Annotated[
+        datetime | None,
+        typer.Option("--at", help="With --from pitr: the instant to restore (UTC unless given)."),
+    ] = None,
+    auth: Annotated[
+        str, typer.Option("--auth", help="master (throwaway password on the copy) or iam.")
+    ] = "master",
+    user: Annotated[
+        str | None, typer.Option("--user", help="With --auth iam: a user granted rds_iam.")
+    ] = None,
+    ca_bundle: Annotated[
+        Path | None,
+        typer.Option(
+            "--ca-bundle",
+            envvar="PGPLAT_RDS_CA_BUNDLE",
+            help="RDS CA bundle to verify the copy's certificate (default: system store).",
+        ),
+    ] = None,
+    tunnel: Annotated[
+        str | None,
+        typer.Option(
+            "--tunnel", help="IP:PORT of a tunnel to the private endpoint (e.g. SSM port forward)."
+        ),
+    ] = None,
+    deadline: Annotated[
+        int, typer.Option("--deadline", min=0, help="Minutes until the copy must be usable.")
+    ] = 90,
+    reports: Annotated[
+        Path, typer.Option("--reports", help="Directory for the JSON and Markdown reports.")
+    ] = DEFAULT_REPORTS,
+) -> None:
+    """Restore ENV's database into a tagged temporary copy, validate it, and delete it."""
+    if ctx.invoked_subcommand is not None:
+        return
+    options = DrillOptions(
+        env=env,
+        restore_from=cast(RestoreFrom, _choice(restore_from, RestoreFrom, "--from")),
+        at=at,
+        auth=cast(AuthMode, _choice(auth, AuthMode, "--auth")),
+        iam_user=user,
+        ca_file=ca_bundle,
+        via=_tunnel(tunnel) if tunnel else None,
+        deadline=timedelta(minutes=deadline),
+    )
+    config = config_from(ctx)
+    session = drill_session(config, env)
+    clock = SystemClock()
+    try:
+        plan, restorer = prepare(
+            config, options, session.client("rds"), session.client("ec2"), clock.now()
+        )
+    except (ClientError, BotoCoreError) as exc:
+        raise UserError(f"reading the source in the data account failed: {exc}") from None
+    say(ctx, f"drilling {plan.source.identifier}: {plan.point.restore_from} -> {plan.copy_id}")
+    show = not state(ctx).quiet and state(ctx).output == "text"
+    live = Live(console=err_console, transient=True) if show else None
+    with live or nullcontext():
+        progress = LiveProgress(live) if live else None
+        report = Drill(restorer, clock, connect, progress).run(plan)
+    paths = report.write(reports)
+    _publish(session.client("cloudwatch"), report)
+    if state(ctx).output == "json":
+        emit_json(report.as_dict())
+    else:
+        _summary(ctx, report, paths)
+    if report.outcome == "interrupted":
+        raise typer.Exit(130)
+    if not report.passed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def cleanup(
+    ctx: typer.Context,
+    env: Annotated[
+        str, typer.Option("--env", help="Environment whose data account is swept.")
+    ] = "prod",
+    older_than: Annotated[
+        int, typer.Option("--older-than", min=1, help="Hours a drill copy may live.")
+    ] = int(DEFAULT_GRACE.total_seconds() // 3600),
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would go.")] = False,
+) -> None:
+    """Delete drill copies (tagged pgplat:drill) older than --older-than hours."""
+    config = config_from(ctx)
+    settings = config.environments.cloud().get(env)
+    if settings is None:
+        raise UserError(f"environment {env!r} is not configured; see environments in the config")
+    rds = drill_session(config, env).client("rds")
+    clock = SystemClock()
+    orphans = find_orphans(rds, clock.now(), timedelta(hours=older_than))
+    leftover: list[str] = []
+    if not dry_run and orphans:
+        leftover = delete_orphans(
+            restorer_for(settings.flavor, rds), orphans, clock, timedelta(minutes=60)
+        )
+    if state(ctx).output == "json":
+        emit_json(
+            {
+                "orphans": [o.as_dict() for o in orphans],
+                "deleted": not dry_run,
+                "leftover": leftover,
+            }
+        )
+    else:
+        verb = "would delete" if dry_run else "deleted"
+        for orphan in orphans:
+            say(ctx, f"{verb} {orphan.drill_id} (started {orphan.started:%Y-%m-%d %H:%M} UTC)")
+        say(ctx, f"{len(orphans)} orphaned drill cop{'y' if len(orphans) == 1 else 'ies'}")
+    if leftover:
+        raise UserError(f"still deleting after 60 min: {', '.join(leftover)}; run cleanup again")
+
+
+def _publish(cloudwatch: CloudWatchClient, report: DrillReport) -> None:
+    failed = sum(1 for check in report.checks if not check.passed)
+    outcome = DrillOutcome(
+        report.passed, failed, report.recovery_time_seconds, report.recovery_point_seconds
+    )
+    try:
+        publish(cloudwatch, report.source, report.requested_at, outcome)
+    except (ClientError, BotoCoreError) as exc:
+        err_console.print(f"[yellow]warning:[/] drill metrics not published: {exc}")
+
+
+def _summary(ctx: typer.Context, report: DrillReport, paths: tuple[Path, Path]) -> None:
+    colour = "green" if report.passed else "red"
+    say(ctx, f"[{colour}]{report.outcome.upper()}[/] {report.message}".rstrip())
+    for check in report.checks:
+        mark = "[green]ok[/]  " if check.passed else "[red]FAIL[/]"
+        say(ctx, f"  {mark} {check.kind:<9} {check.name}: {check.detail}")
+    rto = report.recovery_time_seconds
+    say(ctx, f"recovery time: {'not reached' if rto is None else f'{rto:.0f} s'}")
+    say(ctx, f"recovery point: {report.recovery_point_seconds:.0f} s of data at risk")
+    if report.leftover:
+        say(ctx, f"[red]NOT deleted:[/] {', '.join(report.leftover)}; run `pgplat drill cleanup`")
+    say(ctx, f"report: {paths[0]} and {paths[1]}")
+
+
+def _choice(value: str, literal: object, option: str) -> str:
+    allowed = get_args(literal)
+    if value not in allowed:
+        raise typer.BadParameter(f"choose {' or '.join(allowed)}", param_hint=option)
+    return value
+
+
+def _tunnel(value: str) -> tuple[str, int]:
+    address, _, port = value.rpartition(":")
+    try:
+        ipaddress.ip_address(address)
+        return address, int(port)
+    except ValueError:
+        raise typer.BadParameter(
+            "write IP:PORT, e.g. 127.0.0.1:15432", param_hint="--tunnel"
+        ) from None
+
+
+def _clock(delta: timedelta) -> str:
+    minutes, seconds = divmod(int(delta.total_seconds()), 60)
+    return f"{minutes}:{seconds:02d}"
