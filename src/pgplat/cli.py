@@ -17,7 +17,6 @@ from pgplat.commands import config as config_cmd
 from pgplat.commands import deploy as deploy_cmd
 from pgplat.commands import diagram as diagram_cmd
 from pgplat.commands import drill as drill_cmd
-from pgplat.commands import drill as drill_cmd
 from pgplat.commands import dev as dev_cmd
 from pgplat.commands import guardrails as guardrails_cmd
 from pgplat.commands import k8s as k8s_cmd
@@ -38,7 +37,6 @@ app.add_typer(dev_cmd.app, name="dev")
 app.add_typer(sql_cmd.app, name="sql")
 app.add_typer(k8s_cmd.app, name="k8s")
 app.add_typer(audit_cmd.app, name="audit")
-app.add_typer(drill_cmd.app, name="drill")
 app.add_typer(drill_cmd.app, name="drill")
 app.command("init")(config_cmd.init)
 app.command("advise")(advise_cmd.cmd)
