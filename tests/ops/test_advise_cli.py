@@ -75,7 +75,8 @@ def test_text_output_names_the_choice_costs_and_price_date(
 
 
 @pytest.mark.parametrize(
-    ("reads", "verdict"), [("8000", "the configuration agrees"), ("100", "differs")]
+    ("reads", "verdict"),
+    [("8000", "the configuration agrees"), ("100", "the configuration differs")],
 )
 def test_text_output_compares_with_the_configured_flavor(
     invoke: Callable[..., Result], reads: str, verdict: str
