@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from pgplat.config import PgplatConfig
@@ -60,7 +62,7 @@ def test_master_secret_is_managed_by_rds(innovate_synth: Synthesis) -> None:
     assert cluster["MasterUsername"] == "postgres"
 
 
-def test_multi_az_cluster_refuses_iam_users(northwind: PgplatConfig, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_multi_az_cluster_refuses_iam_users(northwind: PgplatConfig, tmp_path: Path) -> None:
     prod = northwind.environments.prod.model_copy(
         update={"multi_az_cluster": True, "kms_key_arn": None}
     )

@@ -6,13 +6,15 @@ every other error or warning is a finding.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
-from cfnlint.api import ManualArgs, lint_file
 
-from pgplat.infra.app import Synthesis
+if TYPE_CHECKING:
+    from pgplat.infra.app import Synthesis
 
 IGNORE_FILE = Path(__file__).with_name("cfn_lint_ignores.yaml")
 
@@ -34,16 +36,21 @@ def ignored_rules() -> dict[str, str]:
     return {entry["rule"]: entry["reason"] for entry in entries}
 
 
-def lint_stack(synthesis: Synthesis, stack: str) -> list[LintFinding]:
-    """Findings in one stack's template, linted for the region it deploys to."""
-    info = synthesis.stacks[stack]
-    config = ManualArgs(regions=[info.region], ignore_checks=sorted(ignored_rules()))
+def lint_template(stack: str, template: Path, region: str) -> list[LintFinding]:
+    """Findings in one template, linted for the region it deploys to."""
+    from cfnlint.api import ManualArgs, lint_file
+
+    config = ManualArgs(regions=[region], ignore_checks=sorted(ignored_rules()))
     return [
         LintFinding(stack, match.rule.id, match.message, match.linenumber)
-        for match in lint_file(info.template_path, config=config)
+        for match in lint_file(template, config=config)
     ]
 
 
-def lint_synthesis(synthesis: Synthesis) -> list[LintFinding]:
-    """Findings across every stack of a synthesis."""
-    return [finding for stack in synthesis.stacks for finding in lint_stack(synthesis, stack)]
+def lint_synthesis(synthesis: Synthesis, stacks: Iterable[str] | None = None) -> list[LintFinding]:
+    """Findings across the stacks of a synthesis (default: all of them)."""
+    return [
+        finding
+        for info in (synthesis.stacks[name] for name in (stacks or synthesis.stacks))
+        for finding in lint_template(info.name, info.template_path, info.region)
+    ]

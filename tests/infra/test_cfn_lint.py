@@ -1,0 +1,54 @@
+"""Every synthesized template passes cfn-lint, except rules in the committed ignore list.
+
+cfn-lint takes seconds per template, so verdicts are kept in the pytest cache keyed by
+everything they depend on (template text, region, cfn-lint version, ignore list): a rerun
+with unchanged templates does not lint them again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from importlib.metadata import version
+
+import pytest
+
+from pgplat.infra.app import Synthesis
+from pgplat.infra.lint import IGNORE_FILE, ignored_rules, lint_template
+
+EXAMPLES = ["innovate_synth", "northwind_synth"]
+VARIANTS = ["multi_az_cluster_synth", "serverless_synth"]
+
+
+def _findings(synthesis: Synthesis, stack: str, cache: pytest.Cache) -> list[str]:
+    info = synthesis.stacks[stack]
+    inputs = [
+        info.template_path.read_bytes(),
+        info.region.encode(),
+        version("cfn-lint").encode(),
+        IGNORE_FILE.read_bytes(),
+    ]
+    key = "pgplat/cfn-lint/" + hashlib.sha256(b"\0".join(inputs)).hexdigest()
+    cached = cache.get(key, None)
+    if cached is None:
+        cached = [str(f) for f in lint_template(stack, info.template_path, info.region)]
+        cache.set(key, cached)
+    return list(cached)
+
+
+@pytest.mark.parametrize("fixture", EXAMPLES + VARIANTS)
+def test_templates_are_lint_clean(fixture: str, request: pytest.FixtureRequest) -> None:
+    synthesis: Synthesis = request.getfixturevalue(fixture)
+    # The variants differ from the examples in their data stack only.
+    stacks = [s for s in synthesis.stacks if fixture in EXAMPLES or s.endswith("-data")]
+    findings = [f for stack in stacks for f in _findings(synthesis, stack, request.config.cache)]
+    assert findings == [], "\n".join(findings)
+
+
+def test_every_ignored_rule_is_explained() -> None:
+    rules = ignored_rules()
+    assert rules
+    text = IGNORE_FILE.read_text()
+    for rule, reason in rules.items():
+        assert len(reason) > 20, rule
+        comment = text[text.index(f"rule: {rule}") :].split("reason:")[0]
+        assert comment.count("#") >= 2, f"{rule} needs a comment saying why"
