@@ -4,13 +4,13 @@ reference (the data set parliament ships)."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import parliament
 import pytest
 
 from pgplat.config import PgplatConfig
@@ -24,7 +24,12 @@ GLOBAL_PREFIX = "aws:"
 
 @cache
 def iam_reference() -> dict[str, dict[str, Any]]:
-    path = Path(parliament.__file__).parent / "iam_definition.json"
+    """The reference by service prefix; read from parliament's data without importing it
+    (its import needs setuptools' pkg_resources)."""
+    spec = importlib.util.find_spec("parliament")
+    assert spec is not None
+    assert spec.submodule_search_locations is not None
+    path = Path(spec.submodule_search_locations[0]) / "iam_definition.json"
     return {service["prefix"]: service for service in json.loads(path.read_text())}
 
 
