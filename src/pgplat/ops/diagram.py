@@ -413,7 +413,9 @@ def _graph(arch: Architecture, icons: dict[Kind, str] | None) -> graphviz.Digrap
         node_attr={"fontname": "Sans-Serif", "fontsize": "12"},
         edge_attr={"fontname": "Sans-Serif", "fontsize": "10", "color": "#7B8894"},
     )
-    for group in arch.groups:
+    # In a left-to-right layout Graphviz stacks later clusters above earlier ones: draw
+    # in reverse so the first environment (prod) ends up on top.
+    for group in reversed(arch.groups):
         _draw_group(graph, group, icons)
     for edge in arch.edges:
         attrs = {"label": edge.label} if edge.label else {}
@@ -426,7 +428,10 @@ def _graph(arch: Architecture, icons: dict[Kind, str] | None) -> graphviz.Digrap
 def _draw_group(parent: graphviz.Digraph, group: Group, icons: dict[Kind, str] | None) -> None:
     with parent.subgraph(name=f"cluster_{group.id}") as sub:
         sub.attr(
-            label=_text(group.lines), labeljust="l", fontsize="14", **_GROUP_STYLE[group.style]
+            label=_left_aligned(group.lines),
+            labeljust="l",
+            fontsize="14",
+            **_GROUP_STYLE[group.style],
         )
         for node in group.nodes:
             if icons is None:
@@ -443,6 +448,10 @@ def _lines(lines: tuple[str, ...]) -> list[str]:
 
 def _text(lines: tuple[str, ...]) -> str:
     return "\\n".join(_lines(lines))
+
+
+def _left_aligned(lines: tuple[str, ...]) -> str:
+    return "".join(f"{line}\\l" for line in _lines(lines))
 
 
 def _icon_label(icon: str, lines: tuple[str, ...]) -> str:
