@@ -96,6 +96,37 @@ def test_condition_keys_apply_to_their_actions(guardrails: Guardrails) -> None:
                 )
 
 
+def resource_templates(action: str) -> list[re.Pattern[str]]:
+    """The ARN formats of the resource types ``action`` acts on, as patterns."""
+    prefix, name = action.split(":")
+    service = iam_reference()[prefix]
+    privilege = next(p for p in service["privileges"] if p["privilege"] == name)
+    types = {r["resource_type"].rstrip("*") for r in privilege["resource_types"]}
+    return [
+        re.compile(_arn_regex(r["arn"])) for r in service["resources"] if r["resource"] in types
+    ]
+
+
+def _arn_regex(arn_format: str) -> str:
+    """``arn:${Partition}:rds:${Region}:${Account}:snapshot:${SnapshotName}`` as a regex in
+    which every ``${…}`` placeholder and ``*`` stands for any non-empty text."""
+    parts = re.split(r"\$\{[^}]*\}|\*", arn_format)
+    return "^" + ".+".join(re.escape(part) for part in parts) + "$"
+
+
+def test_resource_patterns_fit_the_resource_types_of_their_actions(guardrails: Guardrails) -> None:
+    for statement in all_statements(guardrails):
+        resources = statement["Resource"]
+        if resources == "*":
+            continue
+        examples = [r.replace("*", "x") for r in resources]
+        for action in statement["Action"]:
+            if action.endswith("*"):
+                continue
+            formats = resource_templates(action)
+            assert any(f.match(e) for f in formats for e in examples), (action, resources)
+
+
 def test_key_statements_name_every_principal(guardrails: Guardrails) -> None:
     for statement in guardrails.key_statements:
         assert statement["Principal"] == {"AWS": "*"}
