@@ -1,5 +1,6 @@
 """`pgplat.connect` against the real local server: verify-full with the local CA, a wrong CA
-refused, read-only sessions, Secrets Manager rotation mid-run, pools, SQLAlchemy, asyncio."""
+refused, read-only sessions, Secrets Manager rotation mid-run, pools, SQLAlchemy, Django,
+asyncio, and what is (and is not) retried."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import asyncio
 import datetime
 import json
 import logging
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -220,3 +222,28 @@ def test_django_database_connects_through_pgplat(web_env: pytest.MonkeyPatch) ->
     assert user == "web"
     assert application == pgplat.load_settings().application_name
     assert pgplat.metrics.snapshot()["connects"] > before
+
+
+def test_an_endpoint_that_stays_down_is_database_unavailable(
+    web_env: pytest.MonkeyPatch,
+) -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    before = pgplat.metrics.snapshot()["retries"]
+    started = time.monotonic()
+    with pytest.raises(pgplat.DatabaseUnavailable, match="still failing after 1 s"):
+        pgplat.connect(host="127.0.0.1", port=closed_port, failover_timeout=1)
+    assert time.monotonic() - started < 3
+    assert pgplat.metrics.snapshot()["retries"] > before + 2
+
+
+def test_errors_that_are_not_failovers_are_raised_at_once(web_env: pytest.MonkeyPatch) -> None:
+    before = pgplat.metrics.snapshot()["retries"]
+
+    def divide(conn: pgplat.Connection) -> object:
+        return conn.execute("SELECT 1 / 0").fetchone()
+
+    with pgplat.pool(max_size=1) as pool, pytest.raises(psycopg.errors.DivisionByZero):
+        pgplat.run_transaction(divide, idempotent=True, pool=pool)
+    assert pgplat.metrics.snapshot()["retries"] == before
