@@ -150,6 +150,15 @@ def describe(config: PgplatConfig, envs: list[str] | None = None) -> Architectur
     return arch
 
 
+@dataclass(frozen=True)
+class _DataSide:
+    """Ids of the data account's nodes that the app side points at."""
+
+    database: str
+    secrets: str
+    role: str
+
+
 def _environment(
     config: PgplatConfig, name: str, env: CloudEnvironment, arch: Architecture
 ) -> None:
@@ -166,59 +175,59 @@ def _environment(
             f"App account {config.account_of(name, 'app')}",
             "EKS workloads",
         )
+        between = outer
     else:
-        data_account = app_account = outer.group(
+        data_account = app_account = between = outer.group(
             f"{name}_account",
             "nonprod-account",
             f"NON-PRODUCTION account {data_id} ({name})",
             "no route, key or role shared with production",
         )
-    database = _data_side(config, name, env, data_account, arch)
-    between = outer if name == "prod" else data_account
-    link = _connectivity(name, env, between, arch, database)
-    _app_side(config, name, env, app_account, arch, link, data_account)
-
-
-def _data_side(
-    config: PgplatConfig, name: str, env: CloudEnvironment, account: Group, arch: Architecture
-) -> str:
-    net = env.network
-    vpc = account.group(
-        f"{name}_data_vpc", "vpc", f"Data VPC {net.vpc_cidr}", "isolated subnets, no internet path"
+    vpc = data_account.group(
+        f"{name}_data_vpc",
+        "vpc",
+        f"Data VPC {env.network.vpc_cidr}",
+        "isolated subnets, no internet path",
     )
-    zones = config.availability_zones[: net.max_azs]
-    subnets = ipaddress.ip_network(net.vpc_cidr).subnets(new_prefix=SUBNET_PREFIX)
+    database = _database(config, name, env, vpc, arch)
+    data = _services(name, env, data_account, database, arch)
+    link = _connectivity(name, env, between, arch, database)
+    _workloads(config, name, env, app_account, arch, link, data)
+
+
+def _database(
+    config: PgplatConfig, name: str, env: CloudEnvironment, vpc: Group, arch: Architecture
+) -> str:
+    """The cluster (or instance) node, its instances placed in their AZ subnets."""
+    zones = config.availability_zones[: env.network.max_azs]
+    subnets = ipaddress.ip_network(env.network.vpc_cidr).subnets(new_prefix=SUBNET_PREFIX)
     az_groups = [
         vpc.group(f"{name}_az_{zone}", "subnet", f"{zone} {subnet}")
         for zone, subnet in zip(zones, subnets, strict=False)
     ]
     version = config.engine_version(name)
-    database = config.database.name
+    about = f"database {config.database.name}"
     if env.flavor == "aurora":
-        engine = f"Aurora PostgreSQL {version}"
-        cluster = vpc.add(
+        database = vpc.add(
             f"{name}_db",
             "aurora",
             f"{config.name}-{name} cluster",
-            f"database {database}, {engine}",
+            f"{about}, Aurora PostgreSQL {version}",
             "writer + reader endpoints",
         )
-        for index, role in enumerate(_aurora_instances(env)):
-            target = az_groups[index % len(az_groups)]
-            node = target.add(f"{name}_db_{index}", "db-instance", role)
-            arch.edges.append(Edge(cluster, node, dashed=True))
+        roles = _aurora_instances(env)
     else:
-        engine = f"RDS PostgreSQL {version}"
-        cluster = vpc.add(
+        database = vpc.add(
             f"{name}_db",
             "aurora" if env.multi_az_cluster else "db-instance",
             f"{config.name}-{name} instance",
-            f"database {database}, {engine}",
+            f"{about}, RDS PostgreSQL {version}",
             "one endpoint, DNS follows the primary",
         )
-        for index, role in enumerate(_rds_instances(env)):
-            node = az_groups[index].add(f"{name}_db_{index}", "db-instance", role)
-            arch.edges.append(Edge(cluster, node, dashed=True))
+        roles = _rds_instances(env)
+    for index, role in enumerate(roles):
+        node = az_groups[index % len(az_groups)].add(f"{name}_db_{index}", "db-instance", role)
+        arch.edges.append(Edge(database, node, dashed=True))
     for group in az_groups:
         if not group.nodes:
             group.add(f"{group.id}_spare", "subnet", "spare zone of the DB subnet group")
@@ -228,10 +237,20 @@ def _data_side(
         "VPC endpoints",
         "Secrets Manager, KMS, STS, CloudWatch",
     )
+    return database
+
+
+def _services(
+    name: str, env: CloudEnvironment, account: Group, database: str, arch: Architecture
+) -> _DataSide:
+    """Keys, secrets, roles, backups and monitoring of the data account."""
     key = "existing key" if env.kms_key_arn else "customer-managed key"
     kms = account.add(f"{name}_kms", "kms", "KMS", key, "storage, secrets, backups, logs")
     secrets = account.add(
         f"{name}_secrets", "secrets", "Secrets Manager", "master secret + per-user secrets"
+    )
+    role = account.add(
+        f"{name}_db_role", "iam-role", "IAM database roles", "trust the workload roles"
     )
     backup_lines = [f"AWS Backup, {env.backup.retention_days}-day retention"]
     if env.backup.cross_region_copy:
@@ -248,15 +267,15 @@ def _data_side(
         watch_lines.append("Performance Insights")
     watch = account.add(f"{name}_watch", "cloudwatch", *watch_lines)
     arch.edges += [
-        Edge(cluster, kms, "encrypted with"),
+        Edge(database, kms, "encrypted with"),
         Edge(secrets, kms, "encrypted with"),
-        Edge(cluster, backup, "snapshots"),
-        Edge(cluster, watch, "metrics, logs"),
+        Edge(database, backup, "snapshots"),
+        Edge(database, watch, "metrics, logs"),
     ]
     if monitoring.alarm_emails or monitoring.alarm_topic_arn:
         sns = account.add(f"{name}_sns", "sns", "SNS alarm topic", *monitoring.alarm_emails)
         arch.edges.append(Edge(watch, sns, "alarms"))
-    return cluster
+    return _DataSide(database, secrets, role)
 
 
 def _aurora_instances(env: CloudEnvironment) -> list[str]:
@@ -281,7 +300,7 @@ def _rds_instances(env: CloudEnvironment) -> list[str]:
 
 
 def _connectivity(
-    name: str, env: CloudEnvironment, where: Group, arch: Architecture, db: str
+    name: str, env: CloudEnvironment, where: Group, arch: Architecture, database: str
 ) -> str:
     net = env.network
     if net.connectivity == "transit-gateway":
@@ -294,24 +313,21 @@ def _connectivity(
     else:
         link = where.add(f"{name}_link", "peering", "VPC peering")
     sources = ", ".join(net.app_cidrs)
-    arch.edges.append(Edge(link, db, f"5432/TLS, SG + NACL allow {sources} only"))
+    arch.edges.append(Edge(link, database, f"5432/TLS, SG + NACL allow {sources} only"))
     return link
 
 
-def _app_side(
+def _workloads(
     config: PgplatConfig,
     name: str,
     env: CloudEnvironment,
     account: Group,
     arch: Architecture,
     link: str,
-    data_account: Group,
+    data: _DataSide,
 ) -> None:
+    """Each app VPC's EKS cluster and one service account per database user."""
     eks_lines = ["EKS", env.eks.cluster_name, env.eks.identity] if env.eks else ["EKS"]
-    secrets = f"{name}_secrets"
-    role = data_account.add(
-        f"{name}_db_role", "iam-role", "IAM database roles", "trust the workload roles"
-    )
     for index, vpc_config in enumerate(env.network.app_vpcs):
         vpc = account.group(
             f"{name}_app_vpc_{index}", "vpc", f"App VPC {vpc_config.cidr}", vpc_config.vpc_id or ""
@@ -328,9 +344,9 @@ def _app_side(
             )
             arch.edges.append(Edge(cluster, workload, dashed=True))
             if user.auth == "iam":
-                arch.edges.append(Edge(workload, role, "AssumeRole, rds-db:connect"))
+                arch.edges.append(Edge(workload, data.role, "AssumeRole, rds-db:connect"))
             else:
-                arch.edges.append(Edge(workload, secrets, "GetSecretValue"))
+                arch.edges.append(Edge(workload, data.secrets, "GetSecretValue"))
 
 
 # --- drawing ------------------------------------------------------------------------------
