@@ -77,8 +77,10 @@ def _user(config: PgplatConfig, user: str | None) -> str:
 def _note(ctx: typer.Context, info: ServerInfo) -> None:
     if state(ctx).quiet:
         return
+    for warning in info.warnings:
+        err_console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
     for note in info.notes:
-        err_console.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
+        err_console.print(f"note: {note}", highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -117,6 +119,7 @@ def _describe(cluster: LocalCluster, info: ServerInfo | None) -> dict[str, objec
             "bin_dir": str(info.bin_dir),
             "ca_file": str(info.ca_file),
             "notes": list(info.notes),
+            "warnings": list(info.warnings),
         }
     return described
 

@@ -73,6 +73,9 @@ class ServerInfo:
     major: int
     passwords: Mapping[str, str] = field(repr=False)
     notes: tuple[str, ...] = ()
+    """What ``up`` wants the user to know: port fallback, crash recovery."""
+    warnings: tuple[str, ...] = ()
+    """Where the local server differs from production (another major)."""
 
     def conninfo(self, user: str = SUPERUSER, dbname: str | None = None) -> str:
         """A libpq connection string verifying the server certificate (``verify-full``)."""
@@ -179,9 +182,10 @@ class LocalCluster:
         """Connection details of the running server."""
         if self.status() != "running":
             raise UserError(f"the local server in {self.root} is not running; run `pgplat dev up`")
-        return self._info(self._running_port(), ())
+        return self._info(self._running_port())
 
-    def _info(self, port: int, notes: tuple[str, ...]) -> ServerInfo:
+    def _info(self, port: int, notes: tuple[str, ...] = ()) -> ServerInfo:
+        warning = self.binaries.parity_warning(self.config.database.major)
         return ServerInfo(
             host=HOST,
             port=port,
@@ -193,6 +197,7 @@ class LocalCluster:
             major=self.binaries.major,
             passwords=self.passwords,
             notes=notes,
+            warnings=(warning,) if warning else (),
         )
 
     # -- lifecycle ----------------------------------------------------------------------
@@ -205,18 +210,16 @@ class LocalCluster:
         """
         with self._lock():
             notes: list[str] = []
-            warning = self.binaries.parity_warning(self.config.database.major)
-            if warning:
-                notes.append(warning)
             account = server_account()
+            created = self.status() == "absent"
+            if created:
+                self._create(account)  # first start with bootstrapping settings
+            self._check_major()
             if self.status() == "running":
                 port = self._running_port()
             else:
-                if self.status() == "absent":
-                    self._create(account)
-                else:
+                if not created:
                     self._write_settings(self.settings())
-                self._check_major()
                 port = self._start(account, notes)
             info = self._info(port, tuple(notes))
             self._bootstrap(info)
