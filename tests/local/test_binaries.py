@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from pgplat.config import PgplatConfig
 from pgplat.errors import UserError
 from pgplat.local import binaries
-from pgplat.local.cluster import ServerInfo
+from pgplat.local.cluster import LocalCluster, ServerInfo
 from pgplat.local.registry import PackageVersion, nearest
 
 
@@ -89,3 +90,15 @@ def test_system_binaries_report_their_version_and_warn_on_another_major(
 def test_a_directory_without_postgres_is_a_user_error(tmp_path: Path) -> None:
     with pytest.raises(UserError, match=f"{tmp_path} has no initdb"):
         binaries.system(str(tmp_path))
+
+
+def test_a_server_of_another_major_than_prod_carries_a_warning(
+    innovate: PgplatConfig, local_pg17: ServerInfo
+) -> None:
+    newer = binaries.Binaries(local_pg17.bin_dir, 17, "17.6", "embedded")
+    seen_as_prod_14 = LocalCluster(innovate, local_pg17.data_dir.parent, binaries=newer).info()
+    assert seen_as_prod_14.warnings == (
+        "local PostgreSQL is 17 (embedded) but production runs 14: behaviour can differ; "
+        "use binaries: embedded for the same major",
+    )
+    assert local_pg17.warnings == ()

@@ -3,7 +3,6 @@ client trusting another CA refuses the server."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import psycopg
@@ -38,8 +37,7 @@ def test_plaintext_tcp_is_refused(local_pg: ServerInfo) -> None:
 def test_a_client_trusting_another_ca_refuses_the_server(
     local_pg: ServerInfo, tmp_path: Path
 ) -> None:
-    me = ServerAccount("self", os.geteuid(), os.getegid())
-    stranger = ensure_tls(tmp_path, me).ca_cert
+    stranger = ensure_tls(tmp_path, ServerAccount.caller()).ca_cert
     with pytest.raises(psycopg.OperationalError, match="SSL error"):
         psycopg.connect(_with(local_pg, sslrootcert=str(stranger)))
 

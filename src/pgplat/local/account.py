@@ -30,6 +30,11 @@ class ServerAccount:
     uid: int
     gid: int
 
+    @classmethod
+    def caller(cls) -> ServerAccount:
+        """The account running this process."""
+        return cls(pwd.getpwuid(os.geteuid()).pw_name, os.geteuid(), os.getegid())
+
     @property
     def is_switched(self) -> bool:
         """True when the server runs as another account than the caller (caller is root)."""
@@ -86,8 +91,7 @@ def _lookup(name: str) -> ServerAccount | None:
 def server_account() -> ServerAccount:
     """The caller itself, or (for root) the unprivileged ``pgplat`` system account."""
     if os.geteuid() != 0:
-        entry = pwd.getpwuid(os.geteuid())
-        return ServerAccount(entry.pw_name, entry.pw_uid, os.getegid())
+        return ServerAccount.caller()
     account = _lookup(SYSTEM_ACCOUNT)
     if account is None and shutil.which("useradd"):
         subprocess.run(

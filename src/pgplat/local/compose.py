@@ -6,7 +6,6 @@ Passwords are not in the file: Compose reads them from the project's ``.env`` (0
 
 from __future__ import annotations
 
-import os
 import shlex
 from pathlib import Path
 from typing import Any
@@ -115,8 +114,7 @@ def write_compose(config: PgplatConfig, project_dir: Path, data_dir: str, port: 
     docker = root / "docker"
     initdb = docker / "initdb"
     initdb.mkdir(parents=True, exist_ok=True)
-    me = ServerAccount("self", os.geteuid(), os.getegid())
-    ensure_tls(root / "tls", me)
+    ensure_tls(root / "tls", ServerAccount.caller())  # the container's root reads the key
     (docker / "pg_hba.conf").write_text(_HBA)
     (initdb / "10-bootstrap.sql").write_text(bootstrap_sql(config, target="local"))
     (initdb / "20-passwords.sh").write_text(_passwords_script(config))
