@@ -251,6 +251,8 @@ class Boundary:
     perimeter: Perimeter
     prod_cidrs: dict[str, str]
     nonprod_cidrs: dict[str, str]
+    nonprod_ids: frozenset[str]
+    """The non-prod account and the configured ids of non-prod VPCs and Transit Gateways."""
     markers: list[Marker]
 
     @staticmethod
@@ -344,6 +346,15 @@ def _prod_markers(config: PgplatConfig, resources: list[Resource]) -> list[Marke
     return markers
 
 
+def _nonprod_ids(config: PgplatConfig) -> frozenset[str]:
+    ids = {config.accounts.nonprod}
+    for env, settings in config.environments.cloud().items():
+        if env != PROD:
+            ids.add(settings.network.transit_gateway_id)
+            ids.update(vpc.vpc_id for vpc in settings.network.app_vpcs)
+    return frozenset(i for i in ids if i is not None)
+
+
 def _boundary(config: PgplatConfig, resources: list[Resource]) -> Boundary:
     nonprod = {
         cidr: what
@@ -355,6 +366,7 @@ def _boundary(config: PgplatConfig, resources: list[Resource]) -> Boundary:
         perimeter=Perimeter.of(config),
         prod_cidrs={**_vpc_cidrs(resources, prod=True), **_cidrs(config, PROD)},
         nonprod_cidrs={**_vpc_cidrs(resources, prod=False), **nonprod},
+        nonprod_ids=_nonprod_ids(config),
         markers=_prod_markers(config, resources),
     )
 
@@ -411,29 +423,14 @@ _PEERING_TYPES = {
 }
 
 
-def _prod_joins_nonprod(
-    boundary: Boundary, resource: Resource, config: PgplatConfig
-) -> Iterator[Finding]:
+def _prod_joins_nonprod(boundary: Boundary, resource: Resource) -> Iterator[Finding]:
     """ISO-003: a production peering or attachment whose other end is non-prod."""
-    if resource.type not in _PEERING_TYPES:
-        return
-    others = {boundary.perimeter.nonprod_account} | _nonprod_network_ids(config)
-    for prop in _PEERING_TYPES[resource.type]:
+    for prop in _PEERING_TYPES.get(resource.type, ()):
         value = resource.properties.get(prop)
-        if isinstance(value, str) and value in others:
+        if isinstance(value, str) and value in boundary.nonprod_ids:
             yield _finding(
                 "ISO-003", f"{resource.type} to non-prod {value}", resource.at(f"Properties.{prop}")
             )
-
-
-def _nonprod_network_ids(config: PgplatConfig) -> set[str | None]:
-    ids: set[str | None] = set()
-    for env, settings in config.environments.cloud().items():
-        if env != PROD:
-            ids.add(settings.network.transit_gateway_id)
-            ids.update(vpc.vpc_id for vpc in settings.network.app_vpcs)
-    ids.discard(None)
-    return ids
 
 
 _BACKUP_ACCOUNT = re.compile(r":backup:[^:]*:(\d{12}):backup-vault:")
@@ -577,6 +574,7 @@ ResourceRule = Callable[[Boundary, Resource], Iterator[Finding]]
 _PROD_RULES: tuple[ResourceRule, ...] = (
     _nonprod_accounts_in_prod,
     _prod_network_admits_nonprod,
+    _prod_joins_nonprod,
     _prod_snapshots_leave,
 )
 
@@ -615,7 +613,6 @@ def prove_isolation(
         if resource.environment == PROD:
             for rule in _PROD_RULES:
                 findings.extend(rule(boundary, resource))
-            findings.extend(_prod_joins_nonprod(boundary, resource, config))
         else:
             findings.extend(_nonprod_reaches_prod(boundary, resource))
     findings.extend(_nonprod_parameters_and_outputs(boundary, synthesis))
