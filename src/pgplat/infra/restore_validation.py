@@ -1,0 +1,444 @@
+"""Proof that backups restore, as data-account infrastructure.
+
+* **Drill role** (``<name>-<env>-restore-drill``): what ``pgplat drill`` assumes. It reads
+  the source, restores and deletes copies named ``drill-*``, and is explicitly denied any
+  change to the source itself.
+* **Drill security group**: the only security group restored copies get. It admits
+  PostgreSQL from the validator Lambda and nothing else; tagged so the drill finds it.
+* **Validator Lambda** (when ``backup.restore_test`` is set): invoked by EventBridge when the
+  AWS Backup restore-testing plan's restore job completes, it runs the configured validation
+  suite with the same engine as ``pgplat drill`` and reports ``PutRestoreValidationResult``;
+  daily it publishes the age of the last successful drill. Its code asset is *this* package
+  plus its binary dependencies copied from the synthesizing interpreter (so the Lambda runs
+  the CPython minor and CPU architecture of that interpreter; off Linux, CDK falls back to
+  a Docker build).
+* **Alarm**: no successful drill or restore test within ``restore_test.max_age_days``.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import platform
+import shutil
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+import jsii
+from aws_cdk import (
+    ArnFormat,
+    BundlingOptions,
+    DockerImage,
+    Duration,
+    ILocalBundling,
+    RemovalPolicy,
+    Stack,
+    Tags,
+)
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+import pgplat
+from pgplat.infra.network import POSTGRES_PORT
+from pgplat.infra.retention import log_retention
+from pgplat.ops.drill.handler import ValidatorSettings
+from pgplat.ops.drill.metrics import DAYS_SINCE_SUCCESS, NAMESPACE, dimensions
+from pgplat.ops.drill.naming import DRILL_SG_TAG, drill_role_name
+
+if TYPE_CHECKING:
+    from pgplat.infra.data_stack import DataStack
+
+RUNTIME_DISTRIBUTIONS = (
+    "psycopg",
+    "psycopg-binary",
+    "pydantic",
+    "pydantic-core",
+    "annotated-types",
+    "typing-extensions",
+    "typing-inspection",
+    "PyYAML",
+)
+"""What the handler imports beyond the standard library and the runtime's own boto3."""
+
+RESTORE_TEST_PREFIX = "awsbackup-restore-test-"
+"""AWS Backup names restore-test copies with this prefix; the validator may touch only them."""
+DRILL_PREFIX = "drill-"
+_HANDLER = "pgplat.ops.drill.handler.handler"
+
+
+class RestoreValidation(Construct):
+    """Drill role, drill security group, and (with a restore test) validator and alarm."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, data: DataStack) -> None:
+        super().__init__(scope, construct_id)
+        settings = data.config.environments.cloud()[data.env_name]
+        self.identifier = data.database.props.identifier
+        self.security_group = ec2.SecurityGroup(
+            self,
+            "DrillSecurityGroup",
+            vpc=data.vpc,
+            description=f"Restored copies of {self.identifier} (drills and restore tests) only",
+            allow_all_outbound=False,
+        )
+        Tags.of(self.security_group).add(DRILL_SG_TAG, self.identifier)
+        self.drill_role = self._drill_role(data)
+        self.validator: lambda_.Function | None = None
+        self.alarm: cloudwatch.Alarm | None = None
+        restore_test = settings.backup.restore_test
+        if restore_test is not None:
+            self.validator = self._validator(data)
+            self._triggers(data, self.validator)
+            self.alarm = self._alarm(data, restore_test.max_age_days)
+
+    def _rds_arn(self, kind: str, name: str) -> str:
+        stack = Stack.of(self)
+        return stack.format_arn(
+            service="rds",
+            resource=kind,
+            resource_name=name,
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
+
+    def _drill_role(self, data: DataStack) -> iam.Role:
+        stack = Stack.of(self)
+        source = self.identifier
+        copies = [
+            self._rds_arn("cluster", f"{DRILL_PREFIX}*"),
+            self._rds_arn("db", f"{DRILL_PREFIX}*"),
+        ]
+        role = iam.Role(
+            self,
+            "DrillRole",
+            role_name=drill_role_name(data.config, data.env_name),
+            assumed_by=iam.AccountPrincipal(stack.account),
+            description=f"pgplat drill: restore {source} into temporary drill-* copies",
+            max_session_duration=Duration.hours(4),
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="ReadSourcesAndNetwork",
+                actions=[
+                    "rds:DescribeDBClusters",
+                    "rds:DescribeDBInstances",
+                    "rds:DescribeDBClusterSnapshots",
+                    "rds:DescribeDBSnapshots",
+                    "rds:DescribeDBSubnetGroups",
+                    "ec2:DescribeSecurityGroups",
+                ],
+                resources=["*"],
+            )
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="RestoreFromTheSource",
+                actions=[
+                    "rds:RestoreDBClusterFromSnapshot",
+                    "rds:RestoreDBClusterToPointInTime",
+                    "rds:RestoreDBInstanceFromDBSnapshot",
+                    "rds:RestoreDBInstanceToPointInTime",
+                ],
+                resources=[
+                    self._rds_arn("cluster", source),
+                    self._rds_arn("db", source),
+                    self._rds_arn("cluster-snapshot", "*"),
+                    self._rds_arn("snapshot", "*"),
+                    self._rds_arn("subgrp", data.database.subnet_group_name),
+                    self._rds_arn("cluster-pg", "*"),
+                    self._rds_arn("pg", "*"),
+                    self._rds_arn("og", "*"),
+                    *copies,
+                ],
+            )
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="ManageDrillCopiesOnly",
+                actions=[
+                    "rds:CreateDBInstance",
+                    "rds:ModifyDBCluster",
+                    "rds:ModifyDBInstance",
+                    "rds:DeleteDBCluster",
+                    "rds:DeleteDBInstance",
+                    "rds:AddTagsToResource",
+                ],
+                resources=[
+                    *copies,
+                    self._rds_arn("subgrp", data.database.subnet_group_name),
+                    self._rds_arn("pg", "*"),
+                    self._rds_arn("og", "*"),
+                ],
+            )
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="NeverChangeTheSource",
+                effect=iam.Effect.DENY,
+                actions=[
+                    "rds:Modify*",
+                    "rds:Delete*",
+                    "rds:Stop*",
+                    "rds:Reboot*",
+                    "rds:Failover*",
+                    "rds:RemoveTagsFromResource",
+                    "rds:AddTagsToResource",
+                ],
+                resources=[self._rds_arn("cluster", source), self._rds_arn("db", f"{source}*")],
+            )
+        )
+        role.add_to_policy(_put_drill_metrics())
+        data.key.grant(
+            role, "kms:CreateGrant", "kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKey*"
+        )
+        return role
+
+    def _validator(self, data: DataStack) -> lambda_.Function:
+        function_sg = ec2.SecurityGroup(
+            self,
+            "ValidatorSecurityGroup",
+            vpc=data.vpc,
+            description=f"Restore-test validator of {self.identifier}",
+            allow_all_outbound=False,
+        )
+        self.security_group.add_ingress_rule(
+            function_sg, ec2.Port.tcp(POSTGRES_PORT), "PostgreSQL from the validator"
+        )
+        function_sg.add_egress_rule(
+            self.security_group, ec2.Port.tcp(POSTGRES_PORT), "PostgreSQL to restored copies"
+        )
+        function_sg.add_egress_rule(
+            ec2.Peer.ipv4(data.vpc.vpc_cidr_block), ec2.Port.tcp(443), "AWS APIs via endpoints"
+        )
+        self._api_endpoints(data, function_sg)
+        monitoring = data.config.environments.cloud()[data.env_name].monitoring
+        log_group = logs.LogGroup(
+            self,
+            "ValidatorLogs",
+            encryption_key=data.key,
+            retention=log_retention(monitoring.log_retention_days),
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        role = iam.Role(
+            self,
+            "ValidatorRole",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"Validates AWS Backup restore tests of {self.identifier}",
+        )
+        restored = [
+            self._rds_arn("cluster", f"{RESTORE_TEST_PREFIX}*"),
+            self._rds_arn("db", f"{RESTORE_TEST_PREFIX}*"),
+        ]
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="ReadRestoreJobsAndReport",
+                actions=["backup:DescribeRestoreJob", "backup:PutRestoreValidationResult"],
+                resources=["*"],
+            )
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="LogInToRestoreTestCopiesOnly",
+                actions=[
+                    "rds:DescribeDBClusters",
+                    "rds:DescribeDBInstances",
+                    "rds:ModifyDBCluster",
+                    "rds:ModifyDBInstance",
+                    "rds:CreateDBInstance",
+                    "rds:DeleteDBInstance",
+                    "rds:AddTagsToResource",
+                ],
+                resources=[*restored, self._rds_arn("pg", "*"), self._rds_arn("og", "*")],
+            )
+        )
+        role.add_to_policy(_put_drill_metrics())
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="ReadDrillHistory",
+                actions=["cloudwatch:GetMetricStatistics"],
+                resources=["*"],
+            )
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="NetworkInterfacesInTheDataVpc",
+                actions=[
+                    "ec2:CreateNetworkInterface",
+                    "ec2:DescribeNetworkInterfaces",
+                    "ec2:DeleteNetworkInterface",
+                    "ec2:AssignPrivateIpAddresses",
+                    "ec2:UnassignPrivateIpAddresses",
+                ],
+                resources=["*"],
+            )
+        )
+        log_group.grant_write(role)
+        settings = ValidatorSettings.of(data.config, data.env_name)
+        function = lambda_.Function(
+            self,
+            "Validator",
+            description=f"Validates restore tests of {self.identifier} with pgplat's suite",
+            runtime=lambda_.Runtime(
+                f"python{sys.version_info.major}.{sys.version_info.minor}",
+                lambda_.RuntimeFamily.PYTHON,
+            ),
+            architecture=_architecture(),
+            handler=_HANDLER,
+            code=package_code(),
+            role=role,
+            vpc=data.vpc,
+            vpc_subnets=ec2.SubnetSelection(subnets=data.subnets),
+            security_groups=[function_sg],
+            timeout=Duration.minutes(15),
+            memory_size=512,
+            environment=settings.environment(),
+            environment_encryption=data.key,
+            log_group=log_group,
+            reserved_concurrent_executions=2,
+        )
+        data.key.grant_encrypt_decrypt(role)
+        return function
+
+    def _api_endpoints(self, data: DataStack, function_sg: ec2.SecurityGroup) -> None:
+        """RDS and Backup APIs from the isolated subnets (the network has the others)."""
+        endpoint_sg = ec2.SecurityGroup(
+            self,
+            "ValidatorEndpointSecurityGroup",
+            vpc=data.vpc,
+            description="HTTPS to the RDS and Backup APIs from the restore-test validator",
+            allow_all_outbound=False,
+        )
+        endpoint_sg.add_ingress_rule(function_sg, ec2.Port.tcp(443), "AWS APIs from the validator")
+        for endpoint_id, service in (
+            ("RdsEndpoint", ec2.InterfaceVpcEndpointAwsService.RDS),
+            ("BackupEndpoint", ec2.InterfaceVpcEndpointAwsService.BACKUP),
+        ):
+            data.vpc.add_interface_endpoint(
+                endpoint_id,
+                service=service,
+                subnets=ec2.SubnetSelection(subnets=data.subnets),
+                security_groups=[endpoint_sg],
+                private_dns_enabled=True,
+                open=False,
+            )
+
+    def _triggers(self, data: DataStack, function: lambda_.Function) -> None:
+        target = targets.LambdaFunction(function, retry_attempts=2, max_event_age=Duration.hours(2))
+        plan = data.backup.restore_testing_plan
+        detail: dict[str, object] = {"status": ["COMPLETED"]}
+        if plan is not None:
+            detail["restoreTestingPlanArn"] = [plan.attr_restore_testing_plan_arn]
+        events.Rule(
+            self,
+            "RestoreJobCompleted",
+            description=f"Validate each completed restore test of {self.identifier}",
+            event_pattern=events.EventPattern(
+                source=["aws.backup"],
+                detail_type=["Restore Job State Change"],
+                detail=detail,
+            ),
+            targets=[target],
+        )
+        events.Rule(
+            self,
+            "DailyDrillAge",
+            description=f"Publish the age of the last successful drill of {self.identifier}",
+            schedule=events.Schedule.rate(Duration.days(1)),
+            targets=[target],
+        )
+
+    def _alarm(self, data: DataStack, max_age_days: int) -> cloudwatch.Alarm:
+        metric = cloudwatch.Metric(
+            namespace=NAMESPACE,
+            metric_name=DAYS_SINCE_SUCCESS,
+            dimensions_map={d["Name"]: d["Value"] for d in dimensions(self.identifier)},
+            statistic="Maximum",
+            period=Duration.days(1),
+        )
+        alarm = cloudwatch.Alarm(
+            self,
+            "NoRecentSuccessfulDrill",
+            alarm_name=f"{self.identifier}-no-successful-restore-drill",
+            alarm_description=(
+                f"No restore drill or restore test of {self.identifier} succeeded in "
+                f"{max_age_days} days: backups are not proven to restore"
+            ),
+            metric=metric,
+            threshold=max_age_days,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            evaluation_periods=1,
+            treat_missing_data=cloudwatch.TreatMissingData.BREACHING,
+        )
+        alarm.add_alarm_action(actions.SnsAction(data.monitoring.topic))
+        alarm.add_ok_action(actions.SnsAction(data.monitoring.topic))
+        return alarm
+
+
+def _put_drill_metrics() -> iam.PolicyStatement:
+    return iam.PolicyStatement(
+        sid="PublishDrillMetrics",
+        actions=["cloudwatch:PutMetricData"],
+        resources=["*"],
+        conditions={"StringEquals": {"cloudwatch:namespace": NAMESPACE}},
+    )
+
+
+def _architecture() -> lambda_.Architecture:
+    return (
+        lambda_.Architecture.ARM_64
+        if platform.machine() in ("aarch64", "arm64")
+        else (lambda_.Architecture.X86_64)
+    )
+
+
+@jsii.implements(ILocalBundling)
+class _InstalledPackages:
+    """Bundle without Docker: this package and the installed wheels of its runtime deps.
+
+    Only valid where the synthesizing interpreter is a Linux CPython (its wheels are the
+    Lambda's); elsewhere it declines and CDK uses the Docker image instead.
+    """
+
+    def try_bundle(self, output_dir: str, options: BundlingOptions) -> bool:
+        if sys.platform != "linux":
+            return False
+        out = Path(output_dir)
+        package = Path(pgplat.__file__).parent
+        shutil.copytree(package, out / "pgplat", ignore=shutil.ignore_patterns("__pycache__"))
+        for name in RUNTIME_DISTRIBUTIONS:
+            distribution = importlib.metadata.distribution(name)
+            for file in distribution.files or []:
+                if file.parts[0] == ".." or "__pycache__" in file.parts:
+                    continue
+                source = Path(str(distribution.locate_file(file)))
+                target = out / file
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, target)
+        return True
+
+
+def package_code() -> lambda_.Code:
+    """The Lambda code: the pgplat package itself, with its runtime dependencies."""
+    package = Path(pgplat.__file__).parent
+    python = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    return lambda_.Code.from_asset(
+        str(package),
+        exclude=["__pycache__", "*.pyc"],
+        bundling=BundlingOptions(
+            image=DockerImage.from_registry(f"public.ecr.aws/sam/build-{python}"),
+            # jsii hands the options over as one object, not as the keywords the stubs show
+            local=cast(ILocalBundling, _InstalledPackages()),
+            command=[
+                "bash",
+                "-c",
+                "pip install --no-cache-dir -t /asset-output "
+                + " ".join(RUNTIME_DISTRIBUTIONS)
+                + " && cp -r /asset-input /asset-output/pgplat",
+            ],
+        ),
+    )
