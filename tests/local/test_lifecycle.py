@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import socket
+import stat
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -125,3 +126,11 @@ def test_destroy_removes_everything_and_info_then_says_how_to_start(
     assert scratch_cluster.status() == "absent"
     with pytest.raises(UserError, match="pgplat dev up"):
         scratch_cluster.info()
+
+
+def test_the_server_never_runs_as_root(local_pg: ServerInfo) -> None:
+    postmaster = int((local_pg.data_dir / "postmaster.pid").read_text().split()[0])
+    owner = Path(f"/proc/{postmaster}").stat().st_uid
+    assert owner != 0
+    assert local_pg.data_dir.stat().st_uid == owner
+    assert stat.S_IMODE(local_pg.data_dir.stat().st_mode) == 0o700
