@@ -73,7 +73,12 @@ def _user(user: DatabaseUser, schema: str) -> list[str]:
         # stand-in role keeps the same grants valid while the user logs in with a password.
         statements.append(f"GRANT rds_iam TO {role};")
     if user.access == "read-write":
+        # Tables this user creates must be readable by the read-only group. Setting that
+        # needs membership in the user's role, which RDS's master (no superuser) lacks:
+        # hold it only for these statements.
+        statements.append(f"GRANT {role} TO CURRENT_USER;")
         statements.extend(_default_privileges(schema, f"FOR ROLE {role} "))
+        statements.append(f"REVOKE {role} FROM CURRENT_USER;")
     return statements
 
 
