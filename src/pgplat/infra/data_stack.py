@@ -23,6 +23,7 @@ from pgplat.infra.monitoring import DatabaseMonitoring
 from pgplat.infra.naming import pascal
 from pgplat.infra.network import IsolatedNetwork
 from pgplat.infra.parameters import effective_parameters
+from pgplat.infra.restore_validation import RestoreValidation
 from pgplat.infra.retention import log_retention
 
 
@@ -109,6 +110,7 @@ class DataStack(Stack):
         self.monitoring = DatabaseMonitoring(
             self, "Monitoring", database=self.database, key=self.key
         )
+        self.restore_validation = RestoreValidation(self, "RestoreValidation", data=self)
         self._outputs()
 
     def _outputs(self) -> None:
