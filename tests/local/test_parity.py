@@ -53,3 +53,17 @@ def test_same_database_users_and_privileges(server: ServerInfo) -> None:
             "has_schema_privilege('reporting', 'app', 'USAGE')"
         ).fetchone()
     assert row == (server.dbname, "app", True, False, True)
+
+
+def test_read_only_user_reads_what_the_read_write_user_creates(server: ServerInfo) -> None:
+    with psycopg.connect(server.conninfo("web"), autocommit=True) as web:
+        web.execute("CREATE TABLE parity_probe (id int)")
+        web.execute("INSERT INTO parity_probe VALUES (1)")
+    try:
+        with psycopg.connect(server.conninfo("reporting"), autocommit=True) as reporting:
+            assert reporting.execute("SELECT id FROM parity_probe").fetchall() == [(1,)]
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                reporting.execute("UPDATE parity_probe SET id = 2")
+    finally:
+        with psycopg.connect(server.conninfo("web"), autocommit=True) as web:
+            web.execute("DROP TABLE parity_probe")
