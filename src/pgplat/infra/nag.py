@@ -41,20 +41,54 @@ _INCLUDED = "Template"
 @dataclass(frozen=True)
 class Acknowledgement:
     """A cdk-nag finding pgplat accepts, and why: on resources of ``resource_type`` whose
-    definition mentions ``mentions``, in ``environments`` (all when empty)."""
+    definition mentions ``mentions``, in ``environments`` (all when empty).
+
+    With ``per_wildcard_resource`` the rule is a base id (``AwsSolutions-IAM5``) and each
+    wildcard resource of the policy is acknowledged as its own finding
+    (``AwsSolutions-IAM5[Resource::…]``), the way cdk-nag names them.
+    """
 
     rule: str
     resource_type: str
     reason: str
     mentions: str = ""
     environments: tuple[str, ...] = ()
+    per_wildcard_resource: bool = False
 
-    def matches(self, definition: Mapping[str, Any], environment: str | None) -> bool:
-        return (
+    def rules_for(self, definition: Mapping[str, Any], environment: str | None) -> list[str]:
+        """The finding ids this acknowledgement covers on one resource (none if it does
+        not apply there)."""
+        applies = (
             definition.get("Type") == self.resource_type
             and self.mentions in json.dumps(definition)
             and (not self.environments or environment in self.environments)
         )
+        if not applies:
+            return []
+        if not self.per_wildcard_resource:
+            return [self.rule]
+        statements = definition.get("Properties", {}).get("PolicyDocument", {}).get("Statement", [])
+        resources = [
+            _as_nag_text(resource)
+            for statement in statements
+            for resource in _listed(statement.get("Resource"))
+        ]
+        return [f"{self.rule}[Resource::{r}]" for r in resources if "*" in r]
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _as_nag_text(value: Any) -> str:
+    """A template value as cdk-nag writes it in finding ids: joins joined, pseudo
+    parameters and references as ``<Name>``."""
+    if isinstance(value, dict) and "Fn::Join" in value:
+        separator, parts = value["Fn::Join"]
+        return str(separator).join(_as_nag_text(part) for part in parts)
+    if isinstance(value, dict) and "Ref" in value:
+        return f"<{value['Ref']}>"
+    return str(value)
 
 
 def _aws_managed_policy(name: str, reason: str) -> Acknowledgement:
@@ -107,6 +141,15 @@ ACKNOWLEDGEMENTS: tuple[Acknowledgement, ...] = (
         for acl_type in ("AWS::EC2::NetworkAcl", "AWS::EC2::NetworkAclEntry")
     ),
     Acknowledgement(
+        "AwsSolutions-IAM5",
+        "AWS::IAM::Policy",
+        "A peering connection's id exists only once the app account requests it, so accepting "
+        "names vpc-peering-connection/*; the statement is conditioned on ec2:AccepterVpc (the "
+        "data VPC) and ec2:RequesterVpc (the configured app VPCs).",
+        mentions="ec2:AcceptVpcPeeringConnection",
+        per_wildcard_resource=True,
+    ),
+    Acknowledgement(
         "AwsSolutions-RDS3",
         "AWS::RDS::DBInstance",
         "The non-production database is the single-AZ, cost-optimised RDS the plan allows for "
@@ -157,9 +200,18 @@ class Applied:
 
 
 @dataclass(frozen=True)
+class Unreadable:
+    """A template cdk-nag could not load (CfnInclude rejects values CloudFormation would)."""
+
+    stack: str
+    error: str
+
+
+@dataclass(frozen=True)
 class NagResult:
     violations: tuple[Violation, ...]
     acknowledged: tuple[Applied, ...]
+    unreadable: tuple[Unreadable, ...] = ()
 
 
 def plugin_id(rule: str) -> str:
@@ -190,6 +242,7 @@ def check_templates(
     return NagResult(
         tuple(Violation(**v) for v in result["violations"]),
         tuple(Applied(**a) for a in result["acknowledged"]),
+        tuple(Unreadable(**u) for u in result["unreadable"]),
     )
 
 
@@ -200,7 +253,14 @@ def _check_in_process(templates: Iterable[TemplateToCheck], packs: list[str]) ->
 
     with tempfile.TemporaryDirectory(prefix="pgplat-nag-") as outdir:
         app = cdk.App(outdir=outdir, analytics_reporting=False)
-        applied = [applied for t in templates for applied in _include(app, t)]
+        applied: list[Applied] = []
+        unreadable: list[Unreadable] = []
+        for template in templates:
+            try:
+                applied.extend(_include(app, template))
+            except RuntimeError as exc:
+                app.node.try_remove_child(template.stack)
+                unreadable.append(Unreadable(template.stack, str(exc).splitlines()[0]))
         plugins = [getattr(cdk_nag, PACKS[name])(app) for name in packs]
         cdk.Validations.of(app).add_plugins(*plugins)
         try:
@@ -211,7 +271,7 @@ def _check_in_process(templates: Iterable[TemplateToCheck], packs: list[str]) ->
         report = Path(outdir) / "validation-report.json"
         ours = {plugin.name for plugin in plugins}
         violations = _violations(json.loads(report.read_text()), ours) if report.exists() else []
-    return NagResult(tuple(violations), tuple(applied))
+    return NagResult(tuple(violations), tuple(applied), tuple(unreadable))
 
 
 def _include(app: cdk.App, template: TemplateToCheck) -> list[Applied]:
@@ -227,8 +287,8 @@ def _include(app: cdk.App, template: TemplateToCheck) -> list[Applied]:
     for logical_id, definition in body.get("Resources", {}).items():
         reasons = dict(template.acknowledged.get(logical_id, {}))
         for ack in ACKNOWLEDGEMENTS:
-            if ack.matches(definition, template.environment):
-                reasons.setdefault(plugin_id(ack.rule), ack.reason)
+            for rule in ack.rules_for(definition, template.environment):
+                reasons.setdefault(plugin_id(rule), ack.reason)
         if not reasons:
             continue
         resource = included.get_resource(logical_id)

@@ -38,7 +38,20 @@ def _environments(assembly: Assembly) -> Mapping[str, str | None]:
 
 def _findings(result: NagResult, assembly: Assembly) -> list[Finding]:
     environments = _environments(assembly)
-    return [
+    unchecked = [
+        Finding(
+            rule_id="cdk-nag",
+            severity="error",
+            title="Template not checked by cdk-nag",
+            message=f"cdk-nag could not load the template: {u.error}",
+            environment=environments.get(u.stack),
+            stack=u.stack,
+            fix="Fix the template error (cfn-lint names it); cdk-nag then checks the stack.",
+            layer="cdk-nag",
+        )
+        for u in result.unreadable
+    ]
+    return unchecked + [
         Finding(
             rule_id=v.rule,
             severity=_SEVERITY.get(v.severity, "info"),
