@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import quote, urlencode
 
 import typer
 
@@ -169,11 +168,7 @@ def url(
 ) -> None:
     """Print a postgresql:// URL for USER (password hidden unless --show-password)."""
     cluster = _cluster(ctx)
-    info = cluster.info()
-    name = _user(cluster.config, user)
-    password = quote(info.passwords[name], safe="") if show_password else "****"
-    query = urlencode({"sslmode": "verify-full", "sslrootcert": str(info.ca_file)})
-    typer.echo(f"postgresql://{name}:{password}@{info.host}:{info.port}/{info.dbname}?{query}")
+    typer.echo(cluster.info().url(_user(cluster.config, user), show_password=show_password))
 
 
 @app.command()

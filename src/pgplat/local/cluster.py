@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import quote, urlencode
 
 import psycopg
 from filelock import FileLock
@@ -88,6 +89,12 @@ class ServerInfo:
             sslmode="verify-full",
             sslrootcert=str(self.ca_file),
         )
+
+    def url(self, user: str = SUPERUSER, show_password: bool = False) -> str:
+        """A ``postgresql://`` URL for ``user``, the password masked unless asked for."""
+        password = quote(self.passwords[user], safe="") if show_password else "****"
+        query = urlencode({"sslmode": "verify-full", "sslrootcert": str(self.ca_file)})
+        return f"postgresql://{user}:{password}@{self.host}:{self.port}/{self.dbname}?{query}"
 
     def env(self, user: str = SUPERUSER) -> dict[str, str]:
         """The libpq variables of the prod ConfigMap (plus the password) for ``user``."""
