@@ -18,12 +18,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from pgplat.ops.prices import InstanceSpec, PriceTable, RegionPrices
 
 Option = Literal["rds-multi-az", "aurora-standard", "aurora-io-optimized", "aurora-serverless-v2"]
-OPTIONS: tuple[Option, ...] = (
-    "rds-multi-az",
-    "aurora-standard",
-    "aurora-io-optimized",
-    "aurora-serverless-v2",
-)
 
 # The rules' thresholds.
 HIGH_READS_PER_SECOND = 5000.0
@@ -300,6 +294,7 @@ def estimate_aurora(
     prices: RegionPrices,
     specs: Mapping[str, InstanceSpec],
     retention: int,
+    *,
     io_optimized: bool,
 ) -> Estimate:
     hourly = (
@@ -417,8 +412,10 @@ def advise(
     prices = table.region(region)
     estimates = (
         estimate_rds(profile, prices, table.instances, backup_retention_days),
-        estimate_aurora(profile, prices, table.instances, backup_retention_days, False),
-        estimate_aurora(profile, prices, table.instances, backup_retention_days, True),
+        estimate_aurora(
+            profile, prices, table.instances, backup_retention_days, io_optimized=False
+        ),
+        estimate_aurora(profile, prices, table.instances, backup_retention_days, io_optimized=True),
         estimate_serverless(profile, prices, backup_retention_days),
     )
     verdicts = tuple(rule(profile) for rule in RULES)
