@@ -22,6 +22,7 @@ from pgplat.commands import guardrails as guardrails_cmd
 from pgplat.commands import k8s as k8s_cmd
 from pgplat.commands import sql as sql_cmd
 from pgplat.commands import synth as synth_cmd
+from pgplat.commands import up as up_cmd
 from pgplat.commands.common import DEFAULT_CONFIG, OutputFormat, State, err_console
 from pgplat.errors import UserError
 
@@ -38,6 +39,8 @@ app.add_typer(sql_cmd.app, name="sql")
 app.add_typer(k8s_cmd.app, name="k8s")
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(drill_cmd.app, name="drill")
+app.command("up")(up_cmd.up)
+app.command("down")(up_cmd.down)
 app.command("init")(config_cmd.init)
 app.command("advise")(advise_cmd.cmd)
 app.command("diagram")(diagram_cmd.cmd)

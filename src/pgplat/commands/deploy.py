@@ -20,11 +20,9 @@ from pgplat.deploy.bootstrap import (
 )
 from pgplat.deploy.cdk_cli import cdk_command, pinned_version
 from pgplat.deploy.drift import StackDrift, detect_drift
-from pgplat.deploy.gate import refuse_unless_checked
 from pgplat.deploy.plan import StackTarget, deployment_order, read_assembly
 from pgplat.deploy.runner import Action, StepResult, dry_run_lines, run_plan, run_subprocess
 from pgplat.errors import UserError
-from pgplat.infra.app import synthesize
 
 EnvOption = Annotated[str, typer.Option("--env", "-e", help="Cloud environment: prod or dev.")]
 CdkOut = Annotated[Path, typer.Option("--cdk-out", help="Where synthesized assemblies live.")]
@@ -32,6 +30,9 @@ DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the exact command
 
 
 def _plan(config: PgplatConfig, env: str, cdk_out: Path) -> list[StackTarget]:
+    # Imported here: synthesis loads the CDK, which other commands start without.
+    from pgplat.infra.app import synthesize
+
     synthesize(config, cdk_out, [env], reuse=True)
     return deployment_order(read_assembly(config, cdk_out / env, env))
 
@@ -68,6 +69,8 @@ def _run(ctx: typer.Context, action: Action, env: str, cdk_out: Path, dry_run: b
     config = config_from(ctx)
     plan = _plan(config, env, cdk_out)
     if action == "deploy" and env == "prod":
+        from pgplat.deploy.gate import refuse_unless_checked
+
         refuse_unless_checked(config, env, cdk_out)
     if dry_run:
         typer.echo(f"# AWS CDK CLI {pinned_version()} (pinned in pgplat/deploy/cdk_cli)")

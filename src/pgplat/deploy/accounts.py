@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-import boto3
+from typing import TYPE_CHECKING, Literal
 
 from pgplat.config import PgplatConfig
 from pgplat.config.model import AccountAccess
+
+if TYPE_CHECKING:
+    import boto3
 
 AccountRole = Literal["data", "app", "nonprod"]
 
@@ -33,6 +34,8 @@ def access_for(config: PgplatConfig, role: AccountRole) -> AccountAccess:
 
 def session_for(access: AccountAccess, region: str) -> boto3.Session:
     """A boto3 session for the account: its profile, or its role assumed from the caller."""
+    import boto3  # loaded on first AWS call, not at CLI start-up
+
     if access.role_arn is None:
         return boto3.Session(profile_name=access.profile, region_name=region)
     base = boto3.Session(profile_name=access.profile, region_name=region)

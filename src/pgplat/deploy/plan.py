@@ -20,6 +20,11 @@ from pgplat.errors import UserError
 _STACK = "aws:cloudformation:stack"
 
 
+def outputs_file(cdk_out: Path, stack: str) -> Path:
+    """Where `pgplat deploy` keeps a deployed stack's outputs (`cdk deploy --outputs-file`)."""
+    return cdk_out / "outputs" / f"{stack}.json"
+
+
 @dataclass(frozen=True)
 class StackTarget:
     """One stack of one environment's assembly, with where it goes."""
@@ -32,6 +37,11 @@ class StackTarget:
     assembly: Path
     dependencies: tuple[str, ...]
     template_file: Path
+
+    @property
+    def outputs_file(self) -> Path:
+        """Where the deployed stack's outputs are kept (read by `pgplat up` for manifests)."""
+        return outputs_file(self.assembly.parent, self.name)
 
     def template(self) -> dict[str, Any]:
         """The synthesized CloudFormation template."""

@@ -49,6 +49,7 @@ def cdk_arguments(action: Action, stack: StackTarget) -> list[str]:
     args = [action, "--app", str(stack.assembly), "--exclusively", stack.name]
     if action == "deploy":
         args += ["--require-approval", "never", "--ci", "--progress", "events"]
+        args += ["--outputs-file", str(stack.outputs_file)]
     return args
 
 

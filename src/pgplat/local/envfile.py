@@ -32,12 +32,18 @@ def write_env_file(path: Path, variables: Mapping[str, str]) -> Path:
     return write_private(path, header + body)
 
 
+def _covered(entry: str, present: set[str]) -> bool:
+    """Whether ``entry`` or a directory above it is already listed."""
+    parts = entry.rstrip("/").split("/")
+    return any("/".join(parts[:i]) in present for i in range(1, len(parts) + 1))
+
+
 def ensure_gitignored(project_dir: Path, entries: Iterable[str]) -> list[str]:
     """Add ``entries`` missing from ``project_dir/.gitignore``; return the ones added."""
     gitignore = project_dir / ".gitignore"
     text = gitignore.read_text() if gitignore.exists() else ""
-    present = {line.strip() for line in text.splitlines()}
-    added = [e for e in entries if e not in present and e.rstrip("/") not in present]
+    present = {line.strip().rstrip("/") for line in text.splitlines()}
+    added = [e for e in entries if not _covered(e, present)]
     if added:
         prefix = "" if not text or text.endswith("\n") else "\n"
         gitignore.write_text(

@@ -1,0 +1,133 @@
+"""`pgplat up`: the whole product on one configuration, with no AWS account.
+
+Validate → synthesize every environment → run the policy gate → write guardrails and the
+Kubernetes manifests that can be written before a deploy → start the local PostgreSQL that
+mirrors production and write `.env`. Every step is idempotent, and the two expensive ones are
+cached on the configuration's hash: synthesis (``cdk.out/pgplat-synthesis.json``) and the
+gate's verdict (``cdk.out/pgplat-check.json``); a running local server is reused.
+
+Everything is written under the project directory (the current one): ``cdk.out/``,
+``build/`` (guardrails, manifests), ``.pgplat/`` (local server) and ``.env``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from pgplat.config import PgplatConfig
+from pgplat.deploy.plan import outputs_file
+from pgplat.guardrails import build_guardrails, write_guardrails
+from pgplat.infra.app import Synthesis, synthesize
+from pgplat.k8s.manifests import Endpoints, write_manifests
+from pgplat.local.cluster import LocalCluster, ServerInfo
+from pgplat.local.envfile import app_user, ensure_gitignored, write_env_file
+from pgplat.policy.gate import run_check
+
+CHECK_CACHE = "pgplat-check.json"
+Step = Callable[[str], AbstractContextManager[object]]
+
+
+@dataclass(frozen=True)
+class CheckSummary:
+    """The gate's verdict, small enough to cache beside the synthesis it judged."""
+
+    passed: bool
+    fail_on: str
+    by_severity: dict[str, int]
+    by_layer: dict[str, int]
+    acknowledged: int
+    waived: int
+    cached: bool = False
+
+
+@dataclass(frozen=True)
+class UpResult:
+    synthesis: Synthesis
+    check: CheckSummary
+    guardrails: list[Path]
+    manifests: dict[str, list[Path]]
+    manifests_pending: list[str]
+    server: ServerInfo
+    user: str
+    env_file: Path
+    notes: list[str] = field(default_factory=list)
+
+
+def _check(config: PgplatConfig, synthesis: Synthesis, cdk_out: Path) -> CheckSummary:
+    cache = cdk_out / CHECK_CACHE
+    if synthesis.reused:
+        try:
+            saved = json.loads(cache.read_text())
+            if saved.pop("config_hash") == synthesis.config_hash:
+                return CheckSummary(**saved, cached=True)
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+    report = run_check(config, synthesis)
+    summary = CheckSummary(
+        passed=report.passed,
+        fail_on=report.fail_on,
+        by_severity=dict(Counter(f.severity for f in report.findings)),
+        by_layer=dict(Counter(f.layer for f in report.findings)),
+        acknowledged=len(report.acknowledged),
+        waived=len(report.waived),
+    )
+    record = {k: v for k, v in asdict(summary).items() if k != "cached"}
+    cache.write_text(json.dumps({"config_hash": synthesis.config_hash, **record}, indent=2))
+    return summary
+
+
+def _manifests(
+    config: PgplatConfig, cdk_out: Path, out: Path
+) -> tuple[dict[str, list[Path]], list[str]]:
+    """Manifests of every environment whose data stack is deployed (endpoints are known)."""
+    written: dict[str, list[Path]] = {}
+    pending: list[str] = []
+    for env in config.environments.cloud():
+        outputs = outputs_file(cdk_out, f"{config.name}-{env}-data")
+        if outputs.exists():
+            endpoints = Endpoints.from_outputs(outputs, f"{config.name}-{env}-data")
+            written[env] = write_manifests(config, env, endpoints, out / env)
+        else:
+            pending.append(env)
+    return written, pending
+
+
+def run_up(
+    config: PgplatConfig, project: Path, step: Step = lambda _label: nullcontext()
+) -> UpResult:
+    """Bring everything up for ``config`` under ``project``; see the module docstring."""
+    cdk_out, build = project / "cdk.out", project / "build"
+    with step("Synthesizing CloudFormation for every environment"):
+        synthesis = synthesize(config, cdk_out, reuse=True)
+    with step("Running the policy gate (rules, chain, isolation, cdk-nag, cfn-lint)"):
+        check = _check(config, synthesis, cdk_out)
+    with step("Writing guardrails and Kubernetes manifests"):
+        guardrails = write_guardrails(build_guardrails(config), build / "guardrails")
+        manifests, pending = _manifests(config, cdk_out, build / "k8s")
+    with step("Starting the local PostgreSQL that mirrors production"):
+        local = config.environments.local
+        server = LocalCluster(config, project / local.data_dir).up()
+        user = app_user(config)
+        env_file = write_env_file(project / ".env", server.env(user))
+        ensure_gitignored(project, [".env", f"{local.data_dir}/", "cdk.out/", "build/"])
+    return UpResult(
+        synthesis,
+        check,
+        guardrails,
+        manifests,
+        pending,
+        server,
+        user,
+        env_file,
+        notes=list(server.notes),
+    )
+
+
+def run_down(config: PgplatConfig, project: Path) -> bool:
+    """Stop the local server `up` started (its data stays); True if it was running."""
+    return LocalCluster(config, project / config.environments.local.data_dir).down()
