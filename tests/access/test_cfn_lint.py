@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pgplat.infra.app import Synthesis
-from pgplat.infra.lint import lint_stack
+from pgplat.infra.lint import lint_synthesis
 
 STACKS = [
     ("innovate", "innovate-prod-app"),
@@ -21,4 +21,4 @@ def test_template_is_cfn_lint_clean(
     request: pytest.FixtureRequest, example: str, stack: str
 ) -> None:
     synthesis: Synthesis = request.getfixturevalue(f"{example}_synth")
-    assert [str(f) for f in lint_stack(synthesis, stack)] == []
+    assert [str(f) for f in lint_synthesis(synthesis, [stack])] == []

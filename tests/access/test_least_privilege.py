@@ -51,17 +51,25 @@ def test_no_wildcard_resource_on_rds_db_connect(example: tuple[Synthesis, Pgplat
 
 
 def test_no_role_is_trusted_by_a_whole_account(example: tuple[Synthesis, PgplatConfig]) -> None:
+    """Every trust of another account's root, and every trust of an access-layer role (named
+    ``pgplat-…``), is pinned to one role of that account by ``aws:PrincipalArn``."""
     synthesis, _ = example
+    cross_account = 0
     for stack, logical_id, resource in all_resources(synthesis):
-        document = resource.get("Properties", {}).get("AssumeRolePolicyDocument")
+        properties = resource.get("Properties", {})
+        document = properties.get("AssumeRolePolicyDocument")
+        ours = str(properties.get("RoleName", "")).startswith("pgplat-")
         for statement in (document or {}).get("Statement", []):
             principal = json.dumps(statement["Principal"])
-            if ":root" not in principal:
+            foreign = f":iam::{synthesis.stacks[stack].account}:root" not in principal
+            if ":root" not in principal or not (foreign or ours):
                 continue
+            cross_account += foreign
             pinned = statement.get("Condition", {}).get("ArnEquals", {}).get("aws:PrincipalArn")
             assert isinstance(pinned, str), f"{stack}/{logical_id} trusts {principal}"
             assert ":role/" in pinned
             assert "*" not in pinned
+    assert cross_account > 0
 
 
 def test_no_route_or_rule_admits_a_cidr_outside_the_configured_vpcs(

@@ -155,12 +155,12 @@ def test_peering_accepter_role_is_trusted_by_the_app_deploy_role_only(
                         {
                             "Action": "ec2:AcceptVpcPeeringConnection",
                             "Condition": {
-                                "ArnEquals": {
-                                    "ec2:AccepterVpc": Match.any_value(),
+                                "ArnEquals": {"ec2:AccepterVpc": Match.any_value()},
+                                "ArnLike": {
                                     "ec2:RequesterVpc": [
                                         "arn:aws:ec2:eu-central-1:555555555555:vpc/vpc-0f1e2d3c4b5a69788"
-                                    ],
-                                }
+                                    ]
+                                },
                             },
                         }
                     )

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from pgplat.config import PgplatConfig
 from pgplat.errors import UserError
@@ -186,3 +191,47 @@ def test_environment_without_eks_is_a_user_error(innovate: PgplatConfig, tmp_pat
         write_manifests(config, "prod", ENDPOINTS, tmp_path)
     with pytest.raises(UserError, match="environment staging is not configured"):
         write_manifests(innovate, "staging", ENDPOINTS, tmp_path)
+
+
+def _self_signed_pem() -> str:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test RDS root")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    return certificate.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def test_ca_bundle_ships_as_a_config_map_in_every_workload_namespace(
+    innovate: PgplatConfig, tmp_path: Path
+) -> None:
+    bundle = tmp_path / "bundle.pem"
+    bundle.write_text(_self_signed_pem())
+    out = tmp_path / "k8s"
+    write_manifests(innovate, "prod", ENDPOINTS, out, ca_bundle=bundle)
+    assert (out / "rds-ca-bundle.pem").read_text() == bundle.read_text()
+    kustomization = yaml.safe_load((out / "kustomization.yaml").read_text())
+    assert kustomization["configMapGenerator"] == [
+        {
+            "name": "rds-ca-bundle",
+            "namespace": namespace,
+            "files": ["global-bundle.pem=rds-ca-bundle.pem"],
+            "options": {"disableNameSuffixHash": True},
+        }
+        for namespace in ("analytics", "web")
+    ]
+
+
+def test_ca_bundle_must_be_pem(innovate: PgplatConfig, tmp_path: Path) -> None:
+    bundle = tmp_path / "bundle.pem"
+    bundle.write_text("not a certificate")
+    with pytest.raises(UserError, match="holds no PEM certificate"):
+        write_manifests(innovate, "prod", ENDPOINTS, tmp_path / "k8s", ca_bundle=bundle)

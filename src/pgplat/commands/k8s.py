@@ -32,6 +32,10 @@ def manifests(
         str | None,
         typer.Option("--reader-host", help="Reader endpoint (default: the writer endpoint)."),
     ] = None,
+    ca_bundle: Annotated[
+        Path | None,
+        typer.Option("--ca-bundle", help="RDS CA bundle (pgplat certs) to ship as a ConfigMap."),
+    ] = None,
 ) -> None:
     """Write a ServiceAccount, ConfigMap and NetworkPolicy per workload, and a kustomization."""
     config = config_from(ctx)
@@ -44,7 +48,7 @@ def manifests(
             "the database endpoints are known once the data stack is deployed; pass "
             "--outputs cdk-outputs.json (cdk deploy --outputs-file) or --writer-host"
         )
-    written = write_manifests(config, env, endpoints, out)
+    written = write_manifests(config, env, endpoints, out, ca_bundle)
     if state(ctx).output == "json":
         emit_json({"env": env, "files": [str(p) for p in written]})
     else:

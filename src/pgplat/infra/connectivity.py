@@ -5,8 +5,8 @@ the peer's configured CIDR. The two accounts deploy separately and CloudFormatio
 the other account's resources, so the ids that only exist after a deployment (the TGW
 attachment and peering connection created by the app account, the data VPC and TGW created
 by the data account) travel as **CloudFormation parameters**: each stack outputs what the
-other needs, the operator (or ``pgplat deploy``) passes it on, and every resource that needs
-a parameter is created only once it is set. Parameters beat the alternatives here: SSM
+other needs, the operator passes it on (``cdk deploy <stack> --parameters Name=value``), and
+every resource that needs such a parameter is created only once it is set. Parameters beat the alternatives here: SSM
 parameters cannot be read across accounts without an extra RAM share per value, and a custom
 resource reading the other account's outputs would need a cross-account read role of its own.
 
@@ -20,7 +20,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cached_property
 
-from aws_cdk import CfnCondition, CfnOutput, CfnParameter, CfnResource, Fn, Stack
+from aws_cdk import (
+    Acknowledgment,
+    CfnCondition,
+    CfnOutput,
+    CfnParameter,
+    CfnResource,
+    Fn,
+    Stack,
+    Validations,
+)
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_ram as ram
@@ -33,11 +42,12 @@ from pgplat.infra.access_names import AccessNames
 
 
 def deploy_time_value(scope: Construct, id: str, description: str) -> CfnParameter:
-    """A stack parameter for an id that exists only after the other account deploys; empty until then."""
+    """A stack parameter for an id the other account creates; empty until it has deployed."""
     return CfnParameter(Stack.of(scope), id, type="String", default="", description=description)
 
 
 def when_set(scope: Construct, id: str, parameter: CfnParameter) -> CfnCondition:
+    """True once ``parameter`` has been given a value."""
     return CfnCondition(
         scope, id, expression=Fn.condition_not(Fn.condition_equals(parameter.value_as_string, ""))
     )
@@ -59,6 +69,9 @@ class DataTransitGateway(Construct):
     associated with the data attachment and routes only the app CIDRs to the app attachments;
     the app table is associated with the app attachments and routes only the data CIDR. No
     propagation, so no other attachment — and no secondary CIDR — ever reaches the data VPC.
+
+    With ``network.transit_gateway_id`` the TGW is used as it is: it must belong to the data
+    account (which creates the route tables on it) and already be shared with the app account.
     """
 
     def __init__(
@@ -95,17 +108,16 @@ class DataTransitGateway(Construct):
             transit_gateway_route_table_id=data_table.ref,
         )
         for index, table_id in enumerate(route_table_ids):
-            for app in network.app_vpcs:
+            for i, app in enumerate(network.app_vpcs):
                 route = ec2.CfnRoute(
                     self,
-                    f"ToApp{app_index(network, app)}Via{index}",
+                    f"ToApp{i}Via{index}",
                     route_table_id=table_id,
                     destination_cidr_block=app.cidr,
                     transit_gateway_id=self.transit_gateway_id,
                 )
                 route.node.add_dependency(attachment)
-        for app in network.app_vpcs:
-            i = app_index(network, app)
+        for i, app in enumerate(network.app_vpcs):
             app_attachment = deploy_time_value(
                 self,
                 f"AppVpc{i}AttachmentId",
@@ -220,8 +232,7 @@ class DataPeeringAccepter(Construct):
         super().__init__(scope, id)
         if names.cross_account:
             self._accepter_role(names, network, vpc)
-        for app in network.app_vpcs:
-            i = app_index(network, app)
+        for i, app in enumerate(network.app_vpcs):
             peering = deploy_time_value(
                 self,
                 f"AppVpc{i}PeeringConnectionId",
@@ -242,16 +253,12 @@ class DataPeeringAccepter(Construct):
     def _accepter_role(self, names: AccessNames, network: Network, vpc: ec2.IVpc) -> None:
         stack = Stack.of(self)
         accepter_vpc = stack.format_arn(service="ec2", resource="vpc", resource_name=vpc.vpc_id)
-        conditions: dict[str, dict[str, str | list[str]]] = {
-            "ArnEquals": {"ec2:AccepterVpc": accepter_vpc}
+        app_vpcs = f"arn:{names.partition}:ec2:{stack.region}:{names.app_account}:vpc/"
+        requesters = [app_vpcs + (app.vpc_id or "*") for app in network.app_vpcs]
+        conditions = {
+            "ArnEquals": {"ec2:AccepterVpc": accepter_vpc},
+            "ArnLike": {"ec2:RequesterVpc": requesters},
         }
-        requesters = [
-            f"arn:{names.partition}:ec2:{stack.region}:{names.app_account}:vpc/{app.vpc_id}"
-            for app in network.app_vpcs
-            if app.vpc_id is not None
-        ]
-        if len(requesters) == len(network.app_vpcs):
-            conditions["ArnEquals"]["ec2:RequesterVpc"] = requesters
         role = iam.Role(
             self,
             "AccepterRole",
@@ -270,11 +277,17 @@ class DataPeeringAccepter(Construct):
                 conditions=conditions,
             )
         )
-
-
-def app_index(network: Network, app: AppVpc) -> int:
-    """Stable position of an app VPC, used in logical ids and parameter names."""
-    return network.app_vpcs.index(app)
+        any_peering = f"ec2:{stack.region}:{stack.account}:vpc-peering-connection/*"
+        nag_rule = f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:{any_peering}]"
+        Validations.of(role).acknowledge(
+            Acknowledgment(
+                id=f"AwsSolutions::{nag_rule}",
+                reason="The peering connection is created later by the app account, so its id "
+                "cannot be named; the conditions pin the accepter VPC to the data VPC and the "
+                "requester to the configured app VPCs (or to the app account's VPCs while their "
+                "ids are not configured).",
+            )
+        )
 
 
 class AppVpcRefs:
@@ -285,22 +298,24 @@ class AppVpcRefs:
     asks for one (list them in the config to route more).
     """
 
-    def __init__(self, scope: Construct, network: Network, app: AppVpc) -> None:
+    def __init__(self, scope: Construct, index: int, app: AppVpc) -> None:
         stack = Stack.of(scope)
-        i = app_index(network, app)
         self._stack = stack
         self._configured_subnets = list(app.subnet_ids)
         self.cidr = app.cidr
-        self.index = i
+        self.index = index
         self.vpc_id = app.vpc_id or (
             CfnParameter(
-                stack, f"AppVpc{i}Id", type="AWS::EC2::VPC::Id", description=f"VPC of {app.cidr}."
+                stack,
+                f"AppVpc{index}Id",
+                type="AWS::EC2::VPC::Id",
+                description=f"VPC of {app.cidr}.",
             ).value_as_string
         )
         self.route_table_ids: list[str] = list(app.route_table_ids) or [
             CfnParameter(
                 stack,
-                f"AppVpc{i}RouteTableId",
+                f"AppVpc{index}RouteTableId",
                 type="String",
                 allowed_pattern=r"^rtb-[0-9a-f]{8,17}$",
                 description=f"Route table of the EKS nodes in {app.cidr}.",
@@ -350,8 +365,8 @@ class AppTransitGatewayAttachment(Construct):
                 description="Transit Gateway shared by the data account (its stack output).",
             ).value_as_string
         )
-        for app_vpc in network.app_vpcs:
-            app = AppVpcRefs(self, network, app_vpc)
+        for index, app_vpc in enumerate(network.app_vpcs):
+            app = AppVpcRefs(self, index, app_vpc)
             attachment = ec2.CfnTransitGatewayAttachment(
                 self,
                 f"AppVpc{app.index}Attachment",
@@ -381,8 +396,8 @@ class AppPeeringRequester(Construct):
             allowed_pattern=r"^vpc-[0-9a-f]{8,17}$",
             description="The data VPC (output DataVpcId of the data stack).",
         )
-        for app_vpc in network.app_vpcs:
-            app = AppVpcRefs(self, network, app_vpc)
+        for index, app_vpc in enumerate(network.app_vpcs):
+            app = AppVpcRefs(self, index, app_vpc)
             peering = ec2.CfnVPCPeeringConnection(
                 self,
                 f"AppVpc{app.index}Peering",

@@ -7,14 +7,15 @@ password of an ``auth: secret`` user stays in Secrets Manager and the IAM token 
 the pod, so nothing in these files is secret.
 
 The database endpoints exist only after the data stack is deployed; they come from the CDK
-outputs file (``cdk deploy --outputs-file``) or explicit host names.
+outputs file (``cdk deploy --outputs-file``) or explicit host names. The RDS CA bundle is
+public; given one, the kustomization ships it as a ConfigMap for the pods to mount.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
@@ -29,6 +30,8 @@ RDS_CA_BUNDLE = "/etc/pgplat/rds-ca/global-bundle.pem"
 """Where workloads mount AWS's RDS CA bundle (see ``pgplat certs``); verify-full needs it."""
 POD_IDENTITY_AGENT = "169.254.170.23/32"
 """EKS Pod Identity agent on every node, where pods get their credentials."""
+CA_BUNDLE_CONFIG_MAP = "rds-ca-bundle"
+CA_BUNDLE_FILE = "rds-ca-bundle.pem"
 USER_LABEL = "pgplat.io/db-user"
 """Pod label that puts a pod under its user's NetworkPolicy."""
 MANAGED_BY = {"app.kubernetes.io/managed-by": "pgplat"}
@@ -172,8 +175,19 @@ def workload_manifests(
     }
 
 
-def write_manifests(config: PgplatConfig, env: str, endpoints: Endpoints, out: Path) -> list[Path]:
-    """Write one YAML file per workload and a kustomization listing them; return the paths."""
+def write_manifests(
+    config: PgplatConfig,
+    env: str,
+    endpoints: Endpoints,
+    out: Path,
+    ca_bundle: Path | None = None,
+) -> list[Path]:
+    """Write one YAML file per workload and a kustomization listing them; return the paths.
+
+    With ``ca_bundle`` (e.g. from ``pgplat certs``) the kustomization also generates a
+    ``rds-ca-bundle`` ConfigMap in every workload namespace; mounted at the directory of
+    ``PGSSLROOTCERT`` it gives the pods the CA that ``verify-full`` checks the server against.
+    """
     files = workload_manifests(config, env, endpoints)
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -181,13 +195,37 @@ def write_manifests(config: PgplatConfig, env: str, endpoints: Endpoints, out: P
         path = out / name
         path.write_text(yaml.safe_dump_all(documents, sort_keys=False))
         written.append(path)
-    kustomization = {
+    kustomization: Manifest = {
         "apiVersion": "kustomize.config.k8s.io/v1beta1",
         "kind": "Kustomization",
         "labels": [{"pairs": dict(MANAGED_BY)}],
         "resources": sorted(files),
     }
+    if ca_bundle is not None:
+        written.append(_copy_ca_bundle(ca_bundle, out))
+        kustomization["configMapGenerator"] = [
+            {
+                "name": CA_BUNDLE_CONFIG_MAP,
+                "namespace": namespace,
+                "files": [f"{PurePosixPath(RDS_CA_BUNDLE).name}={CA_BUNDLE_FILE}"],
+                "options": {"disableNameSuffixHash": True},
+            }
+            for namespace in sorted({u.kubernetes.namespace for u in config.database.users})
+        ]
     path = out / "kustomization.yaml"
     path.write_text(yaml.safe_dump(kustomization, sort_keys=False))
     written.append(path)
     return written
+
+
+def _copy_ca_bundle(source: Path, out: Path) -> Path:
+    """Copy the CA bundle beside the kustomization; refuse anything that is not PEM."""
+    try:
+        text = source.read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"cannot read CA bundle {source}: {exc}") from None
+    if "-----BEGIN CERTIFICATE-----" not in text:
+        raise UserError(f"{source} holds no PEM certificate; fetch the bundle with `pgplat certs`")
+    target = out / CA_BUNDLE_FILE
+    target.write_text(text)
+    return target
