@@ -16,9 +16,11 @@ COMMON = {"cpu", "freeable-memory", "connections", "deadlocks", "free-storage"}
 
 
 def _alarms(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The database alarms (those of the Monitoring construct), by short name."""
     return {
         a["Properties"]["AlarmName"].split("-", 2)[-1]: a["Properties"]
-        for a in resources(template, "AWS::CloudWatch::Alarm").values()
+        for logical_id, a in resources(template, "AWS::CloudWatch::Alarm").items()
+        if logical_id.startswith("Monitoring")
     }
 
 

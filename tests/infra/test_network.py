@@ -10,7 +10,7 @@ from aws_cdk.assertions import Match
 
 from pgplat.config import PgplatConfig
 from pgplat.infra.app import Synthesis
-from tests.infra.templates import assertions, cmk_arn, only, props, resources
+from tests.infra.templates import assertions, cmk_arn, props, resources
 
 ENDPOINT_SERVICES = {"secretsmanager", "kms", "sts", "logs", "monitoring"}
 
@@ -96,7 +96,17 @@ def test_database_port_open_to_app_vpcs_only(
         },
     )
     # The only other way in is the secret rotation function's own security group.
-    ingress = only(template, "AWS::EC2::SecurityGroupIngress")["Properties"]
+    (db_group,) = (
+        k
+        for k, v in resources(template, "AWS::EC2::SecurityGroup").items()
+        if "5432 from the application VPCs" in v["Properties"]["GroupDescription"]
+    )
+    into_db = [
+        r["Properties"]
+        for r in resources(template, "AWS::EC2::SecurityGroupIngress").values()
+        if r["Properties"]["GroupId"] == {"Fn::GetAtt": [db_group, "GroupId"]}
+    ]
+    (ingress,) = into_db
     assert ingress["FromPort"] == ingress["ToPort"] == 5432
     assert "RotationSecurityGroup" in ingress["SourceSecurityGroupId"]["Fn::GetAtt"][0]
 

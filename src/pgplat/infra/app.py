@@ -60,6 +60,11 @@ class EnvironmentApp:
         self.roles[stack.stack_name] = role
         return stack
 
+    def role_of(self, stack_name: str) -> AccountRole:
+        if stack_name not in self.roles:
+            raise RuntimeError(f"stack {stack_name} was built without EnvironmentApp.add()")
+        return self.roles[stack_name]
+
     def data_stack(self) -> DataStack:
         if self.data is None:
             raise RuntimeError("the data stack builder must run before stacks that use it")
@@ -180,7 +185,7 @@ def synthesize(
             stacks[artifact.stack_name] = StackInfo(
                 name=artifact.stack_name,
                 env=env_name,
-                role=env.roles.get(artifact.stack_name, "data"),
+                role=env.role_of(artifact.stack_name),
                 account=artifact.environment.account,
                 region=artifact.environment.region,
                 template_path=Path(artifact.template_full_path),
