@@ -138,15 +138,26 @@ class Synthesis:
 
 
 def config_hash(config: PgplatConfig) -> str:
-    """Hash of everything a synthesis depends on: the config, derived windows and versions."""
+    """Hash of everything a synthesis depends on: the config, the derived windows, the code
+    that turns them into templates (this package), and the CDK version."""
     document = {
         "config": config.model_dump(mode="json", by_alias=True),
         "windows": [config.maintenance.windows.backup, config.maintenance.windows.maintenance],
         "pgplat": __version__,
+        "infra-source": _source_digest(),
         "aws-cdk-lib": version("aws-cdk-lib"),
     }
     text = json.dumps(document, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _source_digest() -> str:
+    package = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".yaml", ".json") and path.is_file():
+            digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def synthesize(
