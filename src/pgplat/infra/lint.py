@@ -6,7 +6,6 @@ every other error or warning is a finding.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -47,10 +46,10 @@ def lint_template(stack: str, template: Path, region: str) -> list[LintFinding]:
     ]
 
 
-def lint_synthesis(synthesis: Synthesis, stacks: Iterable[str] | None = None) -> list[LintFinding]:
-    """Findings across the stacks of a synthesis (default: all of them)."""
+def lint_synthesis(synthesis: Synthesis) -> list[LintFinding]:
+    """Findings across every stack of a synthesis."""
     return [
         finding
-        for info in (synthesis.stacks[name] for name in (stacks or synthesis.stacks))
+        for info in synthesis.stacks.values()
         for finding in lint_template(info.name, info.template_path, info.region)
     ]
