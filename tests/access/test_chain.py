@@ -176,6 +176,13 @@ def _security_group_admits_every_port(t: Templates) -> None:
     group["Properties"]["SecurityGroupIngress"][0].update(FromPort=0, ToPort=65535)
 
 
+def _security_group_reaches_the_internet(t: Templates) -> None:
+    group = _db_security_group(t)
+    group["Properties"]["SecurityGroupEgress"] = [
+        {"CidrIp": "0.0.0.0/0", "IpProtocol": "-1", "Description": "all out"}
+    ]
+
+
 def _db_security_group(t: Templates) -> dict[str, Any]:
     resources = t["innovate-prod-data"]["Resources"]
     (cluster,) = [v for v in resources.values() if v["Type"] == "AWS::RDS::DBCluster"]
@@ -209,6 +216,7 @@ BROKEN: dict[str, tuple[Mutation, str]] = {
     "NACL drops return traffic": (_nacl_drops_return_traffic, "CHAIN-009"),
     "SG admits anyone": (_security_group_admits_anyone, "CHAIN-010"),
     "SG admits every port": (_security_group_admits_every_port, "CHAIN-010"),
+    "SG reaches the internet": (_security_group_reaches_the_internet, "CHAIN-010"),
 }
 
 

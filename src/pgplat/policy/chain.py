@@ -13,10 +13,11 @@ Intrinsic functions are rendered to plain strings first (``${Logical.Attr}`` for
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pgplat.config import PgplatConfig
 from pgplat.config.model import DatabaseUser
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
     from pgplat.infra.app import AccountRole, Synthesis
 
 POSTGRES_PORT = 5432
+NO_EGRESS = "255.255.255.255/32"
+"""The CDK's placeholder rule in a security group that allows no outbound traffic."""
 RESOURCE_ID_ATTRIBUTES = {
     "AWS::RDS::DBCluster": "DBClusterResourceId",
     "AWS::RDS::DBInstance": "DbiResourceId",
@@ -75,8 +78,8 @@ RULES: dict[str, ChainRule] = {
         "allow TCP 5432 in and 1024-65535 out for each app CIDR; nothing else from outside",
     ),
     "CHAIN-010": ChainRule(
-        "Database security group admits 5432 from the app VPCs only",
-        "admit TCP 5432 from each app CIDR and nothing else",
+        "Database security group admits 5432 from the app VPCs only, and reaches nothing",
+        "admit TCP 5432 from each app CIDR and nothing else; allow no egress beyond the VPC",
     ),
 }
 
@@ -396,7 +399,7 @@ def _network_chain(check: _Check, names: AccessNames, data: _Templates, app: _Te
                 "CHAIN-008", f"TGW route to {route.properties.get('DestinationCidrBlock')}", route
             )
     _nacl(check, data, network.vpc_cidr, app_cidrs)
-    _security_group(check, data, app_cidrs)
+    _security_group(check, data, network.vpc_cidr, app_cidrs)
 
 
 def _routes(check: _Check, templates: _Templates, peers: set[str], side: str, mode: str) -> None:
@@ -461,16 +464,15 @@ def _nacl(check: _Check, data: _Templates, vpc_cidr: str, app_cidrs: set[str]) -
             check.fail("CHAIN-009", f"NACL drops the return traffic to {cidr}")
 
 
-def _security_group(check: _Check, data: _Templates, app_cidrs: set[str]) -> None:
+def _security_group(check: _Check, data: _Templates, vpc_cidr: str, app_cidrs: set[str]) -> None:
     groups = {
         data.text(ref).removesuffix(".GroupId}").removeprefix("${")
         for db in data.of_type(*RESOURCE_ID_ATTRIBUTES)
         for key in ("VpcSecurityGroupIds", "VPCSecurityGroups")
         for ref in db.properties.get(key, [])
     }
-    rules = list(_ingress_rules(data, groups))
     admitted: set[str] = set()
-    for at, rule in rules:
+    for at, rule in _rules(data, groups, "Ingress"):
         cidr = rule.get("CidrIp")
         if cidr is None:
             continue
@@ -491,20 +493,30 @@ def _security_group(check: _Check, data: _Templates, app_cidrs: set[str]) -> Non
         check.fail(
             "CHAIN-010", f"database security group does not admit {POSTGRES_PORT} from {cidr}"
         )
+    inside = ipaddress.IPv4Network(vpc_cidr)
+    for at, rule in _rules(data, groups, "Egress"):
+        cidr = rule.get("CidrIp")
+        if (
+            cidr is not None
+            and cidr != NO_EGRESS
+            and not ipaddress.IPv4Network(cidr).subnet_of(inside)
+        ):
+            check.fail("CHAIN-010", f"database security group lets the database reach {cidr}", at)
 
 
-def _ingress_rules(
-    data: _Templates, groups: set[str]
+def _rules(
+    data: _Templates, groups: set[str], direction: Literal["Ingress", "Egress"]
 ) -> Iterable[tuple[Resource, Mapping[str, Any]]]:
+    """The ``direction`` rules of the security groups ``groups``, inline or standalone."""
     for group in data.of_type("AWS::EC2::SecurityGroup"):
         if group.logical_id in groups:
-            for rule in group.properties.get("SecurityGroupIngress", []):
+            for rule in group.properties.get(f"SecurityGroup{direction}", []):
                 yield group, rule
-    for ingress in data.of_type("AWS::EC2::SecurityGroupIngress"):
+    for standalone in data.of_type(f"AWS::EC2::SecurityGroup{direction}"):
         target = (
-            data.text(ingress.properties.get("GroupId"))
+            data.text(standalone.properties.get("GroupId"))
             .removesuffix(".GroupId}")
             .removeprefix("${")
         )
         if target in groups:
-            yield ingress, ingress.properties
+            yield standalone, standalone.properties
