@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, cast
 
 import jsii
 from aws_cdk import (
+    Acknowledgment,
     ArnFormat,
     BundlingOptions,
     DockerImage,
@@ -34,6 +35,7 @@ from aws_cdk import (
     RemovalPolicy,
     Stack,
     Tags,
+    Validations,
 )
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
@@ -72,6 +74,23 @@ RESTORE_TEST_PREFIX = "awsbackup-restore-test-"
 DRILL_PREFIX = "drill-"
 _HANDLER = "pgplat.ops.drill.handler.handler"
 
+_SNAPSHOT_REASON = (
+    "RDS names automated snapshots itself (rds:<id>-<date>), so restoring may name any "
+    "snapshot; the copy it creates must be drill-* and the source is denied every change."
+)
+_GROUP_REASON = (
+    "A restored copy and its instance are authorized against the parameter and option "
+    "groups RDS gives them, whose names RDS chooses."
+)
+_DRILL_REASON = (
+    "Drill copies are named drill-<time>-<random>-<source> at run time; the prefix confines "
+    "modifying and deleting to them."
+)
+_RESTORE_TEST_REASON = (
+    "AWS Backup names restore-test copies awsbackup-restore-test-<random>; the prefix keeps "
+    "the validator off every other database."
+)
+
 
 class RestoreValidation(Construct):
     """Drill role, drill security group, and (with a restore test) validator and alarm."""
@@ -104,6 +123,20 @@ class RestoreValidation(Construct):
             resource=kind,
             resource_name=name,
             arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
+
+    def _acknowledge(self, role: iam.Role, wildcards: dict[str, str]) -> None:
+        """cdk-nag IAM5 findings on ``role``'s policy, one per wildcard resource, with why."""
+        stack = Stack.of(self)
+        prefix = f"arn:<AWS::Partition>:rds:{stack.region}:{stack.account}:"
+        Validations.of(role).acknowledge(
+            *(
+                Acknowledgment(
+                    id=f"AwsSolutions::AwsSolutions-IAM5[Resource::{'*' if r == '*' else prefix + r}]",
+                    reason=reason,
+                )
+                for r, reason in wildcards.items()
+            )
         )
 
     def _drill_role(self, data: DataStack) -> iam.Role:
@@ -194,7 +227,21 @@ class RestoreValidation(Construct):
         )
         role.add_to_policy(_put_drill_metrics())
         data.key.grant(
-            role, "kms:CreateGrant", "kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKey*"
+            role, "kms:CreateGrant", "kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKey"
+        )
+        self._acknowledge(
+            role,
+            {
+                "*": "RDS and EC2 Describe calls used to read the source and find the drill "
+                "security group offer no resource-level permissions; they only read.",
+                "cluster-snapshot:*": _SNAPSHOT_REASON,
+                "snapshot:*": _SNAPSHOT_REASON,
+                "cluster-pg:*": _GROUP_REASON,
+                "pg:*": _GROUP_REASON,
+                "og:*": _GROUP_REASON,
+                f"cluster:{DRILL_PREFIX}*": _DRILL_REASON,
+                f"db:{DRILL_PREFIX}*": _DRILL_REASON,
+            },
         )
         return role
 
@@ -301,7 +348,27 @@ class RestoreValidation(Construct):
             log_group=log_group,
             reserved_concurrent_executions=2,
         )
-        data.key.grant_encrypt_decrypt(role)
+        data.key.grant_decrypt(role)
+        self._acknowledge(
+            role,
+            {
+                "*": "Restore jobs are not IAM resources (backup:DescribeRestoreJob and "
+                "PutRestoreValidationResult), GetMetricStatistics has no resource type, and "
+                "a VPC Lambda manages its own network interfaces.",
+                "pg:*": _GROUP_REASON,
+                "og:*": _GROUP_REASON,
+                f"cluster:{RESTORE_TEST_PREFIX}*": _RESTORE_TEST_REASON,
+                f"db:{RESTORE_TEST_PREFIX}*": _RESTORE_TEST_REASON,
+            },
+        )
+        Validations.of(function).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions::AwsSolutions-L1",
+                reason="The runtime is the CPython of the interpreter that bundles the asset, "
+                "so the psycopg and pydantic-core binary wheels match it; synthesize with a "
+                "newer Python to move the runtime forward.",
+            )
+        )
         return function
 
     def _api_endpoints(self, data: DataStack, function_sg: ec2.SecurityGroup) -> None:
