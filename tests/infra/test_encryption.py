@@ -129,3 +129,20 @@ def test_secret_read_grant_names_the_principal_in_the_key_policy() -> None:
     )
     policy = props(template, "AWS::IAM::Policy")["PolicyDocument"]["Statement"]
     assert policy[0]["Action"] == ["kms:Decrypt", "kms:DescribeKey"]
+
+
+def test_grant_on_an_existing_key_is_an_iam_policy_only() -> None:
+    app = cdk.App()
+    stack = cdk.Stack(
+        app, "Grant", env=cdk.Environment(account="444444444444", region="eu-central-1")
+    )
+    key = DataKey(stack, "Key", alias="alias/unused", existing_key_arn=NORTHWIND_KEY)
+    role = iam.Role(stack, "UserRole", assumed_by=iam.AccountRootPrincipal())
+    key.grant_secret_read(role)
+    template = Template.from_stack(stack).to_json()
+    assert resources(template, "AWS::KMS::Key") == {}
+    (statement,) = props(template, "AWS::IAM::Policy")["PolicyDocument"]["Statement"]
+    assert statement["Resource"] == NORTHWIND_KEY
+    assert statement["Condition"]["StringEquals"]["kms:ViaService"] == (
+        "secretsmanager.eu-central-1.amazonaws.com"
+    )

@@ -109,3 +109,10 @@ def test_instance_memory(instance_class: str, gib: float) -> None:
 
 def test_serverless_memory_is_taken_at_max_capacity() -> None:
     assert memory_gib("db.serverless", 16) == 32
+
+
+def test_explicit_max_connections_wins(innovate: PgplatConfig) -> None:
+    prod = innovate.environments.prod
+    assert max_connections(prod) == 16 * 1024**3 // 9531392
+    explicit = prod.model_copy(update={"parameters": {"max_connections": 300}})
+    assert max_connections(explicit) == 300
