@@ -18,6 +18,7 @@ from pgplat.local.files import write_private
 from pgplat.local.k8s import local_manifests
 from pgplat.local.passwords import SUPERUSER, load_passwords
 from pgplat.local.seed import run_seeds, seed_scripts
+from pgplat.ops.failover.local import ensure_standby
 
 app = typer.Typer(
     help="Local PostgreSQL of production's major, with prod's users, extensions and TLS.",
@@ -38,8 +39,8 @@ BinDirOpt = Annotated[
 
 
 def _project(ctx: typer.Context) -> tuple[PgplatConfig, Path]:
-    config = config_from(ctx)
-    return config, state(ctx).config_path.absolute().parent
+    """The configuration, and the project directory (the current one) its files live in."""
+    return config_from(ctx), Path.cwd()
 
 
 def _cluster(
@@ -88,13 +89,19 @@ def up(
     user: UserOpt = None,
     binaries_choice: BinariesOpt = None,
     bin_dir: BinDirOpt = None,
+    standby: Annotated[
+        bool, typer.Option("--standby", help="Also run a streaming standby (failover drills).")
+    ] = False,
 ) -> None:
     """Start the local server (create it the first time) and write .env for USER."""
     cluster = _cluster(ctx, binaries_choice, bin_dir)
     info = cluster.up()
     _note(ctx, info)
+    if standby:
+        replica = ensure_standby(cluster)
+        say(ctx, f"[green]✓[/] streaming standby on {replica.host}:{replica.port}")
     name = _user(cluster.config, user)
-    project = state(ctx).config_path.absolute().parent
+    project = Path.cwd()
     env_file = write_env_file(project / ".env", info.env(name))
     ensure_gitignored(project, [".env", f"{cluster.config.environments.local.data_dir}/"])
     if state(ctx).output == "json":

@@ -18,6 +18,7 @@ from rich.live import Live
 from rich.spinner import Spinner
 from rich.text import Text
 
+from pgplat.commands import failover as failover_cmd
 from pgplat.commands.common import config_from, emit_json, err_console, say, state
 from pgplat.errors import UserError
 from pgplat.ops.drill.aws import drill_session
@@ -37,6 +38,7 @@ app = typer.Typer(
     help="Prove that backups restore: restore a temporary copy, validate it, delete it.",
     no_args_is_help=False,
 )
+app.command("failover")(failover_cmd.failover)
 
 DEFAULT_REPORTS = Path(".pgplat/drills")
 

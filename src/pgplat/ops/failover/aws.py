@@ -1,0 +1,217 @@
+"""The AWS failover: ``FailoverDBCluster`` for Aurora, ``RebootDBInstance`` with
+``ForceFailover`` for RDS Multi-AZ — only when nothing else is going on.
+
+`AwsFailover.check` refuses (one-line `UserError`) when the database is not ``available``,
+has pending maintenance, cannot fail over (one Aurora instance, RDS without Multi-AZ), or
+carries the failover-drill tag of a drill in progress. The tag is the lock: set before the
+failover, removed afterwards, whatever happened in between.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from pgplat.client.aws import aws_error_code
+from pgplat.config.calendar import Flavor
+from pgplat.config.model import PgplatConfig
+from pgplat.errors import UserError
+
+if TYPE_CHECKING:
+    from mypy_boto3_rds import RDSClient
+    from mypy_boto3_rds.type_defs import FilterTypeDef, TagTypeDef
+
+FAILOVER_TAG = "pgplat:failover-drill"
+"""On the database while a failover drill runs; its value names the drill and its start."""
+SETTLE_POLL = 5.0
+
+
+def check_environment(config: PgplatConfig, env: str, *, yes_prod: bool) -> Flavor:
+    """The flavor of ``env``'s database; refuses unknown environments and prod without
+    ``yes_prod``."""
+    environments = config.environments.cloud()
+    if env not in environments:
+        raise UserError(
+            f"environment {env!r} is not configured; choose local or one of "
+            f"{', '.join(environments)}"
+        )
+    if env == "prod" and not yes_prod:
+        raise UserError(
+            "a failover drill interrupts production writes for seconds; "
+            "run it in a quiet hour and pass --yes-prod"
+        )
+    return environments[env].flavor
+
+
+@dataclass(frozen=True)
+class Database:
+    """What the drill fails over: an Aurora cluster or an RDS instance."""
+
+    flavor: Flavor
+    identifier: str
+    arn: str
+    writer: str
+    """The writer instance before the failover."""
+    readers: tuple[str, ...]
+
+
+class AwsFailover:
+    """Fails ``identifier`` over once `check` found it safe to."""
+
+    def __init__(
+        self,
+        rds: RDSClient,
+        flavor: Flavor,
+        identifier: str,
+        *,
+        target_reader: str | None = None,
+        settle_timeout: float = 600.0,
+    ) -> None:
+        self._rds = rds
+        self._flavor = flavor
+        self._identifier = identifier
+        self._target_reader = target_reader
+        self._settle_timeout = settle_timeout
+        self._database: Database | None = None
+        kind = "Aurora cluster" if flavor == "aurora" else "RDS instance"
+        self.target = f"{kind} {identifier}"
+
+    def check(self) -> Database:
+        """Describe the database and refuse a failover that is unsafe or impossible now."""
+        try:
+            database, tags = self._describe()
+            pending = self._pending_maintenance(database)
+        except (ClientError, BotoCoreError) as exc:
+            raise UserError(
+                f"cannot read {self.target} ({aws_error_code(exc)}); sign in to the data "
+                "account with a principal allowed to describe and fail over the database"
+            ) from None
+        if FAILOVER_TAG in tags:
+            raise UserError(
+                f"{self.target} carries {FAILOVER_TAG}={tags[FAILOVER_TAG]}: a failover drill "
+                "is in progress (if it was killed, remove that tag)"
+            )
+        if pending:
+            raise UserError(
+                f"{self.target} has pending maintenance ({', '.join(sorted(pending))}); "
+                "apply or wait for it, then drill"
+            )
+        if self._target_reader is not None and self._target_reader not in database.readers:
+            raise UserError(
+                f"--target {self._target_reader} is not a reader of {self.target}; "
+                f"readers: {', '.join(database.readers) or 'none'}"
+            )
+        self._database = database
+        return database
+
+    def lock(self, drill_id: str, now: datetime) -> None:
+        """Tag the database as under drill (call after `check`)."""
+        value = f"{drill_id} {now.astimezone(UTC).isoformat(timespec='seconds')}"
+        tags: list[TagTypeDef] = [{"Key": FAILOVER_TAG, "Value": value}]
+        self._rds.add_tags_to_resource(ResourceName=self._checked().arn, Tags=tags)
+
+    def fail_over(self) -> str:
+        """Ask AWS to fail over, wait until the database is available again; the new writer."""
+        database = self._checked()
+        if self._flavor == "aurora":
+            if self._target_reader is None:
+                self._rds.failover_db_cluster(DBClusterIdentifier=database.identifier)
+            else:
+                self._rds.failover_db_cluster(
+                    DBClusterIdentifier=database.identifier,
+                    TargetDBInstanceIdentifier=self._target_reader,
+                )
+        else:
+            self._rds.reboot_db_instance(
+                DBInstanceIdentifier=database.identifier, ForceFailover=True
+            )
+        return self._settled()
+
+    def finish(self) -> None:
+        """Remove the drill tag."""
+        if self._database is not None:
+            self._rds.remove_tags_from_resource(
+                ResourceName=self._database.arn, TagKeys=[FAILOVER_TAG]
+            )
+
+    def _checked(self) -> Database:
+        if self._database is None:
+            raise RuntimeError("check() first")
+        return self._database
+
+    def _describe(self) -> tuple[Database, Mapping[str, str]]:
+        if self._flavor == "aurora":
+            cluster = self._rds.describe_db_clusters(DBClusterIdentifier=self._identifier)[
+                "DBClusters"
+            ][0]
+            members = cluster.get("DBClusterMembers", [])
+            writers = [m["DBInstanceIdentifier"] for m in members if m["IsClusterWriter"]]
+            readers = tuple(m["DBInstanceIdentifier"] for m in members if not m["IsClusterWriter"])
+            statuses = {self.target: cluster["Status"]}
+            for member in members:
+                instance = self._rds.describe_db_instances(
+                    DBInstanceIdentifier=member["DBInstanceIdentifier"]
+                )["DBInstances"][0]
+                statuses[f"instance {member['DBInstanceIdentifier']}"] = instance[
+                    "DBInstanceStatus"
+                ]
+            if not readers:
+                raise UserError(
+                    f"{self.target} has no reader to fail over to; add one (environments.*.readers)"
+                )
+            database = Database(
+                "aurora", self._identifier, cluster["DBClusterArn"], writers[0], readers
+            )
+            tag_list = cluster.get("TagList", [])
+        else:
+            instance = self._rds.describe_db_instances(DBInstanceIdentifier=self._identifier)[
+                "DBInstances"
+            ][0]
+            if not instance.get("MultiAZ"):
+                raise UserError(
+                    f"{self.target} is not Multi-AZ: a reboot would not fail over "
+                    "(set multi_az: true)"
+                )
+            statuses = {self.target: instance["DBInstanceStatus"]}
+            database = Database(
+                "rds", self._identifier, instance["DBInstanceArn"], self._identifier, ()
+            )
+            tag_list = instance.get("TagList", [])
+        busy = {what: status for what, status in statuses.items() if status != "available"}
+        if busy:
+            what, status = next(iter(busy.items()))
+            raise UserError(
+                f"{what} is {status}, not available; drill when nothing else is going on"
+            )
+        return database, {t["Key"]: t["Value"] for t in tag_list if "Key" in t and "Value" in t}
+
+    def _pending_maintenance(self, database: Database) -> set[str]:
+        filters: list[FilterTypeDef] = [
+            {"Name": "db-instance-id", "Values": [database.writer, *database.readers]}
+        ]
+        if database.flavor == "aurora":
+            filters = [{"Name": "db-cluster-id", "Values": [database.identifier]}, *filters]
+        actions: set[str] = set()
+        for one in filters:
+            found = self._rds.describe_pending_maintenance_actions(Filters=[one])
+            for resource in found["PendingMaintenanceActions"]:
+                for detail in resource.get("PendingMaintenanceActionDetails", []):
+                    actions.add(detail.get("Action", "maintenance"))
+        return actions
+
+    def _settled(self) -> str:
+        """Poll until the database is available again; the writer then."""
+        give_up = time.monotonic() + self._settle_timeout
+        while True:
+            try:
+                database, _ = self._describe()
+                return database.writer
+            except UserError:
+                if time.monotonic() > give_up:
+                    raise
+                time.sleep(SETTLE_POLL)

@@ -1,0 +1,103 @@
+"""One failover drill: probe, fail over, watch the probe recover, check every acknowledged
+write, clean up. The probe always stops and the trigger always finishes (local: the pair is
+rebuilt; AWS: the drill tag is removed), whether the drill passed, failed, errored or was
+interrupted with Ctrl-C."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol
+
+import psycopg
+from botocore.exceptions import BotoCoreError, ClientError
+
+from pgplat.client import ClientError as PgplatClientError
+from pgplat.errors import UserError
+from pgplat.ops.failover.figures import compute
+from pgplat.ops.failover.probe import Probe
+from pgplat.ops.failover.report import FailoverReport
+
+
+class Trigger(Protocol):
+    target: str
+    """What is failed over, for the report."""
+
+    def fail_over(self) -> str:
+        """Make the writer fail over; return the new writer once it is in service."""
+        ...
+
+    def finish(self) -> None:
+        """Put things back as a drill found them (runs whatever happened)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Timing:
+    warmup: float = 2.0
+    """Seconds of steady probing before the failover."""
+    settle: float = 1.0
+    """Seconds of steady probing required after the last failover signal."""
+    timeout: float = 120.0
+    """Seconds after the trigger after which the drill stops waiting for recovery."""
+
+
+def run_drill(
+    trigger: Trigger, probe: Probe, environment: str, rate: float, timing: Timing
+) -> FailoverReport:
+    report = FailoverReport(
+        probe.drill_id, environment, trigger.target, datetime.now(UTC), rate, log=probe.log
+    )
+    try:
+        probe.prepare()
+        probe.start()
+        time.sleep(timing.warmup)
+        report.triggered_at = probe.now()
+        report.new_writer = trigger.fail_over()
+        _wait_for_recovery(probe, report.triggered_at, timing)
+        report.outcome = "passed"
+    except KeyboardInterrupt:
+        report.outcome, report.message = "interrupted", "Ctrl-C"
+    except (UserError, PgplatClientError, psycopg.Error, ClientError, BotoCoreError) as exc:
+        report.outcome, report.message = "error", f"{type(exc).__name__}: {exc}"
+    finally:
+        probe.stop()
+        report.ended_at = probe.now()
+        _verify_and_finish(trigger, probe, report)
+    if report.triggered_at is not None:
+        report.figures = compute(probe.log.events, report.triggered_at, report.ended_at)
+        if report.outcome == "passed" and (
+            report.figures.errors or report.lost_writes or not report.figures.recovered
+        ):
+            report.outcome = "failed"
+    return report
+
+
+def _wait_for_recovery(probe: Probe, triggered_at: float, timing: Timing) -> None:
+    """Until a write is acknowledged ``settle`` seconds after the last sign of trouble (or the
+    timeout: the figures then say the writes did not recover)."""
+    give_up = triggered_at + timing.timeout
+    while probe.now() < give_up:
+        events = probe.log.events
+        troubles = [e.at for e in events if e.kind in ("signal", "error") and e.at >= triggered_at]
+        quiet_since = max(troubles, default=triggered_at)
+        writes = [e.at for e in events if e.kind == "write" and e.at > quiet_since]
+        if writes and probe.now() - quiet_since >= timing.settle:
+            return
+        time.sleep(0.05)
+
+
+def _verify_and_finish(trigger: Trigger, probe: Probe, report: FailoverReport) -> None:
+    """Look for every acknowledged write on the new writer, then put things back."""
+    try:
+        if report.triggered_at is not None:
+            stored = probe.stored()
+            acknowledged = {e.seq for e in probe.log.events if e.kind == "write" and e.seq}
+            report.lost_writes = sorted(acknowledged - stored)
+    except (PgplatClientError, psycopg.Error) as exc:
+        report.outcome = "error"
+        report.message = f"could not read the acknowledged writes back: {type(exc).__name__}"
+    finally:
+        trigger.finish()
+    probe.forget()

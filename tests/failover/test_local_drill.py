@@ -1,0 +1,114 @@
+"""`pgplat drill failover --env local` against a real primary and streaming standby: the
+figures are reported, no acknowledged write is lost, the figures agree with the probe's log,
+and the pair is put back as it was."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from pgplat.cli import main
+from pgplat.local.cluster import LocalCluster
+from pgplat.ops.failover.local import standby_of
+from pgplat.ops.failover.probe import PROBE_TABLE
+from tests.fixtures.examples import INNOVATE
+
+
+def _config_with_local_dir(tmp_path: Path, data_dir: Path) -> Path:
+    text = INNOVATE.read_text().replace(
+        "  local:\n    port: 5432", f"  local:\n    port: 5432\n    data_dir: {data_dir}"
+    )
+    assert str(data_dir) in text
+    path = tmp_path / "pgplat.yaml"
+    path.write_text(text)
+    return path
+
+
+def _pgplat(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str
+) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "argv", ["pgplat", *args])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    captured = capsys.readouterr()
+    return int(exited.value.code or 0), captured.out, captured.err
+
+
+def test_local_drill_reports_figures_that_the_probe_log_confirms(
+    failover_pair: LocalCluster,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    config = _config_with_local_dir(tmp_path, failover_pair.root)
+    reports = tmp_path / "reports"
+    code, out, err = _pgplat(
+        monkeypatch,
+        capsys,
+        "-c",
+        str(config),
+        "-o",
+        "json",
+        "drill",
+        "failover",
+        "--env",
+        "local",
+        "--rate",
+        "50",
+        "--warmup",
+        "1",
+        "--reports",
+        str(reports),
+    )
+    assert code == 0, out + err
+    report = json.loads(out)
+    figures = report["figures"]
+    assert report["outcome"] == "passed"
+    assert report["lost_writes"] == []
+    assert figures["errors"] == 0
+    assert figures["failover_signals"] >= 1
+    assert 0 < figures["detection_seconds"] < 2
+    assert 0 < figures["write_unavailable_seconds"] < 5
+    assert 0 < figures["read_unavailable_seconds"] < 5
+
+    # The same figures, recomputed here from the probe's own log.
+    log = [
+        json.loads(line)
+        for line in (reports / f"{report['drill_id']}.probe.jsonl").read_text().splitlines()
+    ]
+    triggered, ended = report["triggered_at"], report["ended_at"]
+    writes = [e["at"] for e in log if e["kind"] == "write"]
+    reads = [e["at"] for e in log if e["kind"] == "read"]
+    first_trouble = min(e["at"] for e in log if e["kind"] == "signal" and e["at"] >= triggered)
+
+    def longest_outage(acks: list[float]) -> float:
+        ends = [*acks, ended]
+        return max(b - a for a, b in zip(ends, ends[1:], strict=False) if b > triggered)
+
+    assert figures["writes_acknowledged"] == len(writes)
+    assert figures["reads"] == len(reads)
+    assert figures["errors"] == sum(1 for e in log if e["kind"] == "error")
+    assert figures["detection_seconds"] == pytest.approx(first_trouble - triggered, abs=1e-3)
+    assert figures["write_unavailable_seconds"] == pytest.approx(longest_outage(writes), abs=1e-3)
+    assert figures["read_unavailable_seconds"] == pytest.approx(longest_outage(reads), abs=1e-3)
+    sequences = [e["seq"] for e in log if e["kind"] == "write"]
+    assert sequences == list(range(1, len(sequences) + 1)), "every write was acknowledged"
+    assert any(at > triggered + figures["detection_seconds"] for at in writes)
+
+    markdown = (reports / f"{report['drill_id']}.md").read_text()
+    assert f"| writes unavailable | {figures['write_unavailable_seconds']:.2f} s |" in markdown
+    assert "| acknowledged writes lost | 0 |" in markdown
+
+    # The pair is back: the primary serves, the standby streams from it, no probe rows stay.
+    standby = standby_of(failover_pair)
+    with psycopg.connect(standby.info().admin_conninfo(), autocommit=True) as conn:
+        assert conn.execute("SELECT pg_is_in_recovery()").fetchone() == (True,)
+    with psycopg.connect(failover_pair.info().admin_conninfo(), autocommit=True) as conn:
+        assert conn.execute("SELECT pg_is_in_recovery()").fetchone() == (False,)
+        assert conn.execute(
+            f"SELECT count(*) FROM app.{PROBE_TABLE} WHERE drill = %s", [report["drill_id"]]
+        ).fetchone() == (0,)
