@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pgplat.infra.app import Synthesis
-from pgplat.infra.lint import lint_synthesis
+from pgplat.infra.lint import lint_template
 
 STACKS = [
     ("innovate", "innovate-prod-app"),
@@ -21,4 +21,5 @@ def test_template_is_cfn_lint_clean(
     request: pytest.FixtureRequest, example: str, stack: str
 ) -> None:
     synthesis: Synthesis = request.getfixturevalue(f"{example}_synth")
-    assert [str(f) for f in lint_synthesis(synthesis, [stack])] == []
+    info = synthesis.stacks[stack]
+    assert [str(f) for f in lint_template(stack, info.template_path, info.region)] == []
