@@ -3,6 +3,7 @@ confirmations."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import stat
 from collections.abc import Iterator
@@ -33,8 +34,14 @@ with psycopg.connect() as conn:  # PG* variables of the local server only
 """
 
 
+def pgplat(project: Path, *args: str, stdin: str | None = None) -> Result:
+    """`pgplat -q ARGS` run in the project directory, where its files live."""
+    with contextlib.chdir(project):
+        return CliRunner().invoke(app, ["-q", *args], input=stdin)
+
+
 def dev(project: Path, *args: str) -> Result:
-    return CliRunner().invoke(app, ["-q", "-c", str(project / "pgplat.yaml"), "dev", *args])
+    return pgplat(project, "dev", *args)
 
 
 @pytest.fixture(scope="module")
@@ -111,9 +118,7 @@ def test_url_hides_the_password_unless_asked(project: Path) -> None:
 
 
 def test_status_in_json_and_logs(project: Path) -> None:
-    status = CliRunner().invoke(
-        app, ["-q", "-o", "json", "-c", str(project / "pgplat.yaml"), "dev", "status"]
-    )
+    status = pgplat(project, "-o", "json", "dev", "status")
     assert '"status": "running"' in status.stdout
     assert '"major": 14' in status.stdout
     assert "ready to accept connections" in dev(project, "logs", "-n", "200").stdout
@@ -147,9 +152,7 @@ def test_k8s_writes_a_configmap_without_secrets_and_a_private_secret(project: Pa
 
 
 def test_destructive_commands_ask_first(project: Path) -> None:
-    refused = CliRunner().invoke(
-        app, ["-q", "-c", str(project / "pgplat.yaml"), "dev", "destroy"], input="n\n"
-    )
+    refused = pgplat(project, "dev", "destroy", stdin="n\n")
     assert refused.exit_code == 1
     assert (project / ".pgplat" / "local" / "pgdata" / "PG_VERSION").exists()
 

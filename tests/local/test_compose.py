@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 from pathlib import Path
 
@@ -15,7 +16,8 @@ from tests.fixtures.examples import INNOVATE
 
 def test_compose_mirrors_prod_and_keeps_passwords_in_env(tmp_path: Path) -> None:
     (tmp_path / "pgplat.yaml").write_text(INNOVATE.read_text())
-    result = CliRunner().invoke(app, ["-q", "-c", str(tmp_path / "pgplat.yaml"), "dev", "compose"])
+    with contextlib.chdir(tmp_path):
+        result = CliRunner().invoke(app, ["-q", "dev", "compose"])
     assert result.exit_code == 0, result.output
     compose_text = (tmp_path / "compose.yaml").read_text()
     service = yaml.safe_load(compose_text)["services"]["postgres"]

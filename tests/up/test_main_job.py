@@ -1,0 +1,164 @@
+"""The README's main command, run exactly as written in a fresh clone, then used as an
+application would: only the generated .env, verified TLS, a row written and read back."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures.postgres import server_root
+
+REPO = Path(__file__).resolve().parents[2]
+MAIN_COMMAND = "make run"
+CONFIG = "examples/innovate-inc.yaml"
+
+
+def _readme_main_command() -> str:
+    """The first command in the README's first code block."""
+    readme = (REPO / "README.md").read_text()
+    block = readme.split("```sh\n", 1)[1].split("```", 1)[0]
+    return block.splitlines()[0].split("#")[0].strip()
+
+
+def _clean_env() -> dict[str, str]:
+    """The caller's environment without any database settings, so only .env can supply them."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("PG", "PGPLAT_"))}
+
+
+@pytest.fixture(scope="module")
+def clone() -> Iterator[Path]:
+    """A fresh clone sharing this checkout's virtualenv (its install step is `make setup`),
+    where the local server's unprivileged account can reach it."""
+    base = server_root("e2e")
+    target = base / "pgplat"
+    subprocess.run(["git", "clone", "--quiet", str(REPO), str(target)], check=True)
+    (target / ".venv").symlink_to(REPO / ".venv")
+    (REPO / ".venv" / ".installed").touch()
+    yield target
+    subprocess.run(
+        [str(target / ".venv/bin/pgplat"), "-c", CONFIG, "dev", "destroy", "--yes"],
+        cwd=target,
+        env=_clean_env(),
+        check=False,
+        capture_output=True,
+    )
+    shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def ran(clone: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        shlex.split(MAIN_COMMAND),
+        cwd=clone,
+        env=_clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+
+
+def test_the_readme_names_this_command() -> None:
+    assert _readme_main_command() == MAIN_COMMAND
+
+
+@pytest.mark.slow
+def test_main_job_produces_everything(clone: Path, ran: subprocess.CompletedProcess[str]) -> None:
+    assert ran.returncode == 0, ran.stdout[-2000:] + ran.stderr[-2000:]
+    assert "Traceback" not in ran.stderr
+    out = ran.stdout
+    assert "pgplat up: innovate ready" in out
+    assert "postgresql://web:****@" in out
+    assert "pgplat deploy --env prod" in out
+    assert (clone / "cdk.out" / "prod" / "manifest.json").is_file()
+    assert (clone / "cdk.out" / "dev" / "manifest.json").is_file()
+    assert (clone / "build" / "guardrails" / "scp-nonprod-deny-prod-data.json").is_file()
+    env_file = clone / ".env"
+    assert env_file.stat().st_mode & 0o777 == 0o600
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=clone, capture_output=True, text=True, check=True
+    )
+    assert status.stdout == "", "the main job must leave the work tree clean (outputs are ignored)"
+
+
+@pytest.mark.slow
+def test_application_connects_with_only_the_env_file(
+    clone: Path, ran: subprocess.CompletedProcess[str]
+) -> None:
+    assert ran.returncode == 0
+    app = textwrap.dedent(
+        """
+        import pgplat
+        with pgplat.connect() as conn:
+            ssl = conn.execute("select ssl from pg_stat_ssl where pid = pg_backend_pid()").fetchone()[0]
+            conn.execute("create table if not exists app.e2e (id int primary key, note text)")
+            conn.execute("insert into app.e2e values (1, 'hello') on conflict (id) do nothing")
+            conn.commit()
+        with pgplat.connect() as conn:
+            note = conn.execute("select note from app.e2e where id = 1").fetchone()[0]
+            mode = conn.info.get_parameters().get("sslmode") or conn.pgconn.info and [
+                o.val.decode() for o in conn.pgconn.info if o.keyword == b"sslmode"][0]
+        print(ssl, note, mode)
+        """
+    )
+    done = subprocess.run(
+        [str(clone / ".venv/bin/python"), "-c", app],
+        cwd=clone,
+        env=_clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "hello", "verify-full"]
+
+
+@pytest.mark.slow
+def test_down_stops_what_up_started(clone: Path, ran: subprocess.CompletedProcess[str]) -> None:
+    assert ran.returncode == 0
+    pgplat = str(clone / ".venv/bin/pgplat")
+    done = subprocess.run(
+        [pgplat, "down", "--config", CONFIG],
+        cwd=clone,
+        env=_clean_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "stopped" in done.stdout
+    status = subprocess.run(
+        [pgplat, "-c", CONFIG, "dev", "status"],
+        cwd=clone,
+        env=_clean_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert status.returncode == 3  # not running
+
+
+def test_broken_config_stops_before_anything_is_written(tmp_path: Path) -> None:
+    bad = tmp_path / "pgplat.yaml"
+    bad.write_text((REPO / CONFIG).read_text().replace("readers: 2", "readers: 99"))
+    done = subprocess.run(
+        [sys.executable, "-m", "pgplat", "up", "--config", str(bad)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    (line,) = [ln for ln in done.stderr.splitlines() if ln.startswith("error:")]
+    assert "environments.prod.readers" in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pgplat.yaml"]
