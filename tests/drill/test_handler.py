@@ -133,11 +133,11 @@ def _run(
     return result, observed
 
 
-def _metric(account: DataAccount, name: str) -> list[float]:
+def _metric(account: DataAccount, name: str, source: str = "innovate-prod") -> list[float]:
     found = account.cloudwatch.get_metric_statistics(
         Namespace=NAMESPACE,
         MetricName=name,
-        Dimensions=[{"Name": "Database", "Value": "innovate-prod"}],
+        Dimensions=[{"Name": "Database", "Value": source}],
         StartTime=datetime.now(UTC) - timedelta(days=1),
         EndTime=datetime.now(UTC) + timedelta(days=1),
         Period=60,
@@ -211,33 +211,37 @@ def test_other_events_are_ignored(
 def test_daily_event_publishes_the_age_of_the_last_success(
     innovate: PgplatConfig, data_account: DataAccount
 ) -> None:
+    # A database of its own: the other tests of this module publish successes of innovate-prod.
+    settings = replace(ValidatorSettings.of(innovate, "prod"), source="innovate-history")
     now = datetime.now(UTC)
-    dimensions = [{"Name": "Database", "Value": "innovate-prod"}]
+    dimensions = [{"Name": "Database", "Value": settings.source}]
     data_account.cloudwatch.put_metric_data(
         Namespace=NAMESPACE,
         MetricData=[
             {
                 "MetricName": "DrillSucceeded",
                 "Dimensions": dimensions,
-                "Timestamp": now - timedelta(days=3),
-                "Value": 1.0,
-            },
-            {
-                "MetricName": "DrillSucceeded",
-                "Dimensions": dimensions,
-                "Timestamp": now - timedelta(days=1),
-                "Value": 0.0,
-            },
+                "Timestamp": now - timedelta(days=days),
+                "Value": value,
+            }
+            for days, value in ((9, 1.0), (3, 1.0), (1, 0.0))
         ],
     )
-    clients = ValidatorClients(
-        boto3.client("backup", region_name="us-east-1"), data_account.rds, data_account.cloudwatch
-    )
-    result = handle(
-        {"detail-type": "Scheduled Event", "source": "aws.events"},
-        ValidatorSettings.of(innovate, "prod"),
-        clients,
-        FakeClock(now),
-    )
+    backup = boto3.client("backup", region_name="us-east-1")
+    clients = ValidatorClients(backup, data_account.rds, data_account.cloudwatch)
+    event = {"detail-type": "Scheduled Event", "source": "aws.events"}
+    result = handle(event, settings, clients, FakeClock(now))
     assert result["days_since_successful_drill"] == pytest.approx(3, abs=0.05)
-    assert _metric(data_account, "DaysSinceSuccessfulDrill") == [pytest.approx(3, abs=0.05)]
+    assert _metric(data_account, "DaysSinceSuccessfulDrill", settings.source) == [
+        pytest.approx(3, abs=0.05)
+    ]
+
+
+def test_no_success_in_the_lookback_counts_as_the_whole_lookback(
+    innovate: PgplatConfig, data_account: DataAccount
+) -> None:
+    settings = replace(ValidatorSettings.of(innovate, "prod"), source="innovate-never")
+    backup = boto3.client("backup", region_name="us-east-1")
+    clients = ValidatorClients(backup, data_account.rds, data_account.cloudwatch)
+    event = {"detail-type": "Scheduled Event", "source": "aws.events"}
+    assert handle(event, settings, clients, FakeClock())["days_since_successful_drill"] == 90

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
 import sys
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -214,19 +216,28 @@ def test_without_a_restore_test_only_the_drill_role_and_group_exist(
 
 @pytest.mark.parametrize("stack", [PROD, "innovate-dev-data", "northwind-prod-data"])
 def test_cfn_lint_finds_nothing_in_the_restore_validation_resources(
-    stack: str, innovate_synth: Synthesis, northwind_synth: Synthesis
+    stack: str,
+    innovate_synth: Synthesis,
+    northwind_synth: Synthesis,
+    request: pytest.FixtureRequest,
 ) -> None:
+    """cfn-lint's verdict is cached by template text and cfn-lint version (seconds each)."""
     synthesis = innovate_synth if stack.startswith("innovate") else northwind_synth
     info = synthesis.stacks[stack]
-    template = synthesis.template(stack)
-    lines = info.template_path.read_text().splitlines()
-    ranges = _logical_id_lines(lines, [k for k in template["Resources"] if k.startswith(MINE)])
-    findings = [
-        f
-        for f in lint_template(stack, info.template_path, info.region)
-        if any(start <= f.line <= end for start, end in ranges)
-    ]
-    assert findings == []
+    text = info.template_path.read_bytes()
+    key = "pgplat/drill-cfn-lint/" + hashlib.sha256(text + version("cfn-lint").encode()).hexdigest()
+    found = request.config.cache.get(key, None)
+    if found is None:
+        lines = text.decode().splitlines()
+        mine = [k for k in synthesis.template(stack)["Resources"] if k.startswith(MINE)]
+        ranges = _logical_id_lines(lines, mine)
+        found = [
+            str(f)
+            for f in lint_template(stack, info.template_path, info.region)
+            if any(start <= f.line <= end for start, end in ranges)
+        ]
+        request.config.cache.set(key, found)
+    assert found == []
 
 
 def _logical_id_lines(lines: list[str], ids: list[str]) -> list[tuple[int, int]]:
