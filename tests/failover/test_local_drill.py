@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
+from itertools import pairwise
 from pathlib import Path
 
 import psycopg
@@ -13,8 +15,9 @@ import pytest
 
 from pgplat.cli import main
 from pgplat.local.cluster import LocalCluster
-from pgplat.ops.failover.local import standby_of
-from pgplat.ops.failover.probe import PROBE_TABLE
+from pgplat.ops.failover.local import LocalFailover, standby_of
+from pgplat.ops.failover.probe import PROBE_TABLE, THREAD_PREFIX, Probe
+from pgplat.ops.failover.runner import Timing, run_drill
 from tests.fixtures.examples import INNOVATE
 
 
@@ -87,7 +90,7 @@ def test_local_drill_reports_figures_that_the_probe_log_confirms(
 
     def longest_outage(acks: list[float]) -> float:
         ends = [*acks, ended]
-        return max(b - a for a, b in zip(ends, ends[1:], strict=False) if b > triggered)
+        return max(b - a for a, b in pairwise(ends) if b > triggered)
 
     assert figures["writes_acknowledged"] == len(writes)
     assert figures["reads"] == len(reads)
@@ -112,3 +115,45 @@ def test_local_drill_reports_figures_that_the_probe_log_confirms(
         assert conn.execute(
             f"SELECT count(*) FROM app.{PROBE_TABLE} WHERE drill = %s", [report["drill_id"]]
         ).fetchone() == (0,)
+
+
+class CtrlCAtFailover(LocalFailover):
+    """The local failover, interrupted by the operator just as it starts."""
+
+    def fail_over(self) -> str:
+        raise KeyboardInterrupt
+
+
+def test_ctrl_c_stops_the_probe_and_leaves_the_pair_intact(failover_pair: LocalCluster) -> None:
+    trigger = CtrlCAtFailover(failover_pair, standby_of(failover_pair))
+    probe = Probe(
+        "drill-interrupted",
+        "app",
+        rate=50,
+        connection=trigger.client_settings("web"),
+        env_file=None,
+    )
+    try:
+        report = run_drill(trigger, probe, "local", 50, Timing(warmup=0.5))
+    finally:
+        trigger.endpoint.close()
+    assert report.outcome == "interrupted"
+    assert not [t for t in threading.enumerate() if t.name.startswith(THREAD_PREFIX)]
+    assert report.figures is not None
+    assert report.figures.writes_acknowledged > 0
+    assert report.lost_writes == []
+    with psycopg.connect(failover_pair.info().admin_conninfo(), autocommit=True) as conn:
+        assert conn.execute(
+            f"SELECT count(*) FROM app.{PROBE_TABLE} WHERE drill = 'drill-interrupted'"
+        ).fetchone() == (0,)
+
+
+def test_prod_needs_yes_prod_on_the_command_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = _pgplat(
+        monkeypatch, capsys, "-c", str(INNOVATE), "drill", "failover", "--env", "prod"
+    )
+    assert code == 2
+    assert "pass --yes-prod" in err
+    assert "Traceback" not in err

@@ -25,6 +25,8 @@ PROBE_TABLE = "pgplat_failover_probe"
 SIGNAL_POLL = 0.005
 """Seconds between looks at the client's failover counters (the detection resolution)."""
 
+THREAD_PREFIX = "failover-probe-"
+
 EventKind = Literal["write", "read", "error", "signal"]
 
 
@@ -113,12 +115,15 @@ class Probe:
         self._started = time.monotonic()
         insert = sql.SQL("INSERT INTO {} (drill, seq) VALUES (%s, %s) ON CONFLICT DO NOTHING")
         select = sql.SQL("SELECT max(seq) FROM {} WHERE drill = %s")
-        loops: list[Callable[[], None]] = [
-            lambda: self._loop(writers, insert.format(self._table), write=True),
-            lambda: self._loop(readers, select.format(self._table), write=False),
-            self._watch_signals,
+        loops: dict[str, Callable[[], None]] = {
+            "writer": lambda: self._loop(writers, insert.format(self._table), write=True),
+            "reader": lambda: self._loop(readers, select.format(self._table), write=False),
+            "signals": self._watch_signals,
+        }
+        self._threads = [
+            threading.Thread(target=loop, daemon=True, name=f"{THREAD_PREFIX}{name}")
+            for name, loop in loops.items()
         ]
-        self._threads = [threading.Thread(target=loop, daemon=True) for loop in loops]
         for thread in self._threads:
             thread.start()
 
