@@ -160,6 +160,14 @@ def test_restored_copies_are_reachable_from_the_validator_only(innovate_synth: S
         )
 
 
+def test_aws_backup_restores_test_copies_into_the_drill_group(innovate_synth: Synthesis) -> None:
+    template = innovate_synth.template(PROD)
+    (selection,) = _of_type(template, "AWS::Backup::RestoreTestingSelection").values()
+    groups = json.dumps(selection["Properties"]["RestoreMetadataOverrides"]["vpcsecuritygroupids"])
+    assert f"{MINE}DrillSecurityGroup" in groups
+    assert "DatabaseSecurityGroup" not in groups
+
+
 def _statements(template: dict[str, Any], role: str) -> list[dict[str, Any]]:
     return [
         s

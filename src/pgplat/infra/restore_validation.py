@@ -37,6 +37,7 @@ from aws_cdk import (
     Tags,
     Validations,
 )
+from aws_cdk import aws_backup as backup
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_ec2 as ec2
@@ -112,6 +113,7 @@ class RestoreValidation(Construct):
         self.alarm: cloudwatch.Alarm | None = None
         restore_test = settings.backup.restore_test
         if restore_test is not None:
+            self._restore_tests_use_the_drill_group(data)
             self.validator = self._validator(data)
             self._triggers(data, self.validator)
             self.alarm = self._alarm(data, restore_test.max_age_days)
@@ -123,6 +125,16 @@ class RestoreValidation(Construct):
             resource=kind,
             resource_name=name,
             arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
+
+    def _restore_tests_use_the_drill_group(self, data: DataStack) -> None:
+        """AWS Backup's restore-test copies get the drill group too, not the database's: only
+        the validator may reach them, and the validator may reach nothing else."""
+        selection = data.backup.node.find_child("RestoreTestingSelection")
+        assert isinstance(selection, backup.CfnRestoreTestingSelection)
+        selection.add_property_override(
+            "RestoreMetadataOverrides.vpcsecuritygroupids",
+            Stack.of(self).to_json_string([self.security_group.security_group_id]),
         )
 
     def _acknowledge(self, role: iam.Role, wildcards: dict[str, str]) -> None:
