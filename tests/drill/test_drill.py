@@ -274,3 +274,19 @@ def test_reports_are_written_as_json_and_markdown(
     text = as_markdown.read_text()
     assert text.startswith(f"# Restore drill {report.drill_id}")
     assert "every temporary resource was deleted" in text
+
+
+def test_iam_authentication_logs_in_with_a_fresh_token(
+    innovate: PgplatConfig, data_account: DataAccount, drill_copy: DrillCopy
+) -> None:
+    observed = Observed(data_account, drill_copy)
+    options = DrillOptions(auth="iam", iam_user="web")
+    report, _ = _drill(
+        innovate, data_account, FakeClock(), observed, options, suite=ValidationSuite()
+    )
+    assert report.outcome == "passed", report.to_markdown()
+    (login,) = observed.logins
+    assert login.user == "web"
+    assert "Action=connect" in login.password
+    assert "DBUser=web" in login.password
+    assert not [params for _, params in data_account.writes() if "MasterUserPassword" in params]
