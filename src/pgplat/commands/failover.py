@@ -16,6 +16,9 @@ from pgplat.ops.failover.drills import LOCAL, aws_drill, local_drill
 from pgplat.ops.failover.report import FailoverReport, publish
 from pgplat.ops.failover.runner import Timing
 
+LOCAL_SETTLE = 1.0
+AWS_SETTLE = 10.0
+
 
 def failover(
     ctx: typer.Context,
@@ -37,6 +40,15 @@ def failover(
     timeout: Annotated[
         float, typer.Option("--timeout", min=1, help="Seconds to wait for writes to recover.")
     ] = 120.0,
+    settle: Annotated[
+        float | None,
+        typer.Option(
+            "--settle",
+            min=0,
+            help="Seconds of quiet after the last failover signal before the drill ends "
+            "(default: 1 local, 10 AWS, where the old writer may return as a reader).",
+        ),
+    ] = None,
     reports: Annotated[
         Path | None,
         typer.Option("--reports", help="Directory for the reports (default: .pgplat/drills)."),
@@ -47,7 +59,10 @@ def failover(
     from pgplat.commands.drill import DEFAULT_REPORTS  # that module registers this one
 
     config = config_from(ctx)
-    timing = Timing(warmup=warmup, timeout=timeout)
+    default_settle = LOCAL_SETTLE if env == LOCAL else AWS_SETTLE
+    timing = Timing(
+        warmup=warmup, settle=default_settle if settle is None else settle, timeout=timeout
+    )
     if env == LOCAL:
         project = state(ctx).config_path.absolute().parent
         primary = LocalCluster(config, project / config.environments.local.data_dir)

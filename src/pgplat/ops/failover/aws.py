@@ -130,7 +130,7 @@ class AwsFailover:
             self._rds.reboot_db_instance(
                 DBInstanceIdentifier=database.identifier, ForceFailover=True
             )
-        return self._settled()
+        return self._settled(database.writer)
 
     def finish(self) -> None:
         """Remove the drill tag."""
@@ -160,6 +160,8 @@ class AwsFailover:
                 statuses[f"instance {member['DBInstanceIdentifier']}"] = instance[
                     "DBInstanceStatus"
                 ]
+            if not writers:
+                raise UserError(f"{self.target} has no writer right now; drill once it has")
             if not readers:
                 raise UserError(
                     f"{self.target} has no reader to fail over to; add one (environments.*.readers)"
@@ -204,14 +206,20 @@ class AwsFailover:
                     actions.add(detail.get("Action", "maintenance"))
         return actions
 
-    def _settled(self) -> str:
-        """Poll until the database is available again; the writer then."""
+    def _settled(self, before: str) -> str:
+        """Poll until the database is available again (Aurora: with a writer other than
+        ``before``); the writer then."""
         give_up = time.monotonic() + self._settle_timeout
         while True:
             try:
-                database, _ = self._describe()
-                return database.writer
+                writer = self._describe()[0].writer
             except UserError:
-                if time.monotonic() > give_up:
-                    raise
-                time.sleep(SETTLE_POLL)
+                writer = before  # failing over or rebooting: not settled yet
+            if self._flavor == "rds" or writer != before:
+                return writer
+            if time.monotonic() > give_up:
+                raise UserError(
+                    f"{self.target} still has writer {before} after "
+                    f"{self._settle_timeout:.0f} s; see its events in the RDS console"
+                )
+            time.sleep(SETTLE_POLL)
