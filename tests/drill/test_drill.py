@@ -15,10 +15,12 @@ import pytest
 
 from pgplat.config import PgplatConfig
 from pgplat.config.model import SqlCheck, ValidationSuite
+from pgplat.ops.drill.cleanup import DEFAULT_GRACE, delete_orphans, find_orphans
 from pgplat.ops.drill.connect import Login
-from pgplat.ops.drill.naming import DRILL_TAG, instance_id
+from pgplat.ops.drill.naming import DRILL_TAG, drill_tags, instance_id
 from pgplat.ops.drill.plan import DrillOptions, prepare
 from pgplat.ops.drill.report import DrillReport
+from pgplat.ops.drill.restore import Copy
 from pgplat.ops.drill.runner import Drill, DrillPlan
 from tests.fixtures.drill import DataAccount, DrillCopy, FakeClock
 
@@ -290,3 +292,29 @@ def test_iam_authentication_logs_in_with_a_fresh_token(
     assert "Action=connect" in login.password
     assert "DBUser=web" in login.password
     assert not [params for _, params in data_account.writes() if "MasterUserPassword" in params]
+
+
+def test_cleanup_removes_what_a_killed_drill_left(
+    innovate: PgplatConfig, data_account: DataAccount
+) -> None:
+    """A drill killed (SIGKILL, lost laptop) right after restoring: cluster and instance stay."""
+    clock = FakeClock()
+    plan, restorer = prepare(
+        innovate, DrillOptions(), data_account.rds, data_account.ec2, clock.now()
+    )
+    before = data_account.identifiers()
+    tags = drill_tags(plan.copy_id, "innovate-prod", clock.now(), innovate.tags)
+    restorer.start(plan.source, plan.point, Copy(plan.copy_id), plan.security_group, tags)
+
+    assert find_orphans(data_account.rds, clock.now()) == []  # within the grace period
+    later = clock.now() + DEFAULT_GRACE + timedelta(minutes=1)
+    (orphan,) = find_orphans(data_account.rds, later)
+    assert orphan.drill_id == plan.copy_id
+    assert [str(p) for p in orphan.parts] == [
+        f"cluster {plan.copy_id}",
+        f"instance {plan.copy_id}-1",
+    ]
+    source = data_account.source_state()
+    assert delete_orphans(restorer, [orphan], FakeClock(later), timedelta(minutes=5)) == []
+    assert data_account.identifiers() == before
+    assert data_account.source_state() == source
