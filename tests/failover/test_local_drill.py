@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sys
 import threading
+import time
 from itertools import pairwise
 from pathlib import Path
 
@@ -157,3 +158,31 @@ def test_prod_needs_yes_prod_on_the_command_line(
     assert code == 2
     assert "pass --yes-prod" in err
     assert "Traceback" not in err
+
+
+class StandbyCutOffFailover(LocalFailover):
+    """A failover after the standby stopped receiving WAL: writes acknowledged meanwhile by
+    the (asynchronously replicating) primary exist nowhere once the standby is promoted."""
+
+    def fail_over(self) -> str:
+        with psycopg.connect(self.standby.info().admin_conninfo(), autocommit=True) as conn:
+            conn.execute("ALTER SYSTEM SET primary_conninfo = ''")
+            conn.execute("SELECT pg_reload_conf()")
+        time.sleep(0.5)
+        return super().fail_over()
+
+
+def test_writes_lost_in_a_failover_fail_the_drill(failover_pair: LocalCluster) -> None:
+    trigger = StandbyCutOffFailover(failover_pair, standby_of(failover_pair))
+    probe = Probe(
+        "drill-lossy", "app", rate=50, connection=trigger.client_settings("web"), env_file=None
+    )
+    try:
+        report = run_drill(trigger, probe, "local", 50, Timing(warmup=0.5))
+    finally:
+        trigger.endpoint.close()
+    assert report.outcome == "failed"
+    assert report.lost_writes, "writes acknowledged after the standby was cut off are gone"
+    acknowledged = [e.seq for e in report.log.events if e.kind == "write"]
+    assert set(report.lost_writes) <= set(acknowledged)
+    assert "| acknowledged writes lost | " + str(len(report.lost_writes)) in report.to_markdown()

@@ -93,15 +93,25 @@ def _wait_for_recovery(probe: Probe, triggered_at: float, timing: Timing) -> Non
 
 
 def _verify_and_finish(trigger: Trigger, probe: Probe, report: FailoverReport) -> None:
-    """Look for every acknowledged write on the new writer, then put things back."""
+    """Look for every acknowledged write on the new writer, put things back, delete the
+    probe's rows; what fails here is recorded in the report, after the rest was tried."""
+    problems: list[str] = []
     try:
         if report.triggered_at is not None:
             stored = probe.stored()
             acknowledged = {e.seq for e in probe.log.events if e.kind == "write" and e.seq}
             report.lost_writes = sorted(acknowledged - stored)
     except (PgplatClientError, psycopg.Error) as exc:
-        report.outcome = "error"
-        report.message = f"could not read the acknowledged writes back: {type(exc).__name__}"
-    finally:
+        problems.append(f"could not read the acknowledged writes back ({type(exc).__name__})")
+    try:
         trigger.finish()
-    probe.forget()
+    except (UserError, ClientError, BotoCoreError) as exc:
+        problems.append(f"could not put {trigger.target} back: {exc}")
+    try:
+        probe.forget()
+    except (PgplatClientError, psycopg.Error) as exc:
+        problems.append(f"probe rows of {probe.drill_id} not deleted ({type(exc).__name__})")
+    if problems:
+        if report.outcome == "passed":
+            report.outcome = "error"
+        report.message = "; ".join([report.message, *problems] if report.message else problems)
