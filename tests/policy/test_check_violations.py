@@ -47,11 +47,10 @@ def _break_prod(prod: Path) -> None:
                     "Resource": "*",
                 }
             )
-        for role in _of_type(template, "AWS::IAM::Role"):  # chain, rules: connect as anyone
-            for policy in role["Properties"].get("Policies", []):
-                for statement in policy["PolicyDocument"]["Statement"]:
-                    if "rds-db:connect" in json.dumps(statement.get("Action")):
-                        statement["Resource"] = "*"
+        for policy in _of_type(template, "AWS::IAM::Policy"):  # chain, rules: connect as anyone
+            for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+                if statement.get("Action") == "rds-db:connect":
+                    statement["Resource"] = "*"
         path.write_text(json.dumps(template, indent=1))
 
 
