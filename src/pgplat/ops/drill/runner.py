@@ -23,9 +23,10 @@ from pgplat.ops.drill.report import DrillReport
 from pgplat.ops.drill.restore import Copy, RecoveryPoint, Restorer, Source
 from pgplat.ops.drill.validation import run_suite
 
-# Statuses from which a restore never becomes available.
+# Statuses from which a restore never becomes available ("missing": a part was deleted).
 _DEAD_ENDS = frozenset(
     {
+        "missing",
         "failed",
         "incompatible-restore",
         "incompatible-parameters",
