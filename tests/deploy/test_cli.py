@@ -15,8 +15,10 @@ from tests.fixtures.cli import RunCli
 from tests.fixtures.examples import INNOVATE, NORTHWIND
 
 
-def test_dry_run_prints_the_commands_in_order(run_cli: RunCli, innovate_synth: Synthesis) -> None:
-    done = run_cli(
+def test_dry_run_needs_the_ids_no_stack_produces(
+    run_cli: RunCli, innovate_synth: Synthesis
+) -> None:
+    base = [
         "-c",
         str(INNOVATE),
         "-q",
@@ -26,13 +28,28 @@ def test_dry_run_prints_the_commands_in_order(run_cli: RunCli, innovate_synth: S
         "--dry-run",
         "--cdk-out",
         str(innovate_synth.outdir),
-    )
+    ]
+    refused = run_cli(*base)
+    assert refused.returncode == 2
+    assert "innovate-dev-app:AppVpc0Id" in refused.stderr
+    given = [
+        f"--parameter=innovate-dev-app:{name}"
+        for name in (
+            "AppVpc0Id=vpc-0d1e2f",
+            "AppVpc0RouteTableId=rtb-0d1e2f",
+            "AppVpc0SubnetIds=subnet-1,subnet-2",
+        )
+    ]
+    done = run_cli(*base, *given)
     assert done.returncode == 0, done.stderr
+    assert "pinned" in done.stdout.splitlines()[0]
     commands = [line for line in done.stdout.splitlines() if line.startswith("cdk deploy")]
     assert [c.split("--exclusively ")[1].split()[0] for c in commands] == [
-        s.name for s in innovate_synth.stacks_of("dev")
-    ] or len(commands) == len(innovate_synth.stacks_of("dev"))
-    assert "pinned" in done.stdout.splitlines()[0]
+        "innovate-dev-data",
+        "innovate-dev-app",
+        "innovate-dev-data",
+    ]
+    assert "AppVpc0Id=vpc-0d1e2f" in commands[1]
 
 
 def test_bootstrap_writes_policies_and_prints_commands(

@@ -3,6 +3,8 @@ boundary by a recorder, so ordering, failure handling and credentials are checke
 
 from __future__ import annotations
 
+import json
+import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import pytest
 from pgplat.config import PgplatConfig
 from pgplat.deploy.plan import StackTarget, deployment_order, read_assembly
 from pgplat.deploy.runner import dry_run_lines, run_plan
+from pgplat.deploy.wiring import Step, plan_steps
 from pgplat.errors import UserError
 from pgplat.infra.app import Synthesis
 
@@ -30,8 +33,18 @@ class Recorder:
 
 
 @pytest.fixture(scope="module")
-def prod_plan(innovate: PgplatConfig, innovate_synth: Synthesis) -> list[StackTarget]:
-    return deployment_order(read_assembly(innovate, innovate_synth.outdir / "prod", "prod"))
+def prod_plan(
+    innovate: PgplatConfig, innovate_synth: Synthesis, tmp_path_factory: pytest.TempPathFactory
+) -> list[StackTarget]:
+    """The prod plan over a private copy of the assembly, so deploy outputs stay in it."""
+    cdk_out = tmp_path_factory.mktemp("cdk.out")
+    shutil.copytree(innovate_synth.outdir / "prod", cdk_out / "prod")
+    return deployment_order(read_assembly(innovate, cdk_out / "prod", "prod"))
+
+
+@pytest.fixture(scope="module")
+def prod_steps(prod_plan: list[StackTarget]) -> list[Step]:
+    return plan_steps(prod_plan)
 
 
 def test_plan_covers_every_prod_stack_in_its_account(
@@ -62,36 +75,107 @@ def test_dependency_cycle_is_a_user_error(prod_plan: list[StackTarget]) -> None:
         deployment_order(looped)
 
 
-def test_deploy_runs_each_stack_exclusively_in_order(
-    innovate: PgplatConfig, prod_plan: list[StackTarget]
+def test_transit_gateway_ids_cross_accounts_in_three_steps(prod_steps: list[Step]) -> None:
+    names = [(s.stack.name, s.revisit) for s in prod_steps]
+    core = [
+        n
+        for n in names
+        if n[0] in ("innovate-prod-backup-copy", "innovate-prod-data", "innovate-prod-app")
+    ]
+    assert core == [
+        ("innovate-prod-backup-copy", False),
+        ("innovate-prod-data", False),
+        ("innovate-prod-app", False),
+        ("innovate-prod-data", True),
+    ]
+    assert names[-1] == ("innovate-prod-data", True)
+    app = next(s for s in prod_steps if s.stack.name == "innovate-prod-app")
+    assert [(i.parameter, i.source, i.output) for i in app.inputs] == [
+        ("TransitGatewayId", "innovate-prod-data", "AccessTransitGatewayId")
+    ]
+    assert [(i.parameter, i.source) for i in prod_steps[-1].inputs] == [
+        ("AppVpc0AttachmentId", "innovate-prod-app")
+    ]
+
+
+def _deployed(plan: list[StackTarget]) -> None:
+    """What `cdk deploy --outputs-file` leaves behind for each stack."""
+    outputs = {
+        "innovate-prod-data": {"AccessTransitGatewayId": "tgw-0123456789abcdef0"},
+        "innovate-prod-app": {"AppVpc0AttachmentId": "tgw-attach-0abc"},
+    }
+    for stack in plan:
+        stack.outputs_file.parent.mkdir(parents=True, exist_ok=True)
+        stack.outputs_file.write_text(json.dumps({stack.name: outputs.get(stack.name, {})}))
+
+
+def test_deploy_runs_each_step_exclusively_with_the_ids_of_earlier_ones(
+    innovate: PgplatConfig, prod_plan: list[StackTarget], prod_steps: list[Step]
 ) -> None:
+    _deployed(prod_plan)
     recorder = Recorder()
-    results = run_plan(innovate, "deploy", prod_plan, CDK, recorder)
-    assert [r.stack.name for r in results] == [s.name for s in prod_plan]
+    results = run_plan(innovate, "deploy", prod_steps, CDK, recorder)
+    assert [r.stack.name for r in results] == [s.stack.name for s in prod_steps]
     argv, _ = recorder.calls[0]
     assert argv[:3] == [*CDK, "deploy"]
     assert argv[argv.index("--app") + 1] == str(prod_plan[0].assembly)
     assert "--require-approval" in argv
+    by_stack = [
+        (step.stack.name, argv) for step, (argv, _) in zip(prod_steps, recorder.calls, strict=True)
+    ]
+    app_argv = next(argv for name, argv in by_stack if name == "innovate-prod-app")
+    assert app_argv[app_argv.index("--parameters") + 1] == "TransitGatewayId=tgw-0123456789abcdef0"
+    again = recorder.calls[-1][0]
+    assert again[again.index("--parameters") + 1] == "AppVpc0AttachmentId=tgw-attach-0abc"
 
 
-def test_first_failure_stops_the_deploy(
-    innovate: PgplatConfig, prod_plan: list[StackTarget]
+def test_a_missing_output_stops_with_what_to_deploy_first(
+    innovate: PgplatConfig, prod_plan: list[StackTarget], prod_steps: list[Step]
 ) -> None:
-    recorder = Recorder(failing=frozenset({prod_plan[0].name}))
-    results = run_plan(innovate, "deploy", prod_plan, CDK, recorder)
+    _deployed(prod_plan)
+    prod_plan[1].outputs_file.write_text("{}")
+    with pytest.raises(UserError, match="deploy innovate-prod-data first"):
+        run_plan(innovate, "deploy", prod_steps, CDK, Recorder())
+
+
+def test_first_failure_stops_the_deploy(innovate: PgplatConfig, prod_steps: list[Step]) -> None:
+    recorder = Recorder(failing=frozenset({prod_steps[0].stack.name}))
+    results = run_plan(innovate, "deploy", prod_steps, CDK, recorder)
     assert len(results) == 1
     assert not results[0].ok
     assert len(recorder.calls) == 1
 
 
-def test_diff_goes_on_past_a_failure(innovate: PgplatConfig, prod_plan: list[StackTarget]) -> None:
-    recorder = Recorder(failing=frozenset({prod_plan[0].name}))
-    results = run_plan(innovate, "diff", prod_plan, CDK, recorder)
+def test_diff_visits_each_stack_once_and_goes_on_past_a_failure(
+    innovate: PgplatConfig, prod_plan: list[StackTarget], prod_steps: list[Step]
+) -> None:
+    recorder = Recorder(failing=frozenset({prod_steps[0].stack.name}))
+    results = run_plan(innovate, "diff", prod_steps, CDK, recorder)
     assert len(results) == len(prod_plan)
+    assert all("--parameters" not in argv for argv, _ in recorder.calls)
+
+
+def test_unproduced_parameters_must_be_given(
+    innovate: PgplatConfig, innovate_synth: Synthesis
+) -> None:
+    dev = deployment_order(read_assembly(innovate, innovate_synth.outdir / "dev", "dev"))
+    with pytest.raises(UserError, match="innovate-dev-app:AppVpc0Id") as info:
+        plan_steps(dev)
+    assert "--parameter STACK:NAME=VALUE" in str(info.value)
+    given = {
+        "innovate-dev-app": {
+            "AppVpc0Id": "vpc-1",
+            "AppVpc0RouteTableId": "rtb-1",
+            "AppVpc0SubnetIds": "subnet-1,subnet-2",
+        }
+    }
+    steps = plan_steps(dev, given)
+    app = next(s for s in steps if s.stack.name == "innovate-dev-app")
+    assert dict(app.given)["AppVpc0Id"] == "vpc-1"
 
 
 def test_profiles_per_account_reach_the_cli(
-    innovate: PgplatConfig, prod_plan: list[StackTarget]
+    innovate: PgplatConfig, prod_plan: list[StackTarget], prod_steps: list[Step]
 ) -> None:
     config = innovate.model_copy(
         update={
@@ -103,22 +187,26 @@ def test_profiles_per_account_reach_the_cli(
             )
         }
     )
+    _deployed(prod_plan)
     recorder = Recorder()
-    run_plan(config, "deploy", prod_plan, CDK, recorder)
-    for (_, env), stack in zip(recorder.calls, prod_plan, strict=True):
-        assert env == {"AWS_PROFILE": f"innovate-{stack.role}"}
-    lines = dry_run_lines(config, "deploy", prod_plan)
+    run_plan(config, "deploy", prod_steps, CDK, recorder)
+    for (_, env), step in zip(recorder.calls, prod_steps, strict=True):
+        assert env == {"AWS_PROFILE": f"innovate-{step.stack.role}"}
+    lines = dry_run_lines(config, "deploy", prod_steps)
     assert any(line.startswith("AWS_PROFILE=innovate-data cdk deploy --app") for line in lines)
 
 
-def test_dry_run_lists_the_exact_commands(
-    innovate: PgplatConfig, prod_plan: list[StackTarget]
-) -> None:
-    lines = dry_run_lines(innovate, "deploy", prod_plan)
+def test_dry_run_lists_the_exact_commands(innovate: PgplatConfig, prod_steps: list[Step]) -> None:
+    lines = dry_run_lines(innovate, "deploy", prod_steps)
     commands = [line for line in lines if not line.startswith("#")]
-    assert len(commands) == len(prod_plan)
-    for command, stack in zip(commands, prod_plan, strict=True):
-        assert command.startswith(f"cdk deploy --app {stack.assembly} --exclusively {stack.name}")
+    assert len(commands) == len(prod_steps)
+    for command, step in zip(commands, prod_steps, strict=True):
+        assert command.startswith(
+            f"cdk deploy --app {step.stack.assembly} --exclusively {step.stack.name}"
+        )
+    assert any(
+        "'TransitGatewayId=<innovate-prod-data.AccessTransitGatewayId>'" in c for c in commands
+    )
 
 
 def test_missing_assembly_says_to_synth(innovate: PgplatConfig, tmp_path: Path) -> None:

@@ -22,19 +22,39 @@ from pgplat.deploy.cdk_cli import cdk_command, pinned_version
 from pgplat.deploy.drift import StackDrift, detect_drift
 from pgplat.deploy.plan import StackTarget, deployment_order, read_assembly
 from pgplat.deploy.runner import Action, StepResult, dry_run_lines, run_plan, run_subprocess
+from pgplat.deploy.wiring import plan_steps
 from pgplat.errors import UserError
 
 EnvOption = Annotated[str, typer.Option("--env", "-e", help="Cloud environment: prod or dev.")]
 CdkOut = Annotated[Path, typer.Option("--cdk-out", help="Where synthesized assemblies live.")]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the exact commands; run nothing.")]
+Parameters = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--parameter", help="STACK:NAME=VALUE for a parameter no stack produces (repeatable)."
+    ),
+]
 
 
-def _plan(config: PgplatConfig, env: str, cdk_out: Path) -> list[StackTarget]:
+def _targets(config: PgplatConfig, env: str, cdk_out: Path) -> list[StackTarget]:
+    """The environment's stacks in dependency order, synthesized first if needed."""
     # Imported here: synthesis loads the CDK, which other commands start without.
     from pgplat.infra.app import synthesize
 
     synthesize(config, cdk_out, [env], reuse=True)
     return deployment_order(read_assembly(config, cdk_out / env, env))
+
+
+def _given(values: list[str] | None) -> dict[str, dict[str, str]]:
+    """``STACK:NAME=VALUE`` options, by stack."""
+    given: dict[str, dict[str, str]] = {}
+    for text in values or []:
+        stack, colon, rest = text.partition(":")
+        name, equals, value = rest.partition("=")
+        if not (colon and equals and stack and name):
+            raise UserError(f"--parameter {text!r}: write it as STACK:NAME=VALUE")
+        given.setdefault(stack, {})[name] = value
+    return given
 
 
 def _summary(ctx: typer.Context, results: list[StepResult], planned: int) -> None:
@@ -65,9 +85,16 @@ def _summary(ctx: typer.Context, results: list[StepResult], planned: int) -> Non
         console.print(f"stopped after the first failure; {planned - len(results)} stack(s) not run")
 
 
-def _run(ctx: typer.Context, action: Action, env: str, cdk_out: Path, dry_run: bool) -> None:
+def _run(
+    ctx: typer.Context,
+    action: Action,
+    env: str,
+    cdk_out: Path,
+    dry_run: bool,
+    parameters: list[str] | None,
+) -> None:
     config = config_from(ctx)
-    plan = _plan(config, env, cdk_out)
+    plan = plan_steps(_targets(config, env, cdk_out), _given(parameters))
     if action == "deploy" and env == "prod":
         from pgplat.deploy.gate import refuse_unless_checked
 
@@ -83,9 +110,11 @@ def _run(ctx: typer.Context, action: Action, env: str, cdk_out: Path, dry_run: b
         plan,
         cdk,
         run_subprocess,
-        on_step=lambda s: say(ctx, f"[bold]{action}[/] {s.name} → {s.role} account {s.account}"),
+        on_step=lambda s: say(
+            ctx, f"[bold]{action}[/] {s.stack.name} → {s.stack.role} account {s.stack.account}"
+        ),
     )
-    _summary(ctx, results, len(plan))
+    _summary(ctx, results, len(plan) if action == "deploy" else len(results))
     if not all(r.ok for r in results):
         raise typer.Exit(1)
 
@@ -95,12 +124,14 @@ def deploy(
     env: EnvOption = "prod",
     cdk_out: CdkOut = Path("cdk.out"),
     dry_run: DryRun = False,
+    parameter: Parameters = None,
 ) -> None:
     """Deploy an environment's stacks in dependency order across accounts; stop on failure.
 
-    Production is refused while `pgplat check` reports error-level findings.
+    Ids that cross accounts (Transit Gateway, attachment, peering) are passed from each
+    stack's outputs to the next; production is refused while `pgplat check` fails.
     """
-    _run(ctx, "deploy", env, cdk_out, dry_run)
+    _run(ctx, "deploy", env, cdk_out, dry_run, parameter)
 
 
 def diff(
@@ -108,9 +139,10 @@ def diff(
     env: EnvOption = "prod",
     cdk_out: CdkOut = Path("cdk.out"),
     dry_run: DryRun = False,
+    parameter: Parameters = None,
 ) -> None:
     """Show what a deploy would change, stack by stack, in each account."""
-    _run(ctx, "diff", env, cdk_out, dry_run)
+    _run(ctx, "diff", env, cdk_out, dry_run, parameter)
 
 
 def bootstrap(
@@ -126,7 +158,7 @@ def bootstrap(
 ) -> None:
     """Bootstrap every account of an environment with a least-privilege execution policy."""
     config = config_from(ctx)
-    items = plan_bootstrap(config, _plan(config, env, cdk_out))
+    items = plan_bootstrap(config, _targets(config, env, cdk_out))
     policy_dir.mkdir(parents=True, exist_ok=True)
     for item in items:
         (policy_dir / f"{item.account}.json").write_text(json.dumps(item.policy, indent=2) + "\n")
@@ -149,7 +181,7 @@ def drift(ctx: typer.Context, env: EnvOption = "prod", cdk_out: CdkOut = Path("c
     """Detect resources changed outside CloudFormation in an environment's stacks (exit 1 if any)."""
     config = config_from(ctx)
     results: list[StackDrift] = []
-    for stack in _plan(config, env, cdk_out):
+    for stack in _targets(config, env, cdk_out):
         session = session_for(access_for(config, stack.role), stack.region)
         results.append(detect_drift(session.client("cloudformation"), stack.name, stack.account))
     if state(ctx).output == "json":

@@ -12,7 +12,7 @@ import typer
 from rich.panel import Panel
 from rich.table import Table
 
-from pgplat.commands.common import config_from, console, emit_json, state
+from pgplat.commands.common import DEFAULT_CONFIG, config_from, console, emit_json, state
 
 if TYPE_CHECKING:
     from pgplat.up import UpResult
@@ -62,14 +62,16 @@ def up(ctx: typer.Context, config_file: ConfigOption = None) -> None:
             }
         )
         return
-    _screen(config.name, result, url, seconds)
+    path = config_file or state(ctx).config_path
+    command = "pgplat" if path == DEFAULT_CONFIG else f"pgplat -c {path}"
+    _screen(config.name, result, url, seconds, command)
 
 
-def _screen(name: str, result: UpResult, url: str, seconds: float) -> None:
+def _screen(name: str, result: UpResult, url: str, seconds: float, pgplat: str) -> None:
     check = result.check
     produced = Table.grid(padding=(0, 2))
-    produced.add_column(style="bold")
-    produced.add_column()
+    produced.add_column(style="bold", no_wrap=True)
+    produced.add_column(overflow="fold")
     stacks = result.synthesis.stacks
     envs = sorted({s.env for s in stacks.values()})
     cached = " (unchanged config: reused)" if result.synthesis.reused else ""
@@ -94,17 +96,19 @@ def _screen(name: str, result: UpResult, url: str, seconds: float) -> None:
         f"{', cached' if check.cached else ''}",
     )
     nexts = [
-        "pgplat check --env prod          # full findings table, SARIF/JUnit for CI",
-        "pgplat deploy --env prod --dry-run   # the exact CDK commands, per account",
-        "pgplat dev url --show-password   # the local URL with its password",
-        "pgplat down                      # stop the local server (data kept)",
+        (f"{pgplat} check --env prod", "full findings, SARIF/JUnit for CI"),
+        (f"{pgplat} deploy --env prod --dry-run", "the exact CDK commands, per account"),
+        (f"{pgplat} dev url --show-password", "the local URL with its password"),
+        (f"{pgplat} down", "stop the local server (its data is kept)"),
     ]
     for note in result.notes:
         console.print(f"[yellow]note:[/] {note}", highlight=False)
     console.print(
         Panel(produced, title=f"pgplat up: {name} ready in {seconds:.1f} s", expand=False)
     )
-    console.print("next:\n  " + "\n  ".join(nexts), highlight=False)
+    width = max(len(c) for c, _ in nexts)
+    lines = [f"  {c.ljust(width)}  [dim]# {why}[/]" for c, why in nexts]
+    console.print("next:\n" + "\n".join(lines), highlight=False)
 
 
 def down(ctx: typer.Context, config_file: ConfigOption = None) -> None:

@@ -9,6 +9,7 @@ attachment that needs the shared Transit Gateway, and so on).
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,8 +79,10 @@ def read_assembly(config: PgplatConfig, assembly: Path, env: str) -> list[StackT
     return targets
 
 
-def deployment_order(stacks: list[StackTarget]) -> list[StackTarget]:
-    """Dependencies first; otherwise manifest order (stable topological sort)."""
+def deployment_order(
+    stacks: list[StackTarget], extra: Mapping[str, set[str]] | None = None
+) -> list[StackTarget]:
+    """Dependencies (and ``extra`` ones, by stack name) first; otherwise manifest order."""
     by_name = {s.name: s for s in stacks}
     ordered: list[StackTarget] = []
     state: dict[str, str] = {}
@@ -90,7 +93,7 @@ def deployment_order(stacks: list[StackTarget]) -> list[StackTarget]:
         if state.get(stack.name) == "visiting":
             raise UserError(f"stack {stack.name} depends on itself through its dependencies")
         state[stack.name] = "visiting"
-        for dep in stack.dependencies:
+        for dep in sorted({*stack.dependencies, *(extra or {}).get(stack.name, set())}):
             visit(by_name[dep])
         state[stack.name] = "done"
         ordered.append(stack)

@@ -19,6 +19,7 @@ from typing import Literal, Protocol
 from pgplat.config import PgplatConfig
 from pgplat.deploy.accounts import access_for, cli_environment, describe_access
 from pgplat.deploy.plan import StackTarget
+from pgplat.deploy.wiring import Step, placeholders, resolve
 
 Action = Literal["deploy", "diff"]
 
@@ -44,44 +45,60 @@ class StepResult:
         return self.exit_code == 0
 
 
-def cdk_arguments(action: Action, stack: StackTarget) -> list[str]:
+def cdk_arguments(
+    action: Action, stack: StackTarget, parameters: Mapping[str, str] | None = None
+) -> list[str]:
     """The CDK CLI arguments for one stack (after the `cdk` executable)."""
     args = [action, "--app", str(stack.assembly), "--exclusively", stack.name]
+    for name, value in (parameters or {}).items():
+        args += ["--parameters", f"{name}={value}"]
     if action == "deploy":
         args += ["--require-approval", "never", "--ci", "--progress", "events"]
         args += ["--outputs-file", str(stack.outputs_file)]
     return args
 
 
-def dry_run_lines(config: PgplatConfig, action: Action, plan: list[StackTarget]) -> list[str]:
+def _steps_for(action: Action, steps: list[Step]) -> list[Step]:
+    """A diff compares templates once per stack; parameters only matter to a deploy."""
+    if action == "deploy":
+        return steps
+    return [Step(step.stack, ()) for step in steps if not step.revisit]
+
+
+def dry_run_lines(config: PgplatConfig, action: Action, steps: list[Step]) -> list[str]:
     """The exact commands a run would execute, with where each one's credentials come from."""
     lines = []
-    for stack in plan:
+    for step in _steps_for(action, steps):
+        stack = step.stack
         access = access_for(config, stack.role)
         prefix = f"AWS_PROFILE={access.profile} " if access.profile and not access.role_arn else ""
+        again = ", again with the ids deployed since" if step.revisit else ""
         lines.append(
             f"# {stack.name} -> {stack.role} account {stack.account} ({stack.region}), "
-            f"{describe_access(access)}"
+            f"{describe_access(access)}{again}"
         )
-        lines.append(prefix + shlex.join(["cdk", *cdk_arguments(action, stack)]))
+        arguments = cdk_arguments(action, stack, placeholders(step))
+        lines.append(prefix + shlex.join(["cdk", *arguments]))
     return lines
 
 
 def run_plan(
     config: PgplatConfig,
     action: Action,
-    plan: list[StackTarget],
+    steps: list[Step],
     cdk: list[str],
     runner: CommandRunner = run_subprocess,
-    on_step: Callable[[StackTarget], None] = lambda _stack: None,
+    on_step: Callable[[Step], None] = lambda _step: None,
 ) -> list[StepResult]:
-    """Run ``action`` on every stack in order; a failed deploy stops the run."""
+    """Run ``action`` step by step; a failed deploy stops the run."""
     results: list[StepResult] = []
-    for stack in plan:
-        on_step(stack)
+    for step in _steps_for(action, steps):
+        on_step(step)
+        stack = step.stack
+        parameters = resolve(step, stack.assembly.parent)
         env = cli_environment(access_for(config, stack.role), stack.region)
         started = time.monotonic()
-        code = runner([*cdk, *cdk_arguments(action, stack)], env)
+        code = runner([*cdk, *cdk_arguments(action, stack, parameters)], env)
         results.append(StepResult(stack, action, code, time.monotonic() - started))
         if code != 0 and action == "deploy":
             break
