@@ -53,7 +53,7 @@ from pgplat.infra.network import POSTGRES_PORT
 from pgplat.infra.retention import log_retention
 from pgplat.ops.drill.handler import ValidatorSettings
 from pgplat.ops.drill.metrics import DAYS_SINCE_SUCCESS, NAMESPACE, dimensions
-from pgplat.ops.drill.naming import DRILL_SG_TAG, drill_role_name
+from pgplat.ops.drill.naming import DRILL_PREFIX, DRILL_SG_TAG, drill_role_name
 
 if TYPE_CHECKING:
     from pgplat.infra.data_stack import DataStack
@@ -72,7 +72,6 @@ RUNTIME_DISTRIBUTIONS = (
 
 RESTORE_TEST_PREFIX = "awsbackup-restore-test-"
 """AWS Backup names restore-test copies with this prefix; the validator may touch only them."""
-DRILL_PREFIX = "drill-"
 _HANDLER = "pgplat.ops.drill.handler.handler"
 
 _SNAPSHOT_REASON = (

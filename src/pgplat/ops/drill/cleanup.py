@@ -1,7 +1,7 @@
 """Find and delete drill copies that outlived their drill (a killed process, a lost laptop).
 
-Only resources carrying the drill tag are considered, and only once they are older than the
-grace period, so a drill that is still running is never touched.
+Only resources named ``drill-*`` and carrying the drill tag are considered, and only once they
+are older than the grace period, so a drill that is still running is never touched.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from pgplat.ops.drill.clock import Clock
-from pgplat.ops.drill.naming import DRILL_TAG, started_at
+from pgplat.ops.drill.naming import DRILL_PREFIX, DRILL_TAG, started_at
 from pgplat.ops.drill.restore import Copy, Part, PartKind, Restorer
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ def find_orphans(rds: RDSClient, now: datetime, grace: timedelta = DEFAULT_GRACE
             t["Key"]: t["Value"] for t in tag_list if "Key" in t and "Value" in t
         }
         started = started_at(tags)
-        if started is None or now - started < grace:
+        if started is None or now - started < grace or not name.startswith(DRILL_PREFIX):
             return
         entry = tagged.setdefault(tags[DRILL_TAG], (started, []))
         entry[1].append(Part(kind, name))

@@ -24,6 +24,9 @@ STARTED_TAG = "pgplat:drill-started"
 DRILL_SG_TAG = "pgplat:drill-security-group"
 """Tag on the drill-only security group; its value is the source identifier."""
 
+DRILL_PREFIX = "drill-"
+"""Every copy identifier starts with it; the drill role may change nothing else."""
+
 _MAX_IDENTIFIER = 63
 _STAMP = "%Y%m%d%H%M%S"
 
@@ -48,7 +51,7 @@ def drill_id(source: str, started: datetime) -> str:
     leave room for the Aurora instance suffix.
     """
     stamp = started.astimezone(UTC).strftime(_STAMP)
-    base = f"drill-{stamp}-{secrets.token_hex(2)}-{source}"[: _MAX_IDENTIFIER - len("-1")]
+    base = f"{DRILL_PREFIX}{stamp}-{secrets.token_hex(2)}-{source}"[: _MAX_IDENTIFIER - len("-1")]
     return re.sub(r"-+", "-", base).rstrip("-")
 
 
