@@ -1,21 +1,20 @@
-"""`pgplat dev up --standby`: the local server gets a streaming standby, once."""
+"""`pgplat dev up --standby`: the local server gets a streaming standby, once; `pgplat dev
+destroy` removes it with the server."""
 
 from __future__ import annotations
 
 import shutil
 import socket
-import sys
 import time
 from pathlib import Path
 
 import psycopg
-import pytest
 
-from pgplat.cli import main
 from pgplat.config import PgplatConfig
 from pgplat.local.cluster import LocalCluster
 from pgplat.ops.failover.local import standby_of
 from tests.fixtures.examples import INNOVATE
+from tests.fixtures.failover import RunPgplat
 from tests.fixtures.postgres import server_root
 
 
@@ -26,11 +25,10 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def test_dev_up_standby_streams_and_is_idempotent(
+def test_dev_up_standby_streams_and_destroy_removes_it(
     innovate: PgplatConfig,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    pgplat_main: RunPgplat,
 ) -> None:
     base = server_root("dev-standby")
     config = tmp_path / "pgplat.yaml"
@@ -44,13 +42,9 @@ def test_dev_up_standby_streams_and_is_idempotent(
     standby = standby_of(primary)
     try:
         for _ in range(2):
-            monkeypatch.setattr(
-                sys, "argv", ["pgplat", "-c", str(config), "dev", "up", "--standby"]
-            )
-            with pytest.raises(SystemExit) as exited:
-                main()
-            assert exited.value.code in (0, None), capsys.readouterr().err
-            assert "streaming standby on localhost:" in capsys.readouterr().out
+            code, out, err = pgplat_main("-c", str(config), "dev", "up", "--standby")
+            assert code == 0, err
+            assert "streaming standby on localhost:" in out
         with psycopg.connect(primary.info().admin_conninfo(), autocommit=True) as conn:
             conn.execute("CREATE TABLE app.streamed (n int)")
         with psycopg.connect(standby.info().admin_conninfo(), autocommit=True) as conn:
@@ -59,6 +53,9 @@ def test_dev_up_standby_streams_and_is_idempotent(
             while conn.execute("SELECT to_regclass('app.streamed')").fetchone() == (None,):
                 assert time.monotonic() < deadline, "the standby did not receive the table"
                 time.sleep(0.05)
+        assert pgplat_main("-c", str(config), "dev", "destroy", "--yes")[0] == 0
+        assert standby.status() == "absent"
+        assert not standby.root.exists()
     finally:
         standby.destroy()
         primary.destroy()

@@ -5,7 +5,6 @@ and the pair is put back as it was."""
 from __future__ import annotations
 
 import json
-import sys
 import threading
 import time
 from itertools import pairwise
@@ -14,12 +13,12 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from pgplat.cli import main
 from pgplat.local.cluster import LocalCluster
 from pgplat.ops.failover.local import LocalFailover, standby_of
 from pgplat.ops.failover.probe import PROBE_TABLE, THREAD_PREFIX, Probe
 from pgplat.ops.failover.runner import Timing, run_drill
 from tests.fixtures.examples import INNOVATE
+from tests.fixtures.failover import RunPgplat
 
 
 def _config_with_local_dir(tmp_path: Path, data_dir: Path) -> Path:
@@ -32,27 +31,14 @@ def _config_with_local_dir(tmp_path: Path, data_dir: Path) -> Path:
     return path
 
 
-def _pgplat(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str
-) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["pgplat", *args])
-    with pytest.raises(SystemExit) as exited:
-        main()
-    captured = capsys.readouterr()
-    return int(exited.value.code or 0), captured.out, captured.err
-
-
 def test_local_drill_reports_figures_that_the_probe_log_confirms(
     failover_pair: LocalCluster,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    pgplat_main: RunPgplat,
 ) -> None:
     config = _config_with_local_dir(tmp_path, failover_pair.root)
     reports = tmp_path / "reports"
-    code, out, err = _pgplat(
-        monkeypatch,
-        capsys,
+    code, out, err = pgplat_main(
         "-c",
         str(config),
         "-o",
@@ -149,12 +135,8 @@ def test_ctrl_c_stops_the_probe_and_leaves_the_pair_intact(failover_pair: LocalC
         ).fetchone() == (0,)
 
 
-def test_prod_needs_yes_prod_on_the_command_line(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, _, err = _pgplat(
-        monkeypatch, capsys, "-c", str(INNOVATE), "drill", "failover", "--env", "prod"
-    )
+def test_prod_needs_yes_prod_on_the_command_line(pgplat_main: RunPgplat) -> None:
+    code, _, err = pgplat_main("-c", str(INNOVATE), "drill", "failover", "--env", "prod")
     assert code == 2
     assert "pass --yes-prod" in err
     assert "Traceback" not in err

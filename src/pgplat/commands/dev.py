@@ -18,7 +18,7 @@ from pgplat.local.files import write_private
 from pgplat.local.k8s import local_manifests
 from pgplat.local.passwords import SUPERUSER, load_passwords
 from pgplat.local.seed import run_seeds, seed_scripts
-from pgplat.ops.failover.local import ensure_standby
+from pgplat.ops.failover.local import destroy_standby, ensure_standby, stop_standby
 
 app = typer.Typer(
     help="Local PostgreSQL of production's major, with prod's users, extensions and TLS.",
@@ -133,7 +133,9 @@ def _describe(cluster: LocalCluster, info: ServerInfo | None) -> dict[str, objec
 @app.command()
 def down(ctx: typer.Context) -> None:
     """Stop the local server; the data stays for the next `up`."""
-    stopped = _cluster(ctx).down()
+    cluster = _cluster(ctx)
+    stop_standby(cluster)
+    stopped = cluster.down()
     say(ctx, "[green]✓[/] stopped" if stopped else "the local server was not running")
 
 
@@ -195,6 +197,7 @@ def destroy(ctx: typer.Context, yes: YesOpt = False) -> None:
     cluster = _cluster(ctx)
     if not yes:
         typer.confirm(f"Delete {cluster.root} (data, certificates, passwords)?", abort=True)
+    destroy_standby(cluster)
     cluster.destroy()
     say(ctx, f"[green]✓[/] deleted {cluster.root}")
 

@@ -6,6 +6,7 @@ standby of it), so the drill can run again and `pgplat dev` keeps its data.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -19,14 +20,14 @@ from pgplat.ops.failover.endpoint import Forwarder
 ENDPOINT_HOST = "127.0.0.1"
 
 
+def standby_root(primary: LocalCluster) -> Path:
+    """Where the standby of a local cluster lives: beside it, in ``<root>-standby``."""
+    return primary.root.with_name(f"{primary.root.name}-standby")
+
+
 def standby_of(primary: LocalCluster) -> LocalCluster:
-    """The standby of a local cluster: beside it, in ``<root>-standby``."""
-    return LocalCluster(
-        primary.config,
-        primary.root.with_name(f"{primary.root.name}-standby"),
-        binaries=primary.binaries,
-        port=0,
-    )
+    """The standby of a local cluster (same binaries, any free port)."""
+    return LocalCluster(primary.config, standby_root(primary), binaries=primary.binaries, port=0)
 
 
 def ensure_standby(primary: LocalCluster) -> ServerInfo:
@@ -35,6 +36,18 @@ def ensure_standby(primary: LocalCluster) -> ServerInfo:
     if standby.status() == "absent":
         return make_standby(primary, standby.root).info()
     return standby.up()
+
+
+def stop_standby(primary: LocalCluster) -> None:
+    """Stop the standby of ``primary`` if it has one (`pgplat dev down`)."""
+    if standby_root(primary).exists():
+        standby_of(primary).down()
+
+
+def destroy_standby(primary: LocalCluster) -> None:
+    """Stop and delete the standby of ``primary`` if it has one (`pgplat dev destroy`)."""
+    if standby_root(primary).exists():
+        standby_of(primary).destroy()
 
 
 class LocalFailover:
