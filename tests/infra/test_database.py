@@ -169,10 +169,14 @@ def test_parameters_are_overridable_from_config(multi_az_cluster_synth: Synthesi
 
 
 def test_effective_parameters_override_and_extend_the_baseline() -> None:
-    merged = effective_parameters({"log_lock_waits": 0, "work_mem": "64MB"})
+    merged = effective_parameters(
+        {"log_lock_waits": 0, "work_mem": "64MB"}, pgaudit_classes=["ddl", "role"]
+    )
     assert merged["log_lock_waits"] == "0"
     assert merged["work_mem"] == "64MB"
-    assert {k: v for k, v in merged.items() if k not in ("log_lock_waits", "work_mem")} == {
+    assert merged["pgaudit.log"] == "ddl,role"
+    added = ("log_lock_waits", "work_mem", "pgaudit.log")
+    assert {k: v for k, v in merged.items() if k not in added} == {
         k: v for k, v in BASELINE.items() if k != "log_lock_waits"
     }
 

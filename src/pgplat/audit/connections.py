@@ -44,6 +44,13 @@ def _identity(workload: str) -> str:
     return f"{namespace}.{account}"
 
 
+def opened_by(connection: Connection, identity: str) -> bool:
+    """Whether the session was opened by the workload ``namespace.service-account``, with or
+    without the pod name pgplat.connect appends when POD_NAME is set."""
+    application = connection.application
+    return application == identity or application.startswith(f"{identity}.")
+
+
 @dataclass(frozen=True)
 class ConnectionSummary:
     """Who connected, from where, how often, in the queried period."""
@@ -113,6 +120,6 @@ def query_connections(
     for row in result["results"]:
         message = next((f["value"] for f in row if f["field"] == "@message"), "")
         connection = parse_connection(message)
-        if connection and (identity is None or connection.application == identity):
+        if connection and (identity is None or opened_by(connection, identity)):
             found.append(connection)
     return found

@@ -595,6 +595,40 @@ class Deploy(Model):
     )
 
 
+AuditClass = Literal["ddl", "role", "write", "read", "function", "misc", "misc_set"]
+_AUDITED: tuple[AuditClass, ...] = ("ddl", "role")
+
+
+class Audit(Model):
+    """Traceability: what pgaudit records, and where the CloudTrail record of AWS calls goes."""
+
+    pgaudit_classes: list[AuditClass] = Field(
+        default_factory=lambda: list(_AUDITED),
+        description="pgaudit statement classes logged (pgaudit.log): schema and role changes "
+        "by default; add 'write' to log every INSERT/UPDATE/DELETE (large logs). Statement "
+        "parameters are never logged, so values such as passwords stay out of the log.",
+    )
+    organization_trail: bool = Field(
+        default=False,
+        description="An AWS Organizations trail already records the data account; pgplat "
+        "then creates no trail of its own.",
+    )
+    trail_retention_days: int = Field(
+        default=365,
+        ge=180,
+        le=3653,
+        description="Days CloudTrail log files are kept; after 90 days they move to Glacier "
+        "Instant Retrieval (still readable at once), then expire.",
+    )
+
+    @field_validator("pgaudit_classes")
+    @classmethod
+    def _unique_classes(cls, classes: list[AuditClass]) -> list[AuditClass]:
+        if len(set(classes)) != len(classes):
+            raise ValueError("each pgaudit class is listed once")
+        return classes
+
+
 class PgplatConfig(Model):
     """An organisation's PostgreSQL estate on AWS."""
 
@@ -618,6 +652,7 @@ class PgplatConfig(Model):
     )
     check: Check = Field(default_factory=Check)
     deploy: Deploy = Field(default_factory=Deploy)
+    audit: Audit = Field(default_factory=Audit)
 
     @field_validator("region")
     @classmethod

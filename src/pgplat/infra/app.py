@@ -28,6 +28,7 @@ from pgplat.errors import UserError
 from pgplat.infra.backup import BackupCopyStack, copy_vault_name, vault_arn
 from pgplat.infra.cross_account import build_access_stacks
 from pgplat.infra.data_stack import DataStack
+from pgplat.infra.trail import build_trail_stack
 
 AccountRole = Literal["data", "app"]
 MANIFEST = "pgplat-synthesis.json"
@@ -104,7 +105,11 @@ def build_data_stacks(env: EnvironmentApp) -> None:
         env.data.add_stack_dependency(copy_stack, "backups are copied into the vault it creates")
 
 
-STACK_BUILDERS: tuple[StackBuilder, ...] = (build_data_stacks, build_access_stacks)
+STACK_BUILDERS: tuple[StackBuilder, ...] = (
+    build_data_stacks,
+    build_access_stacks,
+    build_trail_stack,
+)
 """Run in order for every environment; the data stack builder comes first."""
 
 

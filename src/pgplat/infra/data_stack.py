@@ -77,7 +77,9 @@ class DataStack(Stack):
                 settings=settings,
                 engine_version=config.engine_version(env_name),
                 database_name=config.database.name,
-                parameters=effective_parameters(settings.parameters),
+                parameters=effective_parameters(
+                    settings.parameters, pgaudit_classes=config.audit.pgaudit_classes
+                ),
                 backup_window=windows.backup,
                 maintenance_window=windows.maintenance,
                 auto_minor_version_upgrade=config.maintenance.auto_minor_version_upgrade,

@@ -14,7 +14,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-_ADMIN_ACTIONS = [
+ADMIN_ACTIONS = [
     "kms:Create*",
     "kms:Describe*",
     "kms:Enable*",
@@ -101,7 +101,7 @@ def _base_statements(stack: Stack) -> list[iam.PolicyStatement]:
     statements = [
         iam.PolicyStatement(
             sid="AccountAdministersButDoesNotUse",
-            actions=_ADMIN_ACTIONS,
+            actions=ADMIN_ACTIONS,
             principals=[account],
             resources=["*"],
         ),

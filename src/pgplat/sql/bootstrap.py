@@ -19,6 +19,8 @@ Target = Literal["rds", "local"]
 
 _TABLE_PRIVILEGES = {"read-write": "SELECT, INSERT, UPDATE, DELETE", "read-only": "SELECT"}
 _SEQUENCE_PRIVILEGES = {"read-write": "USAGE, SELECT, UPDATE", "read-only": "SELECT"}
+AUDIT_ROLE = "rds_pgaudit"
+"""The role ``pgaudit.role`` names: privileges granted to it mark objects for audit logging."""
 
 
 def group_role(schema: str, access: str) -> str:
@@ -61,6 +63,30 @@ def _extension(name: str, target: Target) -> str:
     )
 
 
+def _pgaudit() -> list[str]:
+    """The role pgaudit's object auditing logs through (``pgaudit.role``), and the extension.
+
+    pgaudit can only be created where the server preloads it: on RDS after the reboot that
+    applies the parameter group, locally only with binaries that ship it. Until then the
+    role is still made and the extension skipped with a warning; a re-run creates it.
+    """
+    loaded = (
+        "'pgaudit' = ANY (string_to_array("
+        "replace(current_setting('shared_preload_libraries'), ' ', ''), ','))"
+    )
+    return [
+        _ensure_role(AUDIT_ROLE, "NOLOGIN"),
+        "DO $$ BEGIN\n"
+        f"  IF {loaded} THEN\n"
+        "    CREATE EXTENSION IF NOT EXISTS pgaudit;\n"
+        "  ELSE\n"
+        "    RAISE WARNING 'pgaudit is not in shared_preload_libraries (yet): statements are "
+        "not audited; reboot after the parameter group change, then re-run the bootstrap';\n"
+        "  END IF;\n"
+        "END $$;",
+    ]
+
+
 def _user(user: DatabaseUser, schema: str) -> list[str]:
     role = _ident(user.name)
     statements = [
@@ -100,7 +126,8 @@ def bootstrap_sql(config: PgplatConfig, target: Target = "rds") -> str:
 
     Run it connected to ``config.database.name`` as the master user (RDS) or the local
     superuser. ``target="local"`` creates a NOLOGIN ``rds_iam`` stand-in so IAM users keep
-    their grant, and skips extensions the local binaries do not ship, with a warning.
+    their grant, and skips extensions the local binaries do not ship, with a warning. Both
+    create the ``rds_pgaudit`` role and, where the server preloads it, the pgaudit extension.
     """
     db = config.database
     schema = _ident(db.schema_name)
@@ -131,4 +158,5 @@ def bootstrap_sql(config: PgplatConfig, target: Target = "rds") -> str:
     for user in db.users:
         out += _user(user, db.schema_name)
     out += [_extension(name, target) for name in db.extensions]
+    out += _pgaudit()
     return "\n".join(out) + "\n"
