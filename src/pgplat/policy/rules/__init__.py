@@ -289,6 +289,7 @@ RULES: tuple[Rule, ...] = (
         "Tags name the owner and cost center of every resource; separate environments need "
         "to be told apart.",
         "Plan: separate environments; pgplat required_tags",
-        "Add the tags to config 'tags' (pgplat tags every resource from there).",
+        "Config 'tags' reach every tag-aware construct; resources the CDK emits as a raw "
+        "CfnResource (custom-resource providers) must be tagged in code where they are made.",
     ),
 )
