@@ -15,9 +15,9 @@ from pgplat.commands import certs as certs_cmd
 from pgplat.commands import check as check_cmd
 from pgplat.commands import config as config_cmd
 from pgplat.commands import deploy as deploy_cmd
+from pgplat.commands import dev as dev_cmd
 from pgplat.commands import diagram as diagram_cmd
 from pgplat.commands import drill as drill_cmd
-from pgplat.commands import dev as dev_cmd
 from pgplat.commands import guardrails as guardrails_cmd
 from pgplat.commands import k8s as k8s_cmd
 from pgplat.commands import sql as sql_cmd

@@ -39,11 +39,15 @@ def _covered(entry: str, present: set[str]) -> bool:
 
 
 def ensure_gitignored(project_dir: Path, entries: Iterable[str]) -> list[str]:
-    """Add ``entries`` missing from ``project_dir/.gitignore``; return the ones added."""
+    """Add ``entries`` missing from ``project_dir/.gitignore``; return the ones added.
+
+    Entries outside the project (absolute paths, ``..``) are not the project's to ignore.
+    """
     gitignore = project_dir / ".gitignore"
     text = gitignore.read_text() if gitignore.exists() else ""
     present = {line.strip().rstrip("/") for line in text.splitlines()}
-    added = [e for e in entries if not _covered(e, present)]
+    inside = [e for e in entries if not Path(e).is_absolute() and ".." not in Path(e).parts]
+    added = [e for e in inside if not _covered(e, present)]
     if added:
         prefix = "" if not text or text.endswith("\n") else "\n"
         gitignore.write_text(
