@@ -113,7 +113,13 @@ class AwsFailover:
         """Tag the database as under drill (call after `check`)."""
         value = f"{drill_id} {now.astimezone(UTC).isoformat(timespec='seconds')}"
         tags: list[TagTypeDef] = [{"Key": FAILOVER_TAG, "Value": value}]
-        self._rds.add_tags_to_resource(ResourceName=self._checked().arn, Tags=tags)
+        try:
+            self._rds.add_tags_to_resource(ResourceName=self._checked().arn, Tags=tags)
+        except (ClientError, BotoCoreError) as exc:
+            raise UserError(
+                f"cannot tag {self.target} with {FAILOVER_TAG} ({aws_error_code(exc)}); "
+                "the drill needs rds:AddTagsToResource and rds:RemoveTagsFromResource on it"
+            ) from None
 
     def fail_over(self) -> str:
         """Ask AWS to fail over, wait until the database is available again; the new writer."""

@@ -47,7 +47,11 @@ def aws_drill(
     timing: Timing,
 ) -> FailoverReport:
     """Fail ``env``'s database over through the RDS API once it is found safe to; the probe
-    connects as the application does (PG*/PGPLAT_* variables or ``.env``)."""
+    connects as the application does (PG*/PGPLAT_* variables or ``.env``).
+
+    ``session`` is the operator's, in the data account: the restore-drill role may only touch
+    drill copies, so it cannot fail the database over.
+    """
     flavor = check_environment(config, env, yes_prod=yes_prod)
     identifier = config.database_identifier(env)
     trigger = AwsFailover(session.client("rds"), flavor, identifier, target_reader=target_reader)
