@@ -99,7 +99,10 @@ def data_plane(
 
 
 def _fail_over_with(account: Account, operation: str, local: LocalFailover) -> None:
-    account.session.events.register(f"after-call.rds.{operation}", lambda **_: local.fail_over())
+    def fail_over(**_: Any) -> None:
+        local.fail_over()
+
+    account.session.events.register(f"after-call.rds.{operation}", fail_over)
 
 
 def _assert_passed(report: FailoverReport) -> None:

@@ -77,7 +77,7 @@ def test_local_drill_reports_figures_that_the_probe_log_confirms(
 
     def longest_outage(acks: list[float]) -> float:
         ends = [*acks, ended]
-        return max(b - a for a, b in pairwise(ends) if b > triggered)
+        return float(max(b - a for a, b in pairwise(ends) if b > triggered))
 
     assert figures["writes_acknowledged"] == len(writes)
     assert figures["reads"] == len(reads)
