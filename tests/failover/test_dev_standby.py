@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import psycopg
+import pytest
 
 from pgplat.config import PgplatConfig
 from pgplat.local.cluster import LocalCluster
@@ -29,7 +30,9 @@ def test_dev_up_standby_streams_and_destroy_removes_it(
     innovate: PgplatConfig,
     tmp_path: Path,
     pgplat_main: RunPgplat,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.chdir(tmp_path)  # the project directory: .env and .gitignore are written here
     base = server_root("dev-standby")
     config = tmp_path / "pgplat.yaml"
     config.write_text(
