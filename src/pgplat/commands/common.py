@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import typer
 from rich.console import Console
@@ -56,3 +57,27 @@ def say(ctx: typer.Context, message: str) -> None:
     st = state(ctx)
     if not st.quiet and st.output == "text":
         console.print(message, highlight=False, soft_wrap=True)
+
+
+class DrillResult(Protocol):
+    """What restore and failover drill reports share for their command-line ending."""
+
+    @property
+    def outcome(self) -> str: ...
+
+    @property
+    def passed(self) -> bool: ...
+
+    def as_dict(self) -> dict[str, Any]: ...
+
+
+def finish_drill(ctx: typer.Context, report: DrillResult, summary: Callable[[], None]) -> None:
+    """JSON or the human summary, then the exit code: 130 interrupted, 1 not passed."""
+    if state(ctx).output == "json":
+        emit_json(report.as_dict())
+    else:
+        summary()
+    if report.outcome == "interrupted":
+        raise typer.Exit(130)
+    if not report.passed:
+        raise typer.Exit(1)

@@ -19,7 +19,7 @@ from rich.spinner import Spinner
 from rich.text import Text
 
 from pgplat.commands import failover as failover_cmd
-from pgplat.commands.common import config_from, emit_json, err_console, say, state
+from pgplat.commands.common import config_from, emit_json, err_console, finish_drill, say, state
 from pgplat.errors import UserError
 from pgplat.ops.drill.aws import drill_session
 from pgplat.ops.drill.cleanup import DEFAULT_GRACE, delete_orphans, find_orphans
@@ -130,14 +130,7 @@ def drill(
         report = Drill(restorer, clock, connect, progress).run(plan)
     paths = report.write(reports)
     _publish(session.client("cloudwatch"), report)
-    if state(ctx).output == "json":
-        emit_json(report.as_dict())
-    else:
-        _summary(ctx, report, paths)
-    if report.outcome == "interrupted":
-        raise typer.Exit(130)
-    if not report.passed:
-        raise typer.Exit(1)
+    finish_drill(ctx, report, lambda: _summary(ctx, report, paths))
 
 
 @app.command()

@@ -10,7 +10,7 @@ import boto3
 import typer
 from botocore.exceptions import BotoCoreError, ClientError
 
-from pgplat.commands.common import config_from, emit_json, err_console, say, state
+from pgplat.commands.common import config_from, err_console, finish_drill, say, state
 from pgplat.local.cluster import LocalCluster
 from pgplat.ops.failover.drills import LOCAL, aws_drill, local_drill
 from pgplat.ops.failover.report import FailoverReport, publish
@@ -79,14 +79,7 @@ def failover(
         except (ClientError, BotoCoreError) as exc:
             err_console.print(f"[yellow]warning:[/] failover metrics not published: {exc}")
     paths = report.write(reports or DEFAULT_REPORTS)
-    if state(ctx).output == "json":
-        emit_json(report.as_dict())
-    else:
-        _summary(ctx, report, paths)
-    if report.outcome == "interrupted":
-        raise typer.Exit(130)
-    if not report.passed:
-        raise typer.Exit(1)
+    finish_drill(ctx, report, lambda: _summary(ctx, report, paths))
 
 
 def _summary(ctx: typer.Context, report: FailoverReport, paths: tuple[Path, ...]) -> None:
