@@ -285,6 +285,12 @@ class RestoreTest(Model):
         default=8, ge=1, le=90, description="Alarm when no restore succeeded for this long."
     )
     validation: ValidationSuite = Field(default_factory=ValidationSuite)
+    ca_bundle: str | None = Field(
+        default=None,
+        description="PEM file of the RDS CA bundle (`pgplat certs --out FILE`), shipped to the "
+        "restore-test validator as a Lambda layer so it verifies the restored copy's "
+        "certificate; without it the validator only trusts the system store and fails on RDS.",
+    )
 
 
 class Backup(Model):

@@ -21,6 +21,7 @@ import importlib.metadata
 import platform
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -49,9 +50,11 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 import pgplat
+from pgplat.config.model import RestoreTest
+from pgplat.errors import UserError
 from pgplat.infra.network import POSTGRES_PORT
 from pgplat.infra.retention import log_retention
-from pgplat.ops.drill.handler import ValidatorSettings
+from pgplat.ops.drill.handler import LAYER_CA_BUNDLE, ValidatorSettings
 from pgplat.ops.drill.metrics import DAYS_SINCE_SUCCESS, NAMESPACE, dimensions
 from pgplat.ops.drill.naming import DRILL_PREFIX, DRILL_SG_TAG, drill_role_name
 
@@ -113,7 +116,7 @@ class RestoreValidation(Construct):
         restore_test = settings.backup.restore_test
         if restore_test is not None:
             self._restore_tests_use_the_drill_group(data)
-            self.validator = self._validator(data)
+            self.validator = self._validator(data, restore_test)
             self._triggers(data, self.validator)
             self.alarm = self._alarm(data, restore_test.max_age_days)
 
@@ -256,7 +259,7 @@ class RestoreValidation(Construct):
         )
         return role
 
-    def _validator(self, data: DataStack) -> lambda_.Function:
+    def _validator(self, data: DataStack, restore_test: RestoreTest) -> lambda_.Function:
         function_sg = ec2.SecurityGroup(
             self,
             "ValidatorSecurityGroup",
@@ -337,6 +340,8 @@ class RestoreValidation(Construct):
         )
         log_group.grant_write(role)
         settings = ValidatorSettings.of(data.config, data.env_name)
+        bundle = restore_test.ca_bundle
+        layers = [self._ca_layer(bundle, data.env_name)] if bundle else []
         function = lambda_.Function(
             self,
             "Validator",
@@ -358,6 +363,7 @@ class RestoreValidation(Construct):
             environment_encryption=data.key,
             log_group=log_group,
             reserved_concurrent_executions=2,
+            layers=layers,
         )
         data.key.grant_decrypt(role)
         self._acknowledge(
@@ -429,6 +435,26 @@ class RestoreValidation(Construct):
             schedule=events.Schedule.rate(Duration.days(1)),
             targets=[target],
         )
+
+    def _ca_layer(self, bundle: str, env_name: str) -> lambda_.LayerVersion:
+        """The RDS CA bundle as a layer at ``LAYER_CA_BUNDLE``, so the validator can verify."""
+        source = Path(bundle)
+        if not source.is_file():
+            raise UserError(
+                f"environments.{env_name}.backup.restore_test.ca_bundle: {bundle} not found; "
+                "write it with `pgplat certs --out FILE`"
+            )
+        # The asset is staged (copied into the assembly) as the layer is constructed.
+        with tempfile.TemporaryDirectory() as staging:
+            target = Path(staging) / LAYER_CA_BUNDLE.relative_to("/opt")
+            target.parent.mkdir(parents=True)
+            shutil.copyfile(source, target)
+            return lambda_.LayerVersion(
+                self,
+                "RdsCaBundle",
+                code=lambda_.Code.from_asset(staging),
+                description="RDS CA bundle the restore-test validator verifies TLS against",
+            )
 
     def _alarm(self, data: DataStack, max_age_days: int) -> cloudwatch.Alarm:
         metric = cloudwatch.Metric(

@@ -42,6 +42,8 @@ if TYPE_CHECKING:
     from mypy_boto3_rds import RDSClient
 
 _MESSAGE_LIMIT = 1000
+LAYER_CA_BUNDLE = Path("/opt/pgplat/rds-ca-bundle.pem")
+"""Where the CA bundle layer (``backup.restore_test.ca_bundle``) lands in the Lambda."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class ValidatorSettings:
             suite=restore_test.validation if restore_test else ValidationSuite(),
             instance_class=settings.instance_class,
             tags=config.tags,
+            ca_file=LAYER_CA_BUNDLE if restore_test and restore_test.ca_bundle else None,
         )
 
     def environment(self) -> dict[str, str]:
