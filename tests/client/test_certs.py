@@ -11,38 +11,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from pgplat.client.ca_bundle import verify
 from pgplat.errors import UserError
+from tests.fixtures.certs import self_signed_cert
 from tests.fixtures.cli import RunCli
 
 NOW = datetime.datetime.now(datetime.UTC)
 
 
-def _cert(name: str, *, ca: bool = True, days: int = 365, start_days: int = -1) -> bytes:
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(NOW + datetime.timedelta(days=start_days))
-        .not_valid_after(NOW + datetime.timedelta(days=days))
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    return cert.public_bytes(serialization.Encoding.PEM)
-
-
 def test_a_bundle_of_current_cas_is_accepted() -> None:
     report = verify(
-        _cert("Amazon RDS eu-west-1 Root CA", days=400) + _cert("old", days=-2, start_days=-900)
+        self_signed_cert("Amazon RDS eu-west-1 Root CA", days=400)
+        + self_signed_cert("old", days=-2, start_days=-900)
     )
     assert report.certificates == 2
     assert report.valid_until.date() == (NOW + datetime.timedelta(days=400)).date()
@@ -53,8 +34,8 @@ def test_a_bundle_of_current_cas_is_accepted() -> None:
     ("bundle", "problem"),
     [
         (b"<html>captive portal</html>", "not a PEM file"),
-        (_cert("leaf", ca=False), "not a CA: CN=leaf"),
-        (_cert("stale", days=-1, start_days=-900), "no certificate valid today"),
+        (self_signed_cert("leaf", ca=False), "not a CA: CN=leaf"),
+        (self_signed_cert("stale", days=-1, start_days=-900), "no certificate valid today"),
     ],
 )
 def test_a_bad_bundle_names_its_problem(bundle: bytes, problem: str) -> None:
@@ -66,7 +47,9 @@ def test_a_bad_bundle_names_its_problem(bundle: bytes, problem: str) -> None:
 def bundle_server(tmp_path: Path) -> Iterator[str]:
     """A local web server publishing a bundle, standing in for AWS's trust store."""
     (tmp_path / "www").mkdir()
-    (tmp_path / "www" / "global-bundle.pem").write_bytes(_cert("Amazon RDS Root 2024 ECC"))
+    (tmp_path / "www" / "global-bundle.pem").write_bytes(
+        self_signed_cert("Amazon RDS Root 2024 ECC")
+    )
     handler = functools.partial(
         http.server.SimpleHTTPRequestHandler, directory=str(tmp_path / "www")
     )

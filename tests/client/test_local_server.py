@@ -5,7 +5,6 @@ asyncio, and what is (and is not) retried."""
 from __future__ import annotations
 
 import asyncio
-import datetime
 import json
 import logging
 import socket
@@ -16,10 +15,6 @@ from pathlib import Path
 import boto3
 import psycopg
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from moto import mock_aws
 from psycopg import sql
 from sqlalchemy import text
@@ -27,6 +22,7 @@ from sqlalchemy import text
 import pgplat.client as pgplat
 from pgplat.client.sqlalchemy import engine
 from pgplat.local.cluster import ServerInfo
+from tests.fixtures.certs import self_signed_cert
 
 pytestmark = pytest.mark.slow
 
@@ -42,21 +38,7 @@ def web_env(client_env: pytest.MonkeyPatch, local_pg: ServerInfo) -> pytest.Monk
 
 
 def _self_signed_ca(path: Path) -> Path:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "someone else's CA")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now)
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    path.write_bytes(self_signed_cert("someone else's CA", days=1))
     return path
 
 

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import datetime
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from pgplat.config import PgplatConfig
 from pgplat.errors import UserError
 from pgplat.infra.app import Synthesis
 from pgplat.k8s.manifests import Endpoints, write_manifests
 from tests.access.templates import resources_of, role_names
+from tests.fixtures.certs import self_signed_cert
 
 ENDPOINTS = Endpoints(
     writer="innovate-prod.cluster-c1a2b3.us-east-1.rds.amazonaws.com",
@@ -194,20 +190,7 @@ def test_environment_without_eks_is_a_user_error(innovate: PgplatConfig, tmp_pat
 
 
 def _self_signed_pem() -> str:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test RDS root")])
-    now = datetime.datetime.now(datetime.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now)
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    return certificate.public_bytes(serialization.Encoding.PEM).decode()
+    return self_signed_cert("test RDS root", days=1).decode()
 
 
 def test_ca_bundle_ships_as_a_config_map_in_every_workload_namespace(
