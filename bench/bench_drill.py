@@ -25,10 +25,10 @@ sys.path.insert(0, str(ROOT))
 
 from pgplat.config import PgplatConfig, load_config  # noqa: E402
 from pgplat.config.model import SqlCheck  # noqa: E402
+from pgplat.drills.restore.plan import DrillOptions, prepare  # noqa: E402
+from pgplat.drills.restore.runner import Drill  # noqa: E402
+from pgplat.drills.restore.validation import run_suite  # noqa: E402
 from pgplat.local.cluster import LocalCluster, ServerInfo  # noqa: E402
-from pgplat.ops.drill.plan import DrillOptions, prepare  # noqa: E402
-from pgplat.ops.drill.runner import Drill  # noqa: E402
-from pgplat.ops.drill.validation import run_suite  # noqa: E402
 from tests.fixtures.drill import (  # noqa: E402
     DRILL_NEWEST_ORDER,
     DrillCopy,

@@ -16,15 +16,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pgplat.config import load_config  # noqa: E402
-from pgplat.local.cluster import LocalCluster  # noqa: E402
-from pgplat.ops.failover import (  # noqa: E402
+from pgplat.drills.failover import (  # noqa: E402
     LocalFailover,
     Timing,
     ensure_standby,
     local_drill,
     standby_of,
 )
-from pgplat.ops.failover.figures import longest_gap  # noqa: E402
+from pgplat.drills.failover.figures import longest_gap  # noqa: E402
+from pgplat.local.cluster import LocalCluster  # noqa: E402
 from tests.fixtures.postgres import server_root  # noqa: E402
 
 from common import Row  # noqa: E402

@@ -7,9 +7,9 @@ import tempfile
 from pathlib import Path
 
 from pgplat.config import load_config
-from pgplat.ops.advisor import WorkloadProfile, advise
-from pgplat.ops.diagram import describe, render
-from pgplat.ops.prices import load_prices
+from pgplat.design.advisor import WorkloadProfile, advise
+from pgplat.design.diagram import describe, render
+from pgplat.design.prices import load_prices
 
 from common import Row, median_seconds
 

@@ -1,5 +1,5 @@
 """`python -m pgplat` is the `pgplat` command."""
 
-from pgplat.cli import main
+from pgplat.commands.app import main
 
 main()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pgplat.cli import main
+from pgplat.commands.app import main
 from pgplat.guardrails.validate import SCP_MAX_CHARS, document_problems, minified
 from tests.fixtures.cli import RunCli
 from tests.fixtures.examples import INNOVATE, NORTHWIND

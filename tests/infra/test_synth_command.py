@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from pgplat.cli import app
+from pgplat.commands.app import app
 from pgplat.infra.app import Synthesis
 from tests.fixtures.examples import NORTHWIND
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 from typer.testing import CliRunner, Result
 
-from pgplat.cli import app
+from pgplat.commands.app import app
 from pgplat.errors import UserError
 from tests.fixtures.cli import RunCli
 from tests.fixtures.examples import INNOVATE, NORTHWIND

@@ -13,8 +13,8 @@ from pgplat.config import PgplatConfig
 from pgplat.errors import UserError
 from pgplat.infra.app import Synthesis
 from pgplat.k8s.manifests import Endpoints, write_manifests
-from tests.access.templates import resources_of, role_names
 from tests.fixtures.certs import self_signed_cert
+from tests.infra.access.templates import resources_of, role_names
 
 ENDPOINTS = Endpoints(
     writer="innovate-prod.cluster-c1a2b3.us-east-1.rds.amazonaws.com",

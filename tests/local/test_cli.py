@@ -15,7 +15,7 @@ import yaml
 from dotenv import dotenv_values
 from typer.testing import CliRunner, Result
 
-from pgplat.cli import app
+from pgplat.commands.app import app
 from pgplat.errors import UserError
 from tests.fixtures.examples import INNOVATE
 from tests.fixtures.postgres import server_root

@@ -10,7 +10,7 @@ import yaml
 from dotenv import dotenv_values
 from typer.testing import CliRunner
 
-from pgplat.cli import app
+from pgplat.commands.app import app
 from tests.fixtures.examples import INNOVATE
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from pgplat.cli import app
+from pgplat.commands.app import app
 from pgplat.errors import UserError
 from pgplat.infra.app import MANIFEST, Synthesis
 from tests.fixtures.cli import RunCli

@@ -7,7 +7,7 @@ import pytest
 from psycopg import errors
 from typer.testing import CliRunner
 
-from pgplat.cli import app
+from pgplat.commands.app import app
 from pgplat.config import PgplatConfig
 from pgplat.errors import UserError
 from pgplat.local.cluster import ServerInfo

@@ -13,15 +13,15 @@ from rich.table import Table
 
 from pgplat.commands.common import config_from, console, emit_json, say, state
 from pgplat.config.calendar import Flavor
-from pgplat.errors import UserError
-from pgplat.ops.advisor import ASSUMPTIONS, Advice, WorkloadProfile, advise
-from pgplat.ops.prices import (
+from pgplat.design.advisor import ASSUMPTIONS, Advice, WorkloadProfile, advise
+from pgplat.design.prices import (
     DEFAULT_REFRESHED,
     PRICE_LIST_REGION,
     load_prices,
     refresh_region,
     save_prices,
 )
+from pgplat.errors import UserError
 
 _FLAGS = {
     "reads_per_second": "--reads",

@@ -9,6 +9,7 @@ import typer
 
 from pgplat.commands.common import config_from, console, emit_json, err_console, say, state
 from pgplat.config import PgplatConfig
+from pgplat.drills.failover.local import destroy_standby, ensure_standby, stop_standby
 from pgplat.errors import UserError
 from pgplat.local import binaries
 from pgplat.local.cluster import LocalCluster, ServerInfo
@@ -18,7 +19,6 @@ from pgplat.local.files import write_private
 from pgplat.local.k8s import local_manifests
 from pgplat.local.passwords import SUPERUSER, load_passwords
 from pgplat.local.seed import run_seeds, seed_scripts
-from pgplat.ops.failover.local import destroy_standby, ensure_standby, stop_standby
 
 app = typer.Typer(
     help="Local PostgreSQL of production's major, with prod's users, extensions and TLS.",

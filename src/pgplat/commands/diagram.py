@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from pgplat.commands.common import config_from, emit_json, err_console, say, state
-from pgplat.ops.diagram import describe, render
+from pgplat.design.diagram import describe, render
 
 
 def cmd(

@@ -20,16 +20,16 @@ from rich.text import Text
 
 from pgplat.commands import failover as failover_cmd
 from pgplat.commands.common import config_from, emit_json, err_console, finish_drill, say, state
+from pgplat.drills.restore.aws import drill_session
+from pgplat.drills.restore.cleanup import DEFAULT_GRACE, delete_orphans, find_orphans
+from pgplat.drills.restore.clock import SystemClock
+from pgplat.drills.restore.connect import AuthMode, connect
+from pgplat.drills.restore.metrics import DrillOutcome, publish
+from pgplat.drills.restore.plan import DrillOptions, prepare
+from pgplat.drills.restore.report import DrillReport
+from pgplat.drills.restore.restore import RestoreFrom, restorer_for
+from pgplat.drills.restore.runner import Drill
 from pgplat.errors import UserError
-from pgplat.ops.drill.aws import drill_session
-from pgplat.ops.drill.cleanup import DEFAULT_GRACE, delete_orphans, find_orphans
-from pgplat.ops.drill.clock import SystemClock
-from pgplat.ops.drill.connect import AuthMode, connect
-from pgplat.ops.drill.metrics import DrillOutcome, publish
-from pgplat.ops.drill.plan import DrillOptions, prepare
-from pgplat.ops.drill.report import DrillReport
-from pgplat.ops.drill.restore import RestoreFrom, restorer_for
-from pgplat.ops.drill.runner import Drill
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudwatch import CloudWatchClient

@@ -11,10 +11,10 @@ import typer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from pgplat.commands.common import config_from, err_console, finish_drill, say, state
+from pgplat.drills.failover.drills import LOCAL, aws_drill, local_drill
+from pgplat.drills.failover.report import FailoverReport, publish
+from pgplat.drills.failover.runner import Timing
 from pgplat.local.cluster import LocalCluster
-from pgplat.ops.failover.drills import LOCAL, aws_drill, local_drill
-from pgplat.ops.failover.report import FailoverReport, publish
-from pgplat.ops.failover.runner import Timing
 
 LOCAL_SETTLE = 1.0
 AWS_SETTLE = 10.0

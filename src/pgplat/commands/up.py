@@ -15,7 +15,7 @@ from rich.table import Table
 from pgplat.commands.common import DEFAULT_CONFIG, config_from, console, emit_json, state
 
 if TYPE_CHECKING:
-    from pgplat.up import UpResult
+    from pgplat.lifecycle.up import UpResult
 
 ConfigOption = Annotated[
     Path | None,
@@ -25,7 +25,7 @@ ConfigOption = Annotated[
 
 def up(ctx: typer.Context, config_file: ConfigOption = None) -> None:
     """Validate, synthesize, check, write guardrails/manifests, start local PostgreSQL, write .env."""
-    from pgplat.up import run_up  # loads the CDK and the policy layers
+    from pgplat.lifecycle.up import run_up  # loads the CDK and the policy layers
 
     config = config_from(ctx, config_file)
     quiet = state(ctx).quiet or state(ctx).output == "json"
@@ -113,7 +113,7 @@ def _screen(name: str, result: UpResult, url: str, seconds: float, pgplat: str) 
 
 def down(ctx: typer.Context, config_file: ConfigOption = None) -> None:
     """Stop the local PostgreSQL that `pgplat up` started; its data stays for the next `up`."""
-    from pgplat.up import run_down
+    from pgplat.lifecycle.up import run_down
 
     stopped = run_down(config_from(ctx, config_file), Path.cwd())
     console.print(

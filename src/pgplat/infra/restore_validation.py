@@ -51,12 +51,12 @@ from constructs import Construct
 
 import pgplat
 from pgplat.config.model import RestoreTest
+from pgplat.drills.restore.handler import LAYER_CA_BUNDLE, ValidatorSettings
+from pgplat.drills.restore.metrics import DAYS_SINCE_SUCCESS, NAMESPACE, dimensions
+from pgplat.drills.restore.naming import DRILL_PREFIX, DRILL_SG_TAG, drill_role_name
 from pgplat.errors import UserError
 from pgplat.infra.network import POSTGRES_PORT
 from pgplat.infra.retention import log_retention
-from pgplat.ops.drill.handler import LAYER_CA_BUNDLE, ValidatorSettings
-from pgplat.ops.drill.metrics import DAYS_SINCE_SUCCESS, NAMESPACE, dimensions
-from pgplat.ops.drill.naming import DRILL_PREFIX, DRILL_SG_TAG, drill_role_name
 
 if TYPE_CHECKING:
     from pgplat.infra.data_stack import DataStack
@@ -75,7 +75,7 @@ RUNTIME_DISTRIBUTIONS = (
 
 RESTORE_TEST_PREFIX = "awsbackup-restore-test-"
 """AWS Backup names restore-test copies with this prefix; the validator may touch only them."""
-_HANDLER = "pgplat.ops.drill.handler.handler"
+_HANDLER = "pgplat.drills.restore.handler.handler"
 
 _SNAPSHOT_REASON = (
     "RDS names automated snapshots itself (rds:<id>-<date>), so restoring may name any "

@@ -1,0 +1,1 @@
+"""Design aids: the flavor advisor with its price table, and the architecture diagram."""

@@ -1,0 +1,1 @@
+"""Drills that prove recovery works: restores from backups, and writer failovers."""

@@ -1,0 +1,1 @@
+"""The whole product brought up and down on one configuration (`pgplat up`/`down`)."""

@@ -1,1 +1,0 @@
-"""Day-2 operations on a running estate: restore drills and the like."""
