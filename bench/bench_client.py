@@ -128,11 +128,34 @@ def _queries_per_second(work: Callable[[], object]) -> float:
     return sum(counts) / THROUGHPUT_SECONDS
 
 
+def _wrapper_select(
+    info: ServerInfo,
+) -> tuple[Callable[[], object], list[AwsWrapperConnection]]:
+    """SELECT 1 through aws-advanced-python-wrapper, one connection per thread (it has no
+    pool of its own); the connections are returned so the caller closes them."""
+    wrapped = threading.local()
+    connections: list[AwsWrapperConnection] = []
+
+    def select() -> object:
+        if not hasattr(wrapped, "conn"):
+            wrapped.conn = AwsWrapperConnection.connect(
+                psycopg.Connection.connect,
+                info.conninfo(USER),
+                wrapper_dialect="pg",
+                autocommit=True,
+            )
+            connections.append(wrapped.conn)
+        cursor = wrapped.conn.cursor()
+        cursor.execute("SELECT 1")
+        return cursor.fetchone()
+
+    return select, connections
+
+
 def pooled_throughput(info: ServerInfo) -> list[Row]:
     ours_pool = pgplat.pool(min_size=THREADS, max_size=THREADS, env_file=None)
     raw_pool = ConnectionPool(info.conninfo(USER), min_size=THREADS, max_size=THREADS)
-    wrapped = threading.local()
-    wrapped_connections: list[AwsWrapperConnection] = []
+    wrapper, wrapped_connections = _wrapper_select(info)
 
     def through(pool: ConnectionPool[Any]) -> Callable[[], object]:
         def work() -> object:
@@ -145,19 +168,6 @@ def pooled_throughput(info: ServerInfo) -> list[Row]:
         return pgplat.run_transaction(
             lambda conn: conn.execute("SELECT 1").fetchone(), idempotent=True, pool=ours_pool
         )
-
-    def wrapper() -> object:
-        if not hasattr(wrapped, "conn"):
-            wrapped.conn = AwsWrapperConnection.connect(
-                psycopg.Connection.connect,
-                info.conninfo(USER),
-                wrapper_dialect="pg",
-                autocommit=True,
-            )
-            wrapped_connections.append(wrapped.conn)
-        cursor = wrapped.conn.cursor()
-        cursor.execute("SELECT 1")
-        return cursor.fetchone()
 
     samples: dict[str, list[float]] = {"ours": [], "raw": [], "transaction": [], "wrapper": []}
     with ours_pool, raw_pool:
