@@ -1,7 +1,8 @@
 """Load pgplat.yaml into the model, turning every problem into file:line: field: message.
 
-YAML is read with 1.2 semantics for scalars (``18:00`` stays a string, ``no`` stays a string),
-duplicate keys are errors, and pydantic's errors are relocated to the line that caused them.
+YAML is read by ruamel.yaml, which speaks YAML 1.2 (``18:00`` and ``no`` stay strings,
+``014`` is fourteen) and merge keys, and keeps every node's position: duplicate keys are
+errors, and pydantic's errors are relocated to the line that caused them.
 """
 
 from __future__ import annotations
@@ -13,54 +14,34 @@ import typing
 from pathlib import Path as FilePath
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
+from ruamel.yaml.reader import ReaderError
 
 from pgplat.config.errors import ConfigError, FieldError, Path
 from pgplat.config.model import PgplatConfig
 from pgplat.errors import UserError
 
 _PYDANTIC_TAG = re.compile(r"^(str|int|float|bool|none|[a-z-]+\[.*\])$")
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
-class _Yaml12Loader(yaml.SafeLoader):
-    """SafeLoader without YAML 1.1's sexagesimal numbers and yes/no/on/off booleans."""
+def _line_map(node: Node, file: str) -> dict[Path, int]:
+    """Line (1-based) of every key and list item, by field path; rejects duplicate keys.
 
-
-_Yaml12Loader.yaml_implicit_resolvers = {
-    first: [
-        (tag, regexp)
-        for tag, regexp in resolvers
-        if not (tag.endswith((":int", ":float")) and ":" in regexp.pattern.replace("(?:", ""))
-        and not (tag.endswith(":bool") and "yes" in regexp.pattern)
-    ]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Yaml12Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
-_Yaml12Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:int",
-    re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
-    list("-+0123456789"),
-)
-_Yaml12Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(
-        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
-    ),
-    list("-+0123456789."),
-)
-
-
-def _line_map(node: yaml.Node, file: str) -> dict[Path, int]:
-    """Line (1-based) of every key and list item, by field path; rejects duplicate keys."""
+    A merge key (``<<: *base``) is not a field: the keys it brings in take the line of
+    the mapping that merges them, and an explicit key may override a merged one.
+    """
     lines: dict[Path, int] = {(): node.start_mark.line + 1}
 
-    def walk(n: yaml.Node, path: Path) -> None:
-        if isinstance(n, yaml.MappingNode):
+    def walk(n: Node, path: Path) -> None:
+        if isinstance(n, MappingNode):
             seen: set[str] = set()
             for key_node, value_node in n.value:
+                if key_node.tag == _MERGE_TAG:
+                    continue
                 key = str(key_node.value)
                 child = (*path, key)
                 if key in seen:
@@ -73,7 +54,7 @@ def _line_map(node: yaml.Node, file: str) -> dict[Path, int]:
                 seen.add(key)
                 lines[child] = key_node.start_mark.line + 1
                 walk(value_node, child)
-        elif isinstance(n, yaml.SequenceNode):
+        elif isinstance(n, SequenceNode):
             for i, item in enumerate(n.value):
                 lines[(*path, i)] = item.start_mark.line + 1
                 walk(item, (*path, i))
@@ -157,33 +138,35 @@ def _convert(exc: ValidationError, file: str, lines: dict[Path, int]) -> ConfigE
     return first
 
 
-def _read_yaml(text: str, file: str) -> tuple[yaml.Node | None, Any]:
-    """Compose once: the node tree gives line numbers, constructing it gives the data."""
-    loader: _Yaml12Loader | None = None
+def _read_yaml(text: str, file: str) -> tuple[dict[Path, int], Any]:
+    """Compose once: the node tree gives line numbers, constructing it gives the data.
+
+    Duplicate keys are found on the node tree, with pgplat's message, before ruamel's
+    constructor would refuse them with its own.
+    """
+    yaml = YAML(typ="safe", pure=True)  # plain dicts, lists and scalars; no Python tags
     try:
-        loader = _Yaml12Loader(text)
-        node = loader.get_single_node()
-        return node, (loader.construct_document(node) if node is not None else None)
-    except yaml.MarkedYAMLError as exc:
+        node = yaml.compose(text)
+        if not isinstance(node, MappingNode):
+            raise ConfigError(
+                file, 1, (), "the file must be a YAML mapping; start from `pgplat init`"
+            )
+        lines = _line_map(node, file)
+        return lines, yaml.constructor.construct_document(node)
+    except MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark else None
         raise ConfigError(file, line, (), f"not valid YAML: {exc.problem}") from None
-    except yaml.reader.ReaderError as exc:
+    except ReaderError as exc:
         line = text[: exc.position].count("\n") + 1
         raise ConfigError(
             file, line, (), f"not valid YAML: character {exc.character:#x} is not allowed"
         ) from None
-    finally:
-        if loader is not None:
-            loader.dispose()
 
 
 def parse_config(text: str, file: str = "<config>") -> PgplatConfig:
     """Validate YAML text; raise ConfigError naming file, line, field path and fix."""
-    node, data = _read_yaml(text, file)
-    if node is None or not isinstance(node, yaml.MappingNode):
-        raise ConfigError(file, 1, (), "the file must be a YAML mapping; start from `pgplat init`")
-    lines = _line_map(node, file)
+    lines, data = _read_yaml(text, file)
     try:
         return PgplatConfig.model_validate(data)
     except ValidationError as exc:
