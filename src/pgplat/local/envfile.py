@@ -11,7 +11,7 @@ from pgplat.config import PgplatConfig
 from pgplat.local.files import write_private
 from pgplat.local.passwords import SUPERUSER
 
-_PLAIN = re.compile(r"^[A-Za-z0-9_./:@+-]*$")
+_PLAIN = re.compile(r"[A-Za-z0-9_./:@+-]*")
 
 
 def app_user(config: PgplatConfig) -> str:
@@ -21,13 +21,31 @@ def app_user(config: PgplatConfig) -> str:
     return chosen.name if chosen else SUPERUSER
 
 
-def _quoted(value: str) -> str:
-    return value if _PLAIN.match(value) else "'" + value.replace("'", "'\\''") + "'"
+def _dotenv_value(value: str) -> str:
+    """``value`` as python-dotenv (which the client reads ``.env`` with) reads it back.
+
+    Plain values stay bare. Others are double-quoted with python-dotenv's escapes for
+    ``\\``, ``"``, newline and carriage return: its single quotes (``set_key``'s format)
+    cannot hold a carriage return, which reading the file as text turns into a newline.
+    python-dotenv expands ``${NAME}`` even inside quotes and has no escape for ``$``, so a
+    literal ``${`` is written ``${:-$}{``: the empty name is never set, and expands to its
+    default, ``$``.
+    """
+    if _PLAIN.fullmatch(value):
+        return value
+    escaped = (
+        value.replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+        .replace("${", "${:-$}{")
+    )
+    return f'"{escaped}"'
 
 
 def write_env_file(path: Path, variables: Mapping[str, str]) -> Path:
     """Write ``variables`` to ``path`` as a private dotenv file."""
-    body = "".join(f"{name}={_quoted(value)}\n" for name, value in variables.items())
+    body = "".join(f"{name}={_dotenv_value(value)}\n" for name, value in variables.items())
     header = "# Written by pgplat dev for the local server. Holds a password: never commit.\n"
     return write_private(path, header + body)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 def write_private(path: Path, text: str) -> Path:
     """Write ``text`` to ``path`` readable by its owner only (created 0600, never wider)."""
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w") as handle:
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
         handle.write(text)
     path.chmod(0o600)
     return path
