@@ -12,7 +12,7 @@ Installed with pgplat (entry point ``pytest11``); fixtures are created only when
                     default it runs ``environments.local.seed_scripts``.
 
 The configuration file is the ini option ``pgplat_config`` (default ``pgplat.yaml`` in the
-rootdir) or ``PGPLAT_CONFIG``.
+rootdir) or ``PGPLAT_CONFIG``; seed scripts are found from its folder, the project's root.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from pgplat.local.cluster import LocalCluster, ServerInfo
 from pgplat.local.envfile import app_user
 from pgplat.local.files import scratch_dir
 from pgplat.local.seed import run_seeds, seed_scripts
+from pgplat.project import DEFAULT_CONFIG, Project
 
 Migrate = Callable[[ServerInfo], None]
 
@@ -42,7 +43,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def _config_path(pytestconfig: pytest.Config) -> Path:
     configured = str(pytestconfig.getini("pgplat_config")) or os.environ.get(
-        "PGPLAT_CONFIG", "pgplat.yaml"
+        "PGPLAT_CONFIG", str(DEFAULT_CONFIG)
     )
     return pytestconfig.rootpath / configured
 
@@ -68,7 +69,7 @@ def pgplat_server(pgplat_config: PgplatConfig) -> Iterator[ServerInfo]:
 @pytest.fixture(scope="session")
 def pgplat_migrate(pgplat_config: PgplatConfig, pytestconfig: pytest.Config) -> Migrate:
     """Prepares the template database; override to run your migrations instead of seeds."""
-    project = _config_path(pytestconfig).parent
+    project = Project.of(_config_path(pytestconfig))
     scripts = seed_scripts(project, pgplat_config.environments.local.seed_scripts)
 
     def migrate(template: ServerInfo) -> None:

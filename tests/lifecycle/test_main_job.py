@@ -19,6 +19,8 @@ from tests.fixtures.postgres import server_root
 REPO = Path(__file__).resolve().parents[2]
 MAIN_COMMAND = "make run"
 CONFIG = "examples/innovate-inc.yaml"
+PROJECT = "examples"
+"""The configuration's folder, where `make run` writes everything."""
 
 
 def _readme_main_command() -> str:
@@ -78,10 +80,11 @@ def test_main_job_produces_everything(clone: Path, ran: subprocess.CompletedProc
     assert "pgplat up: innovate ready" in out
     assert "postgresql://web:****@" in out
     assert "pgplat deploy --env prod" in out
-    assert (clone / "cdk.out" / "prod" / "manifest.json").is_file()
-    assert (clone / "cdk.out" / "dev" / "manifest.json").is_file()
-    assert (clone / "build" / "guardrails" / "scp-nonprod-deny-prod-data.json").is_file()
-    env_file = clone / ".env"
+    project = clone / PROJECT
+    assert (project / "cdk.out" / "prod" / "manifest.json").is_file()
+    assert (project / "cdk.out" / "dev" / "manifest.json").is_file()
+    assert (project / "build" / "guardrails" / "scp-nonprod-deny-prod-data.json").is_file()
+    env_file = project / ".env"
     assert env_file.stat().st_mode & 0o777 == 0o600
     status = subprocess.run(
         ["git", "status", "--porcelain"], cwd=clone, capture_output=True, text=True, check=True
@@ -111,7 +114,7 @@ def test_application_connects_with_only_the_env_file(
     )
     done = subprocess.run(
         [str(clone / ".venv/bin/python"), "-c", app],
-        cwd=clone,
+        cwd=clone / PROJECT,
         env=_clean_env(),
         capture_output=True,
         text=True,

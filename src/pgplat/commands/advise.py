@@ -11,17 +11,15 @@ import yaml
 from pydantic import ValidationError
 from rich.table import Table
 
-from pgplat.commands.common import config_from, console, emit_json, say, state
+from pgplat.commands.common import config_and_project, console, emit_json, say, state
 from pgplat.config.calendar import Flavor
 from pgplat.design.advisor import ASSUMPTIONS, Advice, WorkloadProfile, advise
-from pgplat.design.prices import (
-    DEFAULT_REFRESHED,
-    PRICE_LIST_REGION,
-    load_prices,
-    refresh_region,
-    save_prices,
-)
+from pgplat.design.prices import PRICE_LIST_REGION, load_prices, refresh_region, save_prices
 from pgplat.errors import UserError
+from pgplat.project import Project
+
+_REFRESHED = Project(Path()).prices
+"""The refreshed table's place in a project, for the help text."""
 
 _FLAGS = {
     "reads_per_second": "--reads",
@@ -74,14 +72,14 @@ def cmd(
     ] = None,
     prices: Annotated[
         Path | None,
-        typer.Option(help=f"Price table (default: {DEFAULT_REFRESHED} if present, else shipped)."),
+        typer.Option(help=f"Price table (default: {_REFRESHED} if present, else shipped)."),
     ] = None,
     refresh_prices: Annotated[
         bool,
         typer.Option(
             "--refresh-prices",
             help=f"Fetch the region's prices from the AWS Price List API into --prices "
-            f"(default {DEFAULT_REFRESHED}) and stop.",
+            f"(default {_REFRESHED}) and stop.",
         ),
     ] = False,
     output: Annotated[
@@ -95,7 +93,7 @@ def cmd(
         state(ctx).output = "json" if output == "json" else "text"
     setting = _context(ctx, region, backup_retention_days)
     if refresh_prices:
-        _refresh(ctx, setting.region, prices or DEFAULT_REFRESHED)
+        _refresh(ctx, setting.region, prices or setting.project.prices)
         return
     flags = {
         "reads_per_second": reads,
@@ -108,7 +106,7 @@ def cmd(
         "peak_to_average": peak_to_average,
         "horizon_months": horizon_months,
     }
-    table = load_prices(prices)
+    table = load_prices(prices, refreshed=setting.project.prices)
     advice = advise(_profile(profile, flags), table, setting.region, setting.retention)
     if state(ctx).output == "json":
         emit_json({**advice.to_json(), "configured_flavor": setting.configured})
@@ -122,22 +120,24 @@ class _Setting:
     retention: int
     configured: Flavor | None
     """Production's flavor in the configuration, to compare the advice with."""
+    project: Project
+    """Where a refreshed price table is kept."""
 
 
 def _context(ctx: typer.Context, region: str | None, retention: int | None) -> _Setting:
     """Region and backup retention: flags first, then the configuration if there is one."""
     if state(ctx).config_path.is_file():
-        config = config_from(ctx)
+        config, project = config_and_project(ctx)
         prod = config.environments.prod
         return _Setting(
-            region or config.region, retention or prod.backup.retention_days, prod.flavor
+            region or config.region, retention or prod.backup.retention_days, prod.flavor, project
         )
     if region is None:
         raise UserError(
             f"no region: pass --region or point --config at a pgplat.yaml "
             f"({state(ctx).config_path} does not exist)"
         )
-    return _Setting(region, retention or 14, None)
+    return _Setting(region, retention or 14, None, state(ctx).project())
 
 
 def _profile(path: Path | None, flags: dict[str, Any]) -> WorkloadProfile:

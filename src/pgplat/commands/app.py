@@ -23,8 +23,9 @@ from pgplat.commands import k8s as k8s_cmd
 from pgplat.commands import sql as sql_cmd
 from pgplat.commands import synth as synth_cmd
 from pgplat.commands import up as up_cmd
-from pgplat.commands.common import DEFAULT_CONFIG, OutputFormat, State, err_console
+from pgplat.commands.common import OutputFormat, State, err_console
 from pgplat.errors import UserError
+from pgplat.project import DEFAULT_CONFIG
 
 app = typer.Typer(
     name="pgplat",
@@ -64,6 +65,14 @@ def root(
     config: Annotated[
         Path, typer.Option("--config", "-c", help="Configuration file.", envvar="PGPLAT_CONFIG")
     ] = DEFAULT_CONFIG,
+    project_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--project-dir",
+            help="Keep the project's files here (default: the configuration file's folder).",
+            envvar="PGPLAT_PROJECT_DIR",
+        ),
+    ] = None,
     output: Annotated[
         str, typer.Option("--output", "-o", help="text for people, json for machines.")
     ] = "text",
@@ -75,7 +84,7 @@ def root(
     if output not in ("text", "json"):
         raise typer.BadParameter("choose text or json", param_hint="--output")
     fmt: OutputFormat = "json" if output == "json" else "text"
-    ctx.obj = State(config_path=config, output=fmt, quiet=quiet)
+    ctx.obj = State(config_path=config, output=fmt, quiet=quiet, project_dir=project_dir)
 
 
 def main() -> None:

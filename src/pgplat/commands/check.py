@@ -10,9 +10,9 @@ from typing import Annotated, Literal, TypeVar
 import typer
 from rich.table import Table
 
-from pgplat.commands.common import config_from, console, emit_json, state
+from pgplat.commands.common import config_and_project, console, emit_json, state
 from pgplat.errors import UserError
-from pgplat.infra.nag import DEFAULT_PACKS, PACKS
+from pgplat.policy.cdknag import DEFAULT_PACKS, PACKS
 from pgplat.policy.findings import CHECK_LAYERS, SEVERITY_RANK, Severity
 from pgplat.policy.junit import to_junit
 from pgplat.policy.report import Report
@@ -36,9 +36,9 @@ def cmd(
         typer.Option("--from-cdk-out", help="Check this synthesis instead of synthesizing."),
     ] = None,
     out: Annotated[
-        Path,
+        Path | None,
         typer.Option("--out", help="Where to synthesize; reused while the config is unchanged."),
-    ] = Path("cdk.out"),
+    ] = None,
     pack: Annotated[
         list[str] | None,
         typer.Option("--pack", help=f"cdk-nag pack (repeatable): {', '.join(PACKS)}."),
@@ -68,23 +68,26 @@ def cmd(
     cfn-lint over the synthesized templates; exit 1 while a finding at the threshold remains."""
     # Imported here: synthesis loads the CDK, which every other command can do without.
     from pgplat.infra.app import synthesize
-    from pgplat.policy.gate import run_check, synthesis_from_cdk_out
+    from pgplat.policy.assembly import Assembly
+    from pgplat.policy.gate import run_check
 
-    config = config_from(ctx)
+    config, project = config_and_project(ctx)
     layers = _pick(layer, CHECK_LAYERS, "--layer") if layer else CHECK_LAYERS
     packs = _pick(pack, tuple(PACKS), "--pack") if pack else DEFAULT_PACKS
     threshold = _pick([fail_on], _THRESHOLDS, "--fail-on")[0] if fail_on else None
     default_format: Format = "json" if state(ctx).output == "json" else "table"
     chosen = _pick([output_format], FORMATS, "--format")[0] if output_format else default_format
     environments = _pick(env, tuple(config.environments.cloud()), "--env")
-    synthesis = (
-        synthesis_from_cdk_out(from_cdk_out, config)
+    assembly = (
+        Assembly.load(from_cdk_out, config)
         if from_cdk_out is not None
-        else synthesize(config, out, reuse=True)
+        else Assembly.of_synthesis(
+            synthesize(config, out or project.cdk_out, reuse=True, base_dir=project.root), config
+        )
     )
     report = run_check(
         config,
-        synthesis,
+        assembly,
         layers=layers,
         packs=packs,
         environments=environments or None,

@@ -1,4 +1,5 @@
-"""What every command shares: global options, config loading, and human or JSON output."""
+"""What every command shares: global options, the configuration and its project, options
+declared once, and human or JSON output."""
 
 from __future__ import annotations
 
@@ -7,14 +8,14 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Annotated, Any, Literal, Protocol
 
 import typer
 from rich.console import Console
 
 from pgplat.config import PgplatConfig, load_config
+from pgplat.project import DEFAULT_CONFIG, DEFAULT_LOCAL_DATA_DIR, Project
 
-DEFAULT_CONFIG = Path("pgplat.yaml")
 OutputFormat = Literal["text", "json"]
 
 console = Console()
@@ -28,6 +29,18 @@ class State:
     config_path: Path = DEFAULT_CONFIG
     output: OutputFormat = "text"
     quiet: bool = False
+    project_dir: Path | None = None
+    """``--project-dir``: the project's root instead of the configuration file's folder."""
+
+    def project(
+        self, config: PgplatConfig | None = None, config_file: Path | None = None
+    ) -> Project:
+        """Where ``config`` (read from ``config_file``, default the global one) keeps its
+        files; without a configuration, where it would."""
+        local = config.environments.local.data_dir if config else DEFAULT_LOCAL_DATA_DIR
+        return Project.of(
+            config_file or self.config_path, root=self.project_dir, local_data_dir=local
+        )
 
 
 def state(ctx: typer.Context) -> State:
@@ -45,6 +58,25 @@ def config_from(ctx: typer.Context, override: Path | None = None) -> PgplatConfi
         for warning in config.warnings():
             err_console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
     return config
+
+
+def config_and_project(
+    ctx: typer.Context, override: Path | None = None
+) -> tuple[PgplatConfig, Project]:
+    """The configuration (as :func:`config_from` loads it) and the project it belongs to."""
+    config = config_from(ctx, override)
+    return config, state(ctx).project(config, override)
+
+
+EnvOption = Annotated[str, typer.Option("--env", "-e", help="Cloud environment: prod or dev.")]
+CdkOutOption = Annotated[
+    Path | None, typer.Option("--cdk-out", help="Where synthesized assemblies live.")
+]
+"""None: the project's ``cdk.out``."""
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="Configuration file (overrides the global one)."),
+]
 
 
 def emit_json(data: Any) -> None:

@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from pgplat.commands.common import config_from, console, emit_json, say, state
+from pgplat.aws.sessions import access_for, session_for
+from pgplat.commands.common import (
+    CdkOutOption,
+    EnvOption,
+    config_and_project,
+    console,
+    emit_json,
+    say,
+    state,
+)
 from pgplat.config import PgplatConfig
-from pgplat.deploy.accounts import access_for, session_for
 from pgplat.deploy.bootstrap import (
     bootstrap_arguments,
     bootstrap_lines,
     ensure_policy,
     plan_bootstrap,
+    write_policies,
 )
 from pgplat.deploy.cdk_cli import cdk_command, pinned_version
 from pgplat.deploy.drift import StackDrift, detect_drift
@@ -24,9 +33,8 @@ from pgplat.deploy.plan import StackTarget, deployment_order, read_assembly
 from pgplat.deploy.runner import Action, StepResult, dry_run_lines, run_plan, run_subprocess
 from pgplat.deploy.wiring import plan_steps
 from pgplat.errors import UserError
+from pgplat.project import Project
 
-EnvOption = Annotated[str, typer.Option("--env", "-e", help="Cloud environment: prod or dev.")]
-CdkOut = Annotated[Path, typer.Option("--cdk-out", help="Where synthesized assemblies live.")]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the exact commands; run nothing.")]
 Parameters = Annotated[
     list[str] | None,
@@ -36,12 +44,12 @@ Parameters = Annotated[
 ]
 
 
-def _targets(config: PgplatConfig, env: str, cdk_out: Path) -> list[StackTarget]:
+def _targets(config: PgplatConfig, project: Project, env: str, cdk_out: Path) -> list[StackTarget]:
     """The environment's stacks in dependency order, synthesized first if needed."""
     # Imported here: synthesis loads the CDK, which other commands start without.
     from pgplat.infra.app import synthesize
 
-    synthesize(config, cdk_out, [env], reuse=True)
+    synthesize(config, cdk_out, [env], reuse=True, base_dir=project.root)
     return deployment_order(read_assembly(config, cdk_out / env, env))
 
 
@@ -89,12 +97,13 @@ def _run(
     ctx: typer.Context,
     action: Action,
     env: str,
-    cdk_out: Path,
+    cdk_out: Path | None,
     dry_run: bool,
     parameters: list[str] | None,
 ) -> None:
-    config = config_from(ctx)
-    plan = plan_steps(_targets(config, env, cdk_out), _given(parameters))
+    config, project = config_and_project(ctx)
+    cdk_out = cdk_out or project.cdk_out
+    plan = plan_steps(_targets(config, project, env, cdk_out), _given(parameters))
     if action == "deploy" and env == "prod":
         from pgplat.deploy.gate import refuse_unless_checked
 
@@ -119,49 +128,52 @@ def _run(
         raise typer.Exit(1)
 
 
-def deploy(
-    ctx: typer.Context,
-    env: EnvOption = "prod",
-    cdk_out: CdkOut = Path("cdk.out"),
-    dry_run: DryRun = False,
-    parameter: Parameters = None,
-) -> None:
+def _stack_command(action: Action, doc: str) -> Callable[..., None]:
+    """`deploy` and `diff`: the same options, one CDK action."""
+
+    def command(
+        ctx: typer.Context,
+        env: EnvOption = "prod",
+        cdk_out: CdkOutOption = None,
+        dry_run: DryRun = False,
+        parameter: Parameters = None,
+    ) -> None:
+        _run(ctx, action, env, cdk_out, dry_run, parameter)
+
+    command.__name__ = action
+    command.__doc__ = doc
+    return command
+
+
+deploy = _stack_command(
+    "deploy",
     """Deploy an environment's stacks in dependency order across accounts; stop on failure.
 
     Ids that cross accounts (Transit Gateway, attachment, peering) are passed from each
     stack's outputs to the next; production is refused while `pgplat check` fails.
-    """
-    _run(ctx, "deploy", env, cdk_out, dry_run, parameter)
-
-
-def diff(
-    ctx: typer.Context,
-    env: EnvOption = "prod",
-    cdk_out: CdkOut = Path("cdk.out"),
-    dry_run: DryRun = False,
-    parameter: Parameters = None,
-) -> None:
-    """Show what a deploy would change, stack by stack, in each account."""
-    _run(ctx, "diff", env, cdk_out, dry_run, parameter)
+    """,
+)
+diff = _stack_command("diff", "Show what a deploy would change, stack by stack, in each account.")
 
 
 def bootstrap(
     ctx: typer.Context,
     env: EnvOption = "prod",
-    cdk_out: CdkOut = Path("cdk.out"),
-    policy_dir: Annotated[Path, typer.Option(help="Where execution policies are written.")] = Path(
-        "cdk.out/bootstrap"
-    ),
+    cdk_out: CdkOutOption = None,
+    policy_dir: Annotated[
+        Path | None,
+        typer.Option(help="Where execution policies are written (default: cdk.out/bootstrap)."),
+    ] = None,
     execute: Annotated[
         bool, typer.Option(help="Create the policies and run the bootstraps.")
     ] = False,
 ) -> None:
     """Bootstrap every account of an environment with a least-privilege execution policy."""
-    config = config_from(ctx)
-    items = plan_bootstrap(config, _targets(config, env, cdk_out))
-    policy_dir.mkdir(parents=True, exist_ok=True)
-    for item in items:
-        (policy_dir / f"{item.account}.json").write_text(json.dumps(item.policy, indent=2) + "\n")
+    config, project = config_and_project(ctx)
+    cdk_out = cdk_out or project.cdk_out
+    items = plan_bootstrap(config, _targets(config, project, env, cdk_out))
+    policy_dir = policy_dir or project.cdk_out / "bootstrap"
+    write_policies(items, policy_dir)
     if not execute:
         typer.echo("\n".join(bootstrap_lines(config, items, str(policy_dir))))
         return
@@ -177,11 +189,11 @@ def bootstrap(
             )
 
 
-def drift(ctx: typer.Context, env: EnvOption = "prod", cdk_out: CdkOut = Path("cdk.out")) -> None:
+def drift(ctx: typer.Context, env: EnvOption = "prod", cdk_out: CdkOutOption = None) -> None:
     """Detect resources changed outside CloudFormation in an environment's stacks (exit 1 if any)."""
-    config = config_from(ctx)
+    config, project = config_and_project(ctx)
     results: list[StackDrift] = []
-    for stack in _targets(config, env, cdk_out):
+    for stack in _targets(config, project, env, cdk_out or project.cdk_out):
         session = session_for(access_for(config, stack.role), stack.region)
         results.append(detect_drift(session.client("cloudformation"), stack.name, stack.account))
     if state(ctx).output == "json":

@@ -7,18 +7,19 @@ from typing import Annotated
 
 import typer
 
-from pgplat.commands.common import config_from, console, emit_json, err_console, say, state
+from pgplat.commands.common import config_and_project, console, emit_json, err_console, say, state
 from pgplat.config import PgplatConfig
 from pgplat.drills.failover.local import destroy_standby, ensure_standby, stop_standby
 from pgplat.errors import UserError
 from pgplat.local import binaries
 from pgplat.local.cluster import LocalCluster, ServerInfo
-from pgplat.local.compose import password_variable, write_compose
+from pgplat.local.compose import compose_env, write_compose
 from pgplat.local.envfile import app_user, ensure_gitignored, write_env_file
 from pgplat.local.files import write_private
 from pgplat.local.k8s import local_manifests
-from pgplat.local.passwords import SUPERUSER, load_passwords
+from pgplat.local.passwords import SUPERUSER
 from pgplat.local.seed import run_seeds, seed_scripts
+from pgplat.project import Project
 
 app = typer.Typer(
     help="Local PostgreSQL of production's major, with prod's users, extensions and TLS.",
@@ -38,19 +39,17 @@ BinDirOpt = Annotated[
 ]
 
 
-def _project(ctx: typer.Context) -> tuple[PgplatConfig, Path]:
-    """The configuration, and the project directory (the current one) its files live in."""
-    return config_from(ctx), Path.cwd()
-
-
-def _cluster(
+def _local(
     ctx: typer.Context, binaries_choice: str | None = None, bin_dir: Path | None = None
-) -> LocalCluster:
-    config, project = _project(ctx)
-    local = config.environments.local
-    return LocalCluster(
-        config, project / local.data_dir, binaries=_binaries(config, binaries_choice, bin_dir)
-    )
+) -> tuple[LocalCluster, Project]:
+    """The project's local server, and the project (for its ``.env`` and seeds)."""
+    config, project = config_and_project(ctx)
+    binaries_used = _binaries(config, binaries_choice, bin_dir)
+    return LocalCluster(config, project.local, binaries=binaries_used), project
+
+
+def _cluster(ctx: typer.Context) -> LocalCluster:
+    return _local(ctx)[0]
 
 
 def _binaries(
@@ -94,16 +93,15 @@ def up(
     ] = False,
 ) -> None:
     """Start the local server (create it the first time) and write .env for USER."""
-    cluster = _cluster(ctx, binaries_choice, bin_dir)
+    cluster, project = _local(ctx, binaries_choice, bin_dir)
     info = cluster.up()
     _note(ctx, info)
     if standby:
         replica = ensure_standby(cluster)
         say(ctx, f"[green]✓[/] streaming standby on {replica.host}:{replica.port}")
     name = _user(cluster.config, user)
-    project = Path.cwd()
-    env_file = write_env_file(project / ".env", info.env(name))
-    ensure_gitignored(project, [".env", f"{cluster.config.environments.local.data_dir}/"])
+    env_file = write_env_file(project.env_file, info.env(name))
+    ensure_gitignored(project.root, project.ignored(outputs=False))
     if state(ctx).output == "json":
         emit_json(_describe(cluster, info) | {"env_file": str(env_file), "user": name})
         return
@@ -205,8 +203,8 @@ def destroy(ctx: typer.Context, yes: YesOpt = False) -> None:
 @app.command()
 def seed(ctx: typer.Context, user: UserOpt = None) -> None:
     """Run environments.local.seed_scripts (SQL or Python) against the local server."""
-    cluster = _cluster(ctx)
-    config, project = _project(ctx)
+    cluster, project = _local(ctx)
+    config = cluster.config
     scripts = seed_scripts(project, config.environments.local.seed_scripts)
     if not scripts:
         raise UserError("no seed scripts: list them under environments.local.seed_scripts")
@@ -241,22 +239,8 @@ def k8s(
 @app.command()
 def compose(ctx: typer.Context, user: UserOpt = None) -> None:
     """For Docker users: write compose.yaml (same major, users, TLS) and its .env."""
-    config, project = _project(ctx)
-    local = config.environments.local
-    path = write_compose(config, project, local.data_dir, local.port)
-    name = _user(config, user)
-    root = project / local.data_dir
-    passwords = load_passwords(root / "passwords.json", [u.name for u in config.database.users])
-    variables = {
-        "PGHOST": "localhost",
-        "PGPORT": str(local.port),
-        "PGDATABASE": config.database.name,
-        "PGUSER": name,
-        "PGPASSWORD": passwords[name],
-        "PGSSLMODE": "verify-full",
-        "PGSSLROOTCERT": str(root / "tls" / "ca.crt"),
-        "PGPLAT_AUTH": "password",
-    } | {password_variable(u): p for u, p in passwords.items()}
-    write_env_file(project / ".env", variables)
-    ensure_gitignored(project, [".env", f"{local.data_dir}/"])
+    cluster, project = _local(ctx)
+    path = write_compose(cluster, project)
+    write_env_file(project.env_file, compose_env(cluster, _user(cluster.config, user)))
+    ensure_gitignored(project.root, project.ignored(outputs=False))
     say(ctx, f"[green]✓[/] wrote {path}; start it with `docker compose up --wait`")

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from pgplat.commands.common import config_from, console, emit_json, say, state
+from pgplat.commands.common import config_and_project, console, emit_json, say, state
 from pgplat.errors import UserError
 
 
@@ -18,7 +18,7 @@ def cmd(
         list[str] | None,
         typer.Option("--env", "-e", help="Environment to synthesize (repeatable; default: all)."),
     ] = None,
-    out: Annotated[Path, typer.Option("--out", help="Cloud assembly directory.")] = Path("cdk.out"),
+    out: Annotated[Path | None, typer.Option("--out", help="Cloud assembly directory.")] = None,
     reuse: Annotated[
         bool, typer.Option(help="Reuse the previous synthesis when the config is unchanged.")
     ] = False,
@@ -28,11 +28,12 @@ def cmd(
 ) -> None:
     """Synthesize one cloud assembly per environment (OUT/prod, OUT/dev) with the CDK."""
     from pgplat.infra.app import synthesize
-    from pgplat.infra.lint import lint_synthesis
+    from pgplat.policy.assembly import Assembly
+    from pgplat.policy.lint import lint_stacks
 
-    config = config_from(ctx)
-    synthesis = synthesize(config, out, env, reuse=reuse)
-    findings = lint_synthesis(synthesis) if lint else []
+    config, project = config_and_project(ctx)
+    synthesis = synthesize(config, out or project.cdk_out, env, reuse=reuse, base_dir=project.root)
+    findings = lint_stacks(Assembly.of_synthesis(synthesis, config), config.region) if lint else []
     if state(ctx).output == "json":
         emit_json(
             {
@@ -66,5 +67,5 @@ def cmd(
         shown = "; ".join(str(f) for f in findings[:3])
         raise UserError(
             f"cfn-lint found {len(findings)} problem(s) in the templates: {shown}; fix them "
-            "or explain an accepted rule in src/pgplat/infra/cfn_lint_ignores.yaml"
+            "or explain an accepted rule in src/pgplat/policy/cfn_lint_ignores.yaml"
         )

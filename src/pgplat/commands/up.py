@@ -5,29 +5,24 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import typer
 from rich.panel import Panel
 from rich.table import Table
 
-from pgplat.commands.common import DEFAULT_CONFIG, config_from, console, emit_json, state
+from pgplat.commands.common import ConfigOption, config_and_project, console, emit_json, state
+from pgplat.project import DEFAULT_CONFIG
 
 if TYPE_CHECKING:
     from pgplat.lifecycle.up import UpResult
-
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option("--config", "-c", help="Configuration file (overrides the global one)."),
-]
 
 
 def up(ctx: typer.Context, config_file: ConfigOption = None) -> None:
     """Validate, synthesize, check, write guardrails/manifests, start local PostgreSQL, write .env."""
     from pgplat.lifecycle.up import run_up  # loads the CDK and the policy layers
 
-    config = config_from(ctx, config_file)
+    config, project = config_and_project(ctx, config_file)
     quiet = state(ctx).quiet or state(ctx).output == "json"
     started = time.monotonic()
 
@@ -41,7 +36,7 @@ def up(ctx: typer.Context, config_file: ConfigOption = None) -> None:
             yield
         console.print(f"[green]✓[/] {label} [dim]({time.monotonic() - began:.1f} s)[/]")
 
-    result = run_up(config, Path.cwd(), step)
+    result = run_up(config, project, step)
     seconds = time.monotonic() - started
     url = result.server.url(result.user)
     if state(ctx).output == "json":
@@ -115,7 +110,7 @@ def down(ctx: typer.Context, config_file: ConfigOption = None) -> None:
     """Stop the local PostgreSQL that `pgplat up` started; its data stays for the next `up`."""
     from pgplat.lifecycle.up import run_down
 
-    stopped = run_down(config_from(ctx, config_file), Path.cwd())
+    stopped = run_down(*config_and_project(ctx, config_file))
     console.print(
         "[green]✓[/] local server stopped" if stopped else "the local server was not running"
     )

@@ -114,6 +114,11 @@ class Verdict:
     favours_aurora: bool
     reason: str
 
+    @classmethod
+    def of(cls, rule: str, favours_aurora: bool, for_aurora: str, for_rds: str) -> Verdict:
+        """The rule's verdict, with the reason for the side it came down on."""
+        return cls(rule, favours_aurora, for_aurora if favours_aurora else for_rds)
+
 
 def high_read_traffic(p: WorkloadProfile) -> Verdict:
     """Aurora when reads outgrow one instance: up to 15 replicas share one storage volume."""
@@ -123,32 +128,24 @@ def high_read_traffic(p: WorkloadProfile) -> Verdict:
     elif p.is_read_heavy and p.reads_per_second >= READ_HEAVY_READS_PER_SECOND:
         why = f"{reads} on a read-heavy workload (>= {READ_HEAVY_READS_PER_SECOND:,.0f}/s)"
     else:
-        return Verdict(
-            "high-read-traffic",
-            False,
-            f"{reads} is light/medium read traffic (below {HIGH_READS_PER_SECOND:,.0f}/s, "
-            f"or {READ_HEAVY_READS_PER_SECOND:,.0f}/s when read-heavy)",
-        )
-    return Verdict(
+        why = ""
+    return Verdict.of(
         "high-read-traffic",
-        True,
+        bool(why),
         f"{why}: Aurora replicas behind the reader endpoint scale reads out and share storage",
+        f"{reads} is light/medium read traffic (below {HIGH_READS_PER_SECOND:,.0f}/s, "
+        f"or {READ_HEAVY_READS_PER_SECOND:,.0f}/s when read-heavy)",
     )
 
 
 def auto_scaling(p: WorkloadProfile) -> Verdict:
     """Aurora when load is spiky: Serverless v2 and replica auto scaling follow the load."""
     ratio = f"peak is {p.peak_to_average:g}x the average"
-    if p.peak_to_average >= SPIKY_PEAK_TO_AVERAGE:
-        return Verdict(
-            "auto-scaling",
-            True,
-            f"{ratio} (>= {SPIKY_PEAK_TO_AVERAGE:g}x): Aurora Serverless v2 scales capacity "
-            "with the load instead of paying for the peak all month",
-        )
-    return Verdict(
+    return Verdict.of(
         "auto-scaling",
-        False,
+        p.peak_to_average >= SPIKY_PEAK_TO_AVERAGE,
+        f"{ratio} (>= {SPIKY_PEAK_TO_AVERAGE:g}x): Aurora Serverless v2 scales capacity "
+        "with the load instead of paying for the peak all month",
         f"{ratio} (below {SPIKY_PEAK_TO_AVERAGE:g}x): fixed capacity suffices",
     )
 
@@ -156,16 +153,11 @@ def auto_scaling(p: WorkloadProfile) -> Verdict:
 def fast_failover(p: WorkloadProfile) -> Verdict:
     """Aurora when availability must beat RDS Multi-AZ's SLA: it fails over in about 30 s."""
     target = f"availability target {p.availability_target:g}%"
-    if p.availability_target > RDS_MULTI_AZ_SLA_PERCENT:
-        return Verdict(
-            "fast-failover",
-            True,
-            f"{target} is above RDS Multi-AZ's {RDS_MULTI_AZ_SLA_PERCENT:g}% SLA: Aurora "
-            "promotes a replica in about 30 s (RDS Multi-AZ takes 60-120 s)",
-        )
-    return Verdict(
+    return Verdict.of(
         "fast-failover",
-        False,
+        p.availability_target > RDS_MULTI_AZ_SLA_PERCENT,
+        f"{target} is above RDS Multi-AZ's {RDS_MULTI_AZ_SLA_PERCENT:g}% SLA: Aurora "
+        "promotes a replica in about 30 s (RDS Multi-AZ takes 60-120 s)",
         f"{target} is met by RDS Multi-AZ (SLA {RDS_MULTI_AZ_SLA_PERCENT:g}%)",
     )
 
@@ -173,13 +165,12 @@ def fast_failover(p: WorkloadProfile) -> Verdict:
 def storage_limit(p: WorkloadProfile) -> Verdict:
     """Aurora when data outgrows RDS's 64 TiB volume; Aurora grows to 128 TiB by itself."""
     size = f"{p.stored_gib:,.0f} GiB after {p.horizon_months} months"
-    if p.stored_gib > RDS_MAX_STORAGE_GIB:
-        return Verdict(
-            "storage-limit",
-            True,
-            f"{size} exceeds RDS's {RDS_MAX_STORAGE_GIB:,.0f} GiB; Aurora grows to 128 TiB",
-        )
-    return Verdict("storage-limit", False, f"{size} fits RDS storage (up to 64 TiB)")
+    return Verdict.of(
+        "storage-limit",
+        p.stored_gib > RDS_MAX_STORAGE_GIB,
+        f"{size} exceeds RDS's {RDS_MAX_STORAGE_GIB:,.0f} GiB; Aurora grows to 128 TiB",
+        f"{size} fits RDS storage (up to 64 TiB)",
+    )
 
 
 RULES: tuple[Callable[[WorkloadProfile], Verdict], ...] = (

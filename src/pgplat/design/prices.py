@@ -19,7 +19,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pgplat.errors import UserError
 
 SHIPPED = "prices.json"
-DEFAULT_REFRESHED = Path(".pgplat/prices.json")
 PRICE_LIST_REGION = "us-east-1"
 """The Price List API answers from a few regions only; it serves every region's prices."""
 
@@ -65,10 +64,11 @@ class PriceTable(_Model):
         return self.regions[name]
 
 
-def load_prices(path: Path | None = None) -> PriceTable:
-    """The table at ``path``, else a refreshed copy in .pgplat/, else the shipped one."""
-    if path is None and DEFAULT_REFRESHED.is_file():
-        path = DEFAULT_REFRESHED
+def load_prices(path: Path | None = None, *, refreshed: Path | None = None) -> PriceTable:
+    """The table at ``path``, else the ``refreshed`` copy (the project's, see
+    :attr:`pgplat.project.Project.prices`) if it exists, else the shipped one."""
+    if path is None and refreshed is not None and refreshed.is_file():
+        path = refreshed
     if path is None:
         text = resources.files("pgplat.design").joinpath(SHIPPED).read_text(encoding="utf-8")
         where = f"the shipped {SHIPPED}"
@@ -101,63 +101,46 @@ Query = dict[str, str]
 
 _RDS = {"databaseEngine": "PostgreSQL"}
 _AURORA = {"databaseEngine": "Aurora PostgreSQL"}
-_INSTANCE = {"productFamily": "Database Instance"}
 
+
+def _query(engine: Query, family: str, **attributes: str) -> Query:
+    return {**engine, "productFamily": family, **attributes}
+
+
+def _instance(engine: Query, cls: str, **attributes: str) -> Query:
+    return _query(engine, "Database Instance", instanceType=cls, **attributes)
+
+
+_STORAGE = "Database Storage"
+_SNAPSHOT = "Storage Snapshot"
 _SCALAR_QUERIES: dict[str, tuple[Query, float]] = {
     "rds_multi_az_gp3_gb_month": (
-        {
-            **_RDS,
-            "productFamily": "Database Storage",
-            "deploymentOption": "Multi-AZ",
-            "volumeType": "General Purpose-GP3",
-        },
+        _query(_RDS, _STORAGE, deploymentOption="Multi-AZ", volumeType="General Purpose-GP3"),
         1.0,
     ),
     "aurora_storage_gb_month": (
-        {**_AURORA, "productFamily": "Database Storage", "volumeType": "General Purpose-Aurora"},
+        _query(_AURORA, _STORAGE, volumeType="General Purpose-Aurora"),
         1.0,
     ),
     "aurora_io_optimized_storage_gb_month": (
-        {**_AURORA, "productFamily": "Database Storage", "volumeType": "IO Optimized-Aurora"},
+        _query(_AURORA, _STORAGE, volumeType="IO Optimized-Aurora"),
         1.0,
     ),
     "aurora_io_per_million": (
-        {**_AURORA, "productFamily": "System Operation", "group": "Aurora I/O Operation"},
+        _query(_AURORA, "System Operation", group="Aurora I/O Operation"),
         1_000_000.0,
     ),
-    "serverless_v2_acu_hour": (
-        {**_AURORA, "productFamily": "ServerlessV2", "usagetype": "ServerlessV2Usage"},
-        1.0,
-    ),
-    "rds_backup_gb_month": (
-        {**_RDS, "productFamily": "Storage Snapshot", "usagetype": "ChargedBackupUsage"},
-        1.0,
-    ),
-    "aurora_backup_gb_month": (
-        {**_AURORA, "productFamily": "Storage Snapshot", "usagetype": "Aurora:BackupUsage"},
-        1.0,
-    ),
+    "serverless_v2_acu_hour": (_query(_AURORA, "ServerlessV2", usagetype="ServerlessV2Usage"), 1.0),
+    "rds_backup_gb_month": (_query(_RDS, _SNAPSHOT, usagetype="ChargedBackupUsage"), 1.0),
+    "aurora_backup_gb_month": (_query(_AURORA, _SNAPSHOT, usagetype="Aurora:BackupUsage"), 1.0),
 }
 
 _INSTANCE_QUERIES: dict[str, Callable[[str], Query]] = {
-    "rds_multi_az_instance_hour": lambda cls: {
-        **_RDS,
-        **_INSTANCE,
-        "deploymentOption": "Multi-AZ",
-        "instanceType": cls,
-    },
-    "aurora_instance_hour": lambda cls: {
-        **_AURORA,
-        **_INSTANCE,
-        "instanceType": cls,
-        "usagetype": f"InstanceUsage:{cls}",
-    },
-    "aurora_io_optimized_instance_hour": lambda cls: {
-        **_AURORA,
-        **_INSTANCE,
-        "instanceType": cls,
-        "usagetype": f"InstanceUsageIOOptimized:{cls}",
-    },
+    "rds_multi_az_instance_hour": lambda cls: _instance(_RDS, cls, deploymentOption="Multi-AZ"),
+    "aurora_instance_hour": lambda cls: _instance(_AURORA, cls, usagetype=f"InstanceUsage:{cls}"),
+    "aurora_io_optimized_instance_hour": lambda cls: _instance(
+        _AURORA, cls, usagetype=f"InstanceUsageIOOptimized:{cls}"
+    ),
 }
 
 

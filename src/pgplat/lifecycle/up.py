@@ -6,8 +6,8 @@ mirrors production and write `.env`. Every step is idempotent, and the two expen
 cached on the configuration's hash: synthesis (``cdk.out/pgplat-synthesis.json``) and the
 gate's verdict (``cdk.out/pgplat-check.json``); a running local server is reused.
 
-Everything is written under the project directory (the current one): ``cdk.out/``,
-``build/`` (guardrails, manifests), ``.pgplat/`` (local server) and ``.env``.
+Everything is written under the project's root (see :mod:`pgplat.project`): ``cdk.out/``,
+``build/`` (guardrails, manifests), ``.pgplat/local/`` (local server) and ``.env``.
 """
 
 from __future__ import annotations
@@ -26,7 +26,10 @@ from pgplat.infra.app import Synthesis, synthesize
 from pgplat.k8s.manifests import Endpoints, write_manifests
 from pgplat.local.cluster import LocalCluster, ServerInfo
 from pgplat.local.envfile import app_user, ensure_gitignored, write_env_file
+from pgplat.naming import data_stack_name
+from pgplat.policy.assembly import Assembly
 from pgplat.policy.gate import run_check
+from pgplat.project import Project
 
 CHECK_CACHE = "pgplat-check.json"
 Step = Callable[[str], AbstractContextManager[object]]
@@ -67,7 +70,7 @@ def _check(config: PgplatConfig, synthesis: Synthesis, cdk_out: Path) -> CheckSu
                 return CheckSummary(**saved, cached=True)
         except (OSError, ValueError, KeyError, TypeError):
             pass
-    report = run_check(config, synthesis)
+    report = run_check(config, Assembly.of_synthesis(synthesis, config))
     summary = CheckSummary(
         passed=report.passed,
         fail_on=report.fail_on,
@@ -88,9 +91,9 @@ def _manifests(
     written: dict[str, list[Path]] = {}
     pending: list[str] = []
     for env in config.environments.cloud():
-        outputs = outputs_file(cdk_out, f"{config.name}-{env}-data")
+        outputs = outputs_file(cdk_out, data_stack_name(config, env))
         if outputs.exists():
-            endpoints = Endpoints.from_outputs(outputs, f"{config.name}-{env}-data")
+            endpoints = Endpoints.from_outputs(outputs, data_stack_name(config, env))
             written[env] = write_manifests(config, env, endpoints, out / env)
         else:
             pending.append(env)
@@ -98,23 +101,22 @@ def _manifests(
 
 
 def run_up(
-    config: PgplatConfig, project: Path, step: Step = lambda _label: nullcontext()
+    config: PgplatConfig, project: Project, step: Step = lambda _label: nullcontext()
 ) -> UpResult:
     """Bring everything up for ``config`` under ``project``; see the module docstring."""
-    cdk_out, build = project / "cdk.out", project / "build"
+    cdk_out, build = project.cdk_out, project.build
     with step("Synthesizing CloudFormation for every environment"):
-        synthesis = synthesize(config, cdk_out, reuse=True)
+        synthesis = synthesize(config, cdk_out, reuse=True, base_dir=project.root)
     with step("Running the policy gate (rules, chain, isolation, cdk-nag, cfn-lint)"):
         check = _check(config, synthesis, cdk_out)
     with step("Writing guardrails and Kubernetes manifests"):
         guardrails = write_guardrails(build_guardrails(config), build / "guardrails")
         manifests, pending = _manifests(config, cdk_out, build / "k8s")
     with step("Starting the local PostgreSQL that mirrors production"):
-        local = config.environments.local
-        server = LocalCluster(config, project / local.data_dir).up()
+        server = LocalCluster(config, project.local).up()
         user = app_user(config)
-        env_file = write_env_file(project / ".env", server.env(user))
-        ensure_gitignored(project, [".env", f"{local.data_dir}/", "cdk.out/", "build/"])
+        env_file = write_env_file(project.env_file, server.env(user))
+        ensure_gitignored(project.root, project.ignored())
     return UpResult(
         synthesis,
         check,
@@ -128,6 +130,6 @@ def run_up(
     )
 
 
-def run_down(config: PgplatConfig, project: Path) -> bool:
+def run_down(config: PgplatConfig, project: Project) -> bool:
     """Stop the local server `up` started (its data stays); True if it was running."""
-    return LocalCluster(config, project / config.environments.local.data_dir).down()
+    return LocalCluster(config, project.local).down()

@@ -98,16 +98,9 @@ class ServerInfo:
 
     def env(self, user: str = SUPERUSER) -> dict[str, str]:
         """The libpq variables of the prod ConfigMap (plus the password) for ``user``."""
-        return {
-            "PGHOST": self.host,
-            "PGPORT": str(self.port),
-            "PGDATABASE": self.dbname,
-            "PGUSER": user,
-            "PGPASSWORD": self.passwords[user],
-            "PGSSLMODE": "verify-full",
-            "PGSSLROOTCERT": str(self.ca_file),
-            "PGPLAT_AUTH": "password",
-        }
+        return libpq_env(
+            self.host, self.port, self.dbname, user, self.passwords[user], self.ca_file
+        )
 
     def admin_conninfo(self, dbname: str | None = None) -> str:
         """The superuser over the Unix socket: for setup work, no TCP or TLS round trips."""
@@ -118,6 +111,22 @@ class ServerInfo:
             user=SUPERUSER,
             password=self.passwords[SUPERUSER],
         )
+
+
+def libpq_env(
+    host: str, port: int, dbname: str, user: str, password: str, ca_file: Path
+) -> dict[str, str]:
+    """The variables of the prod ConfigMap, plus a password, for a local server at ``host``."""
+    return {
+        "PGHOST": host,
+        "PGPORT": str(port),
+        "PGDATABASE": dbname,
+        "PGUSER": user,
+        "PGPASSWORD": password,
+        "PGSSLMODE": "verify-full",
+        "PGSSLROOTCERT": str(ca_file),
+        "PGPLAT_AUTH": "password",
+    }
 
 
 class LocalCluster:

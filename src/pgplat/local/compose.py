@@ -14,8 +14,11 @@ import yaml
 
 from pgplat.config import PgplatConfig
 from pgplat.local.account import ServerAccount
-from pgplat.local.passwords import SUPERUSER, load_passwords
+from pgplat.local.cluster import HOST, LocalCluster, libpq_env
+from pgplat.local.passwords import SUPERUSER
 from pgplat.local.tls import ensure_tls
+from pgplat.naming import POSTGRES_PORT, compose_project_name
+from pgplat.project import Project
 from pgplat.sql import bootstrap_sql
 
 _TLS = "/run/pgplat/tls"
@@ -66,13 +69,13 @@ def compose_document(config: PgplatConfig, data_dir: str, host_port: int) -> dic
         for u in users[1:]
     }
     return {
-        "name": f"pgplat-{config.name}",
+        "name": compose_project_name(config),
         "services": {
             "postgres": {
                 "image": f"postgres:{db.engine_version}",
                 "command": ["sh", "-c", start],
                 "environment": environment,
-                "ports": [f"127.0.0.1:{host_port}:5432"],
+                "ports": [f"127.0.0.1:{host_port}:{POSTGRES_PORT}"],
                 "volumes": [
                     "pgdata:/var/lib/postgresql/data",
                     f"./{data_dir}/tls:{_TLS}:ro",
@@ -108,20 +111,36 @@ def _passwords_script(config: PgplatConfig) -> str:
     )
 
 
-def write_compose(config: PgplatConfig, project_dir: Path, data_dir: str, port: int) -> Path:
-    """Write ``compose.yaml`` and its init files; return the compose file's path."""
-    root = project_dir / data_dir
-    docker = root / "docker"
+def write_compose(cluster: LocalCluster, project: Project) -> Path:
+    """Write ``compose.yaml`` and its init files, reusing ``cluster``'s CA and passwords;
+    return the compose file's path."""
+    docker = cluster.root / "docker"
     initdb = docker / "initdb"
     initdb.mkdir(parents=True, exist_ok=True)
-    ensure_tls(root / "tls", ServerAccount.caller())  # the container's root reads the key
+    # The container's root reads the key, so the files belong to the caller.
+    ensure_tls(cluster.tls.ca_cert.parent, ServerAccount.caller())
     (docker / "pg_hba.conf").write_text(_HBA)
-    (initdb / "10-bootstrap.sql").write_text(bootstrap_sql(config, target="local"))
-    (initdb / "20-passwords.sh").write_text(_passwords_script(config))
-    load_passwords(root / "passwords.json", [u.name for u in config.database.users])
-    path = project_dir / "compose.yaml"
+    (initdb / "10-bootstrap.sql").write_text(bootstrap_sql(cluster.config, target="local"))
+    (initdb / "20-passwords.sh").write_text(_passwords_script(cluster.config))
+    document = compose_document(cluster.config, project.local_data_dir, cluster.preferred_port)
+    path = project.root / "compose.yaml"
     path.write_text(
         "# Written by `pgplat dev compose`: production-parity PostgreSQL for Docker users.\n"
-        + yaml.safe_dump(compose_document(config, data_dir, port), sort_keys=False)
+        + yaml.safe_dump(document, sort_keys=False)
     )
     return path
+
+
+def compose_env(cluster: LocalCluster, user: str) -> dict[str, str]:
+    """The ``.env`` beside ``compose.yaml``: ``user``'s settings for the container's published
+    port, and every user's password for Compose to pass in."""
+    passwords = cluster.passwords
+    settings = libpq_env(
+        HOST,
+        cluster.preferred_port,
+        cluster.config.database.name,
+        user,
+        passwords[user],
+        cluster.tls.ca_cert,
+    )
+    return settings | {password_variable(u): p for u, p in passwords.items()}

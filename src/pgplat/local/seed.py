@@ -16,13 +16,14 @@ import psycopg
 
 from pgplat.errors import UserError
 from pgplat.local.cluster import ServerInfo
+from pgplat.project import Project
 
 _CLOUD_PREFIXES = ("AWS_", "PGPLAT_", "PG")
 
 
-def seed_scripts(project_dir: Path, listed: list[str]) -> list[Path]:
-    """The configured scripts, resolved against the project directory and checked to exist."""
-    scripts = [(project_dir / entry).resolve() for entry in listed]
+def seed_scripts(project: Project, listed: list[str]) -> list[Path]:
+    """The configured scripts, resolved against the project's root and checked to exist."""
+    scripts = [project.resolve(entry).resolve() for entry in listed]
     for script in scripts:
         if not script.is_file():
             raise UserError(
