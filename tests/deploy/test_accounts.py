@@ -1,27 +1,15 @@
-"""Per-account credentials for deployments: profiles, assumed roles (moto STS), descriptions."""
+"""Credentials a CDK CLI process gets per account: profiles, assumed roles (moto STS), and
+their descriptions."""
 
 from __future__ import annotations
 
 import pytest
 from moto import mock_aws
 
-from pgplat.config import PgplatConfig
 from pgplat.config.model import AccountAccess
-from pgplat.deploy.accounts import account_role, cli_environment, describe_access
+from pgplat.deploy.accounts import cli_environment, describe_access
 
 ROLE = "arn:aws:iam::111111111111:role/pgplat-deployer"
-
-
-def test_account_roles(innovate: PgplatConfig) -> None:
-    assert [
-        account_role(innovate, a) for a in ("111111111111", "222222222222", "333333333333")
-    ] == [
-        "data",
-        "app",
-        "nonprod",
-    ]
-    with pytest.raises(ValueError, match="not configured"):
-        account_role(innovate, "999999999999")
 
 
 def test_profile_is_passed_by_name_only() -> None:

@@ -1,8 +1,8 @@
 """Credential providers: where the user name and password of the next connection come from.
 
 - `StaticPassword`: PGPASSWORD (or libpq's own ~/.pgpass), for local development.
-- `SecretsManagerPassword`: the secret's username/password, cached until the server rejects
-  them, then read again, so a rotation never breaks a running service.
+- `SecretsManagerPassword`: the secret's username/password, cached (by AWS's caching library)
+  and read again when the server rejects them, so a rotation never breaks a running service.
 - `IamToken`: an RDS IAM authentication token signed with the workload's (assumed) AWS
   identity, reused for 10 of its 15 minutes.
 """
@@ -15,16 +15,22 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
+from aws_secretsmanager_caching import SecretCache, SecretCacheConfig
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import SecretStr
 
-from pgplat.client.aws import AwsIdentity, Clock, aws_error_code
+from pgplat.aws.errors import aws_error_code
+from pgplat.aws.roles import Clock
+from pgplat.client.aws import AwsIdentity
 from pgplat.client.counters import metrics
 from pgplat.client.errors import ConfigurationError, CredentialsError
 from pgplat.client.settings import Settings
 
 TOKEN_REUSE = 10 * 60
 """Seconds an IAM token is reused; tokens are valid for 15 minutes."""
+SECRET_CACHE = SecretCacheConfig(exception_retry_delay_max=60)
+"""After a failed read the library waits 1, 2, 4 ... s before asking AWS again: at most a
+minute here (its default, an hour, would keep a pod failing long after AWS recovered)."""
 
 
 @dataclass(frozen=True)
@@ -66,41 +72,57 @@ class StaticPassword:
 
 
 class SecretsManagerPassword:
+    """The secret's username and password, cached by AWS's secrets-manager caching library,
+    which also re-reads the secret on its own schedule (within the hour).
+
+    When the server rejects the cached password, pgplat starts a new cache rather than
+    calling the library's ``refresh_secret_now()``: that sleeps 2.5 to 5 s first (jitter for
+    a fleet), which would stall the connecting thread, or a whole asyncio loop, on every
+    rotation. The same credentials object is returned while the secret's value is unchanged,
+    so a rejection is recognised however many connections report it.
+    """
+
     def __init__(self, settings: Settings, aws: AwsIdentity) -> None:
         assert settings.secret_arn is not None
         self._arn = settings.secret_arn
         self._aws = aws
         self._lock = threading.Lock()
-        self._cached: Credentials | None = None
+        self._cache: SecretCache | None = None
+        self._current: tuple[str, Credentials] | None = None
 
     def get(self, host: str, port: int) -> Credentials:
         with self._lock:
-            if self._cached is None:
-                self._cached = self._read()
-            return self._cached
+            if self._cache is None:
+                self._cache = SecretCache(SECRET_CACHE, self._aws.secretsmanager())
+            text = self._read(self._cache)
+            if self._current is None or self._current[0] != text:
+                self._current = (text, self._parse(text))
+                metrics.add("credential_refreshes")
+            return self._current[1]
 
     def invalidate(self, rejected: Credentials) -> bool:
         with self._lock:
-            if self._cached is rejected:
-                self._cached = None
+            if self._current is not None and self._current[1] is rejected:
+                self._cache = self._current = None
         return True
 
-    def _read(self) -> Credentials:
+    def _read(self, cache: SecretCache) -> str:
         try:
-            value = self._aws.secretsmanager().get_secret_value(SecretId=self._arn)
+            text: str | None = cache.get_secret_string(self._arn)
         except (BotoCoreError, ClientError) as exc:
             raise CredentialsError(
                 f"could not read secret {self._arn}: {aws_error_code(exc)}"
             ) from None
+        return text or ""  # a binary secret has no string, and so is not JSON either
+
+    def _parse(self, text: str) -> Credentials:
         try:
-            fields = json.loads(value["SecretString"])
-            credentials = Credentials(fields["username"], SecretStr(fields["password"]))
+            fields = json.loads(text)
+            return Credentials(fields["username"], SecretStr(fields["password"]))
         except (KeyError, TypeError, ValueError):
             raise CredentialsError(
                 f"secret {self._arn} is not JSON with 'username' and 'password'"
             ) from None
-        metrics.add("credential_refreshes")
-        return credentials
 
 
 class IamToken:

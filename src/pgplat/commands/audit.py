@@ -11,6 +11,7 @@ from rich.table import Table
 
 from pgplat.audit.connections import log_group_name, query_connections, summarize
 from pgplat.audit.trail import assumptions, lookup_assume_role_events
+from pgplat.aws.sessions import data_account_session
 from pgplat.commands.common import config_from, console, emit_json, state
 from pgplat.errors import UserError
 from pgplat.infra.access_names import AccessNames
@@ -46,8 +47,6 @@ def connections(
     if settings is None:
         raise UserError(f"--env {env}: not a configured cloud environment")
     group = log_group_name(settings.flavor, config.database_identifier(env))
-    from pgplat.deploy.accounts import data_account_session  # boto3 loads only when used
-
     logs = data_account_session(config, env).client("logs")
     found = query_connections(logs, group, parse_since(since), workload)
     rows = summarize(found)
@@ -76,8 +75,6 @@ def trail(ctx: typer.Context, env: EnvOption = "prod", since: SinceOption = "1h"
     config = config_from(ctx)
     names = AccessNames(config, env)
     roles = {names.data_role_arn(user) for user in config.database.users}
-    from pgplat.deploy.accounts import data_account_session  # boto3 loads only when used
-
     cloudtrail = data_account_session(config, env).client("cloudtrail")
     end = datetime.now(UTC)
     events = lookup_assume_role_events(cloudtrail, end - parse_since(since), end)

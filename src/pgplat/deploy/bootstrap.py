@@ -12,8 +12,8 @@ import shlex
 from dataclasses import dataclass
 from typing import Any
 
+from pgplat.aws.sessions import ConfiguredAccount, access_for
 from pgplat.config import PgplatConfig
-from pgplat.deploy.accounts import AccountRole, access_for
 from pgplat.deploy.plan import StackTarget
 
 # CloudFormation type namespace -> IAM service prefix, where they differ.
@@ -35,7 +35,7 @@ _ROTATION_EXTRAS = ("lambda", "serverlessrepo")
 class AccountBootstrap:
     """Everything needed to bootstrap one account in the regions its stacks use."""
 
-    role: AccountRole
+    role: ConfiguredAccount
     account: str
     regions: tuple[str, ...]
     policy_name: str

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pgplat.aws.sessions import ConfiguredAccount, account_role
 from pgplat.config import PgplatConfig
-from pgplat.deploy.accounts import AccountRole, account_role
 from pgplat.errors import UserError
 
 _STACK = "aws:cloudformation:stack"
@@ -34,7 +34,7 @@ class StackTarget:
     env: str
     account: str
     region: str
-    role: AccountRole
+    role: ConfiguredAccount
     assembly: Path
     dependencies: tuple[str, ...]
     template_file: Path

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from pgplat.client.aws import aws_error_code
+from pgplat.aws.errors import aws_error_code
 from pgplat.config.calendar import Flavor
 from pgplat.config.model import PgplatConfig
 from pgplat.errors import UserError
