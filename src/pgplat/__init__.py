@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # type checkers see the real signatures; run time imports on first use
+    from pgplat.client import (
+        async_pool,
+        connect,
+        connect_async,
+        pool,
+        run_transaction,
+        run_transaction_async,
+    )
+
 __version__ = "0.1.0"
 
-_CLIENT_API = frozenset(
-    {"connect", "connect_async", "pool", "async_pool", "run_transaction", "run_transaction_async"}
-)
+__all__ = [
+    "async_pool",
+    "connect",
+    "connect_async",
+    "pool",
+    "run_transaction",
+    "run_transaction_async",
+]
 
 
 def __getattr__(name: str) -> object:
     """`pgplat.connect` and friends, imported on first use so `import pgplat` (and the CLI)
     stays free of psycopg and boto3."""
-    if name in _CLIENT_API:
+    if name in __all__:
         import pgplat.client
 
         return getattr(pgplat.client, name)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pgplat.client import ConfigurationError, load_settings
-from pgplat.client.connection import READ_ONLY_OPTIONS, endpoint_for
+from pgplat.client.connection import READ_ONLY_OPTIONS, target_for
 from pgplat.client.identity import workload_identity
 
 
@@ -77,11 +77,11 @@ def test_readonly_goes_to_the_reader_endpoint_and_writes_demand_a_writer(
     client_env: pytest.MonkeyPatch,
 ) -> None:
     settings = load_settings(host="writer.local", reader_host="reader.local", password="pw")
-    reader_endpoint = endpoint_for(settings, readonly=True)
-    writer_endpoint = endpoint_for(settings, readonly=False)
+    reader_endpoint = target_for(settings, readonly=True)
+    writer_endpoint = target_for(settings, readonly=False)
     reader = reader_endpoint.params(reader_endpoint.credentials())
     writer = writer_endpoint.params(writer_endpoint.credentials())
     assert (reader["host"], reader["options"]) == ("reader.local", READ_ONLY_OPTIONS)
     assert (writer["host"], writer["target_session_attrs"]) == ("writer.local", "read-write")
     assert load_settings(host="only.local", env_file=None).reader_host is None
-    assert endpoint_for(load_settings(host="only.local"), readonly=True).host == "only.local"
+    assert target_for(load_settings(host="only.local"), readonly=True).host == "only.local"

@@ -1,9 +1,9 @@
 """Opening one connection: fresh credentials every time, one credential refresh when the
 server rejects them, and back-off while a failover makes the endpoint unreachable.
 
-`Connection` and `AsyncConnection` are psycopg's classes whose `connect()` also accepts an
-`Endpoint` (keyword ``pgplat_endpoint``); that is how pools get fresh credentials for every
-connection they open.
+`Connection` and `AsyncConnection` are psycopg's classes whose `connect()` also accepts a
+`ConnectionTarget` (keyword ``pgplat_target``); that is how pools get fresh credentials for
+every connection they open.
 """
 
 from __future__ import annotations
@@ -27,14 +27,14 @@ from pgplat.client.tls import tls_params
 
 log = logging.getLogger("pgplat.client")
 
-ENDPOINT_KEY = "pgplat_endpoint"
+TARGET_KEY = "pgplat_target"
 
 READ_ONLY_OPTIONS = "-c default_transaction_read_only=on"
 """Readers refuse writes locally too, as an Aurora replica would."""
 
 
 @dataclass(frozen=True)
-class Endpoint:
+class ConnectionTarget:
     """The writer or the reader of one database, and how to authenticate to it."""
 
     settings: Settings
@@ -80,37 +80,37 @@ class Endpoint:
 class Attempts:
     """The decisions between the connection attempts of one `connect()`."""
 
-    def __init__(self, endpoint: Endpoint) -> None:
-        self._endpoint = endpoint
+    def __init__(self, target: ConnectionTarget) -> None:
+        self._target = target
         self._credentials: Credentials | None = None
         self._refreshed = False
         self._retry = Retry(
-            f"connecting to {endpoint.role} {endpoint.host}:{endpoint.settings.port}",
-            endpoint.settings.failover_timeout,
+            f"connecting to {target.role} {target.host}:{target.settings.port}",
+            target.settings.failover_timeout,
         )
 
     def params(self) -> dict[str, Any]:
         """Parameters for the next attempt, with current credentials."""
-        self._credentials = self._endpoint.credentials()
-        return self._endpoint.params(self._credentials)
+        self._credentials = self._target.credentials()
+        return self._target.params(self._credentials)
 
     def delay_after(self, exc: psycopg.OperationalError) -> float:
         """Seconds to wait before the next attempt; raises when another cannot help."""
-        endpoint = self._endpoint
+        target = self._target
         if is_authentication_failure(exc):
             rejected = self._credentials
-            if self._refreshed or rejected is None or not endpoint.provider.invalidate(rejected):
+            if self._refreshed or rejected is None or not target.provider.invalidate(rejected):
                 raise CredentialsError(
-                    f"{endpoint.host}:{endpoint.settings.port} rejected the credentials of the "
-                    f"{endpoint.settings.auth} provider"
+                    f"{target.host}:{target.settings.port} rejected the credentials of the "
+                    f"{target.settings.auth} provider"
                     + (" even after refreshing them" if self._refreshed else "")
                 ) from exc
             self._refreshed = True
-            log.info("credentials rejected by %s, refreshing them", endpoint.host)
+            log.info("credentials rejected by %s, refreshing them", target.host)
             return 0.0
         if is_failover(exc):
             delay = self._retry.delay_after(exc)
-            log.info("%s %s unavailable, retrying in %.2f s", endpoint.role, endpoint.host, delay)
+            log.info("%s %s unavailable, retrying in %.2f s", target.role, target.host, delay)
             return delay
         raise exc
 
@@ -121,10 +121,10 @@ class Attempts:
 class Connection(psycopg.Connection[TupleRow]):
     @classmethod
     def connect(cls, conninfo: str = "", **kwargs: Any) -> Self:
-        endpoint: Endpoint | None = kwargs.pop(ENDPOINT_KEY, None)
-        if endpoint is None:
+        target: ConnectionTarget | None = kwargs.pop(TARGET_KEY, None)
+        if target is None:
             return super().connect(conninfo, **kwargs)
-        attempts = endpoint.attempts()
+        attempts = target.attempts()
         while True:
             try:
                 conn = super().connect(conninfo, **{**attempts.params(), **kwargs})
@@ -138,10 +138,10 @@ class Connection(psycopg.Connection[TupleRow]):
 class AsyncConnection(psycopg.AsyncConnection[TupleRow]):
     @classmethod
     async def connect(cls, conninfo: str = "", **kwargs: Any) -> Self:
-        endpoint: Endpoint | None = kwargs.pop(ENDPOINT_KEY, None)
-        if endpoint is None:
+        target: ConnectionTarget | None = kwargs.pop(TARGET_KEY, None)
+        if target is None:
             return await super().connect(conninfo, **kwargs)
-        attempts = endpoint.attempts()
+        attempts = target.attempts()
         while True:
             params = await asyncio.to_thread(attempts.params)
             try:
@@ -157,11 +157,11 @@ _providers: dict[Settings, CredentialProvider] = {}
 _providers_lock = threading.Lock()
 
 
-def endpoint_for(settings: Settings, *, readonly: bool) -> Endpoint:
-    """The endpoint for ``settings``' writer or reader, sharing one credential provider (and so
+def target_for(settings: Settings, *, readonly: bool) -> ConnectionTarget:
+    """The target for ``settings``' writer or reader, sharing one credential provider (and so
     one cache of secrets, tokens and assumed roles) per distinct settings in the process."""
     with _providers_lock:
         provider = _providers.get(settings)
         if provider is None:
             provider = _providers[settings] = provider_for(settings)
-    return Endpoint(settings, provider, readonly)
+    return ConnectionTarget(settings, provider, readonly)

@@ -2,7 +2,7 @@
 TLS policy, failover back-off).
 
 It relies on Django's own psycopg pool (Django >= 5.1, ``OPTIONS["pool"]``): the pool is
-told to use pgplat's connection class, and the endpoint travels in ``OPTIONS`` like any
+told to use pgplat's connection class, and the connection target travels in ``OPTIONS`` like any
 other connection parameter. No Django import is needed to build it.
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pgplat.client.connection import ENDPOINT_KEY, Connection, endpoint_for
+from pgplat.client.connection import TARGET_KEY, Connection, target_for
 from pgplat.client.errors import ConfigurationError
 from pgplat.client.settings import load_settings
 
@@ -33,7 +33,7 @@ def database(
         "ENGINE": "django.db.backends.postgresql",
         "NAME": settings.dbname,
         "OPTIONS": {
-            ENDPOINT_KEY: endpoint_for(settings, readonly=readonly),
+            TARGET_KEY: target_for(settings, readonly=readonly),
             "pool": {**(pool_options or {}), "connection_class": Connection},
         },
     }

@@ -1,6 +1,6 @@
 """Connection pools per role (writer, reader) whose every new connection gets fresh
-credentials: the pool hands our `Endpoint` to `Connection.connect`, which asks the credential
-provider each time."""
+credentials: the pool hands our `ConnectionTarget` to `Connection.connect`, which asks the
+credential provider each time."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 
 from psycopg_pool import AsyncConnectionPool, ConnectionPool
 
-from pgplat.client.connection import ENDPOINT_KEY, AsyncConnection, Connection, endpoint_for
+from pgplat.client.connection import TARGET_KEY, AsyncConnection, Connection, target_for
 from pgplat.client.settings import load_settings
 
 
@@ -25,15 +25,10 @@ def pool(
     **overrides: Any,
 ) -> ConnectionPool[Connection]:
     """A `psycopg_pool.ConnectionPool` for the writer (or, ``readonly``, the reader)."""
-    endpoint = endpoint_for(load_settings(env_file=env_file, **overrides), readonly=readonly)
     return ConnectionPool(
         connection_class=Connection,
-        kwargs={ENDPOINT_KEY: endpoint},
-        min_size=min_size,
-        max_size=max_size,
         open=open,
-        name=f"pgplat-{endpoint.role}",
-        timeout=endpoint.settings.failover_timeout,
+        **_options(readonly, min_size, max_size, env_file, overrides),
     )
 
 
@@ -46,16 +41,32 @@ def async_pool(
     **overrides: Any,
 ) -> AsyncConnectionPool[AsyncConnection]:
     """The asyncio twin of `pool`; open it inside the event loop (``async with`` or ``open()``)."""
-    endpoint = endpoint_for(load_settings(env_file=env_file, **overrides), readonly=readonly)
     return AsyncConnectionPool(
         connection_class=AsyncConnection,
-        kwargs={ENDPOINT_KEY: endpoint},
-        min_size=min_size,
-        max_size=max_size,
         open=False,
-        name=f"pgplat-{endpoint.role}-async",
-        timeout=endpoint.settings.failover_timeout,
+        **_options(readonly, min_size, max_size, env_file, overrides, suffix="-async"),
     )
+
+
+def _options(
+    readonly: bool,
+    min_size: int,
+    max_size: int | None,
+    env_file: str | Path | None,
+    overrides: dict[str, Any],
+    *,
+    suffix: str = "",
+) -> dict[str, Any]:
+    """What the sync and the asyncio pool are given alike: the target each new connection
+    is opened to, the sizes, a name per role and the failover budget as wait timeout."""
+    target = target_for(load_settings(env_file=env_file, **overrides), readonly=readonly)
+    return {
+        "kwargs": {TARGET_KEY: target},
+        "min_size": min_size,
+        "max_size": max_size,
+        "name": f"pgplat-{target.role}{suffix}",
+        "timeout": target.settings.failover_timeout,
+    }
 
 
 _shared: dict[bool, ConnectionPool[Connection]] = {}

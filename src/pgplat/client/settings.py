@@ -18,7 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pgplat.client.errors import ConfigurationError
 from pgplat.client.identity import POD_VARS, workload_identity
 
-AuthMode = Literal["password", "iam", "secret"]
+CredentialSource = Literal["password", "iam", "secret"]
+"""Where a connection's password comes from: PGPASSWORD, an IAM token, or a Secrets Manager
+secret (the configuration's ``auth`` of a database user says how the server checks it)."""
 
 ENV_VARS: dict[str, str] = {
     "PGHOST": "host",
@@ -62,7 +64,7 @@ class Settings(BaseModel):
     failover_timeout: float = Field(
         default=30.0, gt=0, description="Seconds to keep retrying through a failover."
     )
-    auth: AuthMode = Field(default="password", description="password, iam or secret.")
+    auth: CredentialSource = Field(default="password", description="password, iam or secret.")
     role_arn: str | None = Field(
         default=None, description="Data-account role assumed from the pod's identity (iam)."
     )

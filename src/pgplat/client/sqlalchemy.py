@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 
-from pgplat.client.connection import Connection, endpoint_for
+from pgplat.client.connection import Connection, target_for
 from pgplat.client.settings import load_settings
 
 
@@ -22,13 +22,13 @@ def engine(
 ) -> Engine:
     """A ``postgresql+psycopg`` engine for the writer (or reader); ``engine_options`` go to
     `sqlalchemy.create_engine` (pool_size, pool_pre_ping, echo, ...)."""
-    endpoint = endpoint_for(
+    target = target_for(
         load_settings(env_file=env_file, **dict(overrides or {})), readonly=readonly
     )
     result = create_engine("postgresql+psycopg://", **engine_options)
 
     @event.listens_for(result, "do_connect")
     def _connect(dialect: Any, record: Any, cargs: Any, cparams: dict[str, Any]) -> Connection:
-        return Connection.connect(pgplat_endpoint=endpoint)
+        return Connection.connect(pgplat_target=target)
 
     return result
