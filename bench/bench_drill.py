@@ -27,8 +27,8 @@ from pgplat.config import PgplatConfig, load_config  # noqa: E402
 from pgplat.config.model import SqlCheck  # noqa: E402
 from pgplat.drills.restore.plan import DrillOptions, prepare  # noqa: E402
 from pgplat.drills.restore.runner import Drill  # noqa: E402
-from pgplat.drills.restore.validation import run_suite  # noqa: E402
 from pgplat.local.cluster import LocalCluster, ServerInfo  # noqa: E402
+from pgplat.validator.suite import run_suite  # noqa: E402
 from tests.fixtures.drill import (  # noqa: E402
     DRILL_NEWEST_ORDER,
     DrillCopy,

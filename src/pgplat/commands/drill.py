@@ -1,7 +1,8 @@
-"""`pgplat drill`: restore the production database into a temporary copy and prove it works.
+"""`pgplat drill`: prove that recovery works.
 
-``pgplat drill`` runs a drill; ``pgplat drill cleanup`` removes copies left by killed drills.
-Further drills (e.g. failover) join as sub-commands of this group.
+``pgplat drill restore`` restores the production database into a temporary copy and proves it
+works; ``pgplat drill cleanup`` removes copies left by killed restore drills; ``pgplat drill
+failover`` (:mod:`pgplat.commands.failover`) fails the writer over under a probe.
 """
 
 from __future__ import annotations
@@ -10,37 +11,41 @@ import ipaddress
 from contextlib import nullcontext
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, cast, get_args
+from typing import Annotated, cast, get_args
 
 import typer
-from botocore.exceptions import BotoCoreError, ClientError
 from rich.live import Live
 from rich.spinner import Spinner
 from rich.text import Text
 
 from pgplat.commands import failover as failover_cmd
-from pgplat.commands.common import config_from, emit_json, err_console, finish_drill, say, state
-from pgplat.drills.restore.aws import drill_session
-from pgplat.drills.restore.cleanup import DEFAULT_GRACE, delete_orphans, find_orphans
-from pgplat.drills.restore.clock import SystemClock
-from pgplat.drills.restore.connect import AuthMode, connect
-from pgplat.drills.restore.metrics import DrillOutcome, publish
-from pgplat.drills.restore.plan import DrillOptions, prepare
-from pgplat.drills.restore.report import DrillReport
-from pgplat.drills.restore.restore import RestoreFrom, restorer_for
-from pgplat.drills.restore.runner import Drill
+from pgplat.commands.common import (
+    config_and_project,
+    config_from,
+    emit_json,
+    err_console,
+    finish_drill,
+    say,
+    state,
+)
+from pgplat.drills.restore.cleanup import DEFAULT_GRACE
+from pgplat.drills.restore.plan import DrillOptions
+from pgplat.drills.restore.report import RestoreReport
+from pgplat.drills.restore.restore import RestoreFrom
+from pgplat.drills.restore.run import CLEANUP_DEADLINE, RestoreDrill, clean_up
 from pgplat.errors import UserError
-
-if TYPE_CHECKING:
-    from mypy_boto3_cloudwatch import CloudWatchClient
+from pgplat.validator.access import QuietProgress
+from pgplat.validator.connect import CopyAuth
 
 app = typer.Typer(
-    help="Prove that backups restore: restore a temporary copy, validate it, delete it.",
-    no_args_is_help=False,
+    help="Prove that recovery works: restore drills (and their clean-up), failover drills.",
+    no_args_is_help=True,
 )
 app.command("failover")(failover_cmd.failover)
 
-DEFAULT_REPORTS = Path(".pgplat/drills")
+Environment = Annotated[
+    str, typer.Option("--env", help="Environment whose data account holds the database.")
+]
 
 
 class LiveProgress:
@@ -59,12 +64,10 @@ class LiveProgress:
         self._live.update(Spinner("dots", Text(line)))
 
 
-@app.callback(invoke_without_command=True)
-def drill(
+@app.command()
+def restore(
     ctx: typer.Context,
-    env: Annotated[
-        str, typer.Option("--env", help="Environment whose database is drilled.")
-    ] = "prod",
+    env: Environment = "prod",
     restore_from: Annotated[
         str,
         typer.Option("--from", help="latest-snapshot, or pitr (point-in-time from the logs)."),
@@ -97,48 +100,40 @@ def drill(
         int, typer.Option("--deadline", min=0, help="Minutes until the copy must be usable.")
     ] = 90,
     reports: Annotated[
-        Path, typer.Option("--reports", help="Directory for the JSON and Markdown reports.")
-    ] = DEFAULT_REPORTS,
+        Path | None,
+        typer.Option(
+            "--reports",
+            help="Directory for the JSON and Markdown reports (default: .pgplat/drills).",
+        ),
+    ] = None,
 ) -> None:
     """Restore ENV's database into a tagged temporary copy, validate it, and delete it."""
-    if ctx.invoked_subcommand is not None:
-        return
     options = DrillOptions(
         env=env,
         restore_from=cast(RestoreFrom, _choice(restore_from, RestoreFrom, "--from")),
         at=at,
-        auth=cast(AuthMode, _choice(auth, AuthMode, "--auth")),
+        auth=cast(CopyAuth, _choice(auth, CopyAuth, "--auth")),
         iam_user=user,
         ca_file=ca_bundle,
         via=_tunnel(tunnel) if tunnel else None,
         deadline=timedelta(minutes=deadline),
     )
-    config = config_from(ctx)
-    session = drill_session(config, env)
-    clock = SystemClock()
-    try:
-        plan, restorer = prepare(
-            config, options, session.client("rds"), session.client("ec2"), clock.now()
-        )
-    except (ClientError, BotoCoreError) as exc:
-        raise UserError(f"reading the source in the data account failed: {exc}") from None
+    config, project = config_and_project(ctx)
+    drill = RestoreDrill(config, options)
+    plan = drill.plan
     say(ctx, f"drilling {plan.source.identifier}: {plan.point.restore_from} -> {plan.copy_id}")
     show = not state(ctx).quiet and state(ctx).output == "text"
     live = Live(console=err_console, transient=True) if show else None
     with live or nullcontext():
-        progress = LiveProgress(live) if live else None
-        report = Drill(restorer, clock, connect, progress).run(plan)
-    paths = report.write(reports)
-    _publish(session.client("cloudwatch"), report)
+        progress = LiveProgress(live) if live else QuietProgress()
+        report, paths = drill.run(reports or project.drills, progress, _warn)
     finish_drill(ctx, report, lambda: _summary(ctx, report, paths))
 
 
 @app.command()
 def cleanup(
     ctx: typer.Context,
-    env: Annotated[
-        str, typer.Option("--env", help="Environment whose data account is swept.")
-    ] = "prod",
+    env: Environment = "prod",
     older_than: Annotated[
         int, typer.Option("--older-than", min=1, help="Hours a drill copy may live.")
     ] = int(DEFAULT_GRACE.total_seconds() // 3600),
@@ -146,17 +141,7 @@ def cleanup(
 ) -> None:
     """Delete drill copies (tagged pgplat:drill) older than --older-than hours."""
     config = config_from(ctx)
-    settings = config.environments.cloud().get(env)
-    if settings is None:
-        raise UserError(f"environment {env!r} is not configured; see environments in the config")
-    rds = drill_session(config, env).client("rds")
-    clock = SystemClock()
-    orphans = find_orphans(rds, clock.now(), timedelta(hours=older_than))
-    leftover: list[str] = []
-    if not dry_run and orphans:
-        leftover = delete_orphans(
-            restorer_for(settings.flavor, rds), orphans, clock, timedelta(minutes=60)
-        )
+    orphans, leftover = clean_up(config, env, timedelta(hours=older_than), dry_run=dry_run)
     if state(ctx).output == "json":
         emit_json(
             {
@@ -171,21 +156,17 @@ def cleanup(
             say(ctx, f"{verb} {orphan.drill_id} (started {orphan.started:%Y-%m-%d %H:%M} UTC)")
         say(ctx, f"{len(orphans)} orphaned drill cop{'y' if len(orphans) == 1 else 'ies'}")
     if leftover:
-        raise UserError(f"still deleting after 60 min: {', '.join(leftover)}; run cleanup again")
+        minutes = int(CLEANUP_DEADLINE.total_seconds() // 60)
+        raise UserError(
+            f"still deleting after {minutes} min: {', '.join(leftover)}; run cleanup again"
+        )
 
 
-def _publish(cloudwatch: CloudWatchClient, report: DrillReport) -> None:
-    failed = sum(1 for check in report.checks if not check.passed)
-    outcome = DrillOutcome(
-        report.passed, failed, report.recovery_time_seconds, report.recovery_point_seconds
-    )
-    try:
-        publish(cloudwatch, report.source, report.requested_at, outcome)
-    except (ClientError, BotoCoreError) as exc:
-        err_console.print(f"[yellow]warning:[/] drill metrics not published: {exc}")
+def _warn(message: str) -> None:
+    err_console.print(f"[yellow]warning:[/] {message}")
 
 
-def _summary(ctx: typer.Context, report: DrillReport, paths: tuple[Path, Path]) -> None:
+def _summary(ctx: typer.Context, report: RestoreReport, paths: tuple[Path, ...]) -> None:
     colour = "green" if report.passed else "red"
     say(ctx, f"[{colour}]{report.outcome.upper()}[/] {report.message}".rstrip())
     for check in report.checks:

@@ -6,18 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import boto3
 import typer
-from botocore.exceptions import BotoCoreError, ClientError
 
-from pgplat.commands.common import config_from, err_console, finish_drill, say, state
-from pgplat.drills.failover.drills import LOCAL, aws_drill, local_drill
-from pgplat.drills.failover.report import FailoverReport, publish
-from pgplat.drills.failover.runner import Timing
-from pgplat.local.cluster import LocalCluster
-
-LOCAL_SETTLE = 1.0
-AWS_SETTLE = 10.0
+from pgplat.commands.common import config_and_project, err_console, finish_drill, say
+from pgplat.drills.failover.drills import LOCAL, FailoverOptions, run_failover_drill
+from pgplat.drills.failover.report import FailoverReport
 
 
 def failover(
@@ -56,29 +49,15 @@ def failover(
 ) -> None:
     """Fail ENV's writer over under a probe workload; measure detection, unavailability,
     errors and lost writes. AWS: FailoverDBCluster (Aurora) or a reboot with failover (RDS)."""
-    from pgplat.commands.drill import DEFAULT_REPORTS  # that module registers this one
-
-    config = config_from(ctx)
-    default_settle = LOCAL_SETTLE if env == LOCAL else AWS_SETTLE
-    timing = Timing(
-        warmup=warmup, settle=default_settle if settle is None else settle, timeout=timeout
+    config, project = config_and_project(ctx)
+    options = FailoverOptions(env, yes_prod, target, rate, warmup, timeout, settle, reports)
+    report, paths = run_failover_drill(
+        config,
+        project,
+        options,
+        say=lambda line: say(ctx, line),
+        warn=lambda line: err_console.print(f"[yellow]warning:[/] {line}"),
     )
-    if env == LOCAL:
-        project = state(ctx).config_path.absolute().parent
-        primary = LocalCluster(config, project / config.environments.local.data_dir)
-        say(ctx, f"failover drill on the local server in {primary.root}, probe at {rate:g}/s")
-        report = local_drill(primary, rate=rate, timing=timing)
-    else:
-        session = boto3.Session(region_name=config.region)
-        say(ctx, f"failover drill on {config.database_identifier(env)}, probe at {rate:g}/s")
-        report = aws_drill(
-            session, config, env, yes_prod=yes_prod, target_reader=target, rate=rate, timing=timing
-        )
-        try:
-            publish(session.client("cloudwatch"), config.database_identifier(env), report)
-        except (ClientError, BotoCoreError) as exc:
-            err_console.print(f"[yellow]warning:[/] failover metrics not published: {exc}")
-    paths = report.write(reports or DEFAULT_REPORTS)
     finish_drill(ctx, report, lambda: _summary(ctx, report, paths))
 
 

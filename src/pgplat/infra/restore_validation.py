@@ -1,25 +1,32 @@
 """Proof that backups restore, as data-account infrastructure.
 
-* **Drill role** (``<name>-<env>-restore-drill``): what ``pgplat drill`` assumes. It reads
+* **Drill role** (``<name>-<env>-restore-drill``): what ``pgplat drill restore`` assumes. It reads
   the source, restores and deletes copies named ``drill-*``, and is explicitly denied any
   change to the source itself.
 * **Drill security group**: the only security group restored copies get. It admits
   PostgreSQL from the validator Lambda and nothing else; tagged so the drill finds it.
 * **Validator Lambda** (when ``backup.restore_test`` is set): invoked by EventBridge when the
   AWS Backup restore-testing plan's restore job completes, it runs the configured validation
-  suite with the same engine as ``pgplat drill`` and reports ``PutRestoreValidationResult``;
-  daily it publishes the age of the last successful drill. Its code asset is *this* package
-  plus its binary dependencies copied from the synthesizing interpreter (so the Lambda runs
+  suite with the same engine as ``pgplat drill restore`` and reports
+  ``PutRestoreValidationResult``; daily it publishes the age of the last successful drill.
+  Its code asset is :mod:`pgplat.validator` with the pgplat modules it imports (found by
+  importing its handler in a fresh interpreter, so the asset follows the code) plus its
+  binary dependencies (``ASSET_DISTRIBUTIONS``) copied from the synthesizing interpreter (so the Lambda runs
   the CPython minor and CPU architecture of that interpreter; off Linux, CDK falls back to
   a Docker build).
 * **Alarm**: no successful drill or restore test within ``restore_test.max_age_days``.
+
+The cdk-nag findings the roles' wildcards raise are accepted, with why, in
+:mod:`pgplat.policy.acknowledgements`.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import platform
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -27,7 +34,6 @@ from typing import TYPE_CHECKING, cast
 
 import jsii
 from aws_cdk import (
-    Acknowledgment,
     ArnFormat,
     BundlingOptions,
     DockerImage,
@@ -36,7 +42,6 @@ from aws_cdk import (
     RemovalPolicy,
     Stack,
     Tags,
-    Validations,
 )
 from aws_cdk import aws_backup as backup
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -51,48 +56,16 @@ from constructs import Construct
 
 import pgplat
 from pgplat.config.model import RestoreTest
-from pgplat.drills.restore.handler import LAYER_CA_BUNDLE, ValidatorSettings
-from pgplat.drills.restore.metrics import DAYS_SINCE_SUCCESS, NAMESPACE, dimensions
-from pgplat.drills.restore.naming import DRILL_PREFIX, DRILL_SG_TAG, drill_role_name
 from pgplat.errors import UserError
-from pgplat.infra.network import POSTGRES_PORT
 from pgplat.infra.retention import log_retention
+from pgplat.naming import POSTGRES_PORT, drill_role_name
+from pgplat.validator import ASSET_DISTRIBUTIONS
+from pgplat.validator.drill_names import DRILL_PREFIX, DRILL_SG_TAG, RESTORE_TEST_PREFIX
+from pgplat.validator.metrics import DAYS_SINCE_SUCCESS, NAMESPACE, dimensions
+from pgplat.validator.settings import HANDLER, HANDLER_MODULE, LAYER_CA_BUNDLE, ValidatorSettings
 
 if TYPE_CHECKING:
     from pgplat.infra.data_stack import DataStack
-
-RUNTIME_DISTRIBUTIONS = (
-    "psycopg",
-    "psycopg-binary",
-    "pydantic",
-    "pydantic-core",
-    "annotated-types",
-    "typing-extensions",
-    "typing-inspection",
-    "PyYAML",
-)
-"""What the handler imports beyond the standard library and the runtime's own boto3."""
-
-RESTORE_TEST_PREFIX = "awsbackup-restore-test-"
-"""AWS Backup names restore-test copies with this prefix; the validator may touch only them."""
-_HANDLER = "pgplat.drills.restore.handler.handler"
-
-_SNAPSHOT_REASON = (
-    "RDS names automated snapshots itself (rds:<id>-<date>), so restoring may name any "
-    "snapshot; the copy it creates must be drill-* and the source is denied every change."
-)
-_GROUP_REASON = (
-    "A restored copy and its instance are authorized against the parameter and option "
-    "groups RDS gives them, whose names RDS chooses."
-)
-_DRILL_REASON = (
-    "Drill copies are named drill-<time>-<random>-<source> at run time; the prefix confines "
-    "modifying and deleting to them."
-)
-_RESTORE_TEST_REASON = (
-    "AWS Backup names restore-test copies awsbackup-restore-test-<random>; the prefix keeps "
-    "the validator off every other database."
-)
 
 
 class RestoreValidation(Construct):
@@ -102,12 +75,10 @@ class RestoreValidation(Construct):
         super().__init__(scope, construct_id)
         settings = data.config.environments.cloud()[data.env_name]
         self.identifier = data.database.props.identifier
-        self.security_group = ec2.SecurityGroup(
-            self,
+        self.security_group = self._closed_group(
             "DrillSecurityGroup",
-            vpc=data.vpc,
-            description=f"Restored copies of {self.identifier} (drills and restore tests) only",
-            allow_all_outbound=False,
+            data,
+            f"Restored copies of {self.identifier} (drills and restore tests) only",
         )
         Tags.of(self.security_group).add(DRILL_SG_TAG, self.identifier)
         self.drill_role = self._drill_role(data)
@@ -119,6 +90,12 @@ class RestoreValidation(Construct):
             self.validator = self._validator(data, restore_test)
             self._triggers(data, self.validator)
             self.alarm = self._alarm(data, restore_test.max_age_days)
+
+    def _closed_group(self, group_id: str, data: DataStack, description: str) -> ec2.SecurityGroup:
+        """A security group in the data VPC that lets nothing out until a rule says so."""
+        return ec2.SecurityGroup(
+            self, group_id, vpc=data.vpc, description=description, allow_all_outbound=False
+        )
 
     def _rds_arn(self, kind: str, name: str) -> str:
         stack = Stack.of(self)
@@ -137,20 +114,6 @@ class RestoreValidation(Construct):
         selection.add_property_override(
             "RestoreMetadataOverrides.vpcsecuritygroupids",
             Stack.of(self).to_json_string([self.security_group.security_group_id]),
-        )
-
-    def _acknowledge(self, role: iam.Role, wildcards: dict[str, str]) -> None:
-        """cdk-nag IAM5 findings on ``role``'s policy, one per wildcard resource, with why."""
-        stack = Stack.of(self)
-        prefix = f"arn:<AWS::Partition>:rds:{stack.region}:{stack.account}:"
-        Validations.of(role).acknowledge(
-            *(
-                Acknowledgment(
-                    id=f"AwsSolutions::AwsSolutions-IAM5[Resource::{'*' if r == '*' else prefix + r}]",
-                    reason=reason,
-                )
-                for r, reason in wildcards.items()
-            )
         )
 
     def _drill_role(self, data: DataStack) -> iam.Role:
@@ -243,29 +206,11 @@ class RestoreValidation(Construct):
         data.key.grant(
             role, "kms:CreateGrant", "kms:DescribeKey", "kms:Decrypt", "kms:GenerateDataKey"
         )
-        self._acknowledge(
-            role,
-            {
-                "*": "RDS and EC2 Describe calls used to read the source and find the drill "
-                "security group offer no resource-level permissions; they only read.",
-                "cluster-snapshot:*": _SNAPSHOT_REASON,
-                "snapshot:*": _SNAPSHOT_REASON,
-                "cluster-pg:*": _GROUP_REASON,
-                "pg:*": _GROUP_REASON,
-                "og:*": _GROUP_REASON,
-                f"cluster:{DRILL_PREFIX}*": _DRILL_REASON,
-                f"db:{DRILL_PREFIX}*": _DRILL_REASON,
-            },
-        )
         return role
 
     def _validator(self, data: DataStack, restore_test: RestoreTest) -> lambda_.Function:
-        function_sg = ec2.SecurityGroup(
-            self,
-            "ValidatorSecurityGroup",
-            vpc=data.vpc,
-            description=f"Restore-test validator of {self.identifier}",
-            allow_all_outbound=False,
+        function_sg = self._closed_group(
+            "ValidatorSecurityGroup", data, f"Restore-test validator of {self.identifier}"
         )
         self.security_group.add_ingress_rule(
             function_sg, ec2.Port.tcp(POSTGRES_PORT), "PostgreSQL from the validator"
@@ -341,7 +286,7 @@ class RestoreValidation(Construct):
         log_group.grant_write(role)
         settings = ValidatorSettings.of(data.config, data.env_name)
         bundle = restore_test.ca_bundle
-        layers = [self._ca_layer(bundle, data.env_name)] if bundle else []
+        layers = [self._ca_layer(data.base_dir / bundle, data.env_name)] if bundle else []
         function = lambda_.Function(
             self,
             "Validator",
@@ -351,7 +296,7 @@ class RestoreValidation(Construct):
                 lambda_.RuntimeFamily.PYTHON,
             ),
             architecture=_architecture(),
-            handler=_HANDLER,
+            handler=HANDLER,
             code=package_code(),
             role=role,
             vpc=data.vpc,
@@ -366,36 +311,14 @@ class RestoreValidation(Construct):
             layers=layers,
         )
         data.key.grant_decrypt(role)
-        self._acknowledge(
-            role,
-            {
-                "*": "Restore jobs are not IAM resources (backup:DescribeRestoreJob and "
-                "PutRestoreValidationResult), GetMetricStatistics has no resource type, and "
-                "a VPC Lambda manages its own network interfaces.",
-                "pg:*": _GROUP_REASON,
-                "og:*": _GROUP_REASON,
-                f"cluster:{RESTORE_TEST_PREFIX}*": _RESTORE_TEST_REASON,
-                f"db:{RESTORE_TEST_PREFIX}*": _RESTORE_TEST_REASON,
-            },
-        )
-        Validations.of(function).acknowledge(
-            Acknowledgment(
-                id="AwsSolutions::AwsSolutions-L1",
-                reason="The runtime is the CPython of the interpreter that bundles the asset, "
-                "so the psycopg and pydantic-core binary wheels match it; synthesize with a "
-                "newer Python to move the runtime forward.",
-            )
-        )
         return function
 
     def _api_endpoints(self, data: DataStack, function_sg: ec2.SecurityGroup) -> None:
         """RDS and Backup APIs from the isolated subnets (the network has the others)."""
-        endpoint_sg = ec2.SecurityGroup(
-            self,
+        endpoint_sg = self._closed_group(
             "ValidatorEndpointSecurityGroup",
-            vpc=data.vpc,
-            description="HTTPS to the RDS and Backup APIs from the restore-test validator",
-            allow_all_outbound=False,
+            data,
+            "HTTPS to the RDS and Backup APIs from the restore-test validator",
         )
         endpoint_sg.add_ingress_rule(function_sg, ec2.Port.tcp(443), "AWS APIs from the validator")
         for endpoint_id, service in (
@@ -436,12 +359,11 @@ class RestoreValidation(Construct):
             targets=[target],
         )
 
-    def _ca_layer(self, bundle: str, env_name: str) -> lambda_.LayerVersion:
+    def _ca_layer(self, source: Path, env_name: str) -> lambda_.LayerVersion:
         """The RDS CA bundle as a layer at ``LAYER_CA_BUNDLE``, so the validator can verify."""
-        source = Path(bundle)
         if not source.is_file():
             raise UserError(
-                f"environments.{env_name}.backup.restore_test.ca_bundle: {bundle} not found; "
+                f"environments.{env_name}.backup.restore_test.ca_bundle: {source} not found; "
                 "write it with `pgplat certs --out FILE`"
             )
         # The asset is staged (copied into the assembly) as the layer is constructed.
@@ -502,7 +424,8 @@ def _architecture() -> lambda_.Architecture:
 
 @jsii.implements(ILocalBundling)
 class _InstalledPackages:
-    """Bundle without Docker: this package and the installed wheels of its runtime deps.
+    """Bundle without Docker: the validator's part of pgplat and the installed wheels of its
+    runtime dependencies.
 
     Only valid where the synthesizing interpreter is a Linux CPython (its wheels are the
     Lambda's); elsewhere it declines and CDK uses the Docker image instead.
@@ -513,8 +436,11 @@ class _InstalledPackages:
             return False
         out = Path(output_dir)
         package = Path(pgplat.__file__).parent
-        shutil.copytree(package, out / "pgplat", ignore=shutil.ignore_patterns("__pycache__"))
-        for name in RUNTIME_DISTRIBUTIONS:
+        for module in validator_modules():
+            target = out / "pgplat" / module
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(package / module, target)
+        for name in ASSET_DISTRIBUTIONS:
             distribution = importlib.metadata.distribution(name)
             for file in distribution.files or []:
                 if file.parts[0] == ".." or "__pycache__" in file.parts:
@@ -526,10 +452,31 @@ class _InstalledPackages:
         return True
 
 
+_LIST_MODULES = f"""
+import sys
+import {HANDLER_MODULE}
+for name, module in sorted(sys.modules.items()):
+    if name.split(".")[0] == "pgplat":
+        print(module.__file__)
+"""
+
+
+@functools.cache
+def validator_modules() -> list[str]:
+    """The files of the pgplat modules the handler imports, relative to the package: what
+    a fresh interpreter has loaded once it imported the handler."""
+    package = Path(pgplat.__file__).parent
+    listed = subprocess.run(
+        [sys.executable, "-P", "-c", _LIST_MODULES], check=True, capture_output=True, text=True
+    ).stdout.split()
+    return [Path(file).relative_to(package).as_posix() for file in listed]
+
+
 def package_code() -> lambda_.Code:
-    """The Lambda code: the pgplat package itself, with its runtime dependencies."""
+    """The Lambda code: the validator's part of pgplat, with its runtime dependencies."""
     package = Path(pgplat.__file__).parent
     python = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    modules = " ".join(validator_modules())
     return lambda_.Code.from_asset(
         str(package),
         exclude=["__pycache__", "*.pyc"],
@@ -541,8 +488,9 @@ def package_code() -> lambda_.Code:
                 "bash",
                 "-c",
                 "pip install --no-cache-dir -t /asset-output "
-                + " ".join(RUNTIME_DISTRIBUTIONS)
-                + " && cp -r /asset-input /asset-output/pgplat",
+                + " ".join(ASSET_DISTRIBUTIONS)
+                + " && mkdir -p /asset-output/pgplat && cd /asset-input"
+                + f" && cp --parents {modules} /asset-output/pgplat/",
             ],
         ),
     )

@@ -16,8 +16,9 @@ from pgplat.config import PgplatConfig
 from pgplat.drills.failover.aws import FAILOVER_TAG
 from pgplat.drills.failover.drills import aws_drill
 from pgplat.drills.failover.local import LocalFailover, standby_of
-from pgplat.drills.failover.report import NAMESPACE, FailoverReport, publish
+from pgplat.drills.failover.report import NAMESPACE, FailoverReport
 from pgplat.drills.failover.runner import Timing
+from pgplat.drills.report import publish
 from pgplat.errors import UserError
 from pgplat.local.cluster import LocalCluster
 from tests.fixtures.failover import answer_pending_maintenance

@@ -8,9 +8,9 @@ import pytest
 from aws_cdk.assertions import Match, Template
 
 from pgplat.config import PgplatConfig
-from pgplat.drills.restore.handler import LAYER_CA_BUNDLE
 from pgplat.errors import UserError
 from pgplat.infra.app import synthesize
+from pgplat.validator.settings import LAYER_CA_BUNDLE
 
 PEM = "-----BEGIN CERTIFICATE-----\nMIIBstand-in\n-----END CERTIFICATE-----\n"
 

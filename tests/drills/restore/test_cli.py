@@ -1,4 +1,4 @@
-"""`pgplat drill` and `pgplat drill cleanup` end to end: config file, the assumed drill role,
+"""`pgplat drill restore` and `pgplat drill cleanup` end to end: config file, the assumed drill role,
 moto's data account (the innovate data account, 111111111111), reports on disk, metrics."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import pytest
 from moto import mock_aws
 
 from pgplat.commands.app import main
-from pgplat.drills.restore.metrics import NAMESPACE
-from pgplat.drills.restore.naming import DRILL_TAG, STARTED_TAG
+from pgplat.validator.drill_names import DRILL_TAG, STARTED_TAG
+from pgplat.validator.metrics import NAMESPACE
 from tests.fixtures.drill import DataAccount, open_data_account
 from tests.fixtures.examples import INNOVATE
 
@@ -66,6 +66,7 @@ def test_a_drill_that_times_out_still_deletes_the_copy_and_reports(
         "-o",
         "json",
         "drill",
+        "restore",
         "--deadline",
         "0",
         "--tunnel",
@@ -97,6 +98,7 @@ def test_text_output_names_the_outcome_and_the_reports(
 ) -> None:
     code, output, _ = pgplat(
         "drill",
+        "restore",
         "--from",
         "pitr",
         "--deadline",
@@ -126,7 +128,7 @@ def test_text_output_names_the_outcome_and_the_reports(
 def test_mistakes_are_one_line_errors(
     pgplat: Pgplat, data_account: DataAccount, args: list[str], message: str
 ) -> None:
-    code, _, errors = pgplat("-q", "drill", *args)
+    code, _, errors = pgplat("-q", "drill", "restore", *args)
     assert code == 2
     assert message in errors
     assert "Traceback" not in errors

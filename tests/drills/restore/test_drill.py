@@ -16,12 +16,12 @@ import pytest
 from pgplat.config import PgplatConfig
 from pgplat.config.model import SqlCheck, ValidationSuite
 from pgplat.drills.restore.cleanup import DEFAULT_GRACE, delete_orphans, find_orphans
-from pgplat.drills.restore.connect import Login
-from pgplat.drills.restore.naming import DRILL_TAG, drill_tags, instance_id
 from pgplat.drills.restore.plan import DrillOptions, prepare
-from pgplat.drills.restore.report import DrillReport
-from pgplat.drills.restore.restore import Copy
+from pgplat.drills.restore.report import RestoreReport
 from pgplat.drills.restore.runner import Drill, DrillPlan
+from pgplat.validator.connect import Login
+from pgplat.validator.copies import Copy
+from pgplat.validator.drill_names import DRILL_TAG, drill_tags, instance_id
 from tests.fixtures.drill import DataAccount, DrillCopy, FakeClock
 
 
@@ -65,7 +65,7 @@ def _drill(
     options: DrillOptions | None = None,
     squatter: bool = False,
     **changes: Any,
-) -> tuple[DrillReport, DrillPlan]:
+) -> tuple[RestoreReport, DrillPlan]:
     """Run a drill and check it left the account as it found it.
 
     With ``squatter``, an unrelated instance already holds the name the copy's instance

@@ -19,8 +19,9 @@ from botocore.stub import ANY, Stubber
 
 from pgplat.config import PgplatConfig
 from pgplat.config.model import SqlCheck, ValidationSuite
-from pgplat.drills.restore.handler import ValidatorClients, ValidatorSettings, handle
-from pgplat.drills.restore.metrics import NAMESPACE
+from pgplat.validator.handler import ValidatorClients, handle
+from pgplat.validator.metrics import NAMESPACE
+from pgplat.validator.settings import ValidatorSettings
 from tests.drills.restore.test_drill import Observed
 from tests.fixtures.drill import DataAccount, DrillCopy, FakeClock
 

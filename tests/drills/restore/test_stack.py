@@ -15,10 +15,11 @@ import pytest
 
 from pgplat.config import PgplatConfig
 from pgplat.config.model import ValidationSuite
-from pgplat.drills.restore.metrics import DAYS_SINCE_SUCCESS, NAMESPACE
-from pgplat.drills.restore.naming import DRILL_SG_TAG, drill_role_name, source_identifier
 from pgplat.infra.app import Synthesis
-from pgplat.infra.lint import lint_template
+from pgplat.naming import database_identifier, drill_role_name
+from pgplat.policy.lint import lint_template
+from pgplat.validator.drill_names import DRILL_SG_TAG
+from pgplat.validator.metrics import DAYS_SINCE_SUCCESS, NAMESPACE
 
 PROD = "innovate-prod-data"
 MINE = "RestoreValidation"
@@ -39,10 +40,10 @@ def test_source_identifiers_match_the_synthesized_database(
     northwind_synth: Synthesis,
 ) -> None:
     (cluster,) = _of_type(innovate_synth.template(PROD), "AWS::RDS::DBCluster").values()
-    assert cluster["Properties"]["DBClusterIdentifier"] == source_identifier(innovate, "prod")
+    assert cluster["Properties"]["DBClusterIdentifier"] == database_identifier(innovate, "prod")
     instances = _of_type(northwind_synth.template("northwind-prod-data"), "AWS::RDS::DBInstance")
     assert [i["Properties"]["DBInstanceIdentifier"] for i in instances.values()] == [
-        source_identifier(northwind, "prod")
+        database_identifier(northwind, "prod")
     ]
 
 
@@ -50,7 +51,7 @@ def test_the_validator_runs_our_handler_inside_the_data_vpc(
     innovate: PgplatConfig, innovate_synth: Synthesis
 ) -> None:
     (function,) = _mine(innovate_synth.template(PROD), "AWS::Lambda::Function")
-    assert function["Handler"] == "pgplat.drills.restore.handler.handler"
+    assert function["Handler"] == "pgplat.validator.handler.handler"
     assert function["Runtime"] == f"python{sys.version_info.major}.{sys.version_info.minor}"
     assert function["VpcConfig"]["SecurityGroupIds"]
     assert function["KmsKeyArn"]
@@ -64,14 +65,17 @@ def test_the_validator_runs_our_handler_inside_the_data_vpc(
     assert suite == restore_test.validation
 
 
-def test_the_lambda_asset_is_this_package_and_imports_with_the_runtime_sdk_only(
+def test_the_lambda_asset_is_the_validator_and_imports_with_the_runtime_sdk_only(
     innovate_synth: Synthesis, tmp_path: Path
 ) -> None:
     (function,) = _mine(innovate_synth.template(PROD), "AWS::Lambda::Function")
     asset = (
         innovate_synth.outdir / "prod" / f"asset.{function['Code']['S3Key'].removesuffix('.zip')}"
     )
-    assert (asset / "pgplat" / "ops" / "drill" / "handler.py").is_file()
+    assert (asset / "pgplat" / "validator" / "handler.py").is_file()
+    shipped = {p.name for p in (asset / "pgplat").iterdir()}
+    assert {"validator", "config"} <= shipped
+    assert not {"drills", "infra", "policy", "commands", "local", "client"} & shipped
     assert (asset / "psycopg_binary").is_dir()
     assert not (asset / "boto3").exists()
     # The Lambda runtime provides boto3 and its dependencies; nothing else is on the path.
@@ -93,7 +97,7 @@ def test_the_lambda_asset_is_this_package_and_imports_with_the_runtime_sdk_only(
             sys.executable,
             "-S",
             "-c",
-            "import pgplat.drills.restore.handler as h; print(h.handler.__name__)",
+            "import pgplat.validator.handler as h; print(h.handler.__name__)",
         ],
         env={"PYTHONPATH": f"{asset}{os.pathsep}{runtime}", "PATH": os.environ["PATH"]},
         capture_output=True,

@@ -9,7 +9,7 @@ import psycopg
 import pytest
 
 from pgplat.config.model import Freshness, RowCount, SqlCheck, ValidationSuite
-from pgplat.drills.restore.validation import SuiteResult, run_suite
+from pgplat.validator.suite import SuiteResult, run_suite
 from tests.fixtures.drill import DRILL_NEWEST_ORDER, DRILL_ORDERS, DRILL_USERS, DrillCopy
 
 RECOVERY_POINT = DRILL_NEWEST_ORDER + timedelta(minutes=30)

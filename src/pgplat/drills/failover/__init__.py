@@ -8,16 +8,22 @@ application and lost acknowledged writes, into a `FailoverReport`.
 """
 
 from pgplat.drills.failover.aws import AwsFailover, check_environment
-from pgplat.drills.failover.drills import aws_drill, local_drill
+from pgplat.drills.failover.drills import (
+    FailoverOptions,
+    aws_drill,
+    local_drill,
+    run_failover_drill,
+)
 from pgplat.drills.failover.figures import Figures, compute
 from pgplat.drills.failover.local import LocalFailover, ensure_standby, standby_of
 from pgplat.drills.failover.probe import Event, Probe, ProbeLog
-from pgplat.drills.failover.report import FailoverReport, publish
+from pgplat.drills.failover.report import FailoverReport
 from pgplat.drills.failover.runner import Timing, Trigger, run_drill
 
 __all__ = [
     "AwsFailover",
     "Event",
+    "FailoverOptions",
     "FailoverReport",
     "Figures",
     "LocalFailover",
@@ -30,7 +36,7 @@ __all__ = [
     "compute",
     "ensure_standby",
     "local_drill",
-    "publish",
     "run_drill",
+    "run_failover_drill",
     "standby_of",
 ]

@@ -3,26 +3,21 @@ beside them as evidence — and its CloudWatch metrics, kept per database like r
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pgplat.drills.failover.figures import Figures
 from pgplat.drills.failover.probe import ProbeLog
-from pgplat.drills.restore.metrics import dimensions
+from pgplat.drills.report import DrillReport
+from pgplat.validator.metrics import Measure
 
-if TYPE_CHECKING:
-    from mypy_boto3_cloudwatch import CloudWatchClient
-    from mypy_boto3_cloudwatch.literals import StandardUnitType
-    from mypy_boto3_cloudwatch.type_defs import MetricDatumTypeDef
-
-Outcome = Literal["passed", "failed", "error", "interrupted"]
+FailoverOutcome = Literal["passed", "failed", "error", "interrupted"]
 
 NAMESPACE = "pgplat/FailoverDrills"
 
-_VERDICT: dict[Outcome, str] = {
+_VERDICT: dict[FailoverOutcome, str] = {
     "passed": "PASSED: writes recovered, no error reached the application, no write was lost",
     "failed": "FAILED: the application saw errors, lost writes, or did not recover",
     "error": "ERROR: the drill could not complete",
@@ -31,7 +26,9 @@ _VERDICT: dict[Outcome, str] = {
 
 
 @dataclass
-class FailoverReport:
+class FailoverReport(DrillReport):
+    kind: ClassVar[str] = "failover"
+    namespace: ClassVar[str] = NAMESPACE
     drill_id: str
     environment: str
     target: str
@@ -43,16 +40,12 @@ class FailoverReport:
     ended_at: float | None = None
     """Seconds into the probe's log when the probe stopped."""
     new_writer: str | None = None
-    outcome: Outcome = "error"
+    outcome: FailoverOutcome = "error"
     message: str = ""
     figures: Figures | None = None
     lost_writes: list[int] = field(default_factory=list)
     """Acknowledged sequence numbers the new writer does not hold."""
     log: ProbeLog = field(default_factory=ProbeLog)
-
-    @property
-    def passed(self) -> bool:
-        return self.outcome == "passed"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -72,31 +65,26 @@ class FailoverReport:
         }
 
     def to_markdown(self) -> str:
-        lines = [
-            f"# Failover drill {self.drill_id}",
-            "",
-            f"**{_VERDICT[self.outcome]}**" + (f": {self.message}" if self.message else ""),
-            "",
-            "| | |",
-            "|---|---|",
-            f"| environment | {self.environment} |",
-            f"| failed over | {self.target} |",
-            f"| new writer | {self.new_writer or 'unknown'} |",
-            f"| started | {self.started_at.isoformat(timespec='seconds')} |",
-            f"| probe | {self.rate:g} writes and {self.rate:g} reads per second |",
-        ]
+        facts = {
+            "environment": self.environment,
+            "failed over": self.target,
+            "new writer": self.new_writer or "unknown",
+            "started": self.started_at.isoformat(timespec="seconds"),
+            "probe": f"{self.rate:g} writes and {self.rate:g} reads per second",
+        }
         if self.figures is not None:
             f = self.figures
-            lines += [
-                f"| time to detect | {_seconds(f.detection_seconds)} |",
-                f"| writes unavailable | {_seconds(f.write_unavailable_seconds)} |",
-                f"| reads unavailable | {_seconds(f.read_unavailable_seconds)} |",
-                f"| errors reaching the application | {f.errors} |",
-                f"| failover signals handled by the client | {f.failover_signals} "
-                f"({f.retries} retries) |",
-                f"| writes acknowledged | {f.writes_acknowledged} |",
-                f"| acknowledged writes lost | {len(self.lost_writes)} |",
-            ]
+            facts |= {
+                "time to detect": _seconds(f.detection_seconds),
+                "writes unavailable": _seconds(f.write_unavailable_seconds),
+                "reads unavailable": _seconds(f.read_unavailable_seconds),
+                "errors reaching the application": str(f.errors),
+                "failover signals handled by the client": f"{f.failover_signals} "
+                f"({f.retries} retries)",
+                "writes acknowledged": str(f.writes_acknowledged),
+                "acknowledged writes lost": str(len(self.lost_writes)),
+            }
+        lines = self._heading(f"Failover drill {self.drill_id}", _VERDICT[self.outcome], facts)
         lines += [
             "",
             "Unavailability is the longest time without an acknowledgement around the failover, "
@@ -104,45 +92,32 @@ class FailoverReport:
         ]
         return "\n".join(lines) + "\n"
 
-    def write(self, directory: Path) -> tuple[Path, Path, Path]:
-        """Write ``<id>.json``, ``<id>.md`` and ``<id>.probe.jsonl`` into ``directory``."""
-        directory.mkdir(parents=True, exist_ok=True)
-        as_json = directory / f"{self.drill_id}.json"
-        as_markdown = directory / f"{self.drill_id}.md"
+    def write(self, directory: Path) -> tuple[Path, ...]:
+        """The JSON and Markdown reports, and ``<id>.probe.jsonl`` beside them."""
         probe_log = directory / f"{self.drill_id}.probe.jsonl"
-        as_json.write_text(json.dumps(self.as_dict(), indent=2, sort_keys=True) + "\n")
-        as_markdown.write_text(self.to_markdown())
+        written = super().write(directory)
         self.log.write(probe_log)
-        return as_json, as_markdown, probe_log
+        return (*written, probe_log)
 
+    def measured_at(self) -> datetime:
+        return self.started_at
 
-def publish(cloudwatch: CloudWatchClient, database: str, report: FailoverReport) -> None:
-    """The report's figures as metrics of ``database`` (its identifier)."""
-    f = report.figures
-    values: dict[str, tuple[float | None, StandardUnitType]] = {
-        "DrillSucceeded": (1.0 if report.passed else 0.0, "Count"),
-        "LostWrites": (float(len(report.lost_writes)), "Count"),
-    }
-    if f is not None:
-        values |= {
-            "DetectionSeconds": (f.detection_seconds, "Seconds"),
-            "WriteUnavailableSeconds": (f.write_unavailable_seconds, "Seconds"),
-            "ReadUnavailableSeconds": (f.read_unavailable_seconds, "Seconds"),
-            "ErrorsSurfaced": (float(f.errors), "Count"),
+    def measures(self) -> dict[str, Measure]:
+        f = self.figures
+        values: dict[str, Measure] = {
+            "DrillSucceeded": (1.0 if self.passed else 0.0, "Count"),
+            "LostWrites": (float(len(self.lost_writes)), "Count"),
         }
-    data: list[MetricDatumTypeDef] = [
-        {
-            "MetricName": name,
-            "Dimensions": dimensions(database),
-            "Timestamp": report.started_at,
-            "Value": value,
-            "Unit": unit,
-        }
-        for name, (value, unit) in values.items()
-        if value is not None
-    ]
-    cloudwatch.put_metric_data(Namespace=NAMESPACE, MetricData=data)
+        if f is not None:
+            values |= {
+                "DetectionSeconds": (f.detection_seconds, "Seconds"),
+                "WriteUnavailableSeconds": (f.write_unavailable_seconds, "Seconds"),
+                "ReadUnavailableSeconds": (f.read_unavailable_seconds, "Seconds"),
+                "ErrorsSurfaced": (float(f.errors), "Count"),
+            }
+        return values
 
 
 def _seconds(value: float | None) -> str:
-    return "not observed" if value is None else f"{value:.2f} s"
+    # From the millisecond the JSON report keeps, so that both say the same.
+    return "not observed" if value is None else f"{round(value, 3):.2f} s"

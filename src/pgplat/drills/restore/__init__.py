@@ -2,24 +2,22 @@
 
 ``prepare`` reads the source and decides the plan, ``Drill.run`` restores a tagged temporary
 copy, validates it with the configured suite and always deletes it, returning a
-``DrillReport``. The scheduled AWS Backup restore test runs the same suite from
-``pgplat.drills.restore.handler``. ``find_orphans``/``delete_orphans`` clean up after killed drills.
+``RestoreReport``; ``run`` does both as the command does, in the drill role's session. The
+scheduled AWS Backup restore test runs the same suite from :mod:`pgplat.validator`.
+``find_orphans``/``delete_orphans`` clean up after killed drills.
 """
 
 from pgplat.drills.restore.cleanup import delete_orphans, find_orphans
 from pgplat.drills.restore.plan import DrillOptions, prepare
-from pgplat.drills.restore.report import DrillReport
+from pgplat.drills.restore.report import RestoreReport
 from pgplat.drills.restore.runner import Drill, DrillPlan
-from pgplat.drills.restore.validation import SuiteResult, run_suite
 
 __all__ = [
     "Drill",
     "DrillOptions",
     "DrillPlan",
-    "DrillReport",
-    "SuiteResult",
+    "RestoreReport",
     "delete_orphans",
     "find_orphans",
     "prepare",
-    "run_suite",
 ]

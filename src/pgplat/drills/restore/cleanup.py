@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from pgplat.drills.restore.clock import Clock
-from pgplat.drills.restore.naming import DRILL_PREFIX, DRILL_TAG, started_at
-from pgplat.drills.restore.restore import Copy, Part, PartKind, Restorer
+from pgplat.validator.clock import Clock
+from pgplat.validator.copies import Copy, CopyControl, Part, PartKind
+from pgplat.validator.drill_names import DRILL_PREFIX, DRILL_TAG, started_at
 
 if TYPE_CHECKING:
     from mypy_boto3_rds import RDSClient
@@ -62,7 +62,7 @@ def find_orphans(rds: RDSClient, now: datetime, grace: timedelta = DEFAULT_GRACE
 
 
 def delete_orphans(
-    restorer: Restorer,
+    restorer: CopyControl,
     orphans: Iterable[Orphan],
     clock: Clock,
     deadline: timedelta,

@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import ClientError
 
 from pgplat.config.model import PgplatConfig, ValidationSuite
-from pgplat.drills.restore.connect import AuthMode
-from pgplat.drills.restore.naming import DRILL_SG_TAG, drill_id, source_identifier
 from pgplat.drills.restore.restore import RecoveryPoint, RestoreFrom, Restorer, restorer_for
 from pgplat.drills.restore.runner import DrillPlan
 from pgplat.errors import UserError
+from pgplat.naming import database_identifier
+from pgplat.validator.connect import CopyAuth
+from pgplat.validator.drill_names import DRILL_SG_TAG, drill_id
 
 if TYPE_CHECKING:
     from mypy_boto3_ec2 import EC2Client
@@ -33,7 +34,7 @@ class DrillOptions:
     env: str = "prod"
     restore_from: RestoreFrom = "latest-snapshot"
     at: datetime | None = None
-    auth: AuthMode = "master"
+    auth: CopyAuth = "master"
     iam_user: str | None = None
     ca_file: Path | None = None
     via: tuple[str, int] | None = None
@@ -59,7 +60,7 @@ def prepare(
     if options.at is not None and options.restore_from != "pitr":
         raise UserError("--at only applies to --from pitr")
     restorer = restorer_for(settings.flavor, rds)
-    identifier = source_identifier(config, options.env)
+    identifier = database_identifier(config, options.env)
     try:
         source = restorer.describe_source(identifier)
     except ClientError as exc:

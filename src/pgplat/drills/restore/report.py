@@ -1,22 +1,19 @@
-"""The drill report: what was restored, how long it took, what the checks said, what was removed.
-
-Written twice from one record: JSON for machines and Markdown for the people who sign off on
-the recovery objectives.
-"""
+"""The restore drill's report: what was restored, how long it took, what the checks said,
+what was removed; and its figures as the restore-drill metrics."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-from pgplat.drills.restore.validation import CheckResult
+from pgplat.drills.report import DrillReport
+from pgplat.validator.metrics import NAMESPACE, Measure, RestoreFigures, measures
+from pgplat.validator.suite import CheckResult
 
-Outcome = Literal["passed", "failed", "error", "timeout", "interrupted"]
+RestoreOutcome = Literal["passed", "failed", "error", "timeout", "interrupted"]
 
-_VERDICT: dict[Outcome, str] = {
+_VERDICT: dict[RestoreOutcome, str] = {
     "passed": "PASSED: the backup restored and every check passed",
     "failed": "FAILED: the backup restored but checks failed",
     "error": "ERROR: the drill could not complete",
@@ -26,7 +23,9 @@ _VERDICT: dict[Outcome, str] = {
 
 
 @dataclass
-class DrillReport:
+class RestoreReport(DrillReport):
+    kind: ClassVar[str] = "drill"
+    namespace: ClassVar[str] = NAMESPACE
     drill_id: str
     environment: str
     source: str
@@ -37,7 +36,7 @@ class DrillReport:
     snapshot: str | None = None
     usable_at: datetime | None = None
     finished_at: datetime | None = None
-    outcome: Outcome = "error"
+    outcome: RestoreOutcome = "error"
     message: str = ""
     checks: list[CheckResult] = field(default_factory=list)
     created: list[str] = field(default_factory=list)
@@ -47,6 +46,17 @@ class DrillReport:
     @property
     def passed(self) -> bool:
         return self.outcome == "passed" and not self.leftover
+
+    def measured_at(self) -> datetime:
+        return self.requested_at
+
+    def measures(self) -> dict[str, Measure]:
+        failed = sum(1 for check in self.checks if not check.passed)
+        return measures(
+            RestoreFigures(
+                self.passed, failed, self.recovery_time_seconds, self.recovery_point_seconds
+            )
+        )
 
     @property
     def recovery_time_seconds(self) -> float | None:
@@ -83,23 +93,17 @@ class DrillReport:
             "teardown_error": self.teardown_error,
         }
 
-    def to_json(self) -> str:
-        return json.dumps(self.as_dict(), indent=2, sort_keys=True) + "\n"
-
     def to_markdown(self) -> str:
+        facts = {
+            "environment": self.environment,
+            "source": f"{self.shape} `{self.source}`",
+            "restored from": self._restored_from(),
+            "requested": self.requested_at.isoformat(timespec="seconds"),
+            "recovery time": _duration(self.recovery_time_seconds),
+            "recovery point": f"{_duration(self.recovery_point_seconds)} of data at risk",
+        }
         lines = [
-            f"# Restore drill {self.drill_id}",
-            "",
-            f"**{_VERDICT[self.outcome]}**" + (f": {self.message}" if self.message else ""),
-            "",
-            "| | |",
-            "|---|---|",
-            f"| environment | {self.environment} |",
-            f"| source | {self.shape} `{self.source}` |",
-            f"| restored from | {self._restored_from()} |",
-            f"| requested | {self.requested_at.isoformat(timespec='seconds')} |",
-            f"| recovery time | {_duration(self.recovery_time_seconds)} |",
-            f"| recovery point | {_duration(self.recovery_point_seconds)} of data at risk |",
+            *self._heading(f"Restore drill {self.drill_id}", _VERDICT[self.outcome], facts),
             "",
         ]
         if self.checks:
@@ -125,15 +129,6 @@ class DrillReport:
         if self.snapshot:
             return f"snapshot `{self.snapshot}` taken {at}"
         return f"point in time {at}"
-
-    def write(self, directory: Path) -> tuple[Path, Path]:
-        """Write ``<drill id>.json`` and ``<drill id>.md`` into ``directory``."""
-        directory.mkdir(parents=True, exist_ok=True)
-        as_json = directory / f"{self.drill_id}.json"
-        as_markdown = directory / f"{self.drill_id}.md"
-        as_json.write_text(self.to_json())
-        as_markdown.write_text(self.to_markdown())
-        return as_json, as_markdown
 
 
 def _duration(seconds: float | None) -> str:

@@ -12,8 +12,6 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from pgplat.config.model import PgplatConfig
-
 if TYPE_CHECKING:
     from mypy_boto3_rds.type_defs import TagTypeDef
 
@@ -26,22 +24,11 @@ DRILL_SG_TAG = "pgplat:drill-security-group"
 
 DRILL_PREFIX = "drill-"
 """Every copy identifier starts with it; the drill role may change nothing else."""
+RESTORE_TEST_PREFIX = "awsbackup-restore-test-"
+"""AWS Backup names restore-test copies with this prefix; the validator may touch only them."""
 
 _MAX_IDENTIFIER = 63
 _STAMP = "%Y%m%d%H%M%S"
-
-
-def source_identifier(config: PgplatConfig, env: str) -> str:
-    """The DB cluster (Aurora) or instance (RDS) identifier of an environment's database.
-
-    The data stack names the database after its stack prefix, ``<name>-<env>``.
-    """
-    return f"{config.name}-{env}"
-
-
-def drill_role_name(config: PgplatConfig, env: str) -> str:
-    """The IAM role in the data account that on-demand drills assume."""
-    return f"{source_identifier(config, env)}-restore-drill"
 
 
 def drill_id(source: str, started: datetime) -> str:

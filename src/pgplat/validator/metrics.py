@@ -9,6 +9,7 @@ and the alarm watches that.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -28,8 +29,12 @@ LOOKBACK = timedelta(days=90)
 """How far back the last success is searched (the configuration allows up to 90 days)."""
 
 
+Measure = tuple[float | None, "StandardUnitType"]
+"""A metric's value (None: not measured, not published) and its unit."""
+
+
 @dataclass(frozen=True)
-class DrillOutcome:
+class RestoreFigures:
     """What one drill or restore test proved, in the units the metrics use."""
 
     succeeded: bool
@@ -43,13 +48,14 @@ def dimensions(source: str) -> list[DimensionTypeDef]:
     return [{"Name": "Database", "Value": source}]
 
 
-def publish(cloudwatch: CloudWatchClient, source: str, at: datetime, outcome: DrillOutcome) -> None:
-    values: dict[str, tuple[float | None, StandardUnitType]] = {
-        SUCCEEDED: (1.0 if outcome.succeeded else 0.0, "Count"),
-        FAILED_CHECKS: (float(outcome.failed_checks), "Count"),
-        RECOVERY_TIME: (outcome.recovery_time_seconds, "Seconds"),
-        RECOVERY_POINT: (outcome.recovery_point_seconds, "Seconds"),
-    }
+def put_metrics(
+    cloudwatch: CloudWatchClient,
+    namespace: str,
+    source: str,
+    at: datetime,
+    values: Mapping[str, Measure],
+) -> None:
+    """Publish the measured ``values`` of ``source`` at ``at`` (restore and failover drills)."""
     data: list[MetricDatumTypeDef] = [
         {
             "MetricName": name,
@@ -61,7 +67,24 @@ def publish(cloudwatch: CloudWatchClient, source: str, at: datetime, outcome: Dr
         for name, (value, unit) in values.items()
         if value is not None
     ]
-    cloudwatch.put_metric_data(Namespace=NAMESPACE, MetricData=data)
+    cloudwatch.put_metric_data(Namespace=namespace, MetricData=data)
+
+
+def measures(figures: RestoreFigures) -> dict[str, Measure]:
+    """A restore drill's or restore test's figures as metric values."""
+    return {
+        SUCCEEDED: (1.0 if figures.succeeded else 0.0, "Count"),
+        FAILED_CHECKS: (float(figures.failed_checks), "Count"),
+        RECOVERY_TIME: (figures.recovery_time_seconds, "Seconds"),
+        RECOVERY_POINT: (figures.recovery_point_seconds, "Seconds"),
+    }
+
+
+def publish(
+    cloudwatch: CloudWatchClient, source: str, at: datetime, figures: RestoreFigures
+) -> None:
+    """A restore test's figures as metrics of ``source``."""
+    put_metrics(cloudwatch, NAMESPACE, source, at, measures(figures))
 
 
 def publish_days_since_success(cloudwatch: CloudWatchClient, source: str, now: datetime) -> float:
@@ -78,16 +101,5 @@ def publish_days_since_success(cloudwatch: CloudWatchClient, source: str, now: d
     successes = [p["Timestamp"] for p in found["Datapoints"] if p.get("Maximum", 0) >= 1]
     newest = max(successes, default=now - LOOKBACK)
     days = (now - newest).total_seconds() / 86400
-    cloudwatch.put_metric_data(
-        Namespace=NAMESPACE,
-        MetricData=[
-            {
-                "MetricName": DAYS_SINCE_SUCCESS,
-                "Dimensions": dimensions(source),
-                "Timestamp": now,
-                "Value": round(days, 3),
-                "Unit": "None",
-            }
-        ],
-    )
+    put_metrics(cloudwatch, NAMESPACE, source, now, {DAYS_SINCE_SUCCESS: (round(days, 3), "None")})
     return days

@@ -14,7 +14,8 @@ from typing import Any, Literal
 
 import psycopg
 
-AuthMode = Literal["master", "iam"]
+CopyAuth = Literal["master", "iam"]
+"""How a drill logs in to its copy: a throwaway master password, or an IAM token."""
 
 CONNECT_TIMEOUT_SECONDS = 10
 
