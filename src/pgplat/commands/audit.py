@@ -15,6 +15,7 @@ from pgplat.aws.sessions import data_account_session
 from pgplat.commands.common import config_from, console, emit_json, state
 from pgplat.errors import UserError
 from pgplat.infra.access_names import AccessNames
+from pgplat.naming import database_identifier
 
 app = typer.Typer(help="Trace database sessions to workloads and IAM roles.", no_args_is_help=True)
 
@@ -46,7 +47,7 @@ def connections(
     settings = config.environments.cloud().get(env)
     if settings is None:
         raise UserError(f"--env {env}: not a configured cloud environment")
-    group = log_group_name(settings.flavor, config.database_identifier(env))
+    group = log_group_name(settings.flavor, database_identifier(config, env))
     logs = data_account_session(config, env).client("logs")
     found = query_connections(logs, group, parse_since(since), workload)
     rows = summarize(found)

@@ -10,6 +10,7 @@ import typer
 from pgplat.commands.common import config_from, emit_json, say, state
 from pgplat.errors import UserError
 from pgplat.k8s.manifests import Endpoints, write_manifests
+from pgplat.naming import data_stack_name
 
 app = typer.Typer(help="Kubernetes manifests for the database workloads.", no_args_is_help=True)
 
@@ -42,7 +43,7 @@ def manifests(
     if writer_host is not None:
         endpoints = Endpoints(writer=writer_host, reader=reader_host or writer_host)
     elif outputs is not None:
-        endpoints = Endpoints.from_outputs(outputs, f"{config.name}-{env}-data")
+        endpoints = Endpoints.from_outputs(outputs, data_stack_name(config, env))
     else:
         raise UserError(
             "the database endpoints are known once the data stack is deployed; pass "

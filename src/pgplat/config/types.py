@@ -78,6 +78,12 @@ def _clock_time(value: str) -> str:
     return value
 
 
+def parse_engine_version(version: str) -> tuple[int, int | None]:
+    """``'17.6'`` -> ``(17, 6)``, ``'17'`` -> ``(17, None)``: the one parser of engine versions."""
+    major, _, minor = version.partition(".")
+    return int(major), int(minor) if minor else None
+
+
 AccountId = Annotated[str, AfterValidator(_account_id)]
 OrganizationId = Annotated[str, AfterValidator(_organization_id)]
 PrivateCidr = Annotated[str, AfterValidator(_private_cidr)]

@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 import shlex
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pgplat.aws.sessions import ConfiguredAccount, access_for
 from pgplat.config import PgplatConfig
 from pgplat.deploy.plan import StackTarget
+from pgplat.naming import execution_policy_name, owned_iam_name_patterns
 
 # CloudFormation type namespace -> IAM service prefix, where they differ.
 _SERVICE_OF_NAMESPACE = {
@@ -75,7 +77,7 @@ def execution_policy(
         }
     ]
     if "iam" in used:
-        owned = [f"{config.name}-*", f"pgplat-{config.name}-*"]
+        owned = owned_iam_name_patterns(config)
         statements.append(
             {
                 "Sid": "OwnedIdentities",
@@ -110,11 +112,23 @@ def plan_bootstrap(config: PgplatConfig, stacks: list[StackTarget]) -> list[Acco
             role=members[0].role,
             account=account,
             regions=tuple(sorted({s.region for s in members})),
-            policy_name=f"pgplat-{config.name}-cfn-execution",
+            policy_name=execution_policy_name(config),
             policy=execution_policy(config, account, [s.template() for s in members]),
         )
         for account, members in accounts.items()
     ]
+
+
+def write_policies(items: list[AccountBootstrap], policy_dir: Path) -> list[Path]:
+    """Each account's execution policy as ``ACCOUNT.json`` in ``policy_dir``, for review and
+    for the `aws iam create-policy` lines of :func:`bootstrap_lines`."""
+    policy_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for item in items:
+        path = policy_dir / f"{item.account}.json"
+        path.write_text(json.dumps(item.policy, indent=2) + "\n")
+        written.append(path)
+    return written
 
 
 def bootstrap_arguments(config: PgplatConfig, item: AccountBootstrap) -> list[str]:

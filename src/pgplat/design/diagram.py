@@ -21,6 +21,7 @@ import graphviz
 from pgplat.config import PgplatConfig
 from pgplat.config.model import CloudEnvironment
 from pgplat.errors import UserError
+from pgplat.naming import POSTGRES_PORT, database_identifier
 
 Kind = Literal[
     "aurora",
@@ -211,7 +212,7 @@ def _database(
         database = vpc.add(
             f"{name}_db",
             "aurora",
-            f"{config.name}-{name} cluster",
+            f"{database_identifier(config, name)} cluster",
             f"{about}, Aurora PostgreSQL {version}",
             "writer + reader endpoints",
         )
@@ -220,7 +221,7 @@ def _database(
         database = vpc.add(
             f"{name}_db",
             "aurora" if env.multi_az_cluster else "db-instance",
-            f"{config.name}-{name} instance",
+            f"{database_identifier(config, name)} instance",
             f"{about}, RDS PostgreSQL {version}",
             "one endpoint, DNS follows the primary",
         )
@@ -313,7 +314,7 @@ def _connectivity(
     else:
         link = where.add(f"{name}_link", "peering", "VPC peering")
     sources = ", ".join(net.app_cidrs)
-    arch.edges.append(Edge(link, database, f"5432/TLS, SG + NACL allow {sources} only"))
+    arch.edges.append(Edge(link, database, f"{POSTGRES_PORT}/TLS, SG + NACL allow {sources} only"))
     return link
 
 

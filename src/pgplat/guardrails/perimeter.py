@@ -5,18 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pgplat.config import PgplatConfig
+from pgplat.naming import partition
 
 OUTSIDER_ACCOUNT = "000000000000"
 """Stands for "any account outside production" when no non-prod account is configured."""
-
-
-def partition_of(region: str) -> str:
-    """The ARN partition of a region."""
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
 
 
 @dataclass(frozen=True)
@@ -33,7 +25,7 @@ class Perimeter:
     @classmethod
     def of(cls, config: PgplatConfig) -> Perimeter:
         return cls(
-            partition=partition_of(config.region),
+            partition=partition(config.region),
             region=config.region,
             data_account=config.accounts.data,
             app_account=config.accounts.app,

@@ -92,19 +92,9 @@ def _condition_problems(where: str, condition: Any) -> list[str]:
     return problems
 
 
-def _statement_problems(where: str, statement: Any, kind: DocumentKind) -> list[str]:
-    if not isinstance(statement, dict):
-        return [f"{where}: a statement must be an object"]
-    problems = [
-        f"{where}: {key!r} is not allowed in a {kind} statement"
-        for key in statement
-        if key not in _STATEMENT_KEYS[kind]
-    ]
-    if statement.get("Effect") not in ("Allow", "Deny"):
-        problems.append(f"{where}: Effect must be 'Allow' or 'Deny'")
-    sid = statement.get("Sid")
-    if sid is not None and not (isinstance(sid, str) and _SID.match(sid)):
-        problems.append(f"{where}: Sid must be letters and digits only")
+def _target_problems(where: str, statement: dict[str, Any]) -> list[str]:
+    """Exactly one of Action/NotAction and of Resource/NotResource, actions as 'service:Action'."""
+    problems = []
     for pair in (("Action", "NotAction"), ("Resource", "NotResource")):
         present = [key for key in pair if key in statement]
         if len(present) != 1:
@@ -119,6 +109,23 @@ def _statement_problems(where: str, statement: Any, kind: DocumentKind) -> list[
                 for action in listed(statement[key])
                 if not _ACTION.match(action)
             )
+    return problems
+
+
+def _statement_problems(where: str, statement: Any, kind: DocumentKind) -> list[str]:
+    if not isinstance(statement, dict):
+        return [f"{where}: a statement must be an object"]
+    problems = [
+        f"{where}: {key!r} is not allowed in a {kind} statement"
+        for key in statement
+        if key not in _STATEMENT_KEYS[kind]
+    ]
+    if statement.get("Effect") not in ("Allow", "Deny"):
+        problems.append(f"{where}: Effect must be 'Allow' or 'Deny'")
+    sid = statement.get("Sid")
+    if sid is not None and not (isinstance(sid, str) and _SID.match(sid)):
+        problems.append(f"{where}: Sid must be letters and digits only")
+    problems.extend(_target_problems(where, statement))
     if kind == "key-policy" and "Principal" not in statement and "NotPrincipal" not in statement:
         problems.append(f"{where}: a key policy statement needs a Principal")
     if "Condition" in statement:

@@ -9,32 +9,11 @@ module imports the CDK, so manifests and checks stay fast.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
+from pgplat import naming
 from pgplat.config import PgplatConfig
 from pgplat.config.model import DatabaseUser
-
-IAM_ROLE_NAME_MAX = 64
-CDK_QUALIFIER = "hnb659fds"
-"""Default ``cdk bootstrap`` qualifier; the app account's deployment role carries it."""
-
-
-def partition(region: str) -> str:
-    """The ARN partition of a region."""
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
-
-
-def bounded_role_name(name: str) -> str:
-    """``name`` if IAM accepts it, else a prefix plus a short hash that keeps it unique."""
-    if len(name) <= IAM_ROLE_NAME_MAX:
-        return name
-    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
-    return f"{name[: IAM_ROLE_NAME_MAX - 9]}-{digest}"
 
 
 @dataclass(frozen=True)
@@ -46,7 +25,7 @@ class AccessNames:
 
     @property
     def partition(self) -> str:
-        return partition(self.config.region)
+        return naming.partition(self.config.region)
 
     @property
     def data_account(self) -> str:
@@ -62,33 +41,32 @@ class AccessNames:
         return self.data_account != self.app_account
 
     def _role_arn(self, account: str, name: str) -> str:
-        return f"arn:{self.partition}:iam::{account}:role/{name}"
+        return naming.role_arn(self.partition, account, name)
 
     def data_role_name(self, user: DatabaseUser) -> str:
         """The data-account role allowed to connect as ``user``."""
-        return bounded_role_name(f"pgplat-{self.config.name}-{self.env}-db-{user.name}")
+        return naming.data_role_name(self.config, self.env, user.name)
 
     def data_role_arn(self, user: DatabaseUser) -> str:
         return self._role_arn(self.data_account, self.data_role_name(user))
 
     def workload_role_name(self, user: DatabaseUser) -> str:
         """The app-account role the pods of ``user``'s service account run as."""
-        return bounded_role_name(f"pgplat-{self.config.name}-{self.env}-app-{user.name}")
+        return naming.workload_role_name(self.config, self.env, user.name)
 
     def workload_role_arn(self, user: DatabaseUser) -> str:
         return self._role_arn(self.app_account, self.workload_role_name(user))
 
     def peering_accepter_role_name(self) -> str:
         """The data-account role the app account's CloudFormation assumes to accept peering."""
-        return bounded_role_name(f"pgplat-{self.config.name}-{self.env}-peering-accepter")
+        return naming.peering_accepter_role_name(self.config, self.env)
 
     def peering_accepter_role_arn(self) -> str:
         return self._role_arn(self.data_account, self.peering_accepter_role_name())
 
     def app_deploy_role_arn(self) -> str:
         """The role CloudFormation runs as in the app account (``cdk bootstrap`` default)."""
-        region = self.config.region
-        name = f"cdk-{CDK_QUALIFIER}-cfn-exec-role-{self.app_account}-{region}"
+        name = naming.cdk_exec_role_name(self.app_account, self.config.region)
         return self._role_arn(self.app_account, name)
 
     def eks_cluster_arn(self) -> str:
@@ -109,7 +87,7 @@ class AccessNames:
 
     def user_secret_name(self, user: DatabaseUser) -> str:
         """Secrets Manager name of ``user``'s password secret (auth: secret)."""
-        return f"{self.config.name}/{self.env}/users/{user.name}"
+        return naming.user_secret_name(self.config, self.env, user.name)
 
     def user_secret_partial_arn(self, user: DatabaseUser) -> str:
         """The secret's ARN without the random suffix; GetSecretValue accepts it."""

@@ -18,20 +18,20 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import aws_cdk as cdk
 
-from pgplat import __version__
-from pgplat.config.model import PgplatConfig
+from pgplat import __version__, naming
+from pgplat.config.model import PgplatConfig, StackAccount
 from pgplat.errors import UserError
 from pgplat.infra.backup import BackupCopyStack, copy_vault_name, vault_arn
 from pgplat.infra.cross_account import build_access_stacks
 from pgplat.infra.data_stack import DataStack
 from pgplat.infra.trail import build_trail_stack
+from pgplat.project import SYNTHESIS_RECORD
 
-AccountRole = Literal["data", "app"]
-MANIFEST = "pgplat-synthesis.json"
+MANIFEST = SYNTHESIS_RECORD
 
 
 @dataclass
@@ -41,27 +41,29 @@ class EnvironmentApp:
     app: cdk.App
     config: PgplatConfig
     env_name: str
-    roles: dict[str, AccountRole] = field(default_factory=dict)
+    roles: dict[str, StackAccount] = field(default_factory=dict)
     data: DataStack | None = None
+    base_dir: Path = Path()
+    """What relative paths in the configuration are relative to: the project's root."""
 
     @property
     def prefix(self) -> str:
         """``<name>-<env>``: the start of every stack name and resource name."""
-        return f"{self.config.name}-{self.env_name}"
+        return naming.env_prefix(self.config, self.env_name)
 
-    def environment(self, role: AccountRole, region: str | None = None) -> cdk.Environment:
+    def environment(self, role: StackAccount, region: str | None = None) -> cdk.Environment:
         """Where a stack of ``role`` deploys: the role's account, the configured region."""
         return cdk.Environment(
             account=self.config.account_of(self.env_name, role),
             region=region or self.config.region,
         )
 
-    def add(self, stack: cdk.Stack, role: AccountRole) -> cdk.Stack:
+    def add(self, stack: cdk.Stack, role: StackAccount) -> cdk.Stack:
         """Register a stack and the account role it deploys to (recorded in the manifest)."""
         self.roles[stack.stack_name] = role
         return stack
 
-    def role_of(self, stack_name: str) -> AccountRole:
+    def role_of(self, stack_name: str) -> StackAccount:
         if stack_name not in self.roles:
             raise RuntimeError(f"stack {stack_name} was built without EnvironmentApp.add()")
         return self.roles[stack_name]
@@ -84,7 +86,10 @@ def build_data_stacks(env: EnvironmentApp) -> None:
     if copy is not None:
         target = env.environment("data", copy.region)
         copy_stack = BackupCopyStack(
-            env.app, f"{env.prefix}-backup-copy", prefix=env.prefix, env=target
+            env.app,
+            naming.backup_copy_stack_name(env.config, env.env_name),
+            prefix=env.prefix,
+            env=target,
         )
         env.add(copy_stack, "data")
         assert target.account is not None
@@ -93,10 +98,11 @@ def build_data_stacks(env: EnvironmentApp) -> None:
         )
     env.data = DataStack(
         env.app,
-        f"{env.prefix}-data",
+        naming.data_stack_name(env.config, env.env_name),
         config=env.config,
         env_name=env.env_name,
         copy_vault_arn=copy_arn,
+        base_dir=env.base_dir,
         env=env.environment("data"),
         description=f"pgplat {env.config.name} {env.env_name}: PostgreSQL data account",
     )
@@ -119,7 +125,7 @@ class StackInfo:
 
     name: str
     env: str
-    role: AccountRole
+    role: StackAccount
     account: str
     region: str
     template_path: Path
@@ -135,7 +141,7 @@ class Synthesis:
     templates: dict[str, dict[str, Any]]
     reused: bool = False
 
-    def stacks_of(self, env: str, role: AccountRole | None = None) -> list[StackInfo]:
+    def stacks_of(self, env: str, role: StackAccount | None = None) -> list[StackInfo]:
         return [s for s in self.stacks.values() if s.env == env and role in (None, s.role)]
 
     def template(self, stack_name: str) -> dict[str, Any]:
@@ -171,8 +177,10 @@ def synthesize(
     envs: Iterable[str] | None = None,
     *,
     reuse: bool = False,
+    base_dir: Path = Path(),
 ) -> Synthesis:
-    """Synthesize the environments (default: all cloud environments) into ``outdir``."""
+    """Synthesize the environments (default: all cloud environments) into ``outdir``;
+    files the configuration names (``restore_test.ca_bundle``) are found below ``base_dir``."""
     available = list(config.environments.cloud())
     chosen = list(envs) if envs is not None else available
     unknown = [e for e in chosen if e not in available]
@@ -192,7 +200,10 @@ def synthesize(
     for env_name in chosen:
         assembly_dir = outdir / env_name
         env = EnvironmentApp(
-            app=_create_app(config, env_name, assembly_dir), config=config, env_name=env_name
+            app=_create_app(config, env_name, assembly_dir),
+            config=config,
+            env_name=env_name,
+            base_dir=base_dir,
         )
         for builder in STACK_BUILDERS:
             builder(env)

@@ -18,6 +18,7 @@ app stack (attachment or peering request, app routes) → data stack again with 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cached_property
 
 from aws_cdk import (
@@ -39,18 +40,53 @@ from constructs import Construct
 from pgplat.config.model import AppVpc, Network
 from pgplat.infra.access import trust_from_app_account
 from pgplat.infra.access_names import AccessNames
+from pgplat.naming import tgw_share_name
 
 
-def deploy_time_value(scope: Construct, id: str, description: str) -> CfnParameter:
-    """A stack parameter for an id the other account creates; empty until it has deployed."""
-    return CfnParameter(Stack.of(scope), id, type="String", default="", description=description)
-
-
-def when_set(scope: Construct, id: str, parameter: CfnParameter) -> CfnCondition:
-    """True once ``parameter`` has been given a value."""
-    return CfnCondition(
-        scope, id, expression=Fn.condition_not(Fn.condition_equals(parameter.value_as_string, ""))
+def value_from_app_stack(
+    scope: Construct, id: str, known: str, what: str
+) -> tuple[str, CfnCondition]:
+    """A stack parameter for an id the app account creates (empty until it has deployed), and
+    the condition ``known`` that it has been given a value."""
+    parameter = CfnParameter(
+        Stack.of(scope),
+        id,
+        type="String",
+        default="",
+        description=f"{what} (output of the app stack).",
     )
+    value = parameter.value_as_string
+    return value, CfnCondition(
+        scope, known, expression=Fn.condition_not(Fn.condition_equals(value, ""))
+    )
+
+
+def id_parameter(scope: Construct, id: str, kind: str, description: str) -> str:
+    """A required stack parameter holding an AWS id that starts ``<kind>-``."""
+    return CfnParameter(
+        Stack.of(scope),
+        id,
+        type="String",
+        allowed_pattern=rf"^{kind}-[0-9a-f]{{8,17}}$",
+        description=description,
+    ).value_as_string
+
+
+def routes_to(
+    scope: Construct, id: str, route_table_ids: Sequence[str], cidr: str, **target: str
+) -> list[ec2.CfnRoute]:
+    """A route to ``cidr`` (and nowhere else) in each route table; construct ids ``<id><n>``."""
+    return [
+        ec2.CfnRoute(
+            scope, f"{id}{index}", route_table_id=table_id, destination_cidr_block=cidr, **target
+        )
+        for index, table_id in enumerate(route_table_ids)
+    ]
+
+
+def output_for_data_stack(scope: Construct, name: str, value: str) -> None:
+    """An app-stack output the operator passes to the data stack as its parameter ``name``."""
+    CfnOutput(Stack.of(scope), name, value=value, description=f"Pass to the data stack as {name}.")
 
 
 def only_if(condition: CfnCondition, *constructs: Construct) -> None:
@@ -59,6 +95,18 @@ def only_if(condition: CfnCondition, *constructs: Construct) -> None:
         for child in construct.node.find_all():
             if isinstance(child, CfnResource):
                 child.cfn_options.condition = condition
+
+
+@dataclass(frozen=True)
+class DataVpcEnd:
+    """The data side of the link in either mode: whose it is, and the data VPC's ends."""
+
+    names: AccessNames
+    network: Network
+    vpc: ec2.IVpc
+    subnets: Sequence[ec2.ISubnet]
+    """The isolated database subnets (one per AZ)."""
+    route_table_ids: Sequence[str]
 
 
 class DataTransitGateway(Construct):
@@ -74,26 +122,17 @@ class DataTransitGateway(Construct):
     account (which creates the route tables on it) and already be shared with the app account.
     """
 
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        names: AccessNames,
-        network: Network,
-        vpc: ec2.IVpc,
-        subnets: Sequence[ec2.ISubnet],
-        route_table_ids: Sequence[str],
-    ) -> None:
+    def __init__(self, scope: Construct, id: str, *, end: DataVpcEnd) -> None:
         super().__init__(scope, id)
         stack = Stack.of(self)
+        names, network = end.names, end.network
         self.transit_gateway_id = network.transit_gateway_id or self._create(names)
         attachment = ec2.CfnTransitGatewayAttachment(
             self,
             "DataAttachment",
             transit_gateway_id=self.transit_gateway_id,
-            vpc_id=vpc.vpc_id,
-            subnet_ids=[s.subnet_id for s in subnets],
+            vpc_id=end.vpc.vpc_id,
+            subnet_ids=[s.subnet_id for s in end.subnets],
         )
         data_table = ec2.CfnTransitGatewayRouteTable(
             self, "DataRouteTable", transit_gateway_id=self.transit_gateway_id
@@ -107,24 +146,23 @@ class DataTransitGateway(Construct):
             transit_gateway_attachment_id=attachment.attr_id,
             transit_gateway_route_table_id=data_table.ref,
         )
-        for index, table_id in enumerate(route_table_ids):
-            for i, app in enumerate(network.app_vpcs):
-                route = ec2.CfnRoute(
-                    self,
-                    f"ToApp{i}Via{index}",
-                    route_table_id=table_id,
-                    destination_cidr_block=app.cidr,
-                    transit_gateway_id=self.transit_gateway_id,
-                )
+        for i, app in enumerate(network.app_vpcs):
+            to_app_vpc = routes_to(
+                self,
+                f"ToApp{i}Via",
+                end.route_table_ids,
+                app.cidr,
+                transit_gateway_id=self.transit_gateway_id,
+            )
+            for route in to_app_vpc:
                 route.node.add_dependency(attachment)
         for i, app in enumerate(network.app_vpcs):
-            app_attachment = deploy_time_value(
+            attachment_id, known = value_from_app_stack(
                 self,
                 f"AppVpc{i}AttachmentId",
-                f"TGW attachment id of app VPC {app.cidr} (output of the app stack).",
+                f"AppVpc{i}AttachmentKnown",
+                f"TGW attachment id of app VPC {app.cidr}",
             )
-            known = when_set(self, f"AppVpc{i}AttachmentKnown", app_attachment)
-            attachment_id = app_attachment.value_as_string
             association = ec2.CfnTransitGatewayRouteTableAssociation(
                 self,
                 f"AppVpc{i}Association",
@@ -169,7 +207,7 @@ class DataTransitGateway(Construct):
         ram.CfnResourceShare(
             self,
             "Share",
-            name=f"pgplat-{names.config.name}-{names.env}-tgw",
+            name=tgw_share_name(names.config, names.env),
             resource_arns=[
                 stack.format_arn(service="ec2", resource="transit-gateway", resource_name=tgw.ref)
             ],
@@ -219,36 +257,26 @@ class DataPeeringAccepter(Construct):
     into the data VPC from the configured app VPCs.
     """
 
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        names: AccessNames,
-        network: Network,
-        vpc: ec2.IVpc,
-        route_table_ids: Sequence[str],
-    ) -> None:
+    def __init__(self, scope: Construct, id: str, *, end: DataVpcEnd) -> None:
         super().__init__(scope, id)
-        if names.cross_account:
-            self._accepter_role(names, network, vpc)
-        for i, app in enumerate(network.app_vpcs):
-            peering = deploy_time_value(
+        if end.names.cross_account:
+            self._accepter_role(end.names, end.network, end.vpc)
+        for i, app in enumerate(end.network.app_vpcs):
+            peering_id, known = value_from_app_stack(
                 self,
                 f"AppVpc{i}PeeringConnectionId",
-                f"Peering connection id of app VPC {app.cidr} (output of the app stack).",
+                f"AppVpc{i}PeeringKnown",
+                f"Peering connection id of app VPC {app.cidr}",
             )
-            known = when_set(self, f"AppVpc{i}PeeringKnown", peering)
-            for index, table_id in enumerate(route_table_ids):
-                route = ec2.CfnRoute(
-                    self,
-                    f"ToAppVpc{i}Via{index}",
-                    route_table_id=table_id,
-                    destination_cidr_block=app.cidr,
-                    vpc_peering_connection_id=peering.value_as_string,
-                )
-                only_if(known, route)
-        CfnOutput(Stack.of(self), "AccessDataVpcId", value=vpc.vpc_id)
+            to_app_vpc = routes_to(
+                self,
+                f"ToAppVpc{i}Via",
+                end.route_table_ids,
+                app.cidr,
+                vpc_peering_connection_id=peering_id,
+            )
+            only_if(known, *to_app_vpc)
+        CfnOutput(Stack.of(self), "AccessDataVpcId", value=end.vpc.vpc_id)
 
     def _accepter_role(self, names: AccessNames, network: Network, vpc: ec2.IVpc) -> None:
         stack = Stack.of(self)
@@ -313,13 +341,12 @@ class AppVpcRefs:
             ).value_as_string
         )
         self.route_table_ids: list[str] = list(app.route_table_ids) or [
-            CfnParameter(
+            id_parameter(
                 stack,
                 f"AppVpc{index}RouteTableId",
-                type="String",
-                allowed_pattern=r"^rtb-[0-9a-f]{8,17}$",
-                description=f"Route table of the EKS nodes in {app.cidr}.",
-            ).value_as_string
+                "rtb",
+                f"Route table of the EKS nodes in {app.cidr}.",
+            )
         ]
 
     @cached_property
@@ -334,21 +361,13 @@ class AppVpcRefs:
             description=f"Subnets of {self.cidr} for the TGW attachment, one per AZ.",
         ).value_as_list
 
-
-def route_to_data(
-    scope: Construct, app: AppVpcRefs, network: Network, **target: str
-) -> list[ec2.CfnRoute]:
-    """Routes from every route table of ``app`` to the data VPC CIDR, and nowhere else."""
-    return [
-        ec2.CfnRoute(
-            scope,
-            f"AppVpc{app.index}ToData{index}",
-            route_table_id=table_id,
-            destination_cidr_block=network.vpc_cidr,
-            **target,
+    def route_to_data(
+        self, scope: Construct, network: Network, **target: str
+    ) -> list[ec2.CfnRoute]:
+        """Routes from every route table of this VPC to the data VPC CIDR, and nowhere else."""
+        return routes_to(
+            scope, f"AppVpc{self.index}ToData", self.route_table_ids, network.vpc_cidr, **target
         )
-        for index, table_id in enumerate(app.route_table_ids)
-    ]
 
 
 class AppTransitGatewayAttachment(Construct):
@@ -356,14 +375,11 @@ class AppTransitGatewayAttachment(Construct):
 
     def __init__(self, scope: Construct, id: str, *, network: Network) -> None:
         super().__init__(scope, id)
-        tgw_id = network.transit_gateway_id or (
-            CfnParameter(
-                Stack.of(self),
-                "TransitGatewayId",
-                type="String",
-                allowed_pattern=r"^tgw-[0-9a-f]{8,17}$",
-                description="Transit Gateway shared by the data account (its stack output).",
-            ).value_as_string
+        tgw_id = network.transit_gateway_id or id_parameter(
+            self,
+            "TransitGatewayId",
+            "tgw",
+            "Transit Gateway shared by the data account (its stack output).",
         )
         for index, app_vpc in enumerate(network.app_vpcs):
             app = AppVpcRefs(self, index, app_vpc)
@@ -374,14 +390,9 @@ class AppTransitGatewayAttachment(Construct):
                 vpc_id=app.vpc_id,
                 subnet_ids=app.subnet_ids,
             )
-            for route in route_to_data(self, app, network, transit_gateway_id=tgw_id):
+            for route in app.route_to_data(self, network, transit_gateway_id=tgw_id):
                 route.node.add_dependency(attachment)
-            CfnOutput(
-                Stack.of(self),
-                f"AppVpc{app.index}AttachmentId",
-                value=attachment.attr_id,
-                description=f"Pass to the data stack as AppVpc{app.index}AttachmentId.",
-            )
+            output_for_data_stack(self, f"AppVpc{app.index}AttachmentId", attachment.attr_id)
 
 
 class AppPeeringRequester(Construct):
@@ -389,12 +400,8 @@ class AppPeeringRequester(Construct):
 
     def __init__(self, scope: Construct, id: str, *, names: AccessNames, network: Network) -> None:
         super().__init__(scope, id)
-        data_vpc = CfnParameter(
-            Stack.of(self),
-            "DataVpcId",
-            type="String",
-            allowed_pattern=r"^vpc-[0-9a-f]{8,17}$",
-            description="The data VPC (output DataVpcId of the data stack).",
+        data_vpc = id_parameter(
+            self, "DataVpcId", "vpc", "The data VPC (output DataVpcId of the data stack)."
         )
         for index, app_vpc in enumerate(network.app_vpcs):
             app = AppVpcRefs(self, index, app_vpc)
@@ -402,15 +409,10 @@ class AppPeeringRequester(Construct):
                 self,
                 f"AppVpc{app.index}Peering",
                 vpc_id=app.vpc_id,
-                peer_vpc_id=data_vpc.value_as_string,
+                peer_vpc_id=data_vpc,
                 peer_owner_id=names.data_account,
                 peer_region=names.config.region,
                 peer_role_arn=names.peering_accepter_role_arn() if names.cross_account else None,
             )
-            route_to_data(self, app, network, vpc_peering_connection_id=peering.ref)
-            CfnOutput(
-                Stack.of(self),
-                f"AppVpc{app.index}PeeringConnectionId",
-                value=peering.ref,
-                description=f"Pass to the data stack as AppVpc{app.index}PeeringConnectionId.",
-            )
+            app.route_to_data(self, network, vpc_peering_connection_id=peering.ref)
+            output_for_data_stack(self, f"AppVpc{app.index}PeeringConnectionId", peering.ref)

@@ -10,7 +10,7 @@ Users with ``auth: iam`` have no password at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Mapping
 
 from aws_cdk import Duration
 from aws_cdk import aws_ec2 as ec2
@@ -19,8 +19,8 @@ from aws_cdk import aws_rds as rds
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from pgplat.infra.naming import pascal
 from pgplat.infra.network import HTTPS, IsolatedNetwork
+from pgplat.naming import POSTGRES_PORT, pascal
 
 ROTATION_DAYS = 30
 EXCLUDED_CHARACTERS = " %+~`#$&*()|[]{}:;<>?!'/@\"\\"
@@ -28,15 +28,19 @@ EXCLUDED_CHARACTERS = " %+~`#$&*()|[]{}:;<>?!'/@\"\\"
 
 
 class UserSecrets(Construct):
-    """One rotated secret per password-authenticated application user, by user name."""
+    """One rotated secret per password-authenticated application user, by user name.
+
+    ``secret_names`` maps each such user to its secret's name; ``owner`` (``<name>/<env>``)
+    labels the rotation functions' security group.
+    """
 
     def __init__(
         self,
         scope: Construct,
         construct_id: str,
         *,
-        prefix: str,
-        users: Iterable[str],
+        owner: str,
+        secret_names: Mapping[str, str],
         key: kms.IKey,
         master_secret: secretsmanager.ISecret,
         target: secretsmanager.ISecretAttachmentTarget,
@@ -45,27 +49,26 @@ class UserSecrets(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self.by_user: dict[str, secretsmanager.ISecret] = {}
-        users = list(users)
-        if not users:
+        if not secret_names:
             return
         rotation_sg = ec2.SecurityGroup(
             self,
             "RotationSecurityGroup",
             vpc=network.vpc,
-            description=f"Secret rotation for {prefix}: PostgreSQL and AWS endpoints only",
+            description=f"Secret rotation for {owner}: PostgreSQL and AWS endpoints only",
             allow_all_outbound=False,
         )
         rotation_sg.add_egress_rule(ec2.Peer.ipv4(vpc_cidr), HTTPS, "AWS APIs via endpoints")
         database = ec2.Connections(
             security_groups=[network.db_security_group],
-            default_port=ec2.Port.tcp(5432),
+            default_port=ec2.Port.tcp(POSTGRES_PORT),
         )
-        for user in users:
+        for user, secret_name in secret_names.items():
             secret = rds.DatabaseSecret(
                 self,
                 f"{pascal(user)}Secret",
                 username=user,
-                secret_name=f"{prefix}/users/{user}",
+                secret_name=secret_name,
                 encryption_key=key,
                 master_secret=master_secret,
                 exclude_characters=EXCLUDED_CHARACTERS,

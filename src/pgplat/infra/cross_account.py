@@ -14,12 +14,14 @@ from typing import TYPE_CHECKING
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
+from pgplat import naming
 from pgplat.config import PgplatConfig
 from pgplat.infra.access import DatabaseAccess, DatabaseIdentity
 from pgplat.infra.access_names import AccessNames
 from pgplat.infra.app_account import AppAccessStack
-from pgplat.infra.connectivity import DataPeeringAccepter, DataTransitGateway
+from pgplat.infra.connectivity import DataPeeringAccepter, DataTransitGateway, DataVpcEnd
 from pgplat.infra.firewall import DatabaseSubnetFirewall
+from pgplat.naming import POSTGRES_PORT
 
 if TYPE_CHECKING:
     from pgplat.infra.app import EnvironmentApp
@@ -33,7 +35,7 @@ class DataPlane:
     subnets: Sequence[ec2.ISubnet]
     """The isolated database subnets (one per AZ)."""
     identity: DatabaseIdentity
-    port: int = 5432
+    port: int = POSTGRES_PORT
 
 
 class DataAccountAccess(Construct):
@@ -55,26 +57,19 @@ class DataAccountAccess(Construct):
             app_cidrs=network.app_cidrs,
             port=plane.port,
         )
-        route_tables = list(dict.fromkeys(s.route_table.route_table_id for s in plane.subnets))
+        end = DataVpcEnd(
+            names=names,
+            network=network,
+            vpc=plane.vpc,
+            subnets=plane.subnets,
+            route_table_ids=list(
+                dict.fromkeys(s.route_table.route_table_id for s in plane.subnets)
+            ),
+        )
         if network.connectivity == "transit-gateway":
-            DataTransitGateway(
-                self,
-                "TransitGateway",
-                names=names,
-                network=network,
-                vpc=plane.vpc,
-                subnets=plane.subnets,
-                route_table_ids=route_tables,
-            )
+            DataTransitGateway(self, "TransitGateway", end=end)
         else:
-            DataPeeringAccepter(
-                self,
-                "Peering",
-                names=names,
-                network=network,
-                vpc=plane.vpc,
-                route_table_ids=route_tables,
-            )
+            DataPeeringAccepter(self, "Peering", end=end)
 
 
 def build_access_stacks(env: EnvironmentApp) -> None:
@@ -91,7 +86,7 @@ def build_access_stacks(env: EnvironmentApp) -> None:
     DataAccountAccess(data, "Access", config=env.config, env=env.env_name, plane=plane)
     app_stack = AppAccessStack(
         env.app,
-        f"{env.prefix}-app",
+        naming.app_stack_name(env.config, env.env_name),
         config=env.config,
         env_name=env.env_name,
         env=env.environment("app"),

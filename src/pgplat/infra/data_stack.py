@@ -7,12 +7,14 @@ restore validation): ``key``, ``vpc``, ``subnets``, ``route_table_ids``, ``db_se
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
+from pgplat import naming
 from pgplat.config.model import PgplatConfig
 from pgplat.errors import UserError
 from pgplat.infra.backup import DatabaseBackup
@@ -20,7 +22,6 @@ from pgplat.infra.credentials import UserSecrets
 from pgplat.infra.database import DatabaseProps, PostgresDatabase
 from pgplat.infra.encryption import DataKey
 from pgplat.infra.monitoring import DatabaseMonitoring
-from pgplat.infra.naming import pascal
 from pgplat.infra.network import IsolatedNetwork
 from pgplat.infra.parameters import effective_parameters
 from pgplat.infra.restore_validation import RestoreValidation
@@ -38,15 +39,18 @@ class DataStack(Stack):
         config: PgplatConfig,
         env_name: str,
         copy_vault_arn: str | None = None,
+        base_dir: Path = Path(),
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         settings = config.environments.cloud()[env_name]
         _check_iam_supported(config, env_name)
-        prefix = f"{config.name}-{env_name}"
+        prefix = naming.env_prefix(config, env_name)
         zones = config.availability_zones[: settings.network.max_azs]
         self.config = config
         self.env_name = env_name
+        self.base_dir = base_dir
+        """What relative paths in the configuration (``restore_test.ca_bundle``) start from."""
         self.prefix = prefix
 
         self.data_key = DataKey(
@@ -73,7 +77,7 @@ class DataStack(Stack):
             self,
             "Database",
             props=DatabaseProps(
-                identifier=prefix,
+                identifier=naming.database_identifier(config, env_name),
                 settings=settings,
                 engine_version=config.engine_version(env_name),
                 database_name=config.database.name,
@@ -91,8 +95,12 @@ class DataStack(Stack):
         self.user_secrets = UserSecrets(
             self,
             "UserSecrets",
-            prefix=f"{config.name}/{env_name}",
-            users=[u.name for u in config.database.users if u.auth == "secret"],
+            owner=naming.secret_prefix(config, env_name),
+            secret_names={
+                u.name: naming.user_secret_name(config, env_name, u.name)
+                for u in config.database.users
+                if u.auth == "secret"
+            },
             key=self.key,
             master_secret=self.database.master_secret,
             target=self.database.attachment_target,
@@ -127,7 +135,7 @@ class DataStack(Stack):
             "KmsKeyArn": self.key.key_arn,
             "SecurityGroupId": self.db_security_group.security_group_id,
             **{
-                f"{pascal(user)}SecretArn": secret.secret_arn
+                f"{naming.pascal(user)}SecretArn": secret.secret_arn
                 for user, secret in self.secrets.items()
             },
         }

@@ -33,9 +33,11 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from pgplat.config.model import CloudEnvironment
-from pgplat.infra.network import POSTGRES_PORT, IsolatedNetwork
+from pgplat.config.types import parse_engine_version
+from pgplat.infra.network import IsolatedNetwork
 from pgplat.infra.parameters import parameter_group
 from pgplat.infra.retention import log_retention
+from pgplat.naming import POSTGRES_PORT
 
 MASTER_USERNAME = "postgres"
 Shape = Literal["aurora", "rds-instance", "rds-cluster"]
@@ -82,7 +84,8 @@ class DatabaseProps:
 
     @property
     def major(self) -> str:
-        return self.engine_version.split(".")[0]
+        """The engine major, as the engine and parameter-group names spell it."""
+        return str(parse_engine_version(self.engine_version)[0])
 
     @property
     def removal_policy(self) -> RemovalPolicy:

@@ -15,7 +15,8 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_rds as rds
 from constructs import Construct
 
-POSTGRES_PORT = 5432
+from pgplat.naming import POSTGRES_PORT
+
 HTTPS = ec2.Port.tcp(443)
 
 _ENDPOINT_SERVICES: dict[str, ec2.InterfaceVpcEndpointAwsService] = {
@@ -110,7 +111,7 @@ class IsolatedNetwork(Construct):
             self,
             "DatabaseSecurityGroup",
             vpc=self.vpc,
-            description=f"PostgreSQL {name}: 5432 from the application VPCs only",
+            description=f"PostgreSQL {name}: {POSTGRES_PORT} from the application VPCs only",
             allow_all_outbound=False,
         )
         for client in client_cidrs:

@@ -24,6 +24,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from pgplat import naming
 from pgplat.config.model import Audit
 from pgplat.infra.encryption import ADMIN_ACTIONS
 
@@ -171,7 +172,7 @@ def build_trail_stack(env: EnvironmentApp) -> None:
         return
     stack = TrailStack(
         env.app,
-        f"{env.prefix}-trail",
+        naming.trail_stack_name(env.config, env.env_name),
         prefix=env.prefix,
         audit=env.config.audit,
         env=env.environment("data"),

@@ -24,8 +24,8 @@ from pgplat.config import PgplatConfig
 from pgplat.config.model import DatabaseUser
 from pgplat.errors import UserError
 from pgplat.infra.access_names import AccessNames
+from pgplat.naming import POSTGRES_PORT
 
-POSTGRES_PORT = 5432
 RDS_CA_BUNDLE = "/etc/pgplat/rds-ca/global-bundle.pem"
 """Where workloads mount AWS's RDS CA bundle (see ``pgplat certs``); verify-full needs it."""
 POD_IDENTITY_AGENT = "169.254.170.23/32"

@@ -172,5 +172,4 @@ def for_config(config: PgplatConfig) -> Binaries:
 
 def embedded_for(config: PgplatConfig) -> Binaries:
     """The embedded build of production's major, nearest to its configured minor."""
-    parts = config.database.engine_version.split(".")
-    return embedded(int(parts[0]), int(parts[1]) if len(parts) > 1 else None)
+    return embedded(config.database.major, config.database.minor)

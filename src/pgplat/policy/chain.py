@@ -20,14 +20,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from pgplat.config import PgplatConfig
-from pgplat.config.model import DatabaseUser
-from pgplat.infra.access_names import AccessNames, partition
+from pgplat.config.model import DatabaseUser, StackAccount
+from pgplat.infra.access_names import AccessNames
+from pgplat.naming import POSTGRES_PORT, partition
 from pgplat.policy.findings import Finding, Severity
 
 if TYPE_CHECKING:
-    from pgplat.infra.app import AccountRole, Synthesis
+    from pgplat.infra.app import Synthesis
 
-POSTGRES_PORT = 5432
 NO_EGRESS = "255.255.255.255/32"
 """The CDK's placeholder rule in a security group that allows no outbound traffic."""
 RESOURCE_ID_ATTRIBUTES = {
@@ -194,7 +194,7 @@ def check_chain(synthesis: Synthesis, config: PgplatConfig) -> list[Finding]:
     return findings
 
 
-def _templates(synthesis: Synthesis, env: str, role: AccountRole, account: str) -> _Templates:
+def _templates(synthesis: Synthesis, env: str, role: StackAccount, account: str) -> _Templates:
     stacks = synthesis.stacks_of(env, role)
     region = stacks[0].region if stacks else ""
     return _Templates({s.name: synthesis.template(s.name) for s in stacks}, region, account)

@@ -15,8 +15,9 @@ from datetime import date
 from pathlib import Path
 
 from pgplat.config import PgplatConfig
+from pgplat.config.model import StackAccount
 from pgplat.guardrails import build_guardrails
-from pgplat.infra.app import MANIFEST, AccountRole, StackInfo, Synthesis
+from pgplat.infra.app import MANIFEST, StackInfo, Synthesis
 from pgplat.infra.nag import DEFAULT_PACKS
 from pgplat.policy.assembly import Assembly
 from pgplat.policy.cdknag import nag_assembly
@@ -130,7 +131,7 @@ def synthesis_from_cdk_out(outdir: Path, config: PgplatConfig) -> Synthesis:
     stacks = {}
     for stack in assembly.stacks:
         env = stack.environment or ""
-        role: AccountRole = roles.get(stack.name) or (
+        role: StackAccount = roles.get(stack.name) or (
             "data"
             if env in config.environments.cloud()
             and stack.account == config.account_of(env, "data")
@@ -148,7 +149,7 @@ def synthesis_from_cdk_out(outdir: Path, config: PgplatConfig) -> Synthesis:
     return Synthesis(outdir, config_hash="", stacks=stacks, templates=templates, reused=True)
 
 
-def _recorded_roles(outdir: Path) -> dict[str, AccountRole]:
+def _recorded_roles(outdir: Path) -> dict[str, StackAccount]:
     try:
         manifest = json.loads((outdir / MANIFEST).read_text())
     except (OSError, ValueError):

@@ -13,7 +13,7 @@ from pgplat.config import PgplatConfig
 from pgplat.infra.access_names import AccessNames
 from pgplat.infra.app import Synthesis
 from pgplat.infra.app_account import AppAccessStack
-from pgplat.infra.connectivity import DataTransitGateway
+from pgplat.infra.connectivity import DataTransitGateway, DataVpcEnd
 from tests.infra.access.templates import resources_of
 
 
@@ -241,15 +241,14 @@ def test_configured_transit_gateway_is_used_not_created(innovate: PgplatConfig) 
             ec2.SubnetConfiguration(name="db", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
         ],
     )
-    DataTransitGateway(
-        data,
-        "Tgw",
+    end = DataVpcEnd(
         names=AccessNames(config, "prod"),
         network=network,
         vpc=vpc,
         subnets=vpc.isolated_subnets,
         route_table_ids=[s.route_table.route_table_id for s in vpc.isolated_subnets],
     )
+    DataTransitGateway(data, "Tgw", end=end)
     app_stack = AppAccessStack(
         app,
         "App",

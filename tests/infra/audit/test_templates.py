@@ -14,8 +14,9 @@ from pgplat.audit.connections import log_group_name
 from pgplat.config import PgplatConfig
 from pgplat.config.model import Audit
 from pgplat.infra.app import EnvironmentApp, Synthesis
-from pgplat.infra.lint import lint_template
 from pgplat.infra.trail import TrailStack, build_trail_stack
+from pgplat.naming import database_identifier
+from pgplat.policy.lint import lint_template
 from tests.infra.templates import props, resources
 
 PARAMETER_GROUPS = [
@@ -68,7 +69,7 @@ def test_postgres_log_goes_to_the_encrypted_group_audit_connections_reads(
         for r in resources(template, "AWS::Logs::LogGroup").values()
         if str(r["Properties"].get("LogGroupName", "")).endswith("/postgresql")
     )
-    assert group["LogGroupName"] == log_group_name(settings.flavor, config.database_identifier(env))
+    assert group["LogGroupName"] == log_group_name(settings.flavor, database_identifier(config, env))
     assert group["RetentionInDays"] == settings.monitoring.log_retention_days
     assert group["KmsKeyId"]
 

@@ -11,7 +11,6 @@ from pgplat.policy.rules.base import Context
 CLUSTER = "AWS::RDS::DBCluster"
 INSTANCE = "AWS::RDS::DBInstance"
 DATABASES = (CLUSTER, INSTANCE)
-DEFAULT_PORT = 5432
 
 
 def is_member(resource: Resource) -> bool:

@@ -7,8 +7,9 @@ import ipaddress
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from pgplat.naming import POSTGRES_PORT
 from pgplat.policy.assembly import Resource
-from pgplat.policy.rules._db import DATABASES, DEFAULT_PORT
+from pgplat.policy.rules._db import DATABASES
 from pgplat.policy.rules.base import NOT_APPLICABLE, Context, Verdict, flat, verdict
 
 _TCP = ("tcp", "6")
@@ -34,7 +35,7 @@ def _database_port(group: Resource, context: Context) -> int | None:
     for database in context.resources(*DATABASES):
         for value in database.properties.get("VpcSecurityGroupIds", []):
             if context.references(value, group):
-                return int(database.properties.get("Port", DEFAULT_PORT))
+                return int(database.properties.get("Port", POSTGRES_PORT))
     return None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pgplat.config.calendar import CALENDAR, Flavor
+from pgplat.config.types import parse_engine_version
 from pgplat.policy.assembly import Resource
 from pgplat.policy.rules._db import is_aurora, is_primary
 from pgplat.policy.rules.base import NOT_APPLICABLE, Context, Verdict, non_compliant, verdict
@@ -14,8 +15,10 @@ def engine_in_standard_support(resource: Resource, context: Context) -> Verdict:
     version = str(resource.properties.get("EngineVersion", ""))
     if not version:
         return non_compliant("no EngineVersion: the engine would drift to whatever is default")
-    major = version.split(".")[0]
-    support = CALENDAR.get(int(major)) if major.isdigit() else None
+    try:
+        support = CALENDAR.get(parse_engine_version(version)[0])
+    except ValueError:
+        support = None
     flavor: Flavor = "aurora" if is_aurora(resource) else "rds"
     end = support.standard_support_end(flavor) if support is not None else None
     if end is None:
