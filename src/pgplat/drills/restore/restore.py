@@ -87,6 +87,10 @@ class Restorer(CopyControl):
                 self._from_snapshot(source, point.snapshot, copy.identifier, settings)
             else:
                 self._to_point_in_time(source, point.time, copy.identifier, settings)
+        self._complete(source, copy, tags)
+
+    def _complete(self, source: Source, copy: Copy, tags: list[TagTypeDef]) -> None:
+        """Whatever the restored copy needs before it can be used (nothing, unless said)."""
 
     @abstractmethod
     def _shape_settings(self, source: Source) -> dict[str, Any]: ...
@@ -165,15 +169,7 @@ class AuroraRestorer(Restorer, AuroraCopies):
         named = [(s["DBClusterSnapshotIdentifier"], s) for s in found["DBClusterSnapshots"]]
         return _newest(named, source.identifier)
 
-    def start(
-        self,
-        source: Source,
-        point: RecoveryPoint,
-        copy: Copy,
-        security_group: str,
-        tags: list[TagTypeDef],
-    ) -> None:
-        super().start(source, point, copy, security_group, tags)
+    def _complete(self, source: Source, copy: Copy, tags: list[TagTypeDef]) -> None:
         self.add_writer(copy, source.engine, source.instance_class, tags)
 
     def _shape_settings(self, source: Source) -> dict[str, Any]:
