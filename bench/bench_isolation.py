@@ -12,6 +12,7 @@ from pgplat.config import load_config
 from pgplat.guardrails import build_guardrails
 from pgplat.guardrails.validate import SCP_MAX_CHARS
 from pgplat.infra.app import synthesize
+from pgplat.policy.assembly import Assembly
 from pgplat.policy.isolation import prove_isolation
 
 from common import Row, median_seconds
@@ -26,13 +27,14 @@ def rows() -> list[Row]:
         start = time.perf_counter()
         synthesis = synthesize(config, Path(outdir))
         synth_seconds = time.perf_counter() - start
-    findings = prove_isolation(synthesis, config, guardrails)
+        assembly = Assembly.of_synthesis(synthesis, config)
+    findings = prove_isolation(assembly, config, guardrails)
     assert findings == [], [f.message for f in findings]
-    proof = median_seconds(lambda: prove_isolation(synthesis, config, guardrails), repeat=11)
-    resources = sum(len(t.get("Resources", {})) for t in synthesis.templates.values())
+    proof = median_seconds(lambda: prove_isolation(assembly, config, guardrails), repeat=11)
+    resources = sum(len(s.template.get("Resources", {})) for s in assembly.stacks)
     result = [
         Row(
-            f"isolation proof: innovate, {len(synthesis.templates)} stacks, {resources} resources",
+            f"isolation proof: innovate, {len(assembly.stacks)} stacks, {resources} resources",
             "prove_isolation + guardrail crossings",
             proof * 1000,
             "CDK synthesis of the same stacks",

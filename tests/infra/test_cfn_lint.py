@@ -13,7 +13,7 @@ from importlib.metadata import version
 import pytest
 
 from pgplat.infra.app import Synthesis
-from pgplat.infra.lint import IGNORE_FILE, ignored_rules, lint_template
+from pgplat.policy.lint import IGNORE_FILE, ignored_rules, lint_template
 
 EXAMPLES = ["innovate_synth", "northwind_synth"]
 VARIANTS = ["multi_az_cluster_synth", "serverless_synth"]

@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pgplat.infra.nag import ACKNOWLEDGEMENTS, PACKS, TemplateToCheck, check_templates, plugin_id
+from pgplat.policy.acknowledgements import ACKNOWLEDGEMENTS
 from pgplat.policy.assembly import Stack
-from pgplat.policy.cdknag import _to_check
+from pgplat.policy.cdknag import PACKS, TemplateToCheck, _to_check, check_templates, plugin_id
 
 
 def test_every_acknowledgement_names_a_rule_of_a_pack_and_says_why() -> None:

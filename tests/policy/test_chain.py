@@ -3,28 +3,28 @@
 from __future__ import annotations
 
 import copy
-import dataclasses
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from pgplat.config import PgplatConfig
-from pgplat.infra.app import Synthesis
+from pgplat.policy.assembly import Assembly
 from pgplat.policy.chain import RULES, check_chain
+from tests.fixtures.policy import with_templates
 
 Templates = dict[str, dict[str, Any]]
 Mutation = Callable[[Templates], None]
 
 
 def test_both_examples_pass(
-    innovate_synth: Synthesis,
+    innovate_assembly: Assembly,
     innovate: PgplatConfig,
-    northwind_synth: Synthesis,
+    northwind_assembly: Assembly,
     northwind: PgplatConfig,
 ) -> None:
-    assert check_chain(innovate_synth, innovate) == []
-    assert check_chain(northwind_synth, northwind) == []
+    assert check_chain(innovate_assembly, innovate) == []
+    assert check_chain(northwind_assembly, northwind) == []
 
 
 def _resource(templates: Templates, stack: str, type_: str, **match: Any) -> dict[str, Any]:
@@ -220,17 +220,17 @@ BROKEN: dict[str, tuple[Mutation, str]] = {
 }
 
 
-def _broken(synthesis: Synthesis, mutate: Mutation) -> Synthesis:
-    templates = copy.deepcopy(synthesis.templates)
+def _broken(assembly: Assembly, mutate: Mutation) -> Assembly:
+    templates = copy.deepcopy({s.name: dict(s.template) for s in assembly.stacks})
     mutate(templates)
-    return dataclasses.replace(synthesis, templates=templates)
+    return with_templates(assembly, templates)
 
 
 @pytest.mark.parametrize(("mutate", "rule"), list(BROKEN.values()), ids=list(BROKEN))
 def test_innovate_broken_link_is_reported(
-    innovate_synth: Synthesis, innovate: PgplatConfig, mutate: Mutation, rule: str
+    innovate_assembly: Assembly, innovate: PgplatConfig, mutate: Mutation, rule: str
 ) -> None:
-    findings = check_chain(_broken(innovate_synth, mutate), innovate)
+    findings = check_chain(_broken(innovate_assembly, mutate), innovate)
     assert rule in {f.rule_id for f in findings}
     assert all(f.environment == "prod" for f in findings), "dev is untouched"
     assert all(f.layer == "chain" and f.severity == "error" and f.fix for f in findings)
@@ -284,9 +284,9 @@ NORTHWIND_BROKEN: dict[str, tuple[Mutation, str]] = {
     ("mutate", "rule"), list(NORTHWIND_BROKEN.values()), ids=list(NORTHWIND_BROKEN)
 )
 def test_northwind_broken_link_is_reported(
-    northwind_synth: Synthesis, northwind: PgplatConfig, mutate: Mutation, rule: str
+    northwind_assembly: Assembly, northwind: PgplatConfig, mutate: Mutation, rule: str
 ) -> None:
-    findings = check_chain(_broken(northwind_synth, mutate), northwind)
+    findings = check_chain(_broken(northwind_assembly, mutate), northwind)
     assert rule in {f.rule_id for f in findings}
 
 
@@ -296,13 +296,13 @@ def test_every_rule_is_exercised() -> None:
 
 
 def test_findings_point_at_the_broken_resource(
-    innovate_synth: Synthesis, innovate: PgplatConfig
+    innovate_assembly: Assembly, innovate: PgplatConfig
 ) -> None:
-    (finding,) = check_chain(_broken(innovate_synth, _wildcard_connect), innovate)
+    (finding,) = check_chain(_broken(innovate_assembly, _wildcard_connect), innovate)
     assert finding.stack == "innovate-prod-data"
     assert finding.logical_id is not None
     assert (
-        innovate_synth.template("innovate-prod-data")["Resources"][finding.logical_id][
+        innovate_assembly.stack("innovate-prod-data").template["Resources"][finding.logical_id][
             "Properties"
         ]["RoleName"]
         == "pgplat-innovate-prod-db-web"

@@ -7,13 +7,14 @@ from pathlib import Path
 from pgplat.config import PgplatConfig
 from pgplat.errors import UserError
 from pgplat.infra.app import synthesize
+from pgplat.policy.assembly import Assembly
 from pgplat.policy.gate import run_check
 
 
 def refuse_unless_checked(config: PgplatConfig, env: str, cdk_out: Path) -> None:
     """Raise when `pgplat check` reports findings at or above the threshold for ``env``."""
     synthesis = synthesize(config, cdk_out, [env], reuse=True)
-    report = run_check(config, synthesis, environments=[env])
+    report = run_check(config, Assembly.of_synthesis(synthesis, config), environments=[env])
     if not report.passed:
         first = report.failing[0]
         raise UserError(

@@ -22,14 +22,12 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from aws_cdk import (
-    Acknowledgment,
     CfnCondition,
     CfnOutput,
     CfnParameter,
     CfnResource,
     Fn,
     Stack,
-    Validations,
 )
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
@@ -303,17 +301,6 @@ class DataPeeringAccepter(Construct):
                     )
                 ],
                 conditions=conditions,
-            )
-        )
-        any_peering = f"ec2:{stack.region}:{stack.account}:vpc-peering-connection/*"
-        nag_rule = f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:{any_peering}]"
-        Validations.of(role).acknowledge(
-            Acknowledgment(
-                id=f"AwsSolutions::{nag_rule}",
-                reason="The peering connection is created later by the app account, so its id "
-                "cannot be named; the conditions pin the accepter VPC to the data VPC and the "
-                "requester to the configured app VPCs (or to the app account's VPCs while their "
-                "ids are not configured).",
             )
         )
 

@@ -1,20 +1,28 @@
-"""Read a CDK cloud assembly (``cdk.out``) as plain data: stacks, their templates, the
-environment each belongs to, and the construct metadata cdk-nag acknowledgements live in.
+"""The one model every check reads: a CDK cloud assembly (``cdk.out``) as plain data, with
+its stacks, their templates, the environment and account role of each, and the construct
+metadata cdk-nag acknowledgements live in.
 
-The manifest is a documented JSON schema, so reading it directly keeps checks free of a jsii
-start-up; nested assemblies (CDK stages) are followed.
+It is read from disk, whether pgplat synthesized it (then ``pgplat synth``'s record beside
+the assemblies names each stack's environment and account role) or not (then the accounts
+in the configuration decide). The manifest is a documented JSON schema, so reading it
+directly keeps checks free of a jsii start-up; nested assemblies (CDK stages) are followed.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pgplat.config import PgplatConfig
+from pgplat.config.model import StackAccount
 from pgplat.errors import UserError
+from pgplat.project import SYNTHESIS_RECORD
+
+if TYPE_CHECKING:
+    from pgplat.infra.app import Synthesis
 
 Json = Mapping[str, Any]
 ACKNOWLEDGED_RULES = "aws:cdk:acknowledged-rules"
@@ -23,12 +31,13 @@ _LOGICAL_ID = "aws:cdk:logicalId"
 
 @dataclass(frozen=True)
 class Resource:
-    """One template resource, with the stack it sits in."""
+    """One template resource, with the stack (and environment) it sits in."""
 
     stack: str
     logical_id: str
     type: str
     definition: Json
+    environment: str | None = None
 
     @property
     def properties(self) -> Json:
@@ -47,17 +56,22 @@ class Stack:
     region: str | None
     environment: str | None
     metadata: Mapping[str, list[Json]] = field(default_factory=dict)
+    role: StackAccount | None = None
+    """Which of the environment's accounts the stack deploys to (None: not one of them)."""
 
     @property
     def resources(self) -> Iterator[Resource]:
-        for logical_id, definition in self.template.get("Resources", {}).items():
-            yield Resource(self.name, logical_id, definition.get("Type", ""), definition)
+        for logical_id in self.template.get("Resources", {}):
+            resource = self.resource(logical_id)
+            assert resource is not None
+            yield resource
 
     def resource(self, logical_id: str) -> Resource | None:
         definition = self.template.get("Resources", {}).get(logical_id)
         if definition is None:
             return None
-        return Resource(self.name, logical_id, definition.get("Type", ""), definition)
+        kind = definition.get("Type", "")
+        return Resource(self.name, logical_id, kind, definition, self.environment)
 
     def logical_ids(self) -> dict[str, str]:
         """Construct path of every L1 resource, to its logical id."""
@@ -101,14 +115,28 @@ class Assembly:
             )
         owners = _environment_of_account(config)
         named = set(config.environments.cloud())
+        recorded = _recorded_roles(outdir)
         stacks: list[Stack] = []
         for root in roots:
             environment = root.name if root != outdir and root.name in named else None
-            stacks.extend(_stacks(root, owners, environment))
+            for stack in _stacks(root, owners, environment):
+                role = recorded.get(stack.name) or _role_by_account(stack, config)
+                stacks.append(replace(stack, role=role))
         return cls(outdir, tuple(stacks))
+
+    @classmethod
+    def of_synthesis(cls, synthesis: Synthesis, config: PgplatConfig) -> Assembly:
+        """The stacks a synthesis just wrote (its folder may hold other environments'
+        assemblies from earlier runs; they are not part of it)."""
+        loaded = cls.load(synthesis.outdir, config)
+        return cls(loaded.outdir, tuple(s for s in loaded.stacks if s.name in synthesis.stacks))
 
     def environment(self, name: str | None) -> Iterator[Stack]:
         return (s for s in self.stacks if s.environment == name)
+
+    def stacks_of(self, environment: str, role: StackAccount) -> list[Stack]:
+        """The environment's stacks in its data or its app account."""
+        return [s for s in self.environment(environment) if s.role == role]
 
     def stack(self, name: str) -> Stack:
         return next(s for s in self.stacks if s.name == name)
@@ -120,6 +148,25 @@ def _environment_of_account(config: PgplatConfig) -> dict[str, str]:
     if config.accounts.nonprod is not None:
         owners[config.accounts.nonprod] = "dev"
     return owners
+
+
+def _recorded_roles(outdir: Path) -> dict[str, StackAccount]:
+    """Each stack's account role, as `pgplat synth` recorded it (none for other assemblies)."""
+    try:
+        record = json.loads((outdir / SYNTHESIS_RECORD).read_text())
+    except (OSError, ValueError):
+        return {}
+    return {
+        s["name"]: s["role"] for s in record.get("stacks", []) if s.get("role") in ("data", "app")
+    }
+
+
+def _role_by_account(stack: Stack, config: PgplatConfig) -> StackAccount | None:
+    """Without a record: a stack in its environment's data account is a data stack."""
+    env = stack.environment
+    if env is None or env not in config.environments.cloud():
+        return None
+    return "data" if stack.account == config.account_of(env, "data") else "app"
 
 
 def _read(path: Path) -> Json:

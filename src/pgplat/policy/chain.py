@@ -7,6 +7,7 @@ Network: app CIDR → routes on both sides → database-subnet NACL → database
 port 5432. A missing link breaks access; an over-broad one breaks least privilege. Both are
 reported as :class:`~pgplat.policy.findings.Finding` with a ``CHAIN-…`` rule id.
 
+It reads the one model of the synthesized assembly (:mod:`pgplat.policy.assembly`).
 Intrinsic functions are rendered to plain strings first (``${Logical.Attr}`` for attributes,
 ``${Logical}`` for references), so a rule compares text, not template trees.
 """
@@ -17,16 +18,14 @@ import ipaddress
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from pgplat.config import PgplatConfig
 from pgplat.config.model import DatabaseUser, StackAccount
 from pgplat.infra.access_names import AccessNames
 from pgplat.naming import POSTGRES_PORT, partition
+from pgplat.policy.assembly import Assembly, Resource, Stack
 from pgplat.policy.findings import Finding, Severity
-
-if TYPE_CHECKING:
-    from pgplat.infra.app import Synthesis
 
 NO_EGRESS = "255.255.255.255/32"
 """The CDK's placeholder rule in a security group that allows no outbound traffic."""
@@ -83,16 +82,6 @@ RULES: dict[str, ChainRule] = {
     ),
 }
 
-Template = Mapping[str, Any]
-
-
-@dataclass(frozen=True)
-class Resource:
-    stack: str
-    logical_id: str
-    type: str
-    properties: Mapping[str, Any]
-
 
 def render(value: Any, region: str, account: str) -> str:
     """An intrinsic-function value as text: ``Fn::Join`` joined, pseudo parameters filled in."""
@@ -122,14 +111,10 @@ def as_list(value: Any) -> list[Any]:
 class _Templates:
     """One environment's templates of one account role, searchable by type and name."""
 
-    def __init__(self, templates: Mapping[str, Template], region: str, account: str) -> None:
+    def __init__(self, stacks: list[Stack], region: str, account: str) -> None:
         self.region = region
         self.account = account
-        self.resources = [
-            Resource(stack, logical_id, body.get("Type", ""), body.get("Properties", {}))
-            for stack, template in templates.items()
-            for logical_id, body in template.get("Resources", {}).items()
-        ]
+        self.resources = [r for stack in stacks for r in stack.resources]
 
     def text(self, value: Any) -> str:
         return render(value, self.region, self.account)
@@ -180,13 +165,14 @@ class _Check:
         )
 
 
-def check_chain(synthesis: Synthesis, config: PgplatConfig) -> list[Finding]:
+def check_chain(assembly: Assembly, config: PgplatConfig) -> list[Finding]:
     """Every broken or over-broad link of the cross-account chain, for each synthesized env."""
     findings: list[Finding] = []
-    for env in sorted({s.env for s in synthesis.stacks.values()}):
+    configured = set(config.environments.cloud())
+    for env in sorted(configured.intersection(s.environment for s in assembly.stacks)):
         names = AccessNames(config, env)
-        data = _templates(synthesis, env, "data", names.data_account)
-        app = _templates(synthesis, env, "app", names.app_account)
+        data = _templates(assembly, env, "data", names)
+        app = _templates(assembly, env, "app", names)
         check = _Check(env)
         _identity_chain(check, names, data, app)
         _network_chain(check, names, data, app)
@@ -194,10 +180,11 @@ def check_chain(synthesis: Synthesis, config: PgplatConfig) -> list[Finding]:
     return findings
 
 
-def _templates(synthesis: Synthesis, env: str, role: StackAccount, account: str) -> _Templates:
-    stacks = synthesis.stacks_of(env, role)
-    region = stacks[0].region if stacks else ""
-    return _Templates({s.name: synthesis.template(s.name) for s in stacks}, region, account)
+def _templates(assembly: Assembly, env: str, role: StackAccount, names: AccessNames) -> _Templates:
+    stacks = assembly.stacks_of(env, role)
+    region = (stacks[0].region or names.config.region) if stacks else ""
+    account = names.data_account if role == "data" else names.app_account
+    return _Templates(stacks, region, account)
 
 
 # --- identity -------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from pgplat.config import PgplatConfig
 from pgplat.errors import UserError
@@ -35,26 +35,10 @@ from pgplat.guardrails.crossings import crossings
 from pgplat.guardrails.evaluate import Request, denying_statements, glob_match
 from pgplat.guardrails.scp import SNAPSHOT_READS, SNAPSHOT_SHARES
 from pgplat.guardrails.statements import listed
+from pgplat.policy.assembly import Assembly, Resource
 from pgplat.policy.findings import Finding
 
 PROD = "prod"
-
-
-class StackMeta(Protocol):
-    """What the proof needs to know about a stack: its environment."""
-
-    @property
-    def env(self) -> str: ...
-
-
-class SynthesisLike(Protocol):
-    """``pgplat.infra.app.Synthesis``, or any object with the same two mappings."""
-
-    @property
-    def stacks(self) -> Mapping[str, StackMeta]: ...
-
-    @property
-    def templates(self) -> Mapping[str, Mapping[str, Any]]: ...
 
 
 @dataclass(frozen=True)
@@ -190,27 +174,8 @@ def _grants(statement: Mapping[str, Any], actions: list[str]) -> list[str]:
     return [a for a in actions if any(glob_match(g, a, ignore_case=True) for g in globs)]
 
 
-@dataclass(frozen=True)
-class Resource:
-    environment: str
-    stack: str
-    logical_id: str
-    type: str
-    properties: Mapping[str, Any]
-
-    def at(self, path: str = "") -> Where:
-        return Where(self.environment, self.stack, self.logical_id, path)
-
-
-def _resources(synthesis: SynthesisLike) -> list[Resource]:
-    found = []
-    for name, template in synthesis.templates.items():
-        env = synthesis.stacks[name].env
-        for logical_id, resource in template.get("Resources", {}).items():
-            found.append(
-                Resource(env, name, logical_id, resource["Type"], resource.get("Properties", {}))
-            )
-    return found
+def _at(resource: Resource, path: str = "") -> Where:
+    return Where(resource.environment, resource.stack, resource.logical_id, path)
 
 
 # --- what each side owns --------------------------------------------------------------------
@@ -383,7 +348,7 @@ def _nonprod_accounts_in_prod(boundary: Boundary, resource: Resource) -> Iterato
     for path, text in _leaves(resource.properties):
         if pattern.search(text):
             what = f"non-prod account {account} in {resource.type}"
-            yield _finding("ISO-001", what, resource.at(f"Properties.{path}"))
+            yield _finding("ISO-001", what, _at(resource, f"Properties.{path}"))
             return
 
 
@@ -411,7 +376,7 @@ def _prod_network_admits_nonprod(boundary: Boundary, resource: Resource) -> Iter
         overlap = boundary.nonprod_network(cidr) if isinstance(cidr, str) else None
         if overlap is not None:
             yield _finding(
-                "ISO-002", f"{resource.type} rule {overlap}", resource.at(f"Properties.{path}")
+                "ISO-002", f"{resource.type} rule {overlap}", _at(resource, f"Properties.{path}")
             )
 
 
@@ -429,7 +394,9 @@ def _prod_joins_nonprod(boundary: Boundary, resource: Resource) -> Iterator[Find
         value = resource.properties.get(prop)
         if isinstance(value, str) and value in boundary.nonprod_ids:
             yield _finding(
-                "ISO-003", f"{resource.type} to non-prod {value}", resource.at(f"Properties.{prop}")
+                "ISO-003",
+                f"{resource.type} to non-prod {value}",
+                _at(resource, f"Properties.{prop}"),
             )
 
 
@@ -443,19 +410,19 @@ def _prod_snapshots_leave(boundary: Boundary, resource: Resource) -> Iterator[Fi
         granted = _grants(statement, SNAPSHOT_SHARES)
         if granted:
             yield _finding(
-                "ISO-004", f"permission to {', '.join(granted)}", resource.at("Properties")
+                "ISO-004", f"permission to {', '.join(granted)}", _at(resource, "Properties")
             )
             return
     for path, text in _leaves(resource.properties):
         if _SNAPSHOT_ACTION.search(text):
             yield _finding(
-                "ISO-004", "a call that shares a snapshot", resource.at(f"Properties.{path}")
+                "ISO-004", "a call that shares a snapshot", _at(resource, f"Properties.{path}")
             )
             return
         copy = _BACKUP_ACCOUNT.search(text) if "CopyActions" in path else None
         if copy and copy.group(1) not in boundary.perimeter.prod_accounts:
             what = f"backup copies to a vault in account {copy.group(1)}, outside production"
-            yield _finding("ISO-004", what, resource.at(f"Properties.{path}"))
+            yield _finding("ISO-004", what, _at(resource, f"Properties.{path}"))
             return
 
 
@@ -493,28 +460,28 @@ def _nonprod_reaches_prod(boundary: Boundary, resource: Resource) -> Iterator[Fi
             yield _finding(
                 "ISO-004",
                 f"permission to {', '.join(granted)} on prod resources",
-                resource.at("Properties"),
+                _at(resource, "Properties"),
             )
             return
     for path, text in _leaves(resource.properties):
         for found, what in boundary.prod_references(text).items():
             rule_id = _rule_for(resource, path, found)
-            yield _finding(rule_id, f"{what} in {resource.type}", resource.at(f"Properties.{path}"))
+            yield _finding(
+                rule_id, f"{what} in {resource.type}", _at(resource, f"Properties.{path}")
+            )
 
 
-def _nonprod_parameters_and_outputs(
-    boundary: Boundary, synthesis: SynthesisLike
-) -> Iterator[Finding]:
+def _nonprod_parameters_and_outputs(boundary: Boundary, assembly: Assembly) -> Iterator[Finding]:
     """ISO-002..006: production values as a non-prod parameter default or stack output."""
-    for name, template in synthesis.templates.items():
-        env = synthesis.stacks[name].env
+    for stack in assembly.stacks:
+        env = stack.environment
         if env == PROD:
             continue
         for section in ("Parameters", "Outputs"):
-            for logical_id, value in template.get(section, {}).items():
+            for logical_id, value in stack.template.get(section, {}).items():
                 for path, text in _leaves(value):
                     for rule_id, what in boundary.prod_references(text).items():
-                        where = Where(env, name, logical_id, f"{section}.{logical_id}.{path}")
+                        where = Where(env, stack.name, logical_id, f"{section}.{logical_id}.{path}")
                         yield _finding(rule_id, f"{what} in a stack {section[:-1].lower()}", where)
 
 
@@ -595,7 +562,7 @@ def _one_per_location(findings: list[Finding]) -> list[Finding]:
 
 
 def prove_isolation(
-    synthesis: SynthesisLike,
+    assembly: Assembly,
     config: PgplatConfig,
     guardrails: Guardrails | None = None,
     extra_files: Iterable[Path] = (),
@@ -606,7 +573,7 @@ def prove_isolation(
     ``.env``); ``guardrails`` are checked for validity and for denying every crossing in
     :func:`pgplat.guardrails.crossings.crossings`.
     """
-    resources = _resources(synthesis)
+    resources = [r for stack in assembly.stacks for r in stack.resources]
     boundary = _boundary(config, resources)
     findings: list[Finding] = list(_config_crossings(config))
     for resource in resources:
@@ -615,7 +582,7 @@ def prove_isolation(
                 findings.extend(rule(boundary, resource))
         else:
             findings.extend(_nonprod_reaches_prod(boundary, resource))
-    findings.extend(_nonprod_parameters_and_outputs(boundary, synthesis))
+    findings.extend(_nonprod_parameters_and_outputs(boundary, assembly))
     findings.extend(_file_crossings(boundary, extra_files))
     if guardrails is not None:
         findings.extend(_guardrail_gaps(guardrails, boundary.perimeter))

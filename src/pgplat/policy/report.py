@@ -24,6 +24,10 @@ class Acknowledged:
     logical_id: str | None = None
 
 
+LayerResult = tuple[list[Finding], list[Acknowledged]]
+"""What one layer of `pgplat check` reports: its findings, and the acknowledgements in force."""
+
+
 @dataclass(frozen=True)
 class Report:
     findings: tuple[Finding, ...]

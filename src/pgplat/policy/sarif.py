@@ -1,17 +1,19 @@
 """The report as SARIF 2.1.0, the format code-scanning services (e.g. GitHub) ingest.
 
-Each finding is a result located in its template file (at the line declaring its resource)
-and named logically as ``<stack>/<logical id>``; waived findings carry an accepted external
+Each finding is a result located in its template file (at the line declaring its resource,
+as cfn-lint's own template decoder, which keeps every node's position, finds it) and named
+logically as ``<stack>/<logical id>``; waived findings carry an accepted external
 suppression with the waiver's reason, and acknowledgements are listed in the run's properties.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from cfnlint.decode import cfn_json
 
 from pgplat import __version__
 from pgplat.policy.findings import Finding, Severity
@@ -19,22 +21,23 @@ from pgplat.policy.report import Report
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL: dict[Severity, str] = {"error": "error", "warning": "warning", "info": "note"}
-_KEY_OPENING_OBJECT = re.compile(r'^\s*"([^"]+)": \{$')
+_LOCATED_SECTIONS = ("Resources", "Parameters", "Outputs")
+"""Template sections whose entries findings name (by logical id), searched in this order."""
 
 
 @dataclass(frozen=True)
 class _Template:
     uri: str
     lines: Mapping[str, int]
-    """Line of each resource's declaration."""
+    """Line of each resource's (parameter's, output's) declaration."""
 
     @classmethod
     def read(cls, path: Path) -> _Template:
+        template = cfn_json.load(str(path))
         lines: dict[str, int] = {}
-        for number, text in enumerate(path.read_text().splitlines(), start=1):
-            match = _KEY_OPENING_OBJECT.match(text)
-            if match:
-                lines.setdefault(match.group(1), number)
+        for section in _LOCATED_SECTIONS:
+            for key in template.get(section, {}):
+                lines.setdefault(str(key), key.start_mark.line + 1)
         return cls(_uri(path), lines)
 
 

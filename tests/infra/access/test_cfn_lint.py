@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pgplat.infra.app import Synthesis
-from pgplat.infra.lint import lint_template
+from pgplat.policy.lint import lint_template
 
 STACKS = [
     ("innovate", "innovate-prod-app"),

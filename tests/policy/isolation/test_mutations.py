@@ -18,10 +18,11 @@ from pgplat.config import PgplatConfig
 from pgplat.errors import UserError
 from pgplat.guardrails import Guardrails, build_guardrails
 from pgplat.guardrails.scp import NONPROD_SCP, PROD_DATA_SCP
-from pgplat.infra.app import StackInfo, Synthesis
+from pgplat.policy.assembly import Assembly, Stack
 from pgplat.policy.findings import Finding
 from pgplat.policy.isolation import prove_isolation
 from tests.fixtures.isolation import EditConfig
+from tests.fixtures.policy import with_templates
 
 DATA, APP, DEV = "111111111111", "222222222222", "333333333333"
 PROD_KEY = f"arn:aws:kms:us-east-1:{DATA}:key/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9"
@@ -32,8 +33,17 @@ Template = dict[str, Any]
 class Edited:
     """A synthesis whose templates may be edited without touching the session's copy."""
 
-    stacks: Mapping[str, StackInfo]
+    base: Assembly
     templates: dict[str, Template]
+
+    @property
+    def stacks(self) -> Mapping[str, Stack]:
+        return {s.name: s for s in self.base.stacks}
+
+    @property
+    def assembly(self) -> Assembly:
+        """The synthesis with the edited templates."""
+        return with_templates(self.base, self.templates)
 
     def stack(self, env: str, role: str = "data") -> str:
         """The environment's stack of an account role; for "data", the one holding the database."""
@@ -41,7 +51,7 @@ class Edited:
             types = {r["Type"] for r in template["Resources"].values()}
             holds_database = bool(types & {"AWS::RDS::DBCluster", "AWS::RDS::DBInstance"})
             info = self.stacks[name]
-            if info.env == env and info.role == role and (role == "app" or holds_database):
+            if info.environment == env and info.role == role and (role == "app" or holds_database):
                 return name
         raise AssertionError(f"no {role} stack for {env}")
 
@@ -60,8 +70,9 @@ class Edited:
 
 
 @pytest.fixture
-def edited(innovate_synth: Synthesis) -> Edited:
-    return Edited(innovate_synth.stacks, copy.deepcopy(innovate_synth.templates))
+def edited(innovate_assembly: Assembly) -> Edited:
+    templates = {s.name: dict(s.template) for s in innovate_assembly.stacks}
+    return Edited(innovate_assembly, copy.deepcopy(templates))
 
 
 def located(findings: list[Finding]) -> list[tuple[str, str | None, str | None]]:
@@ -369,9 +380,9 @@ def test_template_crossing_is_caught(
     mutation: Mutation, edited: Edited, innovate: PgplatConfig
 ) -> None:
     rule_id, stack, logical_id, words = mutation(edited)
-    finding = only(prove_isolation(edited, innovate), rule_id, stack, logical_id)
+    finding = only(prove_isolation(edited.assembly, innovate), rule_id, stack, logical_id)
     assert words in finding.message
-    assert finding.environment == edited.stacks[stack].env
+    assert finding.environment == edited.stacks[stack].environment
     assert finding.layer == "isolation"
     assert finding.severity == "error"
     assert finding.fix
@@ -379,7 +390,7 @@ def test_template_crossing_is_caught(
 
 def test_a_finding_says_what_where_and_why(edited: Edited, innovate: PgplatConfig) -> None:
     dev_account_in_prod_key_policy(edited)
-    finding = prove_isolation(edited, innovate)[0]
+    finding = prove_isolation(edited.assembly, innovate)[0]
     key_id, _ = edited.first("prod", "AWS::KMS::Key")
     assert finding.message.startswith(
         f"non-prod account {DEV} in AWS::KMS::Key in innovate-prod-data/{key_id} at "
@@ -395,21 +406,21 @@ def test_a_guardrail_naming_dev_in_a_prod_key_policy_is_not_a_crossing(
 ) -> None:
     _, key = edited.first("prod", "AWS::KMS::Key")
     key["KeyPolicy"]["Statement"].extend(build_guardrails(innovate).key_statements)
-    assert prove_isolation(edited, innovate) == []
+    assert prove_isolation(edited.assembly, innovate) == []
 
 
 # --- configuration ------------------------------------------------------------------------
 
 
 def test_dev_configured_with_the_prod_key(
-    edit_innovate: EditConfig, innovate_synth: Synthesis
+    edit_innovate: EditConfig, innovate_assembly: Assembly
 ) -> None:
     def share_key(raw: dict[str, Any]) -> None:
         raw["environments"]["prod"]["kms_key_arn"] = PROD_KEY
         raw["environments"]["dev"]["kms_key_arn"] = PROD_KEY
 
     finding = only(
-        prove_isolation(innovate_synth, edit_innovate(share_key)),
+        prove_isolation(innovate_assembly, edit_innovate(share_key)),
         "ISO-005",
         None,
         None,
@@ -421,14 +432,14 @@ def test_dev_configured_with_the_prod_key(
 
 
 def test_dev_configured_on_the_prod_transit_gateway(
-    edit_innovate: EditConfig, innovate_synth: Synthesis
+    edit_innovate: EditConfig, innovate_assembly: Assembly
 ) -> None:
     def share_tgw(raw: dict[str, Any]) -> None:
         for env in ("prod", "dev"):
             raw["environments"][env]["network"]["transit_gateway_id"] = "tgw-0123456789abcdef0"
 
     finding = only(
-        prove_isolation(innovate_synth, edit_innovate(share_tgw)),
+        prove_isolation(innovate_assembly, edit_innovate(share_tgw)),
         "ISO-003",
         None,
         None,
@@ -454,7 +465,7 @@ def test_dev_attached_to_the_existing_prod_transit_gateway(
         "Type": "AWS::EC2::TransitGatewayVpcAttachment",
         "Properties": attachment,
     }
-    finding = only(prove_isolation(edited, config), "ISO-003", stack, "AttachProdTgw")
+    finding = only(prove_isolation(edited.assembly, config), "ISO-003", stack, "AttachProdTgw")
     assert finding.message.startswith(
         f"the prod Transit Gateway {tgw} in AWS::EC2::TransitGatewayVpcAttachment in {stack}/"
     )
@@ -474,14 +485,14 @@ def test_dev_cidr_among_prod_app_cidrs_never_gets_past_the_config(
 
 
 def test_prod_endpoint_in_a_dev_env_file(
-    tmp_path: Path, innovate: PgplatConfig, innovate_synth: Synthesis
+    tmp_path: Path, innovate: PgplatConfig, innovate_assembly: Assembly
 ) -> None:
     env_file = tmp_path / "dev.env"
     env_file.write_text(
         "PGPORT=5432\nPGHOST=innovate-prod.cluster-abc.us-east-1.rds.amazonaws.com\n"
     )
     finding = only(
-        prove_isolation(innovate_synth, innovate, extra_files=[env_file]),
+        prove_isolation(innovate_assembly, innovate, extra_files=[env_file]),
         "ISO-006",
         None,
         None,
@@ -490,21 +501,21 @@ def test_prod_endpoint_in_a_dev_env_file(
 
 
 def test_prod_address_in_a_dev_network_policy(
-    tmp_path: Path, innovate: PgplatConfig, innovate_synth: Synthesis
+    tmp_path: Path, innovate: PgplatConfig, innovate_assembly: Assembly
 ) -> None:
     manifest = tmp_path / "netpol.yaml"
     manifest.write_text("egress:\n  - to:\n      - ipBlock:\n          cidr: 10.20.0.0/16\n")
     finding = only(
-        prove_isolation(innovate_synth, innovate, extra_files=[manifest]), "ISO-002", None, None
+        prove_isolation(innovate_assembly, innovate, extra_files=[manifest]), "ISO-002", None, None
     )
     assert f"overlaps the prod data VPC 10.20.0.0/16 in {manifest}:4:" in finding.message
 
 
 def test_an_unreadable_file_is_a_user_error(
-    tmp_path: Path, innovate: PgplatConfig, innovate_synth: Synthesis
+    tmp_path: Path, innovate: PgplatConfig, innovate_assembly: Assembly
 ) -> None:
     with pytest.raises(UserError, match=r"cannot read .*missing\.env for the isolation proof"):
-        prove_isolation(innovate_synth, innovate, extra_files=[tmp_path / "missing.env"])
+        prove_isolation(innovate_assembly, innovate, extra_files=[tmp_path / "missing.env"])
 
 
 # --- guardrails -----------------------------------------------------------------------------
@@ -543,23 +554,23 @@ def loosen_peering_condition(g: Guardrails) -> None:
     ids=["snapshot-sharing", "kms-keys", "peering"],
 )
 def test_guardrail_gap_is_caught(
-    edit: GuardrailEdit, words: str, innovate: PgplatConfig, innovate_synth: Synthesis
+    edit: GuardrailEdit, words: str, innovate: PgplatConfig, innovate_assembly: Assembly
 ) -> None:
     guardrails = copy.deepcopy(build_guardrails(innovate))
     edit(guardrails)
-    findings = prove_isolation(innovate_synth, innovate, guardrails)
+    findings = prove_isolation(innovate_assembly, innovate, guardrails)
     assert findings
     assert {f.rule_id for f in findings} == {"ISO-007"}
     assert any(words in f.message for f in findings), [f.message for f in findings]
 
 
 def test_an_oversized_guardrail_is_caught(
-    innovate: PgplatConfig, innovate_synth: Synthesis
+    innovate: PgplatConfig, innovate_assembly: Assembly
 ) -> None:
     guardrails = copy.deepcopy(build_guardrails(innovate))
     statements = guardrails.scps[NONPROD_SCP]["Statement"]
     statements.extend(
         {**s, "Sid": f"{s['Sid']}Copy{i}"} for i in range(3) for s in list(statements)
     )
-    finding = only(prove_isolation(innovate_synth, innovate, guardrails), "ISO-007", None, None)
+    finding = only(prove_isolation(innovate_assembly, innovate, guardrails), "ISO-007", None, None)
     assert "over the scp limit of 5120) in the guardrails:" in finding.message

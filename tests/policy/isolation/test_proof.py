@@ -7,8 +7,8 @@ from pathlib import Path
 
 from pgplat.config import PgplatConfig
 from pgplat.guardrails import build_guardrails
-from pgplat.infra.app import Synthesis
 from pgplat.k8s.manifests import Endpoints, write_manifests
+from pgplat.policy.assembly import Assembly
 from pgplat.policy.isolation import RULES, prove_isolation
 
 DEV_ENDPOINTS = Endpoints(
@@ -18,26 +18,26 @@ DEV_ENDPOINTS = Endpoints(
 
 
 def test_innovate_prod_and_dev_are_isolated(
-    innovate: PgplatConfig, innovate_synth: Synthesis, tmp_path: Path
+    innovate: PgplatConfig, innovate_assembly: Assembly, tmp_path: Path
 ) -> None:
-    assert {s.env for s in innovate_synth.stacks.values()} == {"prod", "dev"}
+    assert {s.environment for s in innovate_assembly.stacks} == {"prod", "dev"}
     manifests = write_manifests(innovate, "dev", DEV_ENDPOINTS, tmp_path / "k8s-dev")
     env_file = tmp_path / ".env"
     env_file.write_text(f"PGHOST={DEV_ENDPOINTS.writer}\nPGPORT=5432\nPGDATABASE=innovate\n")
     findings = prove_isolation(
-        innovate_synth, innovate, build_guardrails(innovate), [*manifests, env_file]
+        innovate_assembly, innovate, build_guardrails(innovate), [*manifests, env_file]
     )
     assert findings == []
 
 
 def test_northwind_without_dev_is_isolated(
-    northwind: PgplatConfig, northwind_synth: Synthesis
+    northwind: PgplatConfig, northwind_assembly: Assembly
 ) -> None:
-    assert prove_isolation(northwind_synth, northwind, build_guardrails(northwind)) == []
+    assert prove_isolation(northwind_assembly, northwind, build_guardrails(northwind)) == []
 
 
 def test_prod_manifests_handed_to_dev_are_caught(
-    innovate: PgplatConfig, innovate_synth: Synthesis, tmp_path: Path
+    innovate: PgplatConfig, innovate_assembly: Assembly, tmp_path: Path
 ) -> None:
     """The prod ConfigMap names prod role ARNs: applied in dev it points dev pods at prod."""
     prod_endpoints = Endpoints(
@@ -45,7 +45,7 @@ def test_prod_manifests_handed_to_dev_are_caught(
         reader="innovate-prod.cluster-ro-abcdefghijkl.us-east-1.rds.amazonaws.com",
     )
     manifests = write_manifests(innovate, "prod", prod_endpoints, tmp_path / "k8s")
-    findings = prove_isolation(innovate_synth, innovate, extra_files=manifests)
+    findings = prove_isolation(innovate_assembly, innovate, extra_files=manifests)
     assert findings
     assert {f.rule_id for f in findings} == {"ISO-002", "ISO-006"}
     messages = "\n".join(f.message for f in findings)

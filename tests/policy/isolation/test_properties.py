@@ -4,43 +4,29 @@ production security group rule is a finding exactly when it overlaps a non-prod 
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pgplat.config import PgplatConfig
+from pgplat.policy.assembly import Assembly
 from pgplat.policy.isolation import prove_isolation
+from tests.policy.templates import stack
 
 NONPROD = [ipaddress.ip_network(c) for c in ("10.40.0.0/16", "10.50.0.0/16")]
 
 
-@dataclass(frozen=True)
-class Meta:
-    env: str
-
-
-@dataclass(frozen=True)
-class Estate:
-    stacks: dict[str, Meta]
-    templates: dict[str, dict[str, Any]]
-
-
-def estate(cidr: str) -> Estate:
+def estate(cidr: str) -> Assembly:
     ingress = {"CidrIp": cidr, "IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432}
     prod = {
-        "Resources": {
-            "DatabaseSecurityGroup": {
-                "Type": "AWS::EC2::SecurityGroup",
-                "Properties": {"GroupDescription": "db", "SecurityGroupIngress": [ingress]},
-            }
+        "DatabaseSecurityGroup": {
+            "Type": "AWS::EC2::SecurityGroup",
+            "Properties": {"GroupDescription": "db", "SecurityGroupIngress": [ingress]},
         }
     }
-    dev = {
-        "Resources": {"Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.40.0.0/16"}}}
-    }
-    return Estate({"p": Meta("prod"), "d": Meta("dev")}, {"p": prod, "d": dev})
+    dev = {"Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.40.0.0/16"}}}
+    return Assembly(Path("cdk.out"), (stack(prod, "p", "prod"), stack(dev, "d", "dev")))
 
 
 networks = st.builds(
