@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Callable
 from typing import Annotated
 
 from pydantic import AfterValidator, Field
@@ -19,19 +20,25 @@ _HH_MM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _RESERVED_USERS = {"postgres", "rdsadmin", "rds_superuser", "rds_iam", "public", "pg_monitor"}
 
 
-def _account_id(value: str) -> str:
-    if not _ACCOUNT_ID.match(value):
-        raise ValueError(
-            f"an AWS account id is exactly 12 digits, got {value!r}; "
-            "quote it in YAML so leading zeros survive"
-        )
-    return value
+def _matching(pattern: re.Pattern[str], problem: str) -> Callable[[str], str]:
+    """A validator accepting what ``pattern`` matches; ``problem`` names ``{value}`` (quoted)."""
+
+    def check(value: str) -> str:
+        if not pattern.match(value):
+            raise ValueError(problem.format(value=repr(value)))
+        return value
+
+    return check
 
 
-def _organization_id(value: str) -> str:
-    if not _ORG_ID.match(value):
-        raise ValueError(f"an AWS Organizations id looks like 'o-a1b2c3d4e5', got {value!r}")
-    return value
+_account_id = _matching(
+    _ACCOUNT_ID,
+    "an AWS account id is exactly 12 digits, got {value}; "
+    "quote it in YAML so leading zeros survive",
+)
+_organization_id = _matching(
+    _ORG_ID, "an AWS Organizations id looks like 'o-a1b2c3d4e5', got {value}"
+)
 
 
 def _private_cidr(value: str) -> str:
@@ -63,19 +70,12 @@ def _pg_identifier(value: str) -> str:
     return value
 
 
-def _kms_key_arn(value: str) -> str:
-    if not _KMS_KEY_ARN.match(value):
-        raise ValueError(
-            f"{value!r} is not a KMS key ARN; expected "
-            "'arn:aws:kms:<region>:<account>:key/<uuid>' (aliases are not accepted)"
-        )
-    return value
-
-
-def _clock_time(value: str) -> str:
-    if not _HH_MM.match(value):
-        raise ValueError(f"{value!r} is not a time of day; write 24-hour 'HH:MM', like '08:30'")
-    return value
+_kms_key_arn = _matching(
+    _KMS_KEY_ARN,
+    "{value} is not a KMS key ARN; expected "
+    "'arn:aws:kms:<region>:<account>:key/<uuid>' (aliases are not accepted)",
+)
+_clock_time = _matching(_HH_MM, "{value} is not a time of day; write 24-hour 'HH:MM', like '08:30'")
 
 
 def parse_engine_version(version: str) -> tuple[int, int | None]:

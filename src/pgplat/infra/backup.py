@@ -15,7 +15,6 @@ from typing import Any
 from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_backup as backup
 from aws_cdk import aws_events as events
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
@@ -23,6 +22,7 @@ from pgplat.config.model import Backup as BackupSettings
 from pgplat.config.windows import MINUTES_PER_DAY
 from pgplat.infra.database import PostgresDatabase
 from pgplat.infra.encryption import DataKey
+from pgplat.infra.roles import service_role
 
 RESTORE_VALIDATION_HOURS = 4
 """How long a restored copy is kept for validation (the restore-validation hook) before cleanup."""
@@ -129,16 +129,12 @@ class DatabaseBackup(Construct):
                 selection_window_days=_RESTORE_TEST_SELECTION_DAYS,
             ),
         )
-        role = iam.Role(
+        role = service_role(
             self,
             "RestoreTestingRole",
-            assumed_by=iam.ServicePrincipal("backup.amazonaws.com"),
+            service="backup.amazonaws.com",
+            managed_policy="service-role/AWSBackupServiceRolePolicyForRestores",
             description=f"AWS Backup restore tests of {prefix}",
-            managed_policies=[
-                iam.ManagedPolicy.from_aws_managed_policy_name(
-                    "service-role/AWSBackupServiceRolePolicyForRestores"
-                )
-            ],
         )
         stack = Stack.of(self)
         selection = backup.CfnRestoreTestingSelection(

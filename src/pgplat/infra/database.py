@@ -37,6 +37,7 @@ from pgplat.config.types import parse_engine_version
 from pgplat.infra.network import IsolatedNetwork
 from pgplat.infra.parameters import parameter_group
 from pgplat.infra.retention import log_retention
+from pgplat.infra.roles import service_role
 from pgplat.naming import POSTGRES_PORT
 
 MASTER_USERNAME = "postgres"
@@ -60,21 +61,34 @@ def _gp3_baseline_iops(allocated_gib: int) -> int:
 
 @dataclass(frozen=True)
 class DatabaseProps:
-    """Everything ``PostgresDatabase`` is built from; ``settings`` is the environment's config."""
+    """Everything ``PostgresDatabase`` is built from, all required: the data stack derives each
+    from the configuration, whose defaults are named below."""
 
     identifier: str
-    """DB cluster or instance identifier; log groups and alarms are named after it."""
+    """DB cluster or instance identifier (``naming.database_identifier``: ``<name>-<env>``);
+    log groups and alarms are named after it."""
     settings: CloudEnvironment
+    """The environment's configuration (``environments.<env>``): flavor, class, storage..."""
     engine_version: str
-    """Full 'MAJOR.MINOR' engine version."""
+    """'MAJOR.MINOR' engine version: ``environments.<env>.engine_version``, by default
+    ``database.engine_version`` (default 17.6)."""
     database_name: str
+    """Application database created in the cluster (``database.name``, default 'app')."""
     parameters: dict[str, str]
+    """Effective PostgreSQL parameters: pgplat's defaults, pgaudit's classes (default ddl and
+    role) and ``environments.<env>.parameters`` (default none) on top."""
     backup_window: str
-    """Daily UTC window 'HH:MM-HH:MM'."""
+    """Daily UTC window 'HH:MM-HH:MM' (``maintenance.backup_window``, default derived from
+    business hours)."""
     maintenance_window: str
-    """Weekly UTC window 'ddd:HH:MM-ddd:HH:MM'."""
+    """Weekly UTC window 'ddd:HH:MM-ddd:HH:MM' (``maintenance.maintenance_window``, default
+    derived from business hours)."""
     auto_minor_version_upgrade: bool
+    """Whether RDS applies minor versions in the maintenance window
+    (``maintenance.auto_minor_version_upgrade``, default true)."""
     availability_zones: list[str]
+    """The zones the database spans: the first ``network.max_azs`` (default 3) of
+    ``availability_zones``."""
 
     @property
     def shape(self) -> Shape:
@@ -157,16 +171,12 @@ class PostgresDatabase(Construct):
     def _monitoring_role(self) -> iam.Role | None:
         if self.props.settings.monitoring.enhanced_monitoring_interval == 0:
             return None
-        return iam.Role(
+        return service_role(
             self,
             "MonitoringRole",
-            assumed_by=iam.ServicePrincipal("monitoring.rds.amazonaws.com"),
+            service="monitoring.rds.amazonaws.com",
+            managed_policy="service-role/AmazonRDSEnhancedMonitoringRole",
             description=f"Enhanced Monitoring of {self.props.identifier}",
-            managed_policies=[
-                iam.ManagedPolicy.from_aws_managed_policy_name(
-                    "service-role/AmazonRDSEnhancedMonitoringRole"
-                )
-            ],
         )
 
     @property

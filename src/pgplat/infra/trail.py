@@ -104,36 +104,31 @@ class TrailStack(Stack):
         }
         service = iam.ServicePrincipal("cloudtrail.amazonaws.com")
         source = {"aws:SourceArn": trail_arn}
-        self.key.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="CloudTrailEncryptsLogFiles",
-                actions=["kms:GenerateDataKey*"],
-                principals=[service],
-                resources=["*"],
-                conditions={"StringEquals": source, "StringLike": context},
+        grants: list[tuple[str, list[str], iam.IPrincipal, dict[str, Any]]] = [
+            (
+                "CloudTrailEncryptsLogFiles",
+                ["kms:GenerateDataKey*"],
+                service,
+                {"StringEquals": source, "StringLike": context},
+            ),
+            ("CloudTrailDescribesKey", ["kms:DescribeKey"], service, {"StringEquals": source}),
+            (
+                "AccountReadsLogFiles",
+                ["kms:Decrypt", "kms:ReEncryptFrom"],
+                iam.AccountRootPrincipal(),
+                {"StringEquals": {"kms:CallerAccount": self.account}, "StringLike": context},
+            ),
+        ]
+        for sid, actions, principal, conditions in grants:
+            self.key.add_to_resource_policy(
+                iam.PolicyStatement(
+                    sid=sid,
+                    actions=actions,
+                    principals=[principal],
+                    resources=["*"],
+                    conditions=conditions,
+                )
             )
-        )
-        self.key.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="CloudTrailDescribesKey",
-                actions=["kms:DescribeKey"],
-                principals=[service],
-                resources=["*"],
-                conditions={"StringEquals": source},
-            )
-        )
-        self.key.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="AccountReadsLogFiles",
-                actions=["kms:Decrypt", "kms:ReEncryptFrom"],
-                principals=[iam.AccountRootPrincipal()],
-                resources=["*"],
-                conditions={
-                    "StringEquals": {"kms:CallerAccount": self.account},
-                    "StringLike": context,
-                },
-            )
-        )
 
 
 def _bucket(
