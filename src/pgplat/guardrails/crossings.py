@@ -68,19 +68,30 @@ def _nonprod_crossings(p: Perimeter) -> list[Crossing]:
             )
         )
     crossings = [Crossing(NONPROD_SCP, Request(a, r), what) for a, r, what in reads]
-    crossings += [
+    crossings += _peerings(
+        NONPROD_SCP,
+        peering,
+        prod_vpc,
+        ("request a peering to a prod VPC", "accept a peering requested by a prod VPC"),
+    )
+    return crossings
+
+
+def _peerings(scp: str, peering: str, other_vpc: str, what: tuple[str, str]) -> list[Crossing]:
+    """Requesting a peering to ``other_vpc``, and accepting one from it."""
+    request, accept = what
+    return [
         Crossing(
-            NONPROD_SCP,
-            Request("ec2:CreateVpcPeeringConnection", peering, {"ec2:AccepterVpc": prod_vpc}),
-            "request a peering to a prod VPC",
+            scp,
+            Request("ec2:CreateVpcPeeringConnection", peering, {"ec2:AccepterVpc": other_vpc}),
+            request,
         ),
         Crossing(
-            NONPROD_SCP,
-            Request("ec2:AcceptVpcPeeringConnection", peering, {"ec2:RequesterVpc": prod_vpc}),
-            "accept a peering requested by a prod VPC",
+            scp,
+            Request("ec2:AcceptVpcPeeringConnection", peering, {"ec2:RequesterVpc": other_vpc}),
+            accept,
         ),
     ]
-    return crossings
 
 
 def _prod_crossings(p: Perimeter) -> list[Crossing]:
@@ -110,15 +121,14 @@ def _prod_crossings(p: Perimeter) -> list[Crossing]:
             ),
             "copy prod backups to a vault in another account",
         ),
-        Crossing(
+        *_peerings(
             PROD_DATA_SCP,
-            Request("ec2:CreateVpcPeeringConnection", peering, {"ec2:AccepterVpc": outside_vpc}),
-            "request a peering from the data VPC to a VPC outside prod",
-        ),
-        Crossing(
-            PROD_DATA_SCP,
-            Request("ec2:AcceptVpcPeeringConnection", peering, {"ec2:RequesterVpc": outside_vpc}),
-            "accept a peering from a VPC outside prod",
+            peering,
+            outside_vpc,
+            (
+                "request a peering from the data VPC to a VPC outside prod",
+                "accept a peering from a VPC outside prod",
+            ),
         ),
         Crossing(
             PROD_DATA_SCP,
