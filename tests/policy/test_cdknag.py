@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pgplat.policy.acknowledgements import ACKNOWLEDGEMENTS
+from pgplat.policy.acknowledgements import ACKNOWLEDGEMENTS, Site
 from pgplat.policy.assembly import Stack
 from pgplat.policy.cdknag import PACKS, TemplateToCheck, _to_check, check_templates, plugin_id
 
@@ -126,3 +126,21 @@ def test_a_real_run_reports_violations_acknowledgements_and_unreadable_templates
     (unreadable,) = result.unreadable
     assert unreadable.stack == "broken"
     assert "maybe" in unreadable.error
+
+
+def test_construct_acknowledgements_apply_below_their_construct_only() -> None:
+    (drill,) = [
+        a
+        for a in ACKNOWLEDGEMENTS
+        if a.construct == "RestoreValidation/DrillRole"
+        and a.resource_type == "AWS::IAM::Policy"
+        and a.rule.endswith(":snapshot:*]")
+    ]
+    policy = {"Type": "AWS::IAM::Policy", "Properties": {}}
+    below = Site("RestoreValidation/DrillRole/DefaultPolicy/Resource", "eu-central-1", "4" * 12)
+    assert drill.rules_for(policy, "prod", below) == [
+        f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:rds:eu-central-1:{'4' * 12}:snapshot:*]"
+    ]
+    beside = Site("RestoreValidation/DrillRoleCopy/Resource", "eu-central-1", "4" * 12)
+    assert drill.rules_for(policy, "prod", beside) == []
+    assert drill.rules_for(policy, "prod") == []
