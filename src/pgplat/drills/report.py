@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -25,17 +26,32 @@ if TYPE_CHECKING:
 Warn = Callable[[str], None]
 """Where a drill says what went wrong beside the drill itself (the command prints it)."""
 
+_SHARED_VERDICTS = {
+    "error": "ERROR: the drill could not complete",
+    "interrupted": "INTERRUPTED: stopped by the operator",
+}
+"""The headlines of the outcomes every drill has: it could not run to the end, or was stopped."""
 
+
+@dataclass
 class DrillReport(ABC):
-    """A drill's record; subclasses are dataclasses with these fields and their own figures."""
+    """A drill's record: what every drill says of itself; subclasses add their own figures.
+
+    ``outcome`` and ``message`` are set as the drill runs, so they are keyword-only and come
+    after each drill's own fields; a report is an error until its drill says otherwise.
+    """
 
     kind: ClassVar[str]
     """The drill's kind, for messages about the report."""
     namespace: ClassVar[str]
     """The CloudWatch namespace of the drill's metrics."""
+    verdicts: ClassVar[Mapping[str, str]]
+    """The Markdown headline of each of the drill's own outcomes (besides the shared ones)."""
     drill_id: str
-    outcome: str
-    message: str
+    environment: str
+    outcome: str = field(default="error", kw_only=True)
+    """Each drill narrows it to the outcomes it has."""
+    message: str = field(default="", kw_only=True)
 
     @property
     def passed(self) -> bool:
@@ -67,8 +83,9 @@ class DrillReport(ABC):
         as_markdown.write_text(self.to_markdown())
         return as_json, as_markdown
 
-    def _heading(self, title: str, verdict: str, facts: Mapping[str, str]) -> list[str]:
-        """The Markdown title, the verdict in bold with the message, a table of ``facts``."""
+    def _heading(self, title: str, facts: Mapping[str, str]) -> list[str]:
+        """The Markdown title, the outcome's headline in bold with the message, ``facts``."""
+        verdict = {**_SHARED_VERDICTS, **self.verdicts}[self.outcome]
         line = f"**{verdict}**" + (f": {self.message}" if self.message else "")
         rows = [f"| {name} | {value} |" for name, value in facts.items()]
         return [f"# {title}", "", line, "", "| | |", "|---|---|", *rows]

@@ -3,6 +3,7 @@ beside them as evidence — and its CloudWatch metrics, kept per database like r
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -17,20 +18,16 @@ FailoverOutcome = Literal["passed", "failed", "error", "interrupted"]
 
 NAMESPACE = "pgplat/FailoverDrills"
 
-_VERDICT: dict[FailoverOutcome, str] = {
-    "passed": "PASSED: writes recovered, no error reached the application, no write was lost",
-    "failed": "FAILED: the application saw errors, lost writes, or did not recover",
-    "error": "ERROR: the drill could not complete",
-    "interrupted": "INTERRUPTED: stopped by the operator",
-}
-
 
 @dataclass
 class FailoverReport(DrillReport):
     kind: ClassVar[str] = "failover"
     namespace: ClassVar[str] = NAMESPACE
-    drill_id: str
-    environment: str
+    verdicts: ClassVar[Mapping[str, str]] = {
+        "passed": "PASSED: writes recovered, no error reached the application, no write was lost",
+        "failed": "FAILED: the application saw errors, lost writes, or did not recover",
+    }
+    outcome: FailoverOutcome = field(default="error", kw_only=True)
     target: str
     started_at: datetime
     rate: float
@@ -40,8 +37,6 @@ class FailoverReport(DrillReport):
     ended_at: float | None = None
     """Seconds into the probe's log when the probe stopped."""
     new_writer: str | None = None
-    outcome: FailoverOutcome = "error"
-    message: str = ""
     figures: Figures | None = None
     lost_writes: list[int] = field(default_factory=list)
     """Acknowledged sequence numbers the new writer does not hold."""
@@ -84,7 +79,7 @@ class FailoverReport(DrillReport):
                 "writes acknowledged": str(f.writes_acknowledged),
                 "acknowledged writes lost": str(len(self.lost_writes)),
             }
-        lines = self._heading(f"Failover drill {self.drill_id}", _VERDICT[self.outcome], facts)
+        lines = self._heading(f"Failover drill {self.drill_id}", facts)
         lines += [
             "",
             "Unavailability is the longest time without an acknowledgement around the failover, "

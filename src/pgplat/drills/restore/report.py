@@ -3,6 +3,7 @@ what was removed; and its figures as the restore-drill metrics."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Literal
@@ -13,21 +14,17 @@ from pgplat.validator.suite import CheckResult
 
 RestoreOutcome = Literal["passed", "failed", "error", "timeout", "interrupted"]
 
-_VERDICT: dict[RestoreOutcome, str] = {
-    "passed": "PASSED: the backup restored and every check passed",
-    "failed": "FAILED: the backup restored but checks failed",
-    "error": "ERROR: the drill could not complete",
-    "timeout": "TIMEOUT: the copy was not usable before the deadline",
-    "interrupted": "INTERRUPTED: stopped by the operator",
-}
-
 
 @dataclass
 class RestoreReport(DrillReport):
     kind: ClassVar[str] = "drill"
     namespace: ClassVar[str] = NAMESPACE
-    drill_id: str
-    environment: str
+    verdicts: ClassVar[Mapping[str, str]] = {
+        "passed": "PASSED: the backup restored and every check passed",
+        "failed": "FAILED: the backup restored but checks failed",
+        "timeout": "TIMEOUT: the copy was not usable before the deadline",
+    }
+    outcome: RestoreOutcome = field(default="error", kw_only=True)
     source: str
     shape: str
     restore_from: str
@@ -36,8 +33,6 @@ class RestoreReport(DrillReport):
     snapshot: str | None = None
     usable_at: datetime | None = None
     finished_at: datetime | None = None
-    outcome: RestoreOutcome = "error"
-    message: str = ""
     checks: list[CheckResult] = field(default_factory=list)
     created: list[str] = field(default_factory=list)
     leftover: list[str] = field(default_factory=list)
@@ -103,7 +98,7 @@ class RestoreReport(DrillReport):
             "recovery point": f"{_duration(self.recovery_point_seconds)} of data at risk",
         }
         lines = [
-            *self._heading(f"Restore drill {self.drill_id}", _VERDICT[self.outcome], facts),
+            *self._heading(f"Restore drill {self.drill_id}", facts),
             "",
         ]
         if self.checks:
