@@ -193,6 +193,34 @@ class PostgresDatabase(Construct):
             parameters=self.props.parameters,
         )
 
+    def _l2_settings(
+        self, network: IsolatedNetwork, key: kms.IKey, engine: rds.IEngine
+    ) -> dict[str, object]:
+        """What the CDK's ``DatabaseCluster`` (Aurora) and ``DatabaseInstance`` (RDS) are given
+        alike: an RDS-managed master secret, the isolated subnets and security group, the key,
+        IAM authentication, the maintenance window, protection and monitoring."""
+        return {
+            "engine": engine,
+            "credentials": rds.Credentials.from_username(MASTER_USERNAME, encryption_key=key),
+            "manage_master_user_password": True,
+            "vpc": network.vpc,
+            "vpc_subnets": network.subnet_selection,
+            "subnet_group": network.subnet_group,
+            "security_groups": [network.db_security_group],
+            "parameter_group": self._parameter_group(engine),
+            "port": POSTGRES_PORT,
+            "storage_encrypted": True,
+            "storage_encryption_key": key,
+            "iam_authentication": True,
+            "preferred_maintenance_window": self.props.maintenance_window,
+            "copy_tags_to_snapshot": True,
+            "deletion_protection": self.props.settings.deletion_protection,
+            "removal_policy": self.props.removal_policy,
+            "monitoring_interval": self._monitoring_interval,
+            "monitoring_role": self.monitoring_role,
+            **self._performance_insights(),
+        }
+
     def _performance_insights(self) -> dict[str, object]:
         monitoring = self.props.settings.monitoring
         if not monitoring.performance_insights:
@@ -207,24 +235,31 @@ class PostgresDatabase(Construct):
 
     def _finish(
         self,
+        resource: Construct,
         *,
-        resource_id: str,
         arn: str,
-        writer_endpoint: str,
-        reader_endpoint: str,
-        master_secret_arn: str,
         attachment: secretsmanager.ISecretAttachmentTarget,
-        dimensions: dict[str, str],
     ) -> None:
-        self.resource_id = resource_id
+        """Keep the handles of the built ``resource`` (an L2 construct, whose CloudFormation
+        resource is its default child, or that resource itself). Ids, endpoints and the
+        RDS-managed master secret are attributes of the CloudFormation resource in every shape;
+        an instance's one endpoint is its reader endpoint too."""
+        cfn = resource.node.default_child or resource
+        if isinstance(cfn, rds.CfnDBInstance):
+            self.resource_id = cfn.attr_dbi_resource_id
+            self.reader_endpoint = cfn.attr_endpoint_address
+            self.metric_dimensions = {"DBInstanceIdentifier": self.props.identifier}
+        else:
+            assert isinstance(cfn, rds.CfnDBCluster)
+            self.resource_id = cfn.attr_db_cluster_resource_id
+            self.reader_endpoint = cfn.attr_read_endpoint_address
+            self.metric_dimensions = {"DBClusterIdentifier": self.props.identifier}
+        self.writer_endpoint = cfn.attr_endpoint_address
         self.arn = arn
-        self.writer_endpoint = writer_endpoint
-        self.reader_endpoint = reader_endpoint
         self.master_secret: secretsmanager.ISecret = secretsmanager.Secret.from_secret_complete_arn(
-            self, "MasterSecret", master_secret_arn
+            self, "MasterSecret", cfn.attr_master_user_secret_secret_arn
         )
         self.attachment_target = attachment
-        self.metric_dimensions = dimensions
 
     # -- the three shapes ------------------------------------------------------------------
 
@@ -243,51 +278,23 @@ class PostgresDatabase(Construct):
         cluster = rds.DatabaseCluster(
             self,
             "Cluster",
-            engine=engine,
             cluster_identifier=props.identifier,
             default_database_name=props.database_name,
-            credentials=rds.Credentials.from_username(MASTER_USERNAME, encryption_key=key),
-            manage_master_user_password=True,
             writer=instances[0],
             readers=instances[1:],
             serverless_v2_min_capacity=serverless.min_acu if serverless else None,
             serverless_v2_max_capacity=serverless.max_acu if serverless else None,
-            vpc=network.vpc,
-            vpc_subnets=network.subnet_selection,
-            subnet_group=network.subnet_group,
-            security_groups=[network.db_security_group],
-            parameter_group=self._parameter_group(engine),
-            port=POSTGRES_PORT,
-            storage_encrypted=True,
-            storage_encryption_key=key,
-            iam_authentication=True,
             backup=rds.BackupProps(
                 retention=Duration.days(env.backup.retention_days),
                 preferred_window=props.backup_window,
             ),
-            preferred_maintenance_window=props.maintenance_window,
-            copy_tags_to_snapshot=True,
-            deletion_protection=env.deletion_protection,
-            removal_policy=props.removal_policy,
             cloudwatch_logs_exports=["postgresql"],
-            monitoring_interval=self._monitoring_interval,
-            monitoring_role=self.monitoring_role,
-            **self._performance_insights(),  # type: ignore[arg-type]
+            **self._l2_settings(network, key, engine),  # type: ignore[arg-type]
         )
         self.cluster = cluster
         if env.reader_autoscaling is not None:
             self._reader_autoscaling(cluster)
-        cfn = cluster.node.default_child
-        assert isinstance(cfn, rds.CfnDBCluster)
-        self._finish(
-            resource_id=cluster.cluster_resource_identifier,
-            arn=cluster.cluster_arn,
-            writer_endpoint=cluster.cluster_endpoint.hostname,
-            reader_endpoint=cluster.cluster_read_endpoint.hostname,
-            master_secret_arn=cfn.attr_master_user_secret_secret_arn,
-            attachment=cluster,
-            dimensions={"DBClusterIdentifier": props.identifier},
-        )
+        self._finish(cluster, arn=cluster.cluster_arn, attachment=cluster)
         return cluster
 
     def _aurora_instance(self, name: str, zone: str) -> rds.IClusterInstance:
@@ -340,54 +347,26 @@ class PostgresDatabase(Construct):
         instance = rds.DatabaseInstance(
             self,
             "Instance",
-            engine=engine,
             instance_identifier=props.identifier,
             instance_type=ec2.InstanceType(env.instance_class.removeprefix("db.")),
             database_name=props.database_name,
-            credentials=rds.Credentials.from_username(MASTER_USERNAME, encryption_key=key),
-            manage_master_user_password=True,
             multi_az=env.multi_az,
             availability_zone=None if env.multi_az else props.availability_zones[0],
-            vpc=network.vpc,
-            vpc_subnets=network.subnet_selection,
-            subnet_group=network.subnet_group,
-            security_groups=[network.db_security_group],
             publicly_accessible=False,
-            parameter_group=self._parameter_group(engine),
-            port=POSTGRES_PORT,
             storage_type=rds.StorageType(storage.type.upper()),
             allocated_storage=storage.allocated_gib,
             max_allocated_storage=storage.max_allocated_gib,
             iops=storage.iops,
-            storage_encrypted=True,
-            storage_encryption_key=key,
-            iam_authentication=True,
             backup_retention=Duration.days(env.backup.retention_days),
             preferred_backup_window=props.backup_window,
-            preferred_maintenance_window=props.maintenance_window,
             auto_minor_version_upgrade=props.auto_minor_version_upgrade,
-            copy_tags_to_snapshot=True,
             delete_automated_backups=False,
-            deletion_protection=env.deletion_protection,
-            removal_policy=props.removal_policy,
             cloudwatch_logs_exports=["postgresql", "upgrade"],
-            monitoring_interval=self._monitoring_interval,
-            monitoring_role=self.monitoring_role,
-            **self._performance_insights(),  # type: ignore[arg-type]
+            **self._l2_settings(network, key, engine),  # type: ignore[arg-type]
         )
         self.instance = instance
         self.instance_identifiers = [props.identifier]
-        cfn = instance.node.default_child
-        assert isinstance(cfn, rds.CfnDBInstance)
-        self._finish(
-            resource_id=cfn.attr_dbi_resource_id,
-            arn=instance.instance_arn,
-            writer_endpoint=instance.db_instance_endpoint_address,
-            reader_endpoint=instance.db_instance_endpoint_address,
-            master_secret_arn=cfn.attr_master_user_secret_secret_arn,
-            attachment=instance,
-            dimensions={"DBInstanceIdentifier": props.identifier},
-        )
+        self._finish(instance, arn=instance.instance_arn, attachment=instance)
         return instance
 
     def _rds_cluster(self, network: IsolatedNetwork, key: kms.IKey) -> Construct:
@@ -444,12 +423,6 @@ class PostgresDatabase(Construct):
         cluster.apply_removal_policy(props.removal_policy)
         self.instance_identifiers = []
         self._finish(
-            resource_id=cluster.attr_db_cluster_resource_id,
-            arn=cluster.attr_db_cluster_arn,
-            writer_endpoint=cluster.attr_endpoint_address,
-            reader_endpoint=cluster.attr_read_endpoint_address,
-            master_secret_arn=cluster.attr_master_user_secret_secret_arn,
-            attachment=_ClusterAttachment(cluster.ref),
-            dimensions={"DBClusterIdentifier": props.identifier},
+            cluster, arn=cluster.attr_db_cluster_arn, attachment=_ClusterAttachment(cluster.ref)
         )
         return cluster
