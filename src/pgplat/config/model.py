@@ -20,12 +20,16 @@ from pgplat.config.calendar import CALENDAR, Flavor, support_warnings
 from pgplat.config.errors import FieldError
 from pgplat.config.types import (
     AccountId,
+    Acu,
+    AuroraReplicas,
     ClockTime,
     K8sName,
     KmsKeyArn,
     OrganizationId,
+    Percent,
     PgIdentifier,
     PrivateCidr,
+    StorageGib,
     parse_engine_version,
 )
 from pgplat.config.windows import DAYS, BusinessWeek, WindowError, Windows, derive_windows
@@ -373,8 +377,8 @@ class Backup(Model):
 class AlarmThresholds(Model):
     """Where the CloudWatch alarms on the database go off."""
 
-    cpu_percent: float = Field(
-        default=80, gt=0, le=100, description="Alarm above this CPU utilisation. Default: 80."
+    cpu_percent: Percent = Field(
+        default=80, description="Alarm above this CPU utilisation. Default: 80."
     )
     freeable_memory_mib: int = Field(
         default=512, ge=64, description="Alarm below this much freeable memory. Default: 512."
@@ -382,19 +386,14 @@ class AlarmThresholds(Model):
     free_storage_gib: int = Field(
         default=20, ge=1, description="Alarm below this much free storage (RDS). Default: 20."
     )
-    connections_percent: float = Field(
-        default=80,
-        gt=0,
-        le=100,
-        description="Alarm above this share of max_connections in use. Default: 80.",
+    connections_percent: Percent = Field(
+        default=80, description="Alarm above this share of max_connections in use. Default: 80."
     )
     replica_lag_seconds: float = Field(
         default=30, gt=0, description="Alarm when a replica lags more than this. Default: 30."
     )
-    acu_utilization_percent: float = Field(
+    acu_utilization_percent: Percent = Field(
         default=90,
-        gt=0,
-        le=100,
         description="Aurora Serverless v2: alarm above this share of max_acu. Default: 90.",
     )
 
@@ -517,14 +516,14 @@ class Eks(Model):
 class AuroraReaderScaling(Model):
     """Application Auto Scaling of the Aurora replicas, tracking their average CPU."""
 
-    min_capacity: int = Field(
-        default=1, ge=0, le=15, description="Fewest Aurora replicas (0-15). Default: 1."
+    min_capacity: AuroraReplicas = Field(
+        default=1, description="Fewest Aurora replicas (0-15). Default: 1."
     )
     max_capacity: int = Field(
         default=3, ge=1, le=15, description="Most Aurora replicas (1-15). Default: 3."
     )
-    target_cpu_percent: float = Field(
-        default=60, gt=0, le=100, description="Average replica CPU to keep. Default: 60."
+    target_cpu_percent: Percent = Field(
+        default=60, description="Average replica CPU to keep. Default: 60."
     )
 
     @model_validator(mode="after")
@@ -536,19 +535,11 @@ class AuroraReaderScaling(Model):
 class ServerlessV2(Model):
     """Aurora Serverless v2 capacity range, in Aurora capacity units (ACU) of about 2 GiB."""
 
-    min_acu: float = Field(
-        default=0.5,
-        ge=0,
-        le=256,
-        multiple_of=0.5,
-        description="Lowest capacity, in steps of 0.5 ACU. Default: 0.5.",
+    min_acu: Acu = Field(
+        default=0.5, ge=0, description="Lowest capacity, in steps of 0.5 ACU. Default: 0.5."
     )
-    max_acu: float = Field(
-        default=16,
-        ge=1,
-        le=256,
-        multiple_of=0.5,
-        description="Highest capacity, in steps of 0.5 ACU. Default: 16.",
+    max_acu: Acu = Field(
+        default=16, ge=1, description="Highest capacity, in steps of 0.5 ACU. Default: 16."
     )
 
     @model_validator(mode="after")
@@ -563,14 +554,11 @@ class Storage(Model):
     type: Literal["gp3", "io1", "io2"] = Field(
         default="gp3", description="EBS volume type; io1 and io2 need iops. Default: gp3."
     )
-    allocated_gib: int = Field(
-        default=100, ge=20, le=65536, description="Initial storage in GiB. Default: 100."
+    allocated_gib: StorageGib = Field(
+        default=100, description="Initial storage in GiB. Default: 100."
     )
-    max_allocated_gib: int = Field(
-        default=1000,
-        ge=20,
-        le=65536,
-        description="Storage autoscaling ceiling in GiB. Default: 1000.",
+    max_allocated_gib: StorageGib = Field(
+        default=1000, description="Storage autoscaling ceiling in GiB. Default: 1000."
     )
     iops: int | None = Field(
         default=None,
@@ -600,8 +588,8 @@ class CloudEnvironment(Model):
     instance_class: str = Field(
         default="db.r6g.large", description="DB instance class. Default: db.r6g.large."
     )
-    readers: int = Field(
-        default=1, ge=0, le=15, description="Aurora replicas (up to 15). Default: 1."
+    readers: AuroraReplicas = Field(
+        default=1, description="Aurora replicas (up to 15). Default: 1."
     )
     reader_autoscaling: AuroraReaderScaling | None = Field(
         default=None, description="Aurora replica auto scaling on CPU. Default: none (fixed)."
@@ -693,8 +681,8 @@ class DevEnvironment(CloudEnvironment):
     instance_class: str = Field(
         default="db.t4g.micro", description="DB instance class. Default: db.t4g.micro."
     )
-    readers: int = Field(
-        default=0, ge=0, le=15, description="Aurora replicas (up to 15). Default: 0."
+    readers: AuroraReplicas = Field(
+        default=0, description="Aurora replicas (up to 15). Default: 0."
     )
     multi_az: bool = Field(
         default=False, description="RDS: a synchronous standby in another AZ. Default: false."

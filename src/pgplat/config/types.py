@@ -90,6 +90,14 @@ PrivateCidr = Annotated[str, AfterValidator(_private_cidr)]
 PgIdentifier = Annotated[str, AfterValidator(_pg_identifier)]
 KmsKeyArn = Annotated[str, AfterValidator(_kms_key_arn)]
 ClockTime = Annotated[str, AfterValidator(_clock_time)]
+Percent = Annotated[float, Field(gt=0, le=100)]
+"""A share in percent, above 0 and at most 100: where an alarm or a scaling target sits."""
+AuroraReplicas = Annotated[int, Field(ge=0, le=15)]
+"""A number of Aurora replicas: a cluster holds at most 15 besides its writer."""
+StorageGib = Annotated[int, Field(ge=20, le=65536)]
+"""RDS storage in GiB: at least 20, at most 64 TiB."""
+Acu = Annotated[float, Field(le=256, multiple_of=0.5)]
+"""Aurora Serverless v2 capacity: steps of 0.5 Aurora capacity units, at most 256."""
 K8sName = Annotated[
     str,
     Field(
