@@ -12,7 +12,15 @@ TODAY = date(2026, 11, 25)
 
 
 def finding(rule_id: str, environment: str = "prod") -> Finding:
-    return Finding(rule_id, "error", "title", "message", environment, "stack", "Logical")
+    return Finding(
+        rule_id,
+        "error",
+        "title",
+        "message",
+        environment=environment,
+        stack="stack",
+        logical_id="Logical",
+    )
 
 
 def waiver(rule: str, expires: date = date(2027, 1, 1), environment: str | None = None) -> Waiver:

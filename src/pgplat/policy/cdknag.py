@@ -185,6 +185,13 @@ def _findings(result: NagResult, assembly: Assembly) -> list[Finding]:
 def _acknowledged(result: NagResult, assembly: Assembly) -> list[Acknowledged]:
     environments = _environments(assembly)
     return [
-        Acknowledged(a.rule, a.reason, "cdk-nag", environments.get(a.stack), a.stack, a.logical_id)
+        Acknowledged(
+            a.rule,
+            a.reason,
+            "cdk-nag",
+            environment=environments.get(a.stack),
+            stack=a.stack,
+            logical_id=a.logical_id,
+        )
         for a in result.acknowledged
     ]

@@ -15,22 +15,29 @@ CHECK_LAYERS: tuple[CheckLayer, ...] = get_args(CheckLayer)
 SEVERITY_RANK: dict[Severity, int] = {"info": 0, "warning": 1, "error": 2}
 
 
+@dataclass(frozen=True, kw_only=True)
+class Located:
+    """Where a finding or an acknowledgement applies: ``environment`` is ``prod``/``dev`` when
+    known; ``stack`` and ``logical_id`` point into the synthesized templates (none of them: the
+    whole assembly, or a whole rule)."""
+
+    environment: str | None = None
+    stack: str | None = None
+    logical_id: str | None = None
+
+
 @dataclass(frozen=True)
-class Finding:
+class Finding(Located):
     """Something a check found wrong, said so that a person can locate and fix it.
 
     ``rule_id`` is stable (``PGP-001``, ``AwsSolutions-RDS10``, ``E3012``, ``CHAIN-…``,
-    ``ISO-…``); waivers name it. ``environment`` is ``prod``/``dev`` when known; ``stack``
-    and ``logical_id`` point into the synthesized templates.
+    ``ISO-…``); waivers name it.
     """
 
     rule_id: str
     severity: Severity
     title: str
     message: str
-    environment: str | None = None
-    stack: str | None = None
-    logical_id: str | None = None
     fix: str = ""
     layer: Layer = "rules"
 

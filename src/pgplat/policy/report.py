@@ -8,20 +8,17 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pgplat.policy.findings import SEVERITY_RANK, Finding, Severity
+from pgplat.policy.findings import SEVERITY_RANK, Finding, Located, Severity
 from pgplat.policy.waivers import Waived
 
 
 @dataclass(frozen=True)
-class Acknowledged:
-    """A finding accepted in code, where (stack and logical id; none for a whole rule), and why."""
+class Acknowledged(Located):
+    """A finding accepted in code, where, and why."""
 
     rule_id: str
     reason: str
     layer: str
-    environment: str | None = None
-    stack: str | None = None
-    logical_id: str | None = None
 
 
 LayerResult = tuple[list[Finding], list[Acknowledged]]
