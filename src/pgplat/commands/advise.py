@@ -11,7 +11,14 @@ import yaml
 from pydantic import ValidationError
 from rich.table import Table
 
-from pgplat.commands.common import config_and_project, console, emit_json, say, state
+from pgplat.commands.common import (
+    config_and_project,
+    console,
+    emit_json,
+    output_format,
+    say,
+    state,
+)
 from pgplat.config.calendar import Flavor
 from pgplat.design.advisor import ASSUMPTIONS, Advice, WorkloadProfile, advise
 from pgplat.design.prices import PRICE_LIST_REGION, load_prices, refresh_region, save_prices
@@ -88,9 +95,7 @@ def cmd(
 ) -> None:
     """Recommend RDS or Aurora for a workload, with reasons and estimated monthly costs."""
     if output is not None:
-        if output not in ("text", "json"):
-            raise typer.BadParameter("choose text or json", param_hint="--output")
-        state(ctx).output = "json" if output == "json" else "text"
+        state(ctx).output = output_format(output)
     setting = _context(ctx, region, backup_retention_days)
     if refresh_prices:
         _refresh(ctx, setting.region, prices or setting.project.prices)

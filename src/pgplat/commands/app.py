@@ -23,7 +23,7 @@ from pgplat.commands import k8s as k8s_cmd
 from pgplat.commands import sql as sql_cmd
 from pgplat.commands import synth as synth_cmd
 from pgplat.commands import up as up_cmd
-from pgplat.commands.common import OutputFormat, State, err_console
+from pgplat.commands.common import State, err_console, output_format
 from pgplat.errors import UserError
 from pgplat.project import DEFAULT_CONFIG
 
@@ -81,10 +81,9 @@ def root(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print version.")
     ] = False,
 ) -> None:
-    if output not in ("text", "json"):
-        raise typer.BadParameter("choose text or json", param_hint="--output")
-    fmt: OutputFormat = "json" if output == "json" else "text"
-    ctx.obj = State(config_path=config, output=fmt, quiet=quiet, project_dir=project_dir)
+    ctx.obj = State(
+        config_path=config, output=output_format(output), quiet=quiet, project_dir=project_dir
+    )
 
 
 def main() -> None:

@@ -5,12 +5,19 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import typer
 from rich.table import Table
 
-from pgplat.commands.common import config_and_project, console, emit_json, state
+from pgplat.commands.common import (
+    EnvsOption,
+    SynthOutOption,
+    config_and_project,
+    console,
+    emit_json,
+    state,
+)
 from pgplat.errors import UserError
 from pgplat.policy.cdknag import DEFAULT_PACKS, PACKS
 from pgplat.policy.findings import CHECK_LAYERS, SEVERITY_RANK, Severity
@@ -25,20 +32,19 @@ _THRESHOLDS: tuple[Severity, ...] = ("error", "warning")
 _T = TypeVar("_T", bound=str)
 
 
+def _also_written(flag: str, report: str) -> Any:
+    """--sarif and --junit: the report in another format to a file, whatever stdout shows."""
+    return typer.Option(flag, help=f"Also write {report} to this file.")
+
+
 def cmd(
     ctx: typer.Context,
-    env: Annotated[
-        list[str] | None,
-        typer.Option("--env", help="Report only this environment (repeatable)."),
-    ] = None,
+    env: EnvsOption = None,
     from_cdk_out: Annotated[
         Path | None,
         typer.Option("--from-cdk-out", help="Check this synthesis instead of synthesizing."),
     ] = None,
-    out: Annotated[
-        Path | None,
-        typer.Option("--out", help="Where to synthesize; reused while the config is unchanged."),
-    ] = None,
+    out: SynthOutOption = None,
     pack: Annotated[
         list[str] | None,
         typer.Option("--pack", help=f"cdk-nag pack (repeatable): {', '.join(PACKS)}."),
@@ -57,15 +63,12 @@ def cmd(
         str | None,
         typer.Option("--format", help="table, json, sarif or junit on stdout (default: -o)."),
     ] = None,
-    sarif: Annotated[
-        Path | None, typer.Option("--sarif", help="Also write SARIF 2.1.0 to this file.")
-    ] = None,
-    junit: Annotated[
-        Path | None, typer.Option("--junit", help="Also write JUnit XML to this file.")
-    ] = None,
+    sarif: Annotated[Path | None, _also_written("--sarif", "SARIF 2.1.0")] = None,
+    junit: Annotated[Path | None, _also_written("--junit", "JUnit XML")] = None,
 ) -> None:
     """Run our rules, the cross-account chain check, the isolation proof, cdk-nag and
-    cfn-lint over the synthesized templates; exit 1 while a finding at the threshold remains."""
+    cfn-lint over the templates (synthesized into --out, reused while the config is unchanged);
+    exit 1 while a finding at the threshold remains."""
     # Imported here: synthesis loads the CDK, which every other command can do without.
     from pgplat.infra.app import synthesize
     from pgplat.policy.assembly import Assembly

@@ -68,15 +68,45 @@ def config_and_project(
     return config, state(ctx).project(config, override)
 
 
-EnvOption = Annotated[str, typer.Option("--env", "-e", help="Cloud environment: prod or dev.")]
+_CLOUD_ENV = "Cloud environment: prod or dev."
+EnvOption = Annotated[str, typer.Option("--env", "-e", help=_CLOUD_ENV)]
+CloudEnvOption = Annotated[str, typer.Option("--env", help=_CLOUD_ENV)]
+""":data:`EnvOption` without ``-e``, which the drill and k8s commands never took."""
+EnvsOption = Annotated[
+    list[str] | None,
+    typer.Option("--env", help="Only this environment (repeatable; default: all)."),
+]
+"""None or empty: every environment."""
 CdkOutOption = Annotated[
     Path | None, typer.Option("--cdk-out", help="Where synthesized assemblies live.")
 ]
 """None: the project's ``cdk.out``."""
+SynthOutOption = Annotated[
+    Path | None,
+    typer.Option("--out", help="Where to synthesize the cloud assemblies (default: cdk.out)."),
+]
+"""``--out`` of the commands that synthesize; None: the project's ``cdk.out``."""
+DryRunOption = Annotated[
+    bool, typer.Option("--dry-run", help="Print what would be done; change nothing in AWS.")
+]
+ReportsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--reports", help="Directory for the JSON and Markdown reports (default: .pgplat/drills)."
+    ),
+]
+"""Where a drill writes its reports; None: the project's ``.pgplat/drills``."""
 ConfigOption = Annotated[
     Path | None,
     typer.Option("--config", "-c", help="Configuration file (overrides the global one)."),
 ]
+
+
+def output_format(value: str) -> OutputFormat:
+    """``--output`` (global, or a command's override) checked: text or json."""
+    if value not in ("text", "json"):
+        raise typer.BadParameter("choose text or json", param_hint="--output")
+    return "json" if value == "json" else "text"
 
 
 def emit_json(data: Any) -> None:

@@ -12,6 +12,7 @@ from rich.table import Table
 from pgplat.aws.sessions import access_for, session_for
 from pgplat.commands.common import (
     CdkOutOption,
+    DryRunOption,
     EnvOption,
     config_and_project,
     console,
@@ -35,7 +36,6 @@ from pgplat.deploy.wiring import plan_steps
 from pgplat.errors import UserError
 from pgplat.project import Project
 
-DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the exact commands; run nothing.")]
 Parameters = Annotated[
     list[str] | None,
     typer.Option(
@@ -135,7 +135,7 @@ def _stack_command(action: Action, doc: str) -> Callable[..., None]:
         ctx: typer.Context,
         env: EnvOption = "prod",
         cdk_out: CdkOutOption = None,
-        dry_run: DryRun = False,
+        dry_run: DryRunOption = False,
         parameter: Parameters = None,
     ) -> None:
         _run(ctx, action, env, cdk_out, dry_run, parameter)

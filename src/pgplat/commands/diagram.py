@@ -7,17 +7,14 @@ from typing import Annotated
 
 import typer
 
-from pgplat.commands.common import config_from, emit_json, err_console, say, state
+from pgplat.commands.common import EnvsOption, config_from, emit_json, err_console, say, state
 from pgplat.design.diagram import describe, render
 
 
 def cmd(
     ctx: typer.Context,
     out: Annotated[Path, typer.Option("--out", help="Picture to write: FILE.svg or FILE.png.")],
-    env: Annotated[
-        list[str] | None,
-        typer.Option("--env", help="Environment to draw (repeatable; default: all)."),
-    ] = None,
+    env: EnvsOption = None,
     plain: Annotated[
         bool, typer.Option("--plain", help="Plain boxes instead of AWS icons.")
     ] = False,

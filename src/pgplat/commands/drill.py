@@ -20,6 +20,9 @@ from rich.text import Text
 
 from pgplat.commands import failover as failover_cmd
 from pgplat.commands.common import (
+    CloudEnvOption,
+    DryRunOption,
+    ReportsOption,
     config_and_project,
     config_from,
     emit_json,
@@ -43,10 +46,6 @@ app = typer.Typer(
 )
 app.command("failover")(failover_cmd.failover)
 
-Environment = Annotated[
-    str, typer.Option("--env", help="Environment whose data account holds the database.")
-]
-
 
 class LiveProgress:
     """A spinner line: the phase, what the copy is doing, time spent and time left."""
@@ -67,7 +66,7 @@ class LiveProgress:
 @app.command()
 def restore(
     ctx: typer.Context,
-    env: Environment = "prod",
+    env: CloudEnvOption = "prod",
     restore_from: Annotated[
         str,
         typer.Option("--from", help="latest-snapshot, or pitr (point-in-time from the logs)."),
@@ -99,13 +98,7 @@ def restore(
     deadline: Annotated[
         int, typer.Option("--deadline", min=0, help="Minutes until the copy must be usable.")
     ] = 90,
-    reports: Annotated[
-        Path | None,
-        typer.Option(
-            "--reports",
-            help="Directory for the JSON and Markdown reports (default: .pgplat/drills).",
-        ),
-    ] = None,
+    reports: ReportsOption = None,
 ) -> None:
     """Restore ENV's database into a tagged temporary copy, validate it, and delete it."""
     options = DrillOptions(
@@ -133,11 +126,11 @@ def restore(
 @app.command()
 def cleanup(
     ctx: typer.Context,
-    env: Environment = "prod",
+    env: CloudEnvOption = "prod",
     older_than: Annotated[
         int, typer.Option("--older-than", min=1, help="Hours a drill copy may live.")
     ] = int(DEFAULT_GRACE.total_seconds() // 3600),
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would go.")] = False,
+    dry_run: DryRunOption = False,
 ) -> None:
     """Delete drill copies (tagged pgplat:drill) older than --older-than hours."""
     config = config_from(ctx)

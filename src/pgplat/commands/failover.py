@@ -8,7 +8,13 @@ from typing import Annotated
 
 import typer
 
-from pgplat.commands.common import config_and_project, err_console, finish_drill, say
+from pgplat.commands.common import (
+    ReportsOption,
+    config_and_project,
+    err_console,
+    finish_drill,
+    say,
+)
 from pgplat.drills.failover.drills import LOCAL, FailoverOptions, run_failover_drill
 from pgplat.drills.failover.report import FailoverReport
 
@@ -42,10 +48,7 @@ def failover(
             "(default: 1 local, 10 AWS, where the old writer may return as a reader).",
         ),
     ] = None,
-    reports: Annotated[
-        Path | None,
-        typer.Option("--reports", help="Directory for the reports (default: .pgplat/drills)."),
-    ] = None,
+    reports: ReportsOption = None,
 ) -> None:
     """Fail ENV's writer over under a probe workload; measure detection, unavailability,
     errors and lost writes. AWS: FailoverDBCluster (Aurora) or a reboot with failover (RDS)."""

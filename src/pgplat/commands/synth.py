@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from pgplat.commands.common import config_and_project, console, emit_json, say, state
+from pgplat.commands.common import (
+    SynthOutOption,
+    config_and_project,
+    console,
+    emit_json,
+    say,
+    state,
+)
 from pgplat.errors import UserError
 
 
@@ -18,7 +24,7 @@ def cmd(
         list[str] | None,
         typer.Option("--env", "-e", help="Environment to synthesize (repeatable; default: all)."),
     ] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Cloud assembly directory.")] = None,
+    out: SynthOutOption = None,
     reuse: Annotated[
         bool, typer.Option(help="Reuse the previous synthesis when the config is unchanged.")
     ] = False,
