@@ -136,7 +136,7 @@ def render(report: Report) -> None:
         for column in ("severity", "rule", "layer", "resource", "finding / fix"):
             table.add_column(column, overflow="fold")
         for f in (f for f in findings if (f.environment or "all") == environment):
-            where = "/".join(p for p in (f.stack, f.logical_id) if p) or "-"
+            where = f.place or "-"
             fix = f"\n[dim]fix: {f.fix}[/]" if f.fix else ""
             style = _STYLE[f.severity]
             table.add_row(f"[{style}]{f.severity}[/]", f.rule_id, f.layer, where, f.message + fix)

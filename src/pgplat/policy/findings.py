@@ -25,6 +25,11 @@ class Located:
     stack: str | None = None
     logical_id: str | None = None
 
+    @property
+    def place(self) -> str:
+        """``stack/logical_id`` as reports print it; empty for the whole assembly."""
+        return "/".join(p for p in (self.stack, self.logical_id) if p)
+
 
 @dataclass(frozen=True)
 class Finding(Located):

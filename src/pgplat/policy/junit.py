@@ -47,7 +47,7 @@ def to_junit(report: Report) -> str:
 
 
 def _case(suite: ET.Element, finding: Finding) -> ET.Element:
-    where = "/".join(p for p in (finding.stack, finding.logical_id) if p) or "configuration"
+    where = finding.place or "configuration"
     return ET.SubElement(
         suite,
         "testcase",

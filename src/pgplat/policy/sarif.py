@@ -117,8 +117,7 @@ def _result(finding: Finding, templates: Mapping[str, _Template]) -> dict[str, A
             physical["region"] = {"startLine": line}
         location["physicalLocation"] = physical
     if finding.stack:
-        name = "/".join(p for p in (finding.stack, finding.logical_id) if p)
-        location["logicalLocations"] = [{"fullyQualifiedName": name, "kind": "resource"}]
+        location["logicalLocations"] = [{"fullyQualifiedName": finding.place, "kind": "resource"}]
     if location:
         result["locations"] = [location]
     if finding.environment:

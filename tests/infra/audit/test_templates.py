@@ -69,7 +69,9 @@ def test_postgres_log_goes_to_the_encrypted_group_audit_connections_reads(
         for r in resources(template, "AWS::Logs::LogGroup").values()
         if str(r["Properties"].get("LogGroupName", "")).endswith("/postgresql")
     )
-    assert group["LogGroupName"] == log_group_name(settings.flavor, database_identifier(config, env))
+    assert group["LogGroupName"] == log_group_name(
+        settings.flavor, database_identifier(config, env)
+    )
     assert group["RetentionInDays"] == settings.monitoring.log_retention_days
     assert group["KmsKeyId"]
 
