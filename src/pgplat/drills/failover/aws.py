@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -60,26 +60,25 @@ class Database:
     readers: tuple[str, ...]
 
 
+@dataclass
 class AwsFailover:
     """Fails ``identifier`` over once `check` found it safe to."""
 
-    def __init__(
-        self,
-        rds: RDSClient,
-        flavor: Flavor,
-        identifier: str,
-        *,
-        target_reader: str | None = None,
-        settle_timeout: float = 600.0,
-    ) -> None:
-        self._rds = rds
-        self._flavor = flavor
-        self._identifier = identifier
-        self._target_reader = target_reader
-        self._settle_timeout = settle_timeout
-        self._database: Database | None = None
-        kind = "Aurora cluster" if flavor == "aurora" else "RDS instance"
-        self.target = f"{kind} {identifier}"
+    rds: RDSClient
+    flavor: Flavor
+    identifier: str
+    _: KW_ONLY
+    target_reader: str | None = None
+    """Aurora: the reader to promote (default: the one RDS chooses)."""
+    settle_timeout: float = 600.0
+    """Seconds to wait for the database to be available again."""
+    _database: Database | None = field(default=None, init=False, repr=False)
+
+    @property
+    def target(self) -> str:
+        """What is failed over, as reports and messages name it."""
+        kind = "Aurora cluster" if self.flavor == "aurora" else "RDS instance"
+        return f"{kind} {self.identifier}"
 
     def check(self) -> Database:
         """Describe the database and refuse a failover that is unsafe or impossible now."""
@@ -101,9 +100,9 @@ class AwsFailover:
                 f"{self.target} has pending maintenance ({', '.join(sorted(pending))}); "
                 "apply or wait for it, then drill"
             )
-        if self._target_reader is not None and self._target_reader not in database.readers:
+        if self.target_reader is not None and self.target_reader not in database.readers:
             raise UserError(
-                f"--target {self._target_reader} is not a reader of {self.target}; "
+                f"--target {self.target_reader} is not a reader of {self.target}; "
                 f"readers: {', '.join(database.readers) or 'none'}"
             )
         self._database = database
@@ -114,7 +113,7 @@ class AwsFailover:
         value = f"{drill_id} {now.astimezone(UTC).isoformat(timespec='seconds')}"
         tags: list[TagTypeDef] = [{"Key": FAILOVER_TAG, "Value": value}]
         try:
-            self._rds.add_tags_to_resource(ResourceName=self._checked().arn, Tags=tags)
+            self.rds.add_tags_to_resource(ResourceName=self._checked().arn, Tags=tags)
         except (ClientError, BotoCoreError) as exc:
             raise UserError(
                 f"cannot tag {self.target} with {FAILOVER_TAG} ({aws_error_code(exc)}); "
@@ -124,16 +123,16 @@ class AwsFailover:
     def fail_over(self) -> str:
         """Ask AWS to fail over, wait until the database is available again; the new writer."""
         database = self._checked()
-        if self._flavor == "aurora":
-            if self._target_reader is None:
-                self._rds.failover_db_cluster(DBClusterIdentifier=database.identifier)
+        if self.flavor == "aurora":
+            if self.target_reader is None:
+                self.rds.failover_db_cluster(DBClusterIdentifier=database.identifier)
             else:
-                self._rds.failover_db_cluster(
+                self.rds.failover_db_cluster(
                     DBClusterIdentifier=database.identifier,
-                    TargetDBInstanceIdentifier=self._target_reader,
+                    TargetDBInstanceIdentifier=self.target_reader,
                 )
         else:
-            self._rds.reboot_db_instance(
+            self.rds.reboot_db_instance(
                 DBInstanceIdentifier=database.identifier, ForceFailover=True
             )
         return self._settled(database.writer)
@@ -141,7 +140,7 @@ class AwsFailover:
     def finish(self) -> None:
         """Remove the drill tag."""
         if self._database is not None:
-            self._rds.remove_tags_from_resource(
+            self.rds.remove_tags_from_resource(
                 ResourceName=self._database.arn, TagKeys=[FAILOVER_TAG]
             )
 
@@ -151,8 +150,8 @@ class AwsFailover:
         return self._database
 
     def _describe(self) -> tuple[Database, Mapping[str, str]]:
-        if self._flavor == "aurora":
-            cluster = self._rds.describe_db_clusters(DBClusterIdentifier=self._identifier)[
+        if self.flavor == "aurora":
+            cluster = self.rds.describe_db_clusters(DBClusterIdentifier=self.identifier)[
                 "DBClusters"
             ][0]
             members = cluster.get("DBClusterMembers", [])
@@ -160,7 +159,7 @@ class AwsFailover:
             readers = tuple(m["DBInstanceIdentifier"] for m in members if not m["IsClusterWriter"])
             statuses = {self.target: cluster["Status"]}
             for member in members:
-                instance = self._rds.describe_db_instances(
+                instance = self.rds.describe_db_instances(
                     DBInstanceIdentifier=member["DBInstanceIdentifier"]
                 )["DBInstances"][0]
                 statuses[f"instance {member['DBInstanceIdentifier']}"] = instance[
@@ -173,11 +172,11 @@ class AwsFailover:
                     f"{self.target} has no reader to fail over to; add one (environments.*.readers)"
                 )
             database = Database(
-                "aurora", self._identifier, cluster["DBClusterArn"], writers[0], readers
+                "aurora", self.identifier, cluster["DBClusterArn"], writers[0], readers
             )
             tag_list = cluster.get("TagList", [])
         else:
-            instance = self._rds.describe_db_instances(DBInstanceIdentifier=self._identifier)[
+            instance = self.rds.describe_db_instances(DBInstanceIdentifier=self.identifier)[
                 "DBInstances"
             ][0]
             if not instance.get("MultiAZ"):
@@ -187,7 +186,7 @@ class AwsFailover:
                 )
             statuses = {self.target: instance["DBInstanceStatus"]}
             database = Database(
-                "rds", self._identifier, instance["DBInstanceArn"], self._identifier, ()
+                "rds", self.identifier, instance["DBInstanceArn"], self.identifier, ()
             )
             tag_list = instance.get("TagList", [])
         busy = {what: status for what, status in statuses.items() if status != "available"}
@@ -206,7 +205,7 @@ class AwsFailover:
             filters = [{"Name": "db-cluster-id", "Values": [database.identifier]}, *filters]
         actions: set[str] = set()
         for one in filters:
-            found = self._rds.describe_pending_maintenance_actions(Filters=[one])
+            found = self.rds.describe_pending_maintenance_actions(Filters=[one])
             for resource in found["PendingMaintenanceActions"]:
                 for detail in resource.get("PendingMaintenanceActionDetails", []):
                     actions.add(detail.get("Action", "maintenance"))
@@ -215,17 +214,17 @@ class AwsFailover:
     def _settled(self, before: str) -> str:
         """Poll until the database is available again (Aurora: with a writer other than
         ``before``); the writer then."""
-        give_up = time.monotonic() + self._settle_timeout
+        give_up = time.monotonic() + self.settle_timeout
         while True:
             try:
                 writer = self._describe()[0].writer
             except UserError:
                 writer = before  # failing over or rebooting: not settled yet
-            if self._flavor == "rds" or writer != before:
+            if self.flavor == "rds" or writer != before:
                 return writer
             if time.monotonic() > give_up:
                 raise UserError(
                     f"{self.target} still has writer {before} after "
-                    f"{self._settle_timeout:.0f} s; see its events in the RDS console"
+                    f"{self.settle_timeout:.0f} s; see its events in the RDS console"
                 )
             time.sleep(SETTLE_POLL)

@@ -21,8 +21,10 @@ from pgplat.errors import UserError
 
 
 class Trigger(Protocol):
-    target: str
-    """What is failed over, for the report."""
+    @property
+    def target(self) -> str:
+        """What is failed over, for the report."""
+        ...
 
     def fail_over(self) -> str:
         """Make the writer fail over; return the new writer once it is in service."""
