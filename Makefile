@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CONFIG ?= examples/innovate-inc.yaml
 
-.PHONY: setup run test lint typecheck bench clean
+.PHONY: setup run test lint typecheck bench fuzz clean
 
 setup: $(STAMP)
 
@@ -37,6 +37,9 @@ typecheck: $(STAMP)
 
 test: lint typecheck
 	$(BIN)/pytest
+
+fuzz: $(STAMP)
+	$(BIN)/pytest -m fuzz
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
