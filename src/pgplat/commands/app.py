@@ -23,6 +23,7 @@ from pgplat.commands import k8s as k8s_cmd
 from pgplat.commands import sql as sql_cmd
 from pgplat.commands import synth as synth_cmd
 from pgplat.commands import up as up_cmd
+from pgplat.commands import upgrade as upgrade_cmd
 from pgplat.commands.common import State, err_console, output_format
 from pgplat.errors import UserError
 from pgplat.project import DEFAULT_CONFIG
@@ -40,6 +41,7 @@ app.add_typer(sql_cmd.app, name="sql")
 app.add_typer(k8s_cmd.app, name="k8s")
 app.add_typer(audit_cmd.app, name="audit")
 app.add_typer(drill_cmd.app, name="drill")
+app.add_typer(upgrade_cmd.app, name="upgrade")
 app.command("up")(up_cmd.up)
 app.command("down")(up_cmd.down)
 app.command("init")(config_cmd.init)
