@@ -17,6 +17,7 @@ from typer.testing import CliRunner, Result
 
 from pgplat.commands.app import app
 from pgplat.errors import UserError
+from tests.fixtures.cli import RunCli
 from tests.fixtures.examples import INNOVATE
 from tests.fixtures.postgres import server_root
 
@@ -163,6 +164,30 @@ def test_unknown_user_is_a_user_error(project: Path) -> None:
     assert str(result.exception) == (
         "unknown database user 'nobody'; configured: postgres, web, reporting"
     )
+
+
+def test_a_symlinked_env_file_is_refused_and_its_target_untouched(
+    project: Path, run_cli: RunCli
+) -> None:
+    target = project.parent / f"{project.name}-precious"
+    target.write_bytes(b"not pgplat's\n")
+    target.chmod(0o640)
+    env_file = project / ".env"
+    saved = env_file.read_bytes()
+    env_file.unlink()
+    env_file.symlink_to(target)
+    try:
+        result = run_cli("-q", "dev", "up", cwd=project)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.count("\n") == 1
+        assert f"{env_file} is a symbolic link" in result.stderr
+        assert target.read_bytes() == b"not pgplat's\n"
+        assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    finally:
+        env_file.unlink()
+        env_file.write_bytes(saved)
+        env_file.chmod(0o600)
+        target.unlink()
 
 
 def test_down_then_status_exits_3(project: Path) -> None:

@@ -43,7 +43,8 @@ class ServerAccount:
     def run(self, args: Sequence[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
         """Run a server tool as this account, capturing text output."""
         if self.is_switched:
-            kwargs.update(user=self.uid, group=self.gid, extra_groups=[])
+            # From "/": the caller's folder may be one this account cannot enter.
+            kwargs.update(user=self.uid, group=self.gid, extra_groups=[], cwd="/")
         return subprocess.run(  # type: ignore[call-overload, no-any-return]
             list(args), capture_output=True, text=True, check=False, **kwargs
         )
@@ -60,12 +61,19 @@ class ServerAccount:
         self.own(path, 0o700)
         return path
 
-    def check_reachable(self, path: Path) -> None:
-        """Fail clearly when this account cannot traverse the directories above ``path``."""
+    @property
+    def owner(self) -> tuple[int, int] | None:
+        """(uid, gid) to give the server's files to, None when the caller is this account."""
+        return (self.uid, self.gid) if self.is_switched else None
+
+    def blocking_folder(self, path: Path) -> Path | None:
+        """The first folder above ``path`` (or ``path`` itself) this account cannot traverse."""
         if not self.is_switched:
-            return
-        for parent in path.resolve().parents:
-            info = parent.stat()
+            return None
+        for folder in (path.resolve(), *path.resolve().parents):
+            if not folder.exists():
+                continue
+            info = folder.stat()
             if info.st_uid == self.uid:
                 allowed = info.st_mode & stat.S_IXUSR
             elif info.st_gid == self.gid:
@@ -73,11 +81,19 @@ class ServerAccount:
             else:
                 allowed = info.st_mode & stat.S_IXOTH
             if not allowed:
-                raise UserError(
-                    f"the server account '{self.name}' cannot enter {parent} (mode "
-                    f"{stat.filemode(info.st_mode)}); put environments.local.data_dir "
-                    "somewhere it can reach, or run pgplat as a regular user"
-                )
+                return folder
+        return None
+
+    def check_reachable(self, path: Path) -> None:
+        """Fail clearly when this account cannot traverse the directories down to ``path``."""
+        blocking = self.blocking_folder(path)
+        if blocking is not None:
+            mode = stat.filemode(blocking.stat().st_mode)
+            raise UserError(
+                f"the server account '{self.name}' cannot enter {blocking} (mode {mode}); "
+                "put environments.local.data_dir somewhere it can reach, or run pgplat as a "
+                "regular user"
+            )
 
 
 def _lookup(name: str) -> ServerAccount | None:

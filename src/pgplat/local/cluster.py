@@ -1,7 +1,7 @@
 """The local PostgreSQL cluster behind ``pgplat dev``: one data directory, started and stopped
 with ``pg_ctl``, configured like production (TLS only, same database, users and extensions).
 
-Everything lives under one root directory::
+Everything lives under one root directory, marked as pgplat's (see :mod:`pgplat.local.home`)::
 
     pgdata/          the cluster (owned by the server account)
     tls/             local CA and server certificate
@@ -9,6 +9,9 @@ Everything lives under one root directory::
     log/postgres.log server log
     passwords.json   per-machine passwords (0600)
     state.json       port and bootstrap fingerprint of the last ``up``
+
+As root, when the server account cannot enter the root, the first four live in a
+pgplat-made folder under ``/var/lib/pgplat`` instead, named by the root's ``server-home``.
 
 ``up`` is idempotent and serialised by a file lock, so concurrent callers get the same server.
 """
@@ -24,7 +27,7 @@ import signal
 import socket
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote, urlencode
@@ -39,13 +42,29 @@ from pgplat.errors import UserError
 from pgplat.local import binaries as binaries_mod
 from pgplat.local.account import ServerAccount, server_account
 from pgplat.local.binaries import Binaries
+from pgplat.local.envfile import app_user
+from pgplat.local.files import write_private
+from pgplat.local.home import (
+    POINTER,
+    claim,
+    delete_ours,
+    delete_server_home,
+    is_ours,
+    place_server_home,
+    server_home,
+)
 from pgplat.local.passwords import SUPERUSER, load_passwords
-from pgplat.local.tls import TlsFiles, ensure_tls
+from pgplat.local.tls import TlsFiles, ensure_tls, is_usable
 from pgplat.sql import bootstrap_sql
 
 HOST = "localhost"
 _START_ATTEMPTS = 20
 _SETTLE_SECONDS = 10.0
+_SERVER_FILES = ("pgdata", "run", "log", "tls")
+_ROOT_FILES = (*_SERVER_FILES, "passwords.json", "state.json", ".lock", POINTER, "docker")
+"""Everything a local cluster's folders hold: all ``destroy`` deletes."""
+_INCLUDE = "include 'postgresql.pgplat.conf'"
+_FAILURES = ("PANIC:", "FATAL:")
 _HBA = """\
 # pgplat: TCP only over TLS (like RDS with rds.force_ssl), SCRAM passwords everywhere.
 local     all          all                    scram-sha-256
@@ -152,11 +171,28 @@ class LocalCluster:
         self.preferred_port = config.environments.local.port if port is None else port
         self._binaries = binaries
         self.durable = durable
-        self.data_dir = self.root / "pgdata"
-        self.socket_dir = self.root / "run"
-        self.log_file = self.root / "log" / "postgres.log"
-        self.tls = TlsFiles.under(self.root / "tls")
         self._state_file = self.root / "state.json"
+
+    @property
+    def server_home(self) -> Path:
+        """The folder of the server's own files: the root, or its folder under /var/lib."""
+        return server_home(self.root)
+
+    @property
+    def data_dir(self) -> Path:
+        return self.server_home / "pgdata"
+
+    @property
+    def socket_dir(self) -> Path:
+        return self.server_home / "run"
+
+    @property
+    def log_file(self) -> Path:
+        return self.server_home / "log" / "postgres.log"
+
+    @property
+    def tls(self) -> TlsFiles:
+        return TlsFiles.under(self.server_home / "tls")
 
     @property
     def binaries(self) -> Binaries:
@@ -167,12 +203,19 @@ class LocalCluster:
     @property
     def passwords(self) -> dict[str, str]:
         return load_passwords(
-            self.root / "passwords.json", [u.name for u in self.config.database.users]
+            self.root / "passwords.json",
+            [u.name for u in self.config.database.users],
+            replace_damaged=self.status() == "absent",
         )
 
     def _lock(self) -> FileLock:
-        self.root.mkdir(parents=True, exist_ok=True)
         return FileLock(self.root / ".lock")
+
+    def make_root(self, account: ServerAccount) -> None:
+        """Make (or accept) the root as pgplat's, and place the server's files where
+        ``account`` can reach them."""
+        claim(self.root, 0o711 if account.is_switched else 0o700)
+        place_server_home(self.root, account)
 
     # -- inspection ---------------------------------------------------------------------
 
@@ -224,27 +267,34 @@ class LocalCluster:
         Idempotent: a running server is returned as is. Recovers from an unclean stop (crash
         recovery replays the WAL, so committed rows survive).
         """
+        account = server_account()
+        self.make_root(account)
         with self._lock():
             notes: list[str] = []
-            account = server_account()
             created = self.status() == "absent"
             if created:
                 self._create(account)  # first start with bootstrapping settings
             self._check_major()
-            if self.status() == "running":
+            repaired = self._repair(account, notes)
+            running = self.status() == "running"
+            if running:
                 port = self._running_port()
             else:
                 if not created:
-                    self._write_settings(self.settings())
+                    self._write_settings(self.settings(), account)
                 port = self._start(account, notes)
             info = self._info(port, tuple(notes))
             self._bootstrap(info)
-            if self._write_settings(self.settings()):
+            if self._write_settings(self.settings(), account) or (repaired and running):
                 self._reload(info)
-            return info
+            self._verify(info)
+            missing = self._missing_extensions(info)
+            return replace(info, warnings=info.warnings + missing)
 
     def down(self) -> bool:
         """Stop the server cleanly (fast shutdown); False when it was not running."""
+        if self.status() != "running":
+            return False
         with self._lock():
             if self.status() != "running":
                 return False
@@ -265,9 +315,15 @@ class LocalCluster:
             _wait_until(lambda: self._running_pid() is None, _SETTLE_SECONDS, "the server to die")
 
     def destroy(self) -> None:
-        """Stop the server and delete the whole root directory (data, TLS, passwords)."""
+        """Stop the server and delete what pgplat made (data, TLS, passwords), and the root
+        when nothing else is in it; a root pgplat did not make is refused, untouched."""
+        if not self.root.exists():
+            return
+        if not is_ours(self.root):
+            delete_ours(self.root, ())  # refuses, saying why
         self.down()
-        shutil.rmtree(self.root, ignore_errors=True)
+        delete_server_home(self.root, _ROOT_FILES)
+        delete_ours(self.root, _ROOT_FILES)
 
     def reset(self) -> ServerInfo:
         """Delete every row and start again from a freshly bootstrapped database.
@@ -283,14 +339,12 @@ class LocalCluster:
     # -- internals ----------------------------------------------------------------------
 
     def _create(self, account: ServerAccount) -> None:
-        self.root.chmod(0o711 if account.is_switched else 0o700)
-        account.check_reachable(self.root)
+        account.check_reachable(self.server_home)
         for directory in (self.data_dir, self.socket_dir, self.log_file.parent):
             account.make_dir(directory)
         ensure_tls(self.tls.ca_cert.parent, account)
         pwfile = self.socket_dir / ".initdb-password"
-        pwfile.write_text(self.passwords[SUPERUSER] + "\n")
-        account.own(pwfile, 0o600)
+        write_private(pwfile, self.passwords[SUPERUSER] + "\n", owner=account.owner)
         try:
             result = account.run(
                 [
@@ -310,10 +364,64 @@ class LocalCluster:
             pwfile.unlink()
         if result.returncode != 0:
             raise UserError(f"initdb failed in {self.data_dir}: {result.stderr.strip()}")
-        (self.data_dir / "pg_hba.conf").write_text(_HBA)
-        self._write_settings(self.settings(bootstrapping=True))
-        with (self.data_dir / "postgresql.conf").open("a") as conf:
-            conf.write("\ninclude 'postgresql.pgplat.conf'\n")
+        write_private(self.data_dir / "pg_hba.conf", _HBA, owner=account.owner)
+        self._write_settings(self.settings(bootstrapping=True), account)
+        self._ensure_include()
+
+    def _ensure_include(self) -> bool:
+        """Put pgplat's include line back into ``postgresql.conf``; True when it was missing."""
+        conf = self.data_dir / "postgresql.conf"
+        if _INCLUDE in conf.read_text(errors="replace").splitlines():
+            return False
+        with conf.open("a") as handle:  # the server's own file, in pgplat's data folder
+            handle.write(f"\n{_INCLUDE}\n")
+        return True
+
+    def _repair(self, account: ServerAccount, notes: list[str]) -> bool:
+        """Re-issue missing or damaged TLS files and restore the include of pgplat's settings;
+        True when anything was repaired (a running server must then reload)."""
+        repaired = False
+        if not is_usable(self.tls):
+            ensure_tls(self.tls.ca_cert.parent, account)
+            notes.append(
+                f"the TLS files in {self.tls.ca_cert.parent} were missing or damaged: issued new ones"
+            )
+            repaired = True
+        if self._ensure_include():
+            notes.append(
+                f"{self.data_dir / 'postgresql.conf'} had lost pgplat's include line: restored it"
+            )
+            repaired = True
+        return repaired
+
+    def _verify(self, info: ServerInfo) -> None:
+        """Connect as the application would (verify-full, app user): what ``up`` promises."""
+        user = app_user(self.config)
+        try:
+            with psycopg.connect(info.conninfo(user), connect_timeout=10) as conn:
+                conn.execute("SELECT 1")
+        except psycopg.Error as exc:
+            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[-1]
+            raise UserError(
+                f"the local server on port {info.port} refused a verify-full connection as "
+                f"{user}: {reason} (log: {self.log_file})"
+            ) from None
+
+    def _missing_extensions(self, info: ServerInfo) -> tuple[str, ...]:
+        """A warning naming the configured extensions the local binaries do not offer."""
+        wanted = list(self.config.database.extensions)
+        with psycopg.connect(info.admin_conninfo(), autocommit=True) as conn:
+            rows = conn.execute(
+                "SELECT name FROM pg_available_extensions WHERE name = ANY(%s)", [wanted]
+            ).fetchall()
+        missing = sorted(set(wanted) - {name for (name,) in rows})
+        if not missing:
+            return ()
+        return (
+            f"the local PostgreSQL {self.binaries.version} ({self.binaries.bin_dir}) does not "
+            f"offer the configured extension(s) {', '.join(missing)}: the local server runs "
+            "without them; use binaries that ship them (environments.local.binaries: system)",
+        )
 
     def settings(self, *, bootstrapping: bool = False) -> str:
         """Server settings that mirror production: TLS, UTC, SCRAM, pg_stat_statements.
@@ -345,12 +453,12 @@ class LocalCluster:
         lines = [f"{name} = {_quote(value)}" for name, value in settings.items()]
         return "# Written by pgplat dev: production parity settings.\n" + "\n".join(lines) + "\n"
 
-    def _write_settings(self, text: str) -> bool:
+    def _write_settings(self, text: str, account: ServerAccount) -> bool:
         """Write the pgplat settings file; True when it changed."""
         path = self.data_dir / "postgresql.pgplat.conf"
         if path.exists() and path.read_text() == text:
             return False
-        path.write_text(text)
+        write_private(path, text, owner=account.owner)
         return True
 
     def _reload(self, info: ServerInfo) -> None:
@@ -388,6 +496,7 @@ class LocalCluster:
             notes.append("the server had stopped uncleanly; crash recovery replayed the WAL")
         # The last port keeps .env files valid across restarts when the preferred one is busy.
         port = _first_free(self.preferred_port, self._state().get("port", 0))
+        log_start = self.log_file.stat().st_size if self.log_file.exists() else 0
         for _ in range(_START_ATTEMPTS):
             result = account.run(
                 [
@@ -411,19 +520,20 @@ class LocalCluster:
                     )
                 self._save_state(port=port)
                 return port
-            log = self._log_tail()
+            log = self._log_tail(log_start)
             if "Address already in use" in log:
                 port = _first_free()  # another process took the port since it was probed
             elif "shared memory block is still in use" not in log:
                 break  # else orphaned backends of a killed postmaster are still exiting
             time.sleep(0.1)
-        last_line = (self._log_tail().strip().splitlines() or ["no log"])[-1]
-        raise UserError(f"the local server did not start: {last_line} (log: {self.log_file})")
+        reason = _failure(self._log_tail(log_start)) or result.stderr.strip() or "no log"
+        raise UserError(f"the local server did not start: {reason} (log: {self.log_file})")
 
-    def _log_tail(self) -> str:
+    def _log_tail(self, start: int = 0) -> str:
+        """The log from ``start`` (this start's first byte), at most its last 8 kB."""
         try:
             with self.log_file.open("rb") as log:
-                log.seek(max(0, log.seek(0, os.SEEK_END) - 2000))
+                log.seek(max(start, log.seek(0, os.SEEK_END) - 8000))
                 return log.read().decode(errors="replace")
         except FileNotFoundError:
             return ""
@@ -457,10 +567,31 @@ class LocalCluster:
         self._save_state(bootstrap=fingerprint)
 
     def _state(self) -> dict[str, Any]:
-        return json.loads(self._state_file.read_text()) if self._state_file.exists() else {}
+        """The last ``up``'s port and bootstrap fingerprint; a damaged file counts as none
+        (it is a cache: the next ``up`` bootstraps again and rewrites it)."""
+        try:
+            state = json.loads(self._state_file.read_text())
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            return {}
+        if not isinstance(state, dict):
+            return {}
+        port, bootstrap = state.get("port"), state.get("bootstrap")
+        return {
+            **({"port": port} if isinstance(port, int) and 0 < port < 65536 else {}),
+            **({"bootstrap": bootstrap} if isinstance(bootstrap, str) else {}),
+        }
 
     def _save_state(self, **changes: Any) -> None:
-        self._state_file.write_text(json.dumps(self._state() | changes, sort_keys=True) + "\n")
+        write_private(self._state_file, json.dumps(self._state() | changes, sort_keys=True) + "\n")
+
+
+def _failure(log: str) -> str:
+    """The last PANIC or FATAL message of a server log (from its severity on), else ''."""
+    for line in reversed(log.splitlines()):
+        for severity in _FAILURES:
+            if severity in line:
+                return line[line.index(severity) :].strip()
+    return ""
 
 
 def _is_postgres(pid: int) -> bool:

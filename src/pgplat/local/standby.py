@@ -16,6 +16,7 @@ from psycopg import conninfo
 from pgplat.errors import UserError
 from pgplat.local.account import server_account
 from pgplat.local.cluster import LocalCluster, ServerInfo
+from pgplat.local.files import write_private
 from pgplat.local.passwords import SUPERUSER
 
 _SHARED_FILES = ("passwords.json", "state.json")
@@ -31,8 +32,7 @@ def make_standby(primary: LocalCluster, root_dir: Path) -> LocalCluster:
     if standby.status() != "absent":
         raise UserError(f"{standby.root} already holds a cluster; pick an empty root_dir")
     account = server_account()
-    standby.root.mkdir(parents=True, exist_ok=True)
-    standby.root.chmod(primary.root.stat().st_mode & 0o777)
+    standby.make_root(account)
     for name in _SHARED_FILES:
         shutil.copy2(primary.root / name, standby.root / name)
     shutil.copytree(primary.tls.ca_cert.parent, standby.tls.ca_cert.parent)
@@ -47,7 +47,9 @@ def make_standby(primary: LocalCluster, root_dir: Path) -> LocalCluster:
     source = primary.up()
     for leftover in ("postmaster.pid", "postmaster.opts"):
         (standby.data_dir / leftover).unlink(missing_ok=True)
-    (standby.data_dir / "postgresql.pgplat.conf").write_text(standby.settings())
+    write_private(
+        standby.data_dir / "postgresql.pgplat.conf", standby.settings(), owner=account.owner
+    )
     (standby.data_dir / "standby.signal").touch()
     stream_from = conninfo.make_conninfo(
         host=str(source.socket_dir),

@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from pgplat.local.account import ServerAccount
+from pgplat.local.files import write_private
 
 SERVER_NAMES = ("localhost",)
 SERVER_ADDRESSES = ("127.0.0.1", "::1")
@@ -54,14 +56,30 @@ def _name(common_name: str) -> x509.Name:
     )
 
 
+def is_usable(files: TlsFiles) -> bool:
+    """Whether the files on disk still make a chain a verify-full client accepts: present,
+    parseable, the server certificate issued by the CA, in date, and matching its key."""
+    try:
+        ca_cert = x509.load_pem_x509_certificate(files.ca_cert.read_bytes())
+        server_cert = x509.load_pem_x509_certificate(files.server_cert.read_bytes())
+        server_key = serialization.load_pem_private_key(files.server_key.read_bytes(), None)
+        server_cert.verify_directly_issued_by(ca_cert)
+    except (OSError, ValueError, TypeError, InvalidSignature):
+        return False
+    now = datetime.datetime.now(datetime.UTC)
+    in_date = all(c.not_valid_after_utc > now for c in (ca_cert, server_cert))
+    return in_date and server_cert.public_key() == server_key.public_key()
+
+
 def ensure_tls(directory: Path, account: ServerAccount) -> TlsFiles:
-    """Create the CA and a server certificate for localhost once; keep them afterwards.
+    """Create the CA and a server certificate for localhost; keep them while they are usable,
+    issue new ones when a file is missing, damaged or expired (``dev up`` repairs itself).
 
     The CA key stays with the caller; the server key belongs to the server account (mode
     0600), which is what PostgreSQL insists on.
     """
     files = TlsFiles.under(directory)
-    if files.server_cert.exists() and files.server_key.exists() and files.ca_cert.exists():
+    if is_usable(files):
         return files
     directory.mkdir(parents=True, exist_ok=True)
     directory.chmod(0o755)
@@ -98,12 +116,11 @@ def ensure_tls(directory: Path, account: ServerAccount) -> TlsFiles:
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
-    files.ca_key.write_bytes(_pem_key(ca_key))
-    files.ca_key.chmod(0o600)
-    files.server_key.write_bytes(_pem_key(server_key))
-    account.own(files.server_key, 0o600)
-    files.server_cert.write_bytes(server_cert.public_bytes(serialization.Encoding.PEM))
-    files.server_cert.chmod(0o644)
-    files.ca_cert.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
-    files.ca_cert.chmod(0o644)
+    write_private(files.ca_key, _pem_key(ca_key))
+    owner = (account.uid, account.gid) if account.is_switched else None
+    write_private(files.server_key, _pem_key(server_key), owner=owner)
+    write_private(
+        files.server_cert, server_cert.public_bytes(serialization.Encoding.PEM), mode=0o644
+    )
+    write_private(files.ca_cert, ca_cert.public_bytes(serialization.Encoding.PEM), mode=0o644)
     return files
