@@ -1,0 +1,131 @@
+"""pgplat deletes only what it made: a data_dir that is the project (or any folder pgplat did
+not make) is refused by `up` and left alone by `destroy`. As root in a private (0700) folder,
+the server's files live in a pgplat-made folder the server account can reach."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import stat
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from pgplat.commands.app import app
+from pgplat.config import PgplatConfig
+from pgplat.errors import UserError
+from pgplat.local.account import ServerAccount
+from pgplat.local.cluster import LocalCluster
+from pgplat.local.home import MARKER, SERVER_HOMES
+from tests.fixtures.examples import INNOVATE
+
+
+def _tree(folder: Path) -> dict[str, bytes | None]:
+    return {
+        str(p.relative_to(folder)): None if p.is_dir() else p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+    }
+
+
+@pytest.fixture
+def someone_elses_folder(tmp_path: Path) -> Path:
+    project = tmp_path / "project"
+    (project / ".git").mkdir(parents=True)
+    (project / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (project / "pgplat.yaml").write_text("# mine\n")
+    return project
+
+
+def test_up_refuses_a_folder_pgplat_did_not_make(
+    innovate: PgplatConfig, someone_elses_folder: Path
+) -> None:
+    before = _tree(someone_elses_folder)
+    with pytest.raises(UserError, match=f"not empty and was not made by pgplat.*{MARKER}"):
+        LocalCluster(innovate, someone_elses_folder).up()
+    assert _tree(someone_elses_folder) == before
+
+
+def test_destroy_leaves_a_folder_pgplat_did_not_make_alone(
+    innovate: PgplatConfig, someone_elses_folder: Path
+) -> None:
+    before = _tree(someone_elses_folder)
+    with pytest.raises(UserError, match="leaves it alone"):
+        LocalCluster(innovate, someone_elses_folder).destroy()
+    assert _tree(someone_elses_folder) == before
+
+
+def test_data_dir_dot_then_destroy_keeps_the_project(someone_elses_folder: Path) -> None:
+    config = yaml.safe_load(INNOVATE.read_text())
+    config["environments"]["local"] = {"data_dir": "."}
+    (someone_elses_folder / "pgplat.yaml").write_text(yaml.safe_dump(config))
+    before = _tree(someone_elses_folder)
+    with contextlib.chdir(someone_elses_folder):
+        for command in (["dev", "destroy", "-y"], ["dev", "up"]):
+            result = CliRunner().invoke(app, ["-q", *command])
+            assert result.exit_code != 0
+    assert _tree(someone_elses_folder) == before
+
+
+def test_destroy_keeps_what_others_put_beside_the_server(
+    innovate: PgplatConfig, tmp_path: Path
+) -> None:
+    cluster = LocalCluster(innovate, tmp_path / "local")
+    cluster.make_root(ServerAccount.caller())
+    (cluster.root / "notes.txt").write_text("mine")
+    cluster.destroy()
+    assert (cluster.root / "notes.txt").read_text() == "mine"
+    assert not (cluster.root / MARKER).exists()
+
+
+@pytest.fixture(scope="module")
+def private_project() -> Iterator[Path]:
+    """A fresh project in a 0700 `mktemp -d` folder, as a clone under /root would be."""
+    folder = Path(tempfile.mkdtemp(prefix="pgplat-private-"))
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    config = yaml.safe_load(INNOVATE.read_text())
+    config["environments"]["local"] = {"port": 15433}
+    (folder / "pgplat.yaml").write_text(yaml.safe_dump(config))
+    yield folder
+    with contextlib.chdir(folder):
+        CliRunner().invoke(app, ["-q", "dev", "destroy", "-y"])
+    shutil.rmtree(folder)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the server account differs only under root")
+def test_root_in_a_private_folder_gets_a_working_server_without_widening_it(
+    private_project: Path,
+) -> None:
+    with contextlib.chdir(private_project):
+        result = CliRunner().invoke(app, ["-q", "dev", "up"])
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(private_project.stat().st_mode) == 0o700
+    root = private_project / ".pgplat" / "local"
+    home = Path((root / "server-home").read_text().strip())
+    assert home.parent == SERVER_HOMES
+    assert (home / MARKER).is_file()
+    env = dict(
+        line.split("=", 1)
+        for line in (private_project / ".env").read_text().splitlines()
+        if "=" in line and not line.startswith("#")
+    )
+    with psycopg.connect(
+        host=env["PGHOST"],
+        port=env["PGPORT"],
+        dbname=env["PGDATABASE"],
+        user=env["PGUSER"],
+        password=env["PGPASSWORD"],
+        sslmode="verify-full",
+        sslrootcert=env["PGSSLROOTCERT"],
+    ) as conn:
+        assert conn.execute("SELECT current_user").fetchone() == ("web",)
+    with contextlib.chdir(private_project):
+        assert CliRunner().invoke(app, ["-q", "dev", "destroy", "-y"]).exit_code == 0
+    assert not home.exists()
+    assert not root.exists()
+    assert (private_project / "pgplat.yaml").exists()
