@@ -140,3 +140,23 @@ def test_extensions_the_local_binaries_lack_are_named_in_a_warning(
     assert len(missing) == 1
     assert "pgcrypto" not in missing[0]
     assert not [w for w in scratch_cluster.up().warnings if "extension" in w]
+
+
+def test_a_user_named_like_a_group_role_fails_up_in_one_line_and_grants_nothing(
+    scratch_cluster: LocalCluster, innovate: PgplatConfig
+) -> None:
+    database = innovate.database
+    impostor = database.users[0].model_copy(update={"name": "app_readonly"})
+    hostile = innovate.model_copy(
+        update={"database": database.model_copy(update={"users": [*database.users, impostor]})}
+    )
+    info = scratch_cluster.up()
+    with pytest.raises(UserError, match="bootstrap SQL refused: role app_readonly") as raised:
+        LocalCluster(hostile, scratch_cluster.root, port=0).up()
+    assert "\n" not in str(raised.value)
+    with psycopg.connect(info.admin_conninfo()) as conn:
+        row = conn.execute(
+            "SELECT rolcanlogin, pg_has_role('app_readonly', 'app_readwrite', 'MEMBER')"
+            " FROM pg_roles WHERE rolname = 'app_readonly'"
+        ).fetchone()
+    assert row == (False, False)

@@ -553,7 +553,10 @@ class LocalCluster:
             ).fetchone():
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
         with psycopg.connect(info.admin_conninfo(), autocommit=True) as conn:
-            conn.execute(script.encode())
+            try:
+                conn.execute(script.encode())  # one implicit transaction: all or nothing
+            except psycopg.errors.RaiseException as exc:
+                raise UserError(f"the bootstrap SQL refused: {exc.diag.message_primary}") from None
             for user in self.config.database.users:
                 # Hash client-side, so the password itself never reaches the server or its logs.
                 verifier = conn.pgconn.encrypt_password(

@@ -36,14 +36,40 @@ def _literal(value: str) -> str:
     return sql.Literal(value).as_string(None)
 
 
-def _ensure_role(name: str, attributes: str) -> str:
+def _ensure_role(name: str, *, login: bool) -> str:
+    """Create the role, or check an existing one is of the same kind: turning a NOLOGIN
+    group into a login user (or a user into a group) would hand out its privileges."""
+    refusal = (
+        f"role {name} already exists as a NOLOGIN group role; pgplat will not make it a "
+        "login user (it would get the group's privileges): rename the user in database.users"
+        if login
+        else f"role {name} already exists and can log in; pgplat will not use it as a group "
+        "role (its members' privileges would go to whoever logs in): drop or rename that "
+        "role, or choose another database.schema_name"
+    )
+    attributes = "LOGIN" if login else "NOLOGIN"
     return (
         "DO $$ BEGIN\n"
         f"  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = {_literal(name)}) THEN\n"
         f"    CREATE ROLE {_ident(name)} {attributes};\n"
+        f"  ELSIF (SELECT rolcanlogin FROM pg_roles WHERE rolname = {_literal(name)})"
+        f" IS DISTINCT FROM {str(login).lower()} THEN\n"
+        f"    RAISE EXCEPTION USING MESSAGE = {_literal(refusal)};\n"
         "  END IF;\n"
-        "END $$;\n"
-        f"ALTER ROLE {_ident(name)} {attributes};"
+        "END $$;"
+    )
+
+
+def _revoke_if_member(group: str, role: str) -> str:
+    """Drop a membership left by an earlier configuration (a user moved to read-only)."""
+    return (
+        "DO $$ BEGIN\n"
+        "  IF EXISTS (SELECT FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid\n"
+        "             JOIN pg_roles r ON r.oid = m.member\n"
+        f"             WHERE g.rolname = {_literal(group)} AND r.rolname = {_literal(role)}) THEN\n"
+        f"    REVOKE {_ident(group)} FROM {_ident(role)};\n"
+        "  END IF;\n"
+        "END $$;"
     )
 
 
@@ -75,7 +101,7 @@ def _pgaudit() -> list[str]:
         "replace(current_setting('shared_preload_libraries'), ' ', ''), ','))"
     )
     return [
-        _ensure_role(AUDIT_ROLE, "NOLOGIN"),
+        _ensure_role(AUDIT_ROLE, login=False),
         "DO $$ BEGIN\n"
         f"  IF {loaded} THEN\n"
         "    CREATE EXTENSION IF NOT EXISTS pgaudit;\n"
@@ -89,8 +115,10 @@ def _pgaudit() -> list[str]:
 
 def _user(user: DatabaseUser, schema: str) -> list[str]:
     role = _ident(user.name)
+    other = "read-only" if user.access == "read-write" else "read-write"
     statements = [
-        _ensure_role(user.name, "LOGIN"),
+        _ensure_role(user.name, login=True),
+        _revoke_if_member(group_role(schema, other), user.name),
         f"GRANT {_ident(group_role(schema, user.access))} TO {role};",
         f"ALTER ROLE {role} SET search_path = {_ident(schema)}, public;",
     ]
@@ -137,7 +165,7 @@ def bootstrap_sql(config: PgplatConfig, target: Target = "rds") -> str:
         "SET client_min_messages = warning;",
     ]
     if target == "local":
-        out.append(_ensure_role("rds_iam", "NOLOGIN"))
+        out.append(_ensure_role("rds_iam", login=False))
     out += [
         f"REVOKE ALL ON DATABASE {database} FROM PUBLIC;",
         "REVOKE CREATE ON SCHEMA public FROM PUBLIC;",
@@ -146,7 +174,7 @@ def bootstrap_sql(config: PgplatConfig, target: Target = "rds") -> str:
     for access in ("read-write", "read-only"):
         group = _ident(group_role(db.schema_name, access))
         out += [
-            _ensure_role(group_role(db.schema_name, access), "NOLOGIN"),
+            _ensure_role(group_role(db.schema_name, access), login=False),
             f"GRANT CONNECT, TEMPORARY ON DATABASE {database} TO {group};",
             f"GRANT USAGE ON SCHEMA {schema} TO {group};",
             f"GRANT {_TABLE_PRIVILEGES[access]} ON ALL TABLES IN SCHEMA {schema} TO {group};",
