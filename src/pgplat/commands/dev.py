@@ -197,7 +197,8 @@ def destroy(ctx: typer.Context, yes: YesOpt = False) -> None:
         typer.confirm(f"Delete {cluster.root} (data, certificates, passwords)?", abort=True)
     destroy_standby(cluster)
     cluster.destroy()
-    say(ctx, f"[green]✓[/] deleted {cluster.root}")
+    kept = "; kept the files pgplat did not make" if cluster.root.exists() else ""
+    say(ctx, f"[green]✓[/] deleted {cluster.root}{kept}")
 
 
 @app.command()

@@ -62,13 +62,17 @@ def ensure_gitignored(project_dir: Path, entries: Iterable[str]) -> list[str]:
     Entries outside the project (absolute paths, ``..``) are not the project's to ignore.
     """
     gitignore = project_dir / ".gitignore"
-    text = gitignore.read_text() if gitignore.exists() else ""
+    text = gitignore.read_text() if gitignore.exists() and not gitignore.is_symlink() else ""
     present = {line.strip().rstrip("/") for line in text.splitlines()}
     inside = [e for e in entries if not Path(e).is_absolute() and ".." not in Path(e).parts]
     added = [e for e in inside if not _covered(e, present)]
     if added:
         prefix = "" if not text or text.endswith("\n") else "\n"
-        gitignore.write_text(
-            text + prefix + "# pgplat dev: local secrets and data\n" + "\n".join(added) + "\n"
+        mode = gitignore.stat().st_mode & 0o777 if gitignore.exists() else 0o644
+        write_private(
+            gitignore,
+            text + prefix + "# pgplat dev: local secrets and data\n" + "\n".join(added) + "\n",
+            mode=mode,
+            within=project_dir,
         )
     return added
