@@ -10,9 +10,14 @@ import pytest
 from pgplat.config import PgplatConfig
 from pgplat.infra.app import Synthesis
 from pgplat.infra.sizing import max_connections, memory_gib
+from tests.fixtures.synth import ALARM_TOPIC_ARN
 from tests.infra.templates import cmk_arn, props, resources
 
-COMMON = {"cpu", "freeable-memory", "connections", "deadlocks", "free-storage"}
+COMMON = {"connections", "deadlocks", "free-storage"}
+WHOLE_DATABASE = {"cpu", "freeable-memory"}
+AURORA_INSTANCES = ("writer", "reader-1", "reader-2")
+PER_INSTANCE = {f"{m}-{i}" for m in WHOLE_DATABASE for i in AURORA_INSTANCES}
+"""Aurora: CPU and memory of each instance, so a saturated writer can't hide behind readers."""
 
 
 def _alarms(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -27,13 +32,23 @@ def _alarms(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
 @pytest.mark.parametrize(
     ("fixture", "stack", "extra", "storage_metric"),
     [
-        ("innovate_synth", "innovate-prod-data", {"replica-lag"}, "FreeLocalStorage"),
-        ("northwind_synth", "northwind-prod-data", set(), "FreeStorageSpace"),
-        ("multi_az_cluster_synth", "northwind-prod-data", {"replica-lag"}, "FreeStorageSpace"),
+        (
+            "innovate_synth",
+            "innovate-prod-data",
+            {"replica-lag", *PER_INSTANCE},
+            "FreeLocalStorage",
+        ),
+        ("northwind_synth", "northwind-prod-data", WHOLE_DATABASE, "FreeStorageSpace"),
+        (
+            "multi_az_cluster_synth",
+            "northwind-prod-data",
+            {"replica-lag", *WHOLE_DATABASE},
+            "FreeStorageSpace",
+        ),
         (
             "serverless_synth",
             "innovate-prod-data",
-            {"replica-lag", "acu-utilization"},
+            {"replica-lag", "acu-utilization", *PER_INSTANCE},
             "FreeLocalStorage",
         ),
     ],
@@ -50,11 +65,39 @@ def test_alarms_per_shape(
         assert {"Ref": topic} in alarm["AlarmActions"]
 
 
+@pytest.mark.parametrize("fixture", ["innovate_synth", "serverless_synth"])
+def test_aurora_cpu_and_memory_are_alarmed_per_instance(
+    fixture: str, request: pytest.FixtureRequest
+) -> None:
+    alarms = _alarms(request.getfixturevalue(fixture).template("innovate-prod-data"))
+    for name in PER_INSTANCE:
+        instance = name.removeprefix("cpu-").removeprefix("freeable-memory-")
+        assert alarms[name]["Dimensions"] == [
+            {"Name": "DBInstanceIdentifier", "Value": f"innovate-prod-{instance}"}
+        ]
+    assert alarms["cpu-writer"]["Statistic"] == "Average"
+    assert alarms["freeable-memory-reader-1"]["Statistic"] == "Minimum"
+
+
+def test_every_alarm_also_goes_to_the_configured_topic(
+    multi_az_cluster_synth: Synthesis,
+) -> None:
+    """The variant routes alarms to alarm_topic_arn only; the drill-age alarm too."""
+    template = multi_az_cluster_synth.template("northwind-prod-data")
+    every_alarm = resources(template, "AWS::CloudWatch::Alarm").values()
+    drill = [a for a in every_alarm if a["Properties"]["AlarmName"].endswith("restore-drill")]
+    assert len(drill) == 1
+    for alarm in every_alarm:
+        assert ALARM_TOPIC_ARN in alarm["Properties"]["AlarmActions"], alarm
+        assert ALARM_TOPIC_ARN in alarm["Properties"]["OKActions"], alarm
+
+
 def test_thresholds_come_from_config(innovate: PgplatConfig, innovate_synth: Synthesis) -> None:
     alarms = _alarms(innovate_synth.template("innovate-prod-data"))
     limits = innovate.environments.prod.monitoring.thresholds
-    assert alarms["cpu"]["Threshold"] == limits.cpu_percent
-    assert alarms["freeable-memory"]["Threshold"] == limits.freeable_memory_mib * 1024**2
+    assert alarms["cpu-writer"]["Threshold"] == limits.cpu_percent
+    assert alarms["cpu-reader-2"]["Threshold"] == limits.cpu_percent
+    assert alarms["freeable-memory-writer"]["Threshold"] == limits.freeable_memory_mib * 1024**2
     assert alarms["free-storage"]["Threshold"] == limits.free_storage_gib * 1024**3
     assert alarms["replica-lag"]["Threshold"] == limits.replica_lag_seconds * 1000
     assert alarms["replica-lag"]["MetricName"] == "AuroraReplicaLagMaximum"

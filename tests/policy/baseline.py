@@ -15,8 +15,6 @@ from tests.policy.templates import KEY, KEY_ARN
 DELETE = object()
 TAGS = [{"Key": "owner", "Value": "platform"}, {"Key": "cost-center", "Value": "cc-1"}]
 ALARM_METRICS = (
-    "CPUUtilization",
-    "FreeableMemory",
     "DatabaseConnections",
     "Deadlocks",
     "FreeLocalStorage",
@@ -24,11 +22,26 @@ ALARM_METRICS = (
 )
 
 
-def _instance(config: PgplatConfig) -> dict[str, Any]:
+_ACCOUNT_ROOT = {"AWS": "arn:aws:iam::111111111111:root"}
+
+
+def _policy(principal: Any, action: str, effect: str = "Allow") -> dict[str, Any]:
+    """A one-statement resource policy."""
+    statement = {"Effect": effect, "Principal": principal, "Action": action, "Resource": "*"}
+    return {"Version": "2012-10-17", "Statement": [statement]}
+
+
+PER_INSTANCE_METRICS = ("CPUUtilization", "FreeableMemory")
+"""Alarmed on each instance: one saturated writer must not hide behind idle readers."""
+INSTANCES = {"Writer": "test-prod-writer", "Reader": "test-prod-reader-1"}
+
+
+def _instance(config: PgplatConfig, identifier: str) -> dict[str, Any]:
     return {
         "Type": "AWS::RDS::DBInstance",
         "Properties": {
             "DBClusterIdentifier": {"Ref": "Cluster"},
+            "DBInstanceIdentifier": identifier,
             "DBInstanceClass": "db.r6g.large",
             "Engine": "aurora-postgresql",
             "MonitoringInterval": 15,
@@ -74,9 +87,16 @@ def baseline(config: PgplatConfig) -> dict[str, Any]:
                 "Tags": TAGS,
             },
         },
-        "Writer": _instance(config),
-        "Reader": _instance(config),
+        **{name: _instance(config, identifier) for name, identifier in INSTANCES.items()},
         "Topic": {"Type": "AWS::SNS::Topic", "Properties": {"KmsMasterKeyId": KEY_ARN}},
+        "OnCall": {
+            "Type": "AWS::SNS::Subscription",
+            "Properties": {
+                "TopicArn": {"Ref": "Topic"},
+                "Protocol": "email",
+                "Endpoint": "oncall@example.com",
+            },
+        },
         "DbSg": {
             "Type": "AWS::EC2::SecurityGroup",
             "Properties": {
@@ -125,7 +145,43 @@ def baseline(config: PgplatConfig) -> dict[str, Any]:
             },
         },
         "Logs": {"Type": "AWS::Logs::LogGroup", "Properties": {"KmsKeyId": KEY_ARN}},
-        "Vault": {"Type": "AWS::Backup::BackupVault", "Properties": {"EncryptionKeyArn": KEY_ARN}},
+        "Vault": {
+            "Type": "AWS::Backup::BackupVault",
+            "Properties": {
+                "EncryptionKeyArn": KEY_ARN,
+                "AccessPolicy": _policy(_ACCOUNT_ROOT, "backup:CopyIntoBackupVault"),
+            },
+        },
+        "SecretPolicy": {
+            "Type": "AWS::SecretsManager::ResourcePolicy",
+            "Properties": {
+                "SecretId": {"Ref": "Secret"},
+                "ResourcePolicy": _policy(_ACCOUNT_ROOT, "secretsmanager:DeleteSecret", "Deny"),
+            },
+        },
+        "TrailBucketPolicy": {
+            "Type": "AWS::S3::BucketPolicy",
+            "Properties": {
+                "Bucket": "trail-bucket",
+                "PolicyDocument": _policy({"Service": "cloudtrail.amazonaws.com"}, "s3:PutObject"),
+            },
+        },
+        "TopicPolicy": {
+            "Type": "AWS::SNS::TopicPolicy",
+            "Properties": {
+                "Topics": [{"Ref": "Topic"}],
+                "PolicyDocument": _policy("*", "sns:Publish", "Deny"),
+            },
+        },
+        "Permission": {
+            "Type": "AWS::Lambda::Permission",
+            "Properties": {
+                "Action": "lambda:InvokeFunction",
+                "FunctionName": "validator",
+                "Principal": "events.amazonaws.com",
+                "SourceArn": {"Fn::GetAtt": ["Rule", "Arn"]},
+            },
+        },
         "DataRole": {
             "Type": "AWS::IAM::Role",
             "Properties": {
@@ -160,6 +216,17 @@ def baseline(config: PgplatConfig) -> dict[str, Any]:
             "Type": "AWS::CloudWatch::Alarm",
             "Properties": {"MetricName": metric, "AlarmActions": [{"Ref": "Topic"}]},
         }
+    for metric in PER_INSTANCE_METRICS:
+        for name, identifier in INSTANCES.items():
+            dimensions = [{"Name": "DBInstanceIdentifier", "Value": identifier}]
+            resources[f"Alarm{metric}{name}"] = {
+                "Type": "AWS::CloudWatch::Alarm",
+                "Properties": {
+                    "MetricName": metric,
+                    "Dimensions": dimensions,
+                    "AlarmActions": [{"Ref": "Topic"}],
+                },
+            }
     return resources
 
 

@@ -27,6 +27,12 @@ class Case:
     detail: str
 
 
+def _open(principal: Any, action: str) -> dict[str, Any]:
+    """A resource policy that lets ``principal`` call ``action`` with no condition."""
+    statement = {"Effect": "Allow", "Principal": principal, "Action": action, "Resource": "*"}
+    return {"Statement": [statement]}
+
+
 CASES: dict[str, Case] = {
     "PGP-001": Case("Writer", ("Writer", PROPS, "PubliclyAccessible"), True, "PubliclyAccessible"),
     "PGP-002": Case(
@@ -112,6 +118,35 @@ CASES: dict[str, Case] = {
     "PGP-026": Case("Cluster", ("Cluster", PROPS, "CopyTagsToSnapshot"), DELETE, "CopyTags"),
     "PGP-027": Case(
         "Cluster", ("Cluster", PROPS, "Tags"), [{"Key": "owner", "Value": "x"}], "cost"
+    ),
+    "PGP-028": Case(
+        "Key", ("Key", PROPS, "KeyPolicy"), _open({"AWS": "*"}, "kms:*"), '{"AWS": "*"}'
+    ),
+    "PGP-029": Case(
+        "SecretPolicy",
+        ("SecretPolicy", PROPS, "ResourcePolicy"),
+        _open("*", "secretsmanager:GetSecretValue"),
+        "secretsmanager:GetSecretValue",
+    ),
+    "PGP-030": Case(
+        "TrailBucketPolicy",
+        ("TrailBucketPolicy", PROPS, "PolicyDocument"),
+        _open("*", "s3:GetObject"),
+        "anyone",
+    ),
+    "PGP-031": Case(
+        "TopicPolicy",
+        ("TopicPolicy", PROPS, "PolicyDocument"),
+        _open({"AWS": "arn:aws:iam::999999999999:root"}, "sns:Subscribe"),
+        "999999999999",
+    ),
+    "PGP-032": Case("Vault", ("Vault", PROPS, "AccessPolicy"), _open("*", "backup:*"), "anyone"),
+    "PGP-034": Case("AlarmDeadlocks", ("OnCall",), DELETE, "Topic, which has no subscription"),
+    "PGP-033": Case(
+        "Permission",
+        ("Permission", PROPS),
+        {"Action": "lambda:InvokeFunction", "FunctionName": "validator", "Principal": "*"},
+        "anyone",
     ),
 }
 

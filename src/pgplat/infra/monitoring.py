@@ -1,8 +1,11 @@
 """Alarms, notifications, RDS events and a dashboard for one database.
 
 Every alarm goes to one SNS topic encrypted with the environment's key (and to an existing
-topic when configured). Thresholds come from ``monitoring.thresholds``. Deadlocks are counted
-from the PostgreSQL log ("deadlock detected"), which works the same for Aurora and RDS.
+topic when configured): ``alarm_actions``, which every alarm of the database uses. Thresholds
+come from ``monitoring.thresholds``. On Aurora, CPU and memory are alarmed on each instance
+(writer and every reader): a cluster-wide average lets a saturated writer hide behind idle
+readers. Deadlocks are counted from the PostgreSQL log ("deadlock detected"), which works the
+same for Aurora and RDS.
 """
 
 from __future__ import annotations
@@ -56,10 +59,11 @@ class DatabaseMonitoring(Construct):
         )
         for email in settings.alarm_emails:
             self.topic.add_subscription(subscriptions.EmailSubscription(email))
-        alarm_actions: list[cloudwatch.IAlarmAction] = [actions.SnsAction(self.topic)]
+        self.alarm_actions: list[cloudwatch.IAlarmAction] = [actions.SnsAction(self.topic)]
+        """Where every alarm of the database notifies (drill-age alarm included)."""
         if settings.alarm_topic_arn is not None:
             existing = sns.Topic.from_topic_arn(self, "ExistingTopic", settings.alarm_topic_arn)
-            alarm_actions.append(actions.SnsAction(existing))
+            self.alarm_actions.append(actions.SnsAction(existing))
 
         specs = self._alarm_specs()
         self.alarms: dict[str, cloudwatch.Alarm] = {}
@@ -75,21 +79,67 @@ class DatabaseMonitoring(Construct):
                 evaluation_periods=spec.evaluation_periods,
                 treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
             )
-            alarm.add_alarm_action(*alarm_actions)
-            alarm.add_ok_action(*alarm_actions)
+            self.notify(alarm)
             self.alarms[spec.name] = alarm
 
         self._event_subscriptions()
         self.dashboard = self._dashboard(specs)
 
-    def _metric(self, name: str, statistic: str = "Average") -> cloudwatch.Metric:
+    def notify(self, alarm: cloudwatch.Alarm) -> None:
+        """Send ``alarm`` (and its return to OK) wherever the database's alarms go."""
+        alarm.add_alarm_action(*self.alarm_actions)
+        alarm.add_ok_action(*self.alarm_actions)
+
+    def _metric(
+        self, name: str, statistic: str = "Average", instance: str | None = None
+    ) -> cloudwatch.Metric:
+        """An RDS metric of the whole database, or of one DB instance of it."""
+        dimensions = (
+            {"DBInstanceIdentifier": instance}
+            if instance is not None
+            else self.database.metric_dimensions
+        )
         return cloudwatch.Metric(
             namespace="AWS/RDS",
             metric_name=name,
-            dimensions_map=self.database.metric_dimensions,
+            dimensions_map=dimensions,
             statistic=statistic,
             period=Duration.minutes(5),
         )
+
+    def _saturation_specs(self) -> list[_AlarmSpec]:
+        """CPU and freeable memory: per instance on Aurora (named after the instance's role,
+        ``cpu-writer``, ``cpu-reader-1``), else of the one database."""
+        limits = self.database.props.settings.monitoring.thresholds
+        above = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD
+        below = cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD
+        instances: list[tuple[str, str | None]] = [("", None)]
+        if self.database.props.shape == "aurora":
+            prefix = f"{self.database.identifier}-"
+            instances = [
+                (f"-{identifier.removeprefix(prefix)}", identifier)
+                for identifier in self.database.instance_identifiers
+            ]
+        specs = []
+        for suffix, instance in instances:
+            where = f" on {instance}" if instance is not None else ""
+            specs += [
+                _AlarmSpec(
+                    f"cpu{suffix}",
+                    self._metric("CPUUtilization", instance=instance),
+                    limits.cpu_percent,
+                    above,
+                    f"CPU above {limits.cpu_percent}%{where}",
+                ),
+                _AlarmSpec(
+                    f"freeable-memory{suffix}",
+                    self._metric("FreeableMemory", "Minimum", instance),
+                    limits.freeable_memory_mib * MIB,
+                    below,
+                    f"Freeable memory below {limits.freeable_memory_mib} MiB{where}",
+                ),
+            ]
+        return specs
 
     def _deadlocks(self) -> cloudwatch.IMetric:
         namespace = f"pgplat/{self.database.identifier}"
@@ -118,20 +168,7 @@ class DatabaseMonitoring(Construct):
         below = cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD
         connection_limit = max_connections(env)
         specs = [
-            _AlarmSpec(
-                "cpu",
-                self._metric("CPUUtilization"),
-                limits.cpu_percent,
-                above,
-                f"CPU above {limits.cpu_percent}%",
-            ),
-            _AlarmSpec(
-                "freeable-memory",
-                self._metric("FreeableMemory", "Minimum"),
-                limits.freeable_memory_mib * MIB,
-                below,
-                f"Freeable memory below {limits.freeable_memory_mib} MiB",
-            ),
+            *self._saturation_specs(),
             _AlarmSpec(
                 "connections",
                 self._metric("DatabaseConnections", "Maximum"),

@@ -45,7 +45,6 @@ from aws_cdk import (
 )
 from aws_cdk import aws_backup as backup
 from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -400,8 +399,7 @@ class RestoreValidation(Construct):
             evaluation_periods=1,
             treat_missing_data=cloudwatch.TreatMissingData.BREACHING,
         )
-        alarm.add_alarm_action(actions.SnsAction(data.monitoring.topic))
-        alarm.add_ok_action(actions.SnsAction(data.monitoring.topic))
+        data.monitoring.notify(alarm)
         return alarm
 
 

@@ -4,9 +4,11 @@ control it enforces, and how to fix a violation. The one table the engine reads.
 from __future__ import annotations
 
 from pgplat.policy.rules import (
+    alarms_reach_a_person,
     alarms_with_actions,
     backup_retention_sufficient,
     backup_vaults_encrypted_with_cmk,
+    bucket_policies_closed_to_outsiders,
     database_not_public,
     database_subnets_isolated,
     db_connect_not_wildcard,
@@ -17,19 +19,24 @@ from pgplat.policy.rules import (
     final_snapshot_on_delete,
     highly_available,
     iam_auth_enabled,
+    key_policies_closed_to_outsiders,
     kms_key_rotation_enabled,
+    lambda_permissions_closed_to_outsiders,
     log_exports_on,
     log_groups_encrypted_with_cmk,
     mandatory_tags_present,
     minor_upgrades_per_policy,
     performance_insights_encrypted_with_cmk,
     performance_insights_on,
+    secret_policies_closed_to_outsiders,
     secrets_encrypted_with_cmk,
     secrets_rotated,
     snapshots_copy_tags,
     storage_encrypted_with_cmk,
     tls_enforced,
+    topic_policies_closed_to_outsiders,
     topics_encrypted_with_cmk,
+    vault_policies_closed_to_outsiders,
     windows_outside_business_hours,
 )
 from pgplat.policy.rules._db import DATABASES
@@ -41,6 +48,16 @@ _PLAN_BACKUPS = "Plan, configuration: daily automated backups + retention policy
 _PLAN_MONITORING = "Plan, configuration: CloudWatch Metrics + Enhanced Monitoring + Alarms"
 _SECRETS_MANAGER_ENTRY = "AWS::SecretsManager::Secret"
 _IAM = ("AWS::IAM::Role", "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
+_OUTSIDERS = (
+    "A resource policy is the only gate in front of the resource: Principal '*' or another "
+    "organisation's account reaches it from anywhere unless a condition narrows the caller."
+)
+_PLAN_ACCOUNTS = "Plan: IAM cross-account roles for least-privilege access; Security Hub "
+_NARROW = (
+    "Name the principal (an account of the configuration, a role, or a service), or add a "
+    "condition that narrows the caller to the organisation: aws:PrincipalOrgID, "
+    "aws:SourceAccount/aws:SourceArn"
+)
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -214,7 +231,8 @@ RULES: tuple[Rule, ...] = (
         "error",
         "An alarm nobody hears is not monitoring.",
         _PLAN_MONITORING,
-        "Create the missing alarms and send them to the alarm topic (monitoring.alarm_emails).",
+        "Create the missing alarms (CPU and memory on every Aurora instance) and send them to "
+        "the alarm topic (monitoring.alarm_emails).",
     ),
     Rule(
         "PGP-020",
@@ -291,5 +309,71 @@ RULES: tuple[Rule, ...] = (
         "Plan: separate environments; pgplat required_tags",
         "Config 'tags' reach every tag-aware construct; resources the CDK emits as a raw "
         "CfnResource (custom-resource providers) must be tagged in code where they are made.",
+    ),
+    Rule(
+        "PGP-028",
+        key_policies_closed_to_outsiders.key_policies_closed_to_outsiders,
+        ("AWS::KMS::Key",),
+        "error",
+        _OUTSIDERS,
+        f"{_PLAN_ACCOUNTS}KMS.5 (KMS keys not publicly accessible)",
+        f"{_NARROW}, or kms:CallerAccount with kms:ViaService.",
+    ),
+    Rule(
+        "PGP-029",
+        secret_policies_closed_to_outsiders.secret_policies_closed_to_outsiders,
+        ("AWS::SecretsManager::ResourcePolicy",),
+        "error",
+        _OUTSIDERS,
+        f"{_PLAN_ACCOUNTS}SecretsManager (resource policies do not grant public access)",
+        f"{_NARROW}; pgplat's own policies name the data account only.",
+    ),
+    Rule(
+        "PGP-030",
+        bucket_policies_closed_to_outsiders.bucket_policies_closed_to_outsiders,
+        ("AWS::S3::BucketPolicy",),
+        "error",
+        _OUTSIDERS,
+        f"{_PLAN_ACCOUNTS}S3.2/S3.3 (no public read or write); AWS Config "
+        "s3-bucket-public-read-prohibited",
+        f"{_NARROW}; the audit buckets need only the CloudTrail and log-delivery services.",
+    ),
+    Rule(
+        "PGP-031",
+        topic_policies_closed_to_outsiders.topic_policies_closed_to_outsiders,
+        ("AWS::SNS::TopicPolicy",),
+        "error",
+        _OUTSIDERS,
+        f"{_PLAN_ACCOUNTS}SNS (topic access policies); AWS Config sns-topic-policy-check",
+        f"{_NARROW}; CloudWatch and RDS events publish as services.",
+    ),
+    Rule(
+        "PGP-032",
+        vault_policies_closed_to_outsiders.vault_policies_closed_to_outsiders,
+        ("AWS::Backup::BackupVault",),
+        "error",
+        _OUTSIDERS,
+        f"{_PLAN_ACCOUNTS}Backup (vault access policies); {_PLAN_BACKUPS}",
+        f"{_NARROW}; a vault without an access policy answers to its own account only.",
+    ),
+    Rule(
+        "PGP-033",
+        lambda_permissions_closed_to_outsiders.lambda_permissions_closed_to_outsiders,
+        ("AWS::Lambda::Permission",),
+        "error",
+        _OUTSIDERS,
+        f"{_PLAN_ACCOUNTS}Lambda.1 (Lambda function policies prohibit public access)",
+        "Give the permission a SourceArn (the rule or service resource that invokes it), a "
+        "SourceAccount of the configuration, or a PrincipalOrgID.",
+    ),
+    Rule(
+        "PGP-034",
+        alarms_reach_a_person.alarms_reach_a_person,
+        ("AWS::CloudWatch::Alarm",),
+        "error",
+        "An alarm that reaches no person is not monitoring: production problems go unheard.",
+        _PLAN_MONITORING,
+        "Set monitoring.alarm_emails (someone confirms the subscription) or "
+        "monitoring.alarm_topic_arn (an existing, subscribed topic) for production.",
     ),
 )

@@ -1,4 +1,6 @@
-"""Every alarm the database needs exists and notifies someone."""
+"""Every alarm the database needs exists and notifies someone; on an Aurora cluster, CPU and
+memory are alarmed on each instance (a cluster-wide average lets one saturated writer hide
+behind idle readers)."""
 
 from __future__ import annotations
 
@@ -8,10 +10,12 @@ from pgplat.policy.assembly import Resource
 from pgplat.policy.rules._db import is_aurora, is_primary, members
 from pgplat.policy.rules.base import NOT_APPLICABLE, Context, Verdict, verdict
 
-_COMMON = ("CPUUtilization", "FreeableMemory", "DatabaseConnections", "Deadlocks")
+_COMMON = ("DatabaseConnections", "Deadlocks")
+_PER_INSTANCE = ("CPUUtilization", "FreeableMemory")
 _REPLICA_LAG = "AuroraReplicaLag"
 _SAME_SIGNAL = {"AuroraReplicaLagMaximum": _REPLICA_LAG}
 """Metrics that answer the same question (the cluster-wide maximum covers every replica)."""
+_INSTANCE = "DBInstanceIdentifier"
 
 
 def alarms_with_actions(resource: Resource, context: Context) -> Verdict:
@@ -31,12 +35,16 @@ def alarms_with_actions(resource: Resource, context: Context) -> Verdict:
 def _required_metrics(resource: Resource, context: Context) -> Iterator[str]:
     yield from _COMMON
     if not is_aurora(resource):
+        yield from _PER_INSTANCE
         yield "FreeStorageSpace"
         if resource.type == "AWS::RDS::DBCluster":
             yield "ReplicaLag"
         return
     yield "FreeLocalStorage"
     instances = list(members(resource, context))
+    for instance in instances:
+        identifier = instance.properties.get(_INSTANCE, instance.logical_id)
+        yield from (f"{metric} of {identifier}" for metric in _PER_INSTANCE)
     if len(instances) > 1:
         yield _REPLICA_LAG
     if any(i.properties.get("DBInstanceClass") == "db.serverless" for i in instances):
@@ -44,10 +52,17 @@ def _required_metrics(resource: Resource, context: Context) -> Iterator[str]:
 
 
 def _metrics(alarm: Resource) -> Iterator[str]:
-    """Metric names an alarm watches, directly or inside a metric-math expression."""
-    names = [alarm.properties.get("MetricName")] + [
-        query.get("MetricStat", {}).get("Metric", {}).get("MetricName")
+    """Metric names an alarm watches, directly or inside a metric-math expression, each also
+    as '<metric> of <instance>' when the alarm is scoped to one DB instance."""
+    stats = [alarm.properties] + [
+        query.get("MetricStat", {}).get("Metric", {})
         for query in alarm.properties.get("Metrics", [])
     ]
-    for name in filter(None, names):
+    for stat in stats:
+        name = stat.get("MetricName")
+        if not name:
+            continue
         yield _SAME_SIGNAL.get(str(name), str(name))
+        for dimension in stat.get("Dimensions", []):
+            if dimension.get("Name") == _INSTANCE:
+                yield f"{name} of {dimension.get('Value')}"

@@ -123,6 +123,13 @@ def flat(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
 
 
+def as_list(value: Any) -> list[Any]:
+    """A template value that may be one item or a list of them, as a list."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
 def truthy(value: Any) -> bool:
     """CloudFormation booleans arrive as ``true`` or ``"true"``."""
     return value is True or (isinstance(value, str) and value.lower() == "true")

@@ -8,7 +8,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from pgplat.policy.assembly import Resource
-from pgplat.policy.rules.base import Context, Verdict, flat, verdict
+from pgplat.policy.rules.base import Context, Verdict, as_list, flat, verdict
 
 _ACTION = "rds-db:connect"
 
@@ -17,7 +17,7 @@ def db_connect_not_wildcard(resource: Resource, context: Context) -> Verdict:
     problems = [
         problem
         for document in _documents(resource)
-        for statement in _as_list(document.get("Statement"))
+        for statement in as_list(document.get("Statement"))
         for problem in _statement_problems(statement)
     ]
     return verdict(not problems, "; ".join(problems))
@@ -34,18 +34,12 @@ def _documents(resource: Resource) -> Iterator[Mapping[str, Any]]:
 def _statement_problems(statement: Mapping[str, Any]) -> Iterator[str]:
     if statement.get("Effect") != "Allow":
         return
-    actions = [str(a).lower() for a in _as_list(statement.get("Action"))]
+    actions = [str(a).lower() for a in as_list(statement.get("Action"))]
     if not any(fnmatchcase(_ACTION, pattern) for pattern in actions):
         return
     sid = statement.get("Sid", "a statement")
     if "NotResource" in statement:
         yield f"{sid} grants {_ACTION} with NotResource"
-    for target in _as_list(statement.get("Resource")):
+    for target in as_list(statement.get("Resource")):
         if "*" in flat(target):
             yield f"{sid} grants {_ACTION} on {flat(target)}"
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
