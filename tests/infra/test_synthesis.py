@@ -1,15 +1,36 @@
-"""The synthesis API: stacks per environment and account role, manifest, and reuse."""
+"""The synthesis API: stacks per environment and account role, manifest, and reuse (only of
+an intact synthesis of the same inputs, assets included)."""
 
 from __future__ import annotations
 
 import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+import pgplat
 from pgplat.config import PgplatConfig
 from pgplat.errors import UserError
-from pgplat.infra.app import MANIFEST, Synthesis, config_hash, previous_synthesis, synthesize
+from pgplat.infra.app import (
+    MANIFEST,
+    Synthesis,
+    config_hash,
+    previous_synthesis,
+    source_digest,
+    source_files,
+    synthesize,
+)
+from pgplat.infra.restore_validation import asset_hash, validator_modules
+from tests.drills.restore.test_ca_layer import PEM, _with_bundle
+from tests.fixtures.examples import NORTHWIND
 
 
 def test_innovate_stacks_and_their_accounts(innovate_synth: Synthesis) -> None:
@@ -81,3 +102,117 @@ def test_no_secret_value_anywhere_in_the_assembly(innovate_synth: Synthesis) -> 
         for resource in template["Resources"].values():
             if resource["Type"] == "AWS::SecretsManager::Secret":
                 assert set(resource["Properties"]) & {"GenerateSecretString"}, name
+
+
+_INTERRUPTED_CHILD = """
+import sys
+from pathlib import Path
+from pgplat.config import load_config
+from pgplat.infra.app import synthesize
+
+config = load_config(Path(sys.argv[1]))
+changed = config.model_copy(update={"tags": {**config.tags, "team": "interrupted"}})
+synthesize(changed, Path(sys.argv[2]), ["prod"])
+"""
+
+
+def _first_new_template(outdir: Path, since: float) -> bool:
+    return any(p.stat().st_mtime > since for p in outdir.rglob("*.template.json"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGKILL])
+def test_an_interrupted_synthesis_is_never_taken_for_the_previous_one(
+    signal_number: int, northwind: PgplatConfig, northwind_synth: Synthesis, tmp_path: Path
+) -> None:
+    """A real child re-synthesizing a changed configuration is killed as soon as it has
+    written a template; the unchanged configuration then gets exactly its own templates."""
+    outdir = tmp_path / "cdk.out"
+    shutil.copytree(northwind_synth.outdir, outdir)
+    started = time.time()
+    child = subprocess.Popen(
+        [sys.executable, "-c", _INTERRUPTED_CHILD, str(NORTHWIND), str(outdir)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        while child.poll() is None and not _first_new_template(outdir, started):
+            time.sleep(0.01)
+        assert child.poll() is None, "the child finished before a template was written"
+        child.send_signal(signal_number)
+        child.wait(timeout=60)
+    finally:
+        child.kill()
+    again = synthesize(northwind, outdir, ["prod"], reuse=True)
+    prod = {n: t for n, t in northwind_synth.templates.items() if n in again.stacks}
+    assert again.templates == prod
+    for info in again.stacks.values():
+        assert json.loads(info.template_path.read_text()) == again.templates[info.name]
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_a_template_changed_on_disk_is_not_reused(
+    data: st.DataObject, northwind: PgplatConfig, northwind_synth: Synthesis, tmp_path: Path
+) -> None:
+    outdir = tmp_path / f"cdk.out-{uuid.uuid4().hex}"
+    shutil.copytree(northwind_synth.outdir, outdir)
+    digest, envs = northwind_synth.config_hash, ["prod"]
+    assert previous_synthesis(outdir, digest, envs) is not None
+    stack = data.draw(st.sampled_from(sorted(northwind_synth.stacks)))
+    path = outdir / northwind_synth.stacks[stack].template_path.relative_to(northwind_synth.outdir)
+    content = bytearray(path.read_bytes())
+    at = data.draw(st.integers(0, len(content) - 1))
+    content[at] = data.draw(st.integers(0, 255).filter(lambda b: b != content[at]))
+    path.write_bytes(bytes(content))
+    assert previous_synthesis(outdir, digest, envs) is None
+
+
+def test_the_key_covers_every_file_of_the_validator_asset() -> None:
+    package = Path(pgplat.__file__).parent
+    covered = {p.relative_to(package).as_posix() for p in source_files(package)}
+    assert set(validator_modules()) <= covered
+
+
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_an_edit_to_any_module_changes_the_key(data: st.DataObject, tmp_path: Path) -> None:
+    package = tmp_path / f"pgplat-{uuid.uuid4().hex}"
+    shutil.copytree(Path(pgplat.__file__).parent, package)
+    before = source_digest(package)
+    modules = [package / m for m in validator_modules()]
+    module = data.draw(st.sampled_from(modules))
+    module.write_bytes(module.read_bytes() + data.draw(st.binary(min_size=1, max_size=8)))
+    assert source_digest(package) != before
+
+
+def test_a_new_or_changed_ca_bundle_changes_the_key(
+    northwind: PgplatConfig, tmp_path: Path
+) -> None:
+    config = _with_bundle(northwind, Path("rds-ca.pem"))
+    missing = config_hash(config, tmp_path)
+    (tmp_path / "rds-ca.pem").write_text(PEM)
+    first = config_hash(config, tmp_path)
+    (tmp_path / "rds-ca.pem").write_text(PEM + PEM)
+    second = config_hash(config, tmp_path)
+    assert len({missing, first, second}) == 3
+    assert config_hash(config, tmp_path) == second
+
+
+def test_the_validator_asset_is_named_by_what_goes_into_it(northwind_synth: Synthesis) -> None:
+    """The uploaded key and the staged folder both carry ``asset_hash``, and the folder holds
+    exactly the modules it covers."""
+    template = northwind_synth.template("northwind-prod-data")
+    (validator,) = [
+        r
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::Lambda::Function" and "Validator" in json.dumps(r["Metadata"])
+    ]
+    assert validator["Properties"]["Code"]["S3Key"] == f"{asset_hash()}.zip"
+    staged = northwind_synth.outdir / "prod" / f"asset.{asset_hash()}" / "pgplat"
+    shipped = {p.relative_to(staged).as_posix() for p in staged.rglob("*.py")}
+    assert shipped == set(validator_modules())

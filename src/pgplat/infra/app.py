@@ -12,23 +12,29 @@ account role they deploy to. Adding a stack to every environment is one line the
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
 
+import pgplat
 from pgplat import __version__, naming
 from pgplat.config.model import PgplatConfig, StackAccount
 from pgplat.errors import UserError
 from pgplat.infra.backup import BackupCopyStack, copy_vault_name, vault_arn
 from pgplat.infra.cross_account import build_access_stacks
 from pgplat.infra.data_stack import DataStack
+from pgplat.infra.restore_validation import asset_environment
+from pgplat.infra.staging import move_into_place, staging_area
 from pgplat.infra.trail import build_trail_stack
+from pgplat.local.files import write_private
 from pgplat.project import SYNTHESIS_RECORD
 
 MANIFEST = SYNTHESIS_RECORD
@@ -148,27 +154,64 @@ class Synthesis:
         return self.templates[stack_name]
 
 
-def config_hash(config: PgplatConfig) -> str:
+def config_hash(config: PgplatConfig, base_dir: Path = Path()) -> str:
     """Hash of everything a synthesis depends on: the config, the derived windows, the code
-    that turns them into templates (this package), and the CDK version."""
+    that turns them into templates and assets (this package), what the validator asset is
+    built from, the CA bundles the configuration names (below ``base_dir``), and the CDK."""
     document = {
         "config": config.model_dump(mode="json", by_alias=True),
         "windows": [config.maintenance.windows.backup, config.maintenance.windows.maintenance],
         "pgplat": __version__,
-        "infra-source": _source_digest(),
+        "pgplat-source": _running_source(),
+        "validator-asset": asset_environment(),
+        "ca-bundles": _ca_bundle_digests(config, base_dir),
         "aws-cdk-lib": version("aws-cdk-lib"),
     }
     text = json.dumps(document, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _source_digest() -> str:
-    package = Path(__file__).parent
+def source_files(package: Path) -> list[Path]:
+    """The files of ``package`` a synthesis reads: every module (the validator asset ships
+    some of them), and the YAML and JSON data beside them."""
+    return sorted(
+        path
+        for path in package.rglob("*")
+        if path.suffix in (".py", ".yaml", ".json")
+        and path.is_file()
+        and "__pycache__" not in path.parts
+    )
+
+
+@functools.cache
+def _running_source() -> str:
+    """The digest of pgplat as this process loaded it (taken once: the code that runs does
+    not change when its files are edited meanwhile)."""
+    return source_digest(Path(pgplat.__file__).parent)
+
+
+def source_digest(package: Path) -> str:
+    """Hash of the names and contents of ``package``'s source files."""
     digest = hashlib.sha256()
-    for path in sorted(package.rglob("*")):
-        if path.suffix in (".py", ".yaml", ".json") and path.is_file():
-            digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+    for path in source_files(package):
+        digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
+
+
+def _ca_bundle_digests(config: PgplatConfig, base_dir: Path) -> dict[str, str | None]:
+    """Each environment's CA bundle file by content (None: not there, which synthesis reports)."""
+    digests: dict[str, str | None] = {}
+    for name, settings in config.environments.cloud().items():
+        restore_test = settings.backup.restore_test
+        if restore_test is None or restore_test.ca_bundle is None:
+            continue
+        try:
+            content = (base_dir / restore_test.ca_bundle).read_bytes()
+        except OSError:
+            digests[name] = None
+        else:
+            digests[name] = hashlib.sha256(content).hexdigest()
+    return digests
 
 
 def synthesize(
@@ -190,37 +233,49 @@ def synthesize(
             f"configured: {', '.join(available)} (see environments in the config)"
         )
     outdir = Path(outdir)
-    digest = config_hash(config)
+    digest = config_hash(config, base_dir)
     if reuse:
         cached = previous_synthesis(outdir, digest, chosen)
         if cached is not None:
             return cached
     stacks: dict[str, StackInfo] = {}
     templates: dict[str, dict[str, Any]] = {}
-    for env_name in chosen:
-        assembly_dir = outdir / env_name
-        env = EnvironmentApp(
-            app=_create_app(config, env_name, assembly_dir),
-            config=config,
-            env_name=env_name,
-            base_dir=base_dir,
-        )
-        for builder in STACK_BUILDERS:
-            builder(env)
-        assembly = env.app.synth()
-        for artifact in assembly.stacks:
-            stacks[artifact.stack_name] = StackInfo(
-                name=artifact.stack_name,
-                env=env_name,
-                role=env.role_of(artifact.stack_name),
-                account=artifact.environment.account,
-                region=artifact.environment.region,
-                template_path=Path(artifact.template_full_path),
-            )
-            templates[artifact.stack_name] = artifact.template
+    with staging_area(outdir) as stage:
+        for env_name in chosen:
+            staged = Path(tempfile.mkdtemp(prefix=f"{env_name}-", dir=stage))
+            for info, template in _synthesize_environment(config, env_name, staged, base_dir):
+                final = outdir / env_name / info.template_path.relative_to(staged)
+                stacks[info.name] = replace(info, template_path=final)
+                templates[info.name] = template
+            move_into_place(staged, outdir / env_name)
     synthesis = Synthesis(outdir, digest, stacks, templates)
     _write_manifest(synthesis, chosen)
     return synthesis
+
+
+def _synthesize_environment(
+    config: PgplatConfig, env_name: str, assembly_dir: Path, base_dir: Path
+) -> Iterator[tuple[StackInfo, dict[str, Any]]]:
+    """One environment's cloud assembly, written to ``assembly_dir``: each stack and template."""
+    env = EnvironmentApp(
+        app=_create_app(config, env_name, assembly_dir),
+        config=config,
+        env_name=env_name,
+        base_dir=base_dir,
+    )
+    for builder in STACK_BUILDERS:
+        builder(env)
+    assembly = env.app.synth()
+    for artifact in assembly.stacks:
+        info = StackInfo(
+            name=artifact.stack_name,
+            env=env_name,
+            role=env.role_of(artifact.stack_name),
+            account=artifact.environment.account,
+            region=artifact.environment.region,
+            template_path=Path(artifact.template_full_path),
+        )
+        yield info, artifact.template
 
 
 def _create_app(config: PgplatConfig, env_name: str, assembly_dir: Path) -> cdk.App:
@@ -238,6 +293,8 @@ def _create_app(config: PgplatConfig, env_name: str, assembly_dir: Path) -> cdk.
 
 
 def _write_manifest(synthesis: Synthesis, envs: list[str]) -> None:
+    """The record: the inputs' hash, and each stack with its template's hash (checked before
+    reuse, so a template changed on disk is never taken for this synthesis's)."""
     stacks = [
         {
             "name": s.name,
@@ -246,33 +303,33 @@ def _write_manifest(synthesis: Synthesis, envs: list[str]) -> None:
             "account": s.account,
             "region": s.region,
             "template": str(s.template_path.relative_to(synthesis.outdir)),
+            "sha256": hashlib.sha256(s.template_path.read_bytes()).hexdigest(),
         }
         for s in synthesis.stacks.values()
     ]
     manifest = {"config_hash": synthesis.config_hash, "envs": envs, "stacks": stacks}
-    synthesis.outdir.mkdir(parents=True, exist_ok=True)
-    (synthesis.outdir / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+    write_private(synthesis.outdir / MANIFEST, json.dumps(manifest, indent=2) + "\n", mode=0o644)
 
 
 def previous_synthesis(outdir: Path, digest: str, envs: list[str]) -> Synthesis | None:
-    """The previous synthesis in ``outdir`` if it was made from the same inputs and is intact."""
+    """The previous synthesis in ``outdir`` if it was made from the same inputs and every
+    template on disk is the one it wrote."""
     try:
         manifest = json.loads((outdir / MANIFEST).read_text())
         if manifest["config_hash"] != digest or not set(envs) <= set(manifest["envs"]):
             return None
-        stacks = {
-            s["name"]: StackInfo(
-                name=s["name"],
-                env=s["env"],
-                role=s["role"],
-                account=s["account"],
-                region=s["region"],
-                template_path=outdir / s["template"],
+        recorded = [s for s in manifest["stacks"] if s["env"] in envs]
+        stacks: dict[str, StackInfo] = {}
+        templates: dict[str, dict[str, Any]] = {}
+        for s in recorded:
+            path = outdir / s["template"]
+            content = path.read_bytes()
+            if hashlib.sha256(content).hexdigest() != s["sha256"]:
+                return None
+            stacks[s["name"]] = StackInfo(
+                s["name"], s["env"], s["role"], s["account"], s["region"], path
             )
-            for s in manifest["stacks"]
-            if s["env"] in envs
-        }
-        templates = {name: json.loads(s.template_path.read_text()) for name, s in stacks.items()}
-    except (OSError, ValueError, KeyError):
+            templates[s["name"]] = json.loads(content)
+    except (OSError, ValueError, KeyError, TypeError):
         return None
     return Synthesis(outdir, digest, stacks, templates, reused=True)

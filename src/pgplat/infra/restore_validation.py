@@ -23,7 +23,9 @@ The cdk-nag findings the roles' wildcards raise are accepted, with why, in
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib.metadata
+import json
 import platform
 import shutil
 import subprocess
@@ -35,6 +37,7 @@ from typing import TYPE_CHECKING, cast
 import jsii
 from aws_cdk import (
     ArnFormat,
+    AssetHashType,
     BundlingOptions,
     DockerImage,
     Duration,
@@ -470,6 +473,27 @@ def validator_modules() -> list[str]:
     return [Path(file).relative_to(package).as_posix() for file in listed]
 
 
+def asset_environment() -> dict[str, str]:
+    """What the asset holds besides pgplat's own modules: the interpreter and CPU it is built
+    for, and the version of each distribution copied in (``ASSET_DISTRIBUTIONS``)."""
+    return {
+        "python": f"{sys.version_info.major}.{sys.version_info.minor}",
+        "machine": platform.machine(),
+        **{name: importlib.metadata.version(name) for name in ASSET_DISTRIBUTIONS},
+    }
+
+
+def asset_hash() -> str:
+    """The asset's content hash, from exactly what goes into it (the modules the handler
+    imports, and ``asset_environment``), so an edit elsewhere in pgplat keeps the asset and
+    an edit to any of its modules uploads a new one."""
+    package = Path(pgplat.__file__).parent
+    digest = hashlib.sha256(json.dumps(asset_environment(), sort_keys=True).encode())
+    for module in validator_modules():
+        digest.update(b"\0" + module.encode() + b"\0" + (package / module).read_bytes())
+    return digest.hexdigest()
+
+
 def package_code() -> lambda_.Code:
     """The Lambda code: the validator's part of pgplat, with its runtime dependencies."""
     package = Path(pgplat.__file__).parent
@@ -477,6 +501,8 @@ def package_code() -> lambda_.Code:
     modules = " ".join(validator_modules())
     return lambda_.Code.from_asset(
         str(package),
+        asset_hash_type=AssetHashType.CUSTOM,
+        asset_hash=asset_hash(),
         exclude=["__pycache__", "*.pyc"],
         bundling=BundlingOptions(
             image=DockerImage.from_registry(f"public.ecr.aws/sam/build-{python}"),
