@@ -20,10 +20,11 @@ from typer.testing import CliRunner
 from pgplat.commands.app import app
 from pgplat.config import PgplatConfig
 from pgplat.errors import UserError
-from pgplat.local.account import ServerAccount
+from pgplat.local.account import ServerAccount, server_account
 from pgplat.local.cluster import LocalCluster
 from pgplat.local.home import MARKER, SERVER_HOMES
 from tests.fixtures.examples import INNOVATE
+from tests.fixtures.postgres import server_root
 
 
 def _tree(folder: Path) -> dict[str, bytes | None]:
@@ -129,3 +130,25 @@ def test_root_in_a_private_folder_gets_a_working_server_without_widening_it(
     assert not home.exists()
     assert not root.exists()
     assert (private_project / "pgplat.yaml").exists()
+
+
+@pytest.mark.parametrize("planted", ["pgdata", "tls"])
+def test_a_link_planted_in_the_server_folder_is_refused_and_its_target_untouched(
+    innovate: PgplatConfig, planted: str
+) -> None:
+    base = server_root("planted")
+    try:
+        cluster = LocalCluster(innovate, base / "local", port=0)
+        cluster.make_root(server_account())
+        victim = base / "victim"
+        victim.mkdir()
+        victim.chmod(0o755)
+        before = victim.stat()
+        (cluster.root / planted).symlink_to(victim)
+        with pytest.raises(UserError, match=rf"{planted} is a symbolic link"):
+            cluster.up()
+        after = victim.stat()
+        assert (after.st_uid, after.st_mode) == (before.st_uid, before.st_mode)
+        assert list(victim.iterdir()) == []
+    finally:
+        shutil.rmtree(base)

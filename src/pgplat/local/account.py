@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pgplat.errors import UserError
+from pgplat.local.files import refuse_link
 
 SYSTEM_ACCOUNT = "pgplat"
 
@@ -56,7 +57,8 @@ class ServerAccount:
         path.chmod(mode)
 
     def make_dir(self, path: Path) -> Path:
-        """A private directory of this account (created if missing)."""
+        """A private directory of this account (created if missing, never through a link)."""
+        refuse_link(path)
         path.mkdir(parents=True, exist_ok=True)
         self.own(path, 0o700)
         return path

@@ -15,6 +15,8 @@ import yaml
 from pgplat.config import PgplatConfig
 from pgplat.local.account import ServerAccount
 from pgplat.local.cluster import HOST, LocalCluster, libpq_env
+from pgplat.local.files import refuse_link, write_private
+from pgplat.local.home import claim
 from pgplat.local.passwords import SUPERUSER
 from pgplat.local.tls import ensure_tls
 from pgplat.naming import POSTGRES_PORT, compose_project_name
@@ -114,19 +116,25 @@ def _passwords_script(config: PgplatConfig) -> str:
 def write_compose(cluster: LocalCluster, project: Project) -> Path:
     """Write ``compose.yaml`` and its init files, reusing ``cluster``'s CA and passwords;
     return the compose file's path."""
+    claim(cluster.root, 0o700)
     docker = cluster.root / "docker"
     initdb = docker / "initdb"
+    refuse_link(docker)
     initdb.mkdir(parents=True, exist_ok=True)
     # The container's root reads the key, so the files belong to the caller.
     ensure_tls(cluster.tls.ca_cert.parent, ServerAccount.caller())
-    (docker / "pg_hba.conf").write_text(_HBA)
-    (initdb / "10-bootstrap.sql").write_text(bootstrap_sql(cluster.config, target="local"))
-    (initdb / "20-passwords.sh").write_text(_passwords_script(cluster.config))
+    bootstrap = bootstrap_sql(cluster.config, target="local")
+    for path, text in (
+        (docker / "pg_hba.conf", _HBA),
+        (initdb / "10-bootstrap.sql", bootstrap),
+        (initdb / "20-passwords.sh", _passwords_script(cluster.config)),
+    ):
+        write_private(path, text, mode=0o644, within=cluster.root)
     document = compose_document(cluster.config, project.local_data_dir, cluster.preferred_port)
     path = project.root / "compose.yaml"
-    path.write_text(
-        "# Written by `pgplat dev compose`: production-parity PostgreSQL for Docker users.\n"
-        + yaml.safe_dump(document, sort_keys=False)
+    header = "# Written by `pgplat dev compose`: production-parity PostgreSQL for Docker users.\n"
+    write_private(
+        path, header + yaml.safe_dump(document, sort_keys=False), mode=0o644, within=project.root
     )
     return path
 

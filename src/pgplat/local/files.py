@@ -29,8 +29,8 @@ def _refuse_links(path: Path, within: Path | None) -> None:
                 "choose a path inside the project"
             )
         for part in reversed(relative.relative_to(base).parents[:-1]):
-            _refuse_link(base / part)
-    _refuse_link(path)
+            refuse_link(base / part)
+    refuse_link(path)
     with contextlib.suppress(FileNotFoundError):
         if not stat.S_ISREG(path.lstat().st_mode):
             raise UserError(
@@ -39,11 +39,12 @@ def _refuse_links(path: Path, within: Path | None) -> None:
             )
 
 
-def _refuse_link(path: Path) -> None:
+def refuse_link(path: Path) -> None:
+    """Fail in one line when ``path`` is a symbolic link (pgplat never writes through one)."""
     if path.is_symlink():
         raise UserError(
             f"{path} is a symbolic link (to {os.readlink(path)}); pgplat never writes "
-            "private files through a link: remove it and re-run"
+            "through a link: remove it and re-run"
         )
 
 

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from pgplat.local.account import ServerAccount
-from pgplat.local.files import write_private
+from pgplat.local.files import refuse_link, write_private
 
 SERVER_NAMES = ("localhost",)
 SERVER_ADDRESSES = ("127.0.0.1", "::1")
@@ -81,6 +81,7 @@ def ensure_tls(directory: Path, account: ServerAccount) -> TlsFiles:
     files = TlsFiles.under(directory)
     if is_usable(files):
         return files
+    refuse_link(directory)
     directory.mkdir(parents=True, exist_ok=True)
     directory.chmod(0o755)
     now = datetime.datetime.now(datetime.UTC)
