@@ -33,7 +33,7 @@ def database(local_pg: ServerInfo) -> Iterator[str]:
 def _run(conninfo: str, *statements: str) -> None:
     with psycopg.connect(conninfo, autocommit=True) as conn:
         for statement in statements:
-            conn.execute(statement)  # type: ignore[arg-type]
+            conn.execute(statement)
 
 
 def _by_check(conninfo: str) -> dict[str, tuple[str, str]]:
@@ -59,7 +59,8 @@ def test_a_table_without_primary_key_is_a_blocker_naming_it(database: str) -> No
     status, detail = _by_check(database)["replica-identity"]
     assert status == "blocker"
     assert 'app."Events"' in detail
-    assert "keyed" not in detail and "full_identity" not in detail
+    assert "keyed" not in detail
+    assert "full_identity" not in detail
 
 
 def test_unlogged_tables_and_large_objects_are_blockers(database: str) -> None:
@@ -120,5 +121,6 @@ def test_an_unreachable_database_is_one_line_without_the_password(run_cli: RunCl
     result = run_cli("-c", str(INNOVATE), "upgrade", "plan", "--inspect", conninfo)
     assert result.returncode == 2
     error = [line for line in result.stderr.splitlines() if line.startswith("error:")]
-    assert len(error) == 1 and "cannot inspect the --inspect database" in error[0]
+    assert len(error) == 1
+    assert "cannot inspect the --inspect database" in error[0]
     assert "hunter2" not in result.stderr + result.stdout

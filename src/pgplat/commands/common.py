@@ -100,6 +100,14 @@ ConfigOption = Annotated[
     Path | None,
     typer.Option("--config", "-c", help="Configuration file (overrides the global one)."),
 ]
+ProbeRateOption = Annotated[
+    float, typer.Option("--rate", min=1, max=500, help="Probe writes (and reads) per second.")
+]
+"""The failover drill's probe load, also the upgrade rehearsal's."""
+WarmupOption = Annotated[
+    float,
+    typer.Option("--warmup", min=0, help="Seconds of probing before the failover or switchover."),
+]
 
 
 def output_format(value: str) -> OutputFormat:

@@ -9,7 +9,9 @@ from typing import Annotated
 import typer
 
 from pgplat.commands.common import (
+    ProbeRateOption,
     ReportsOption,
+    WarmupOption,
     config_and_project,
     err_console,
     finish_drill,
@@ -30,12 +32,8 @@ def failover(
     target: Annotated[
         str | None, typer.Option("--target", help="Aurora: the reader instance to promote.")
     ] = None,
-    rate: Annotated[
-        float, typer.Option("--rate", min=1, max=500, help="Probe writes (and reads) per second.")
-    ] = 20.0,
-    warmup: Annotated[
-        float, typer.Option("--warmup", min=0, help="Seconds of probing before the failover.")
-    ] = 2.0,
+    rate: ProbeRateOption = 20.0,
+    warmup: WarmupOption = 2.0,
     timeout: Annotated[
         float, typer.Option("--timeout", min=1, help="Seconds to wait for writes to recover.")
     ] = 120.0,

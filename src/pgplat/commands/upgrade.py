@@ -3,21 +3,36 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Annotated
 
 import psycopg
 import typer
 
-from pgplat.commands.common import EnvOption, config_and_project, console, emit_json, state
+from pgplat.commands.common import (
+    EnvOption,
+    ProbeRateOption,
+    ReportsOption,
+    WarmupOption,
+    config_and_project,
+    console,
+    emit_json,
+    finish_drill,
+    say,
+    state,
+)
 from pgplat.config.model import PgplatConfig
+from pgplat.drills.report import seconds_text
 from pgplat.errors import UserError
 from pgplat.project import Project
 from pgplat.upgrade.findings import Prerequisite
 from pgplat.upgrade.plan import UpgradePlan, plan_upgrade
+from pgplat.upgrade.report import UpgradeReport
 
 app = typer.Typer(help="Major-version upgrades: plan, rehearse on the local twin, run on AWS.")
 
 LOCAL_TWIN = "local"
+TargetOption = Annotated[int, typer.Option("--to", help="The target PostgreSQL major, e.g. 18.")]
 _MARK = {"ok": "ok     ", "note": "note   ", "warning": "warning", "blocker": "BLOCKER"}
 
 
@@ -75,7 +90,7 @@ def _render(plan: UpgradePlan) -> None:
 def plan(
     ctx: typer.Context,
     env: EnvOption = "prod",
-    to: Annotated[int, typer.Option("--to", help="The target PostgreSQL major, e.g. 18.")] = 18,
+    to: TargetOption = 18,
     inspect: Annotated[
         str | None,
         typer.Option(
@@ -121,3 +136,52 @@ def plan(
         _render(result)
     if not result.ready:
         raise typer.Exit(1)
+
+
+@app.command("rehearse")
+def rehearse(
+    ctx: typer.Context,
+    to: TargetOption = 18,
+    rate: ProbeRateOption = 20.0,
+    warmup: WarmupOption = 2.0,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout", min=1, help="Seconds each wait (sync, catch-up, recovery) may take."
+        ),
+    ] = 120.0,
+    reports: ReportsOption = None,
+) -> None:
+    """Rehearse the Blue/Green upgrade on a copy of the local twin under a probe workload;
+    measure sync, lag, unavailability and lost writes. The twin itself is left as it was."""
+    from pgplat.upgrade.rehearsal import RehearsalOptions
+    from pgplat.upgrade.rehearsal import rehearse as run_rehearsal
+
+    config, project = config_and_project(ctx)
+    options = RehearsalOptions(to, rate, warmup, timeout, reports)
+    report, paths = run_rehearsal(config, project, options, say=lambda line: say(ctx, line))
+    finish_drill(ctx, report, lambda: _rehearsal_summary(ctx, report, paths))
+
+
+def _rehearsal_summary(ctx: typer.Context, report: UpgradeReport, paths: tuple[Path, ...]) -> None:
+    if state(ctx).quiet:
+        return
+    _out(f"{report.outcome.upper()} {report.message}".rstrip())
+    _out(f"  PostgreSQL {report.source} -> {report.target}")
+    _out(f"  initial sync       {seconds_text(report.sync_seconds)}")
+    _out(
+        f"  lag at switchover  {report.lag_bytes} bytes, caught up in {seconds_text(report.catch_up_seconds)}"
+    )
+    switch = report.switchover
+    if switch is not None and switch.figures is not None:
+        f = switch.figures
+        _out(f"  writes unavailable {f.write_unavailable_seconds:.2f} s")
+        _out(f"  errors surfaced    {f.errors}")
+        _out(f"  writes lost        {len(switch.lost_writes)} of {f.writes_acknowledged}")
+    for p in report.failed_prerequisites:
+        _out(f"  BLOCKER {p.check}: {p.detail}")
+    for difference in report.differences:
+        _out(f"  differs: {difference}")
+    for regression in report.regressions:
+        _out(f"  broken by the upgrade: {regression}")
+    _out(f"report: {', '.join(str(p) for p in paths)}")

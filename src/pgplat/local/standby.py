@@ -15,6 +15,7 @@ from psycopg import conninfo
 
 from pgplat.errors import UserError
 from pgplat.local.account import server_account
+from pgplat.local.binaries import Binaries
 from pgplat.local.cluster import LocalCluster, ServerInfo
 from pgplat.local.files import write_private
 from pgplat.local.passwords import SUPERUSER
@@ -28,15 +29,8 @@ def make_standby(primary: LocalCluster, root_dir: Path) -> LocalCluster:
     The primary is restarted (a few hundred milliseconds); its committed data is all on
     the standby, which then follows it by streaming replication.
     """
-    standby = LocalCluster(primary.config, root_dir, binaries=primary.binaries, port=0)
-    if standby.status() != "absent":
-        raise UserError(f"{standby.root} already holds a cluster; pick an empty root_dir")
+    standby = _sharing_identity(primary, root_dir, primary.binaries, _SHARED_FILES)
     account = server_account()
-    standby.make_root(account)
-    for name in _SHARED_FILES:
-        shutil.copy2(primary.root / name, standby.root / name)
-    shutil.copytree(primary.tls.ca_cert.parent, standby.tls.ca_cert.parent)
-    account.own(standby.tls.server_key, 0o600)
     for directory in (standby.data_dir, standby.socket_dir, standby.log_file.parent):
         account.make_dir(directory)
 
@@ -62,6 +56,29 @@ def make_standby(primary: LocalCluster, root_dir: Path) -> LocalCluster:
         auto.write(f"primary_conninfo = '{stream_from.replace(chr(39), chr(39) * 2)}'\n")
     standby.up()
     return standby
+
+
+def make_sibling(primary: LocalCluster, root_dir: Path, binaries: Binaries) -> LocalCluster:
+    """A new cluster on ``binaries`` (any free port, not created yet) that shares
+    ``primary``'s passwords, CA and server certificate: the green of an upgrade rehearsal,
+    which clients log in to and verify exactly as they do ``primary``."""
+    return _sharing_identity(primary, root_dir, binaries, ("passwords.json",))
+
+
+def _sharing_identity(
+    primary: LocalCluster, root_dir: Path, binaries: Binaries, files: tuple[str, ...]
+) -> LocalCluster:
+    """An empty cluster under ``root_dir`` holding copies of ``primary``'s ``files`` and TLS."""
+    cluster = LocalCluster(primary.config, root_dir, binaries=binaries, port=0)
+    if cluster.status() != "absent":
+        raise UserError(f"{cluster.root} already holds a cluster; pick an empty root_dir")
+    account = server_account()
+    cluster.make_root(account)
+    for name in files:
+        shutil.copy2(primary.root / name, cluster.root / name)
+    shutil.copytree(primary.tls.ca_cert.parent, cluster.tls.ca_cert.parent)
+    account.own(cluster.tls.server_key, 0o600)
+    return cluster
 
 
 def promote(standby: LocalCluster) -> ServerInfo:

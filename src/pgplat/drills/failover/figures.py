@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from pgplat.drills.failover.probe import Event
+from pgplat.drills.report import rounded
 
 
 @dataclass(frozen=True)
@@ -32,9 +33,9 @@ class Figures:
 
     def as_dict(self) -> dict[str, float | int | bool | None]:
         return {
-            "detection_seconds": _rounded(self.detection_seconds),
-            "write_unavailable_seconds": _rounded(self.write_unavailable_seconds),
-            "read_unavailable_seconds": _rounded(self.read_unavailable_seconds),
+            "detection_seconds": rounded(self.detection_seconds),
+            "write_unavailable_seconds": rounded(self.write_unavailable_seconds),
+            "read_unavailable_seconds": rounded(self.read_unavailable_seconds),
             "writes_acknowledged": self.writes_acknowledged,
             "reads": self.reads,
             "errors": self.errors,
@@ -71,7 +72,3 @@ def longest_gap(acknowledged: Sequence[float], triggered_at: float, ended_at: fl
         return ended_at - triggered_at
     ends = [*acknowledged, ended_at]
     return max((b - a for a, b in pairwise(ends) if b > triggered_at), default=0.0)
-
-
-def _rounded(seconds: float | None) -> float | None:
-    return None if seconds is None else round(seconds, 3)

@@ -11,7 +11,7 @@ from typing import Any, ClassVar, Literal
 
 from pgplat.drills.failover.figures import Figures
 from pgplat.drills.failover.probe import ProbeLog
-from pgplat.drills.report import DrillReport
+from pgplat.drills.report import DrillReport, seconds_text
 from pgplat.validator.metrics import Measure
 
 FailoverOutcome = Literal["passed", "failed", "error", "interrupted"]
@@ -70,9 +70,9 @@ class FailoverReport(DrillReport):
         if self.figures is not None:
             f = self.figures
             facts |= {
-                "time to detect": _seconds(f.detection_seconds),
-                "writes unavailable": _seconds(f.write_unavailable_seconds),
-                "reads unavailable": _seconds(f.read_unavailable_seconds),
+                "time to detect": seconds_text(f.detection_seconds),
+                "writes unavailable": seconds_text(f.write_unavailable_seconds),
+                "reads unavailable": seconds_text(f.read_unavailable_seconds),
                 "errors reaching the application": str(f.errors),
                 "failover signals handled by the client": f"{f.failover_signals} "
                 f"({f.retries} retries)",
@@ -111,8 +111,3 @@ class FailoverReport(DrillReport):
                 "ErrorsSurfaced": (float(f.errors), "Count"),
             }
         return values
-
-
-def _seconds(value: float | None) -> str:
-    # From the millisecond the JSON report keeps, so that both say the same.
-    return "not observed" if value is None else f"{round(value, 3):.2f} s"
