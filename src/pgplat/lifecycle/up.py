@@ -3,8 +3,10 @@
 Validate → synthesize every environment → run the policy gate → write guardrails and the
 Kubernetes manifests that can be written before a deploy → start the local PostgreSQL that
 mirrors production and write `.env`. Every step is idempotent, and the two expensive ones are
-cached on the configuration's hash: synthesis (``cdk.out/pgplat-synthesis.json``) and the
-gate's verdict (``cdk.out/pgplat-check.json``); a running local server is reused.
+cached: synthesis (``cdk.out/pgplat-synthesis.json``) on the hash of its inputs, reused only
+while every template on disk is the one it wrote, and the gate's verdict
+(``cdk.out/pgplat-check.json``) on the hash of the templates it judged, the rule pack, the
+linters, the configuration and the day; a running local server is reused.
 
 Everything is written under the project's root (see :mod:`pgplat.project`): ``cdk.out/``,
 ``build/`` (guardrails, manifests), ``.pgplat/local/`` (local server) and ``.env``.
@@ -17,6 +19,7 @@ from collections import Counter
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 
 from pgplat.config import PgplatConfig
@@ -26,9 +29,10 @@ from pgplat.infra.app import Synthesis, synthesize
 from pgplat.k8s.manifests import Endpoints, write_manifests
 from pgplat.local.cluster import LocalCluster, ServerInfo
 from pgplat.local.envfile import app_user, ensure_gitignored, write_env_file
+from pgplat.local.files import write_private
 from pgplat.naming import data_stack_name
 from pgplat.policy.assembly import Assembly
-from pgplat.policy.gate import run_check
+from pgplat.policy.gate import run_check, verdict_key
 from pgplat.project import Project
 
 CHECK_CACHE = "pgplat-check.json"
@@ -61,16 +65,19 @@ class UpResult:
     notes: list[str] = field(default_factory=list)
 
 
-def _check(config: PgplatConfig, synthesis: Synthesis, cdk_out: Path) -> CheckSummary:
+def judged(config: PgplatConfig, synthesis: Synthesis, cdk_out: Path) -> CheckSummary:
+    """The gate's verdict on the synthesis, from ``cdk_out``'s cache when it judged exactly
+    these templates with the same rule pack, linters, configuration and day."""
+    assembly = Assembly.of_synthesis(synthesis, config)
+    key = verdict_key(assembly, config, date.today())
     cache = cdk_out / CHECK_CACHE
-    if synthesis.reused:
-        try:
-            saved = json.loads(cache.read_text())
-            if saved.pop("config_hash") == synthesis.config_hash:
-                return CheckSummary(**saved, cached=True)
-        except (OSError, ValueError, KeyError, TypeError):
-            pass
-    report = run_check(config, Assembly.of_synthesis(synthesis, config))
+    try:
+        saved = json.loads(cache.read_text())
+        if saved.pop("key") == key:
+            return CheckSummary(**saved, cached=True)
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    report = run_check(config, assembly)
     summary = CheckSummary(
         passed=report.passed,
         fail_on=report.fail_on,
@@ -80,7 +87,7 @@ def _check(config: PgplatConfig, synthesis: Synthesis, cdk_out: Path) -> CheckSu
         waived=len(report.waived),
     )
     record = {k: v for k, v in asdict(summary).items() if k != "cached"}
-    cache.write_text(json.dumps({"config_hash": synthesis.config_hash, **record}, indent=2))
+    write_private(cache, json.dumps({"key": key, **record}, indent=2), mode=0o644)
     return summary
 
 
@@ -108,7 +115,7 @@ def run_up(
     with step("Synthesizing CloudFormation for every environment"):
         synthesis = synthesize(config, cdk_out, reuse=True, base_dir=project.root)
     with step("Running the policy gate (rules, chain, isolation, cdk-nag, cfn-lint)"):
-        check = _check(config, synthesis, cdk_out)
+        check = judged(config, synthesis, cdk_out)
     with step("Writing guardrails and Kubernetes manifests"):
         guardrails = write_guardrails(build_guardrails(config), build / "guardrails")
         manifests, pending = _manifests(config, cdk_out, build / "k8s")

@@ -8,13 +8,22 @@ finding at or above ``check.fail_on`` remains.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
+from importlib.metadata import version
+from pathlib import Path
 
+import pgplat.guardrails
+import pgplat.policy
+from pgplat import __version__
 from pgplat.config import PgplatConfig
 from pgplat.guardrails import build_guardrails
+from pgplat.infra.app import source_digest
 from pgplat.policy.assembly import Assembly
 from pgplat.policy.cdknag import DEFAULT_PACKS, nag_assembly
 from pgplat.policy.chain import check_chain
@@ -109,3 +118,39 @@ def _run_layers(chosen: tuple[CheckLayer, ...], inputs: Inputs) -> dict[CheckLay
         if nag is not None:
             results["cdk-nag"] = nag.result()
     return results
+
+
+LINTERS = ("cfn-lint", "cdk-nag", "aws-cdk-lib")
+"""The distributions whose versions decide what the cfn-lint and cdk-nag layers find."""
+
+
+def verdict_key(assembly: Assembly, config: PgplatConfig, today: date) -> str:
+    """Everything a verdict depends on, hashed, so a cached verdict is only reused for it:
+    each template's bytes and construct metadata, the rule pack, the linters' versions,
+    the configuration (its check settings and waivers among it) and the day (waivers
+    and rules look at dates)."""
+    document = {
+        "stacks": {
+            stack.name: [
+                hashlib.sha256(stack.template_path.read_bytes()).hexdigest(),
+                stack.environment,
+                stack.role,
+                stack.metadata,
+            ]
+            for stack in assembly.stacks
+        },
+        "rule-pack": rule_pack_version(),
+        "linters": {name: version(name) for name in LINTERS},
+        "config": config.model_dump(mode="json", by_alias=True),
+        "today": today.isoformat(),
+    }
+    text = json.dumps(document, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@functools.cache
+def rule_pack_version() -> str:
+    """pgplat's version and the digest of the checks as this process loaded them (this
+    package, and the guardrails the isolation proof reads)."""
+    packages = (Path(pgplat.policy.__file__).parent, Path(pgplat.guardrails.__file__).parent)
+    return "+".join([__version__, *(source_digest(p)[:16] for p in packages)])
