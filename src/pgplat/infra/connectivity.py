@@ -154,6 +154,16 @@ class DataTransitGateway(Construct):
             )
             for route in to_app_vpc:
                 route.node.add_dependency(attachment)
+        # One route back to the data VPC serves every app attachment associated with the app
+        # table (a route per app VPC would repeat it); its id is the one a single-VPC stack
+        # already deployed, so CloudFormation keeps that route instead of replacing it.
+        ec2.CfnTransitGatewayRoute(
+            self,
+            "DataRouteForAppVpc0",
+            transit_gateway_route_table_id=app_table.ref,
+            destination_cidr_block=network.vpc_cidr,
+            transit_gateway_attachment_id=attachment.attr_id,
+        )
         for i, app in enumerate(network.app_vpcs):
             attachment_id, known = value_from_app_stack(
                 self,
@@ -174,18 +184,11 @@ class DataTransitGateway(Construct):
                 destination_cidr_block=app.cidr,
                 transit_gateway_attachment_id=attachment_id,
             )
-            to_data = ec2.CfnTransitGatewayRoute(
-                self,
-                f"DataRouteForAppVpc{i}",
-                transit_gateway_route_table_id=app_table.ref,
-                destination_cidr_block=network.vpc_cidr,
-                transit_gateway_attachment_id=attachment.attr_id,
-            )
-            only_if(known, association, to_app, to_data)
+            only_if(known, association, to_app)
             if names.cross_account:
                 accept = _accept_attachment(self, f"AcceptAppVpc{i}", stack, attachment_id)
                 only_if(known, accept)
-                for resource in (association, to_app, to_data):
+                for resource in (association, to_app):
                     resource.node.add_dependency(accept)
         CfnOutput(stack, "AccessTransitGatewayId", value=self.transit_gateway_id)
 
