@@ -73,6 +73,15 @@ def _connect_as_another_user(t: Templates) -> None:
     _connect(t, "web")["Resource"]["Fn::Join"][1][-1] = "/reporting"
 
 
+def _secret_user_connects(t: Templates) -> None:
+    """A password (auth: secret) user's role granted an IAM token as well (issue 20)."""
+    own = copy.deepcopy(_connect(t, "web"))
+    own["Resource"]["Fn::Join"][1][-1] = "/reporting"
+    _role_policy(t, "innovate-prod-data", "pgplat-innovate-prod-db-reporting")["Statement"].append(
+        own
+    )
+
+
 def _connect_to_another_database(t: Templates) -> None:
     _connect(t, "web")["Resource"]["Fn::Join"][1][3] = "cluster-ABCDEFGHIJKL"
 
@@ -195,6 +204,7 @@ BROKEN: dict[str, tuple[Mutation, str]] = {
     "wildcard rds-db:connect": (_wildcard_connect, "CHAIN-006"),
     "connect as another user": (_connect_as_another_user, "CHAIN-006"),
     "connect to another database": (_connect_to_another_database, "CHAIN-006"),
+    "secret user may rds-db:connect": (_secret_user_connects, "CHAIN-006"),
     "data role trusts the whole app account": (
         _data_role_trusts_the_whole_app_account,
         "CHAIN-005",

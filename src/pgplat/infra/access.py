@@ -1,8 +1,8 @@
 """Data-account side of the identity chain: one IAM role per database user.
 
-Each role may only connect as its own database user (``rds-db:connect`` on exactly
-``dbuser:<resource-id>/<user>``) and, for ``auth: secret`` users, read that user's secret and
-decrypt it through Secrets Manager. It is trusted by one principal: the matching workload role
+Each role gets only what its user's auth mode needs: for ``auth: iam`` connecting as its own
+database user (``rds-db:connect`` on exactly ``dbuser:<resource-id>/<user>``), for
+``auth: secret`` reading that user's secret and decrypting it through Secrets Manager. It is trusted by one principal: the matching workload role
 in the app account. The trust names the app account with an ``aws:PrincipalArn`` condition
 rather than the role ARN itself, because IAM rejects a trust policy whose principal does not
 exist yet and the data account deploys before the app account; the condition also survives a
@@ -77,16 +77,17 @@ class DatabaseUserRole(Construct):
             description=f"Connect to the {names.env} database as {user.name}",
             assumed_by=trust_from_app_account(names, names.workload_role_arn(user)),
         )
-        db_user_arn = stack.format_arn(
-            service="rds-db",
-            resource="dbuser",
-            resource_name=f"{database.resource_id}/{user.name}",
-            arn_format=ArnFormat.COLON_RESOURCE_NAME,
-        )
-        self.role.add_to_policy(
-            iam.PolicyStatement(actions=["rds-db:connect"], resources=[db_user_arn])
-        )
-        if user.auth == "secret":
+        if user.auth == "iam":
+            db_user_arn = stack.format_arn(
+                service="rds-db",
+                resource="dbuser",
+                resource_name=f"{database.resource_id}/{user.name}",
+                arn_format=ArnFormat.COLON_RESOURCE_NAME,
+            )
+            self.role.add_to_policy(
+                iam.PolicyStatement(actions=["rds-db:connect"], resources=[db_user_arn])
+            )
+        else:
             self._allow_secret(database.secrets[user.name], database.key)
 
     def _allow_secret(self, secret: secretsmanager.ISecret, key: SecretKey) -> None:

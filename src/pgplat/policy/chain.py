@@ -1,8 +1,9 @@
 """The cross-account chain check: follow each link across the synthesized templates.
 
 Identity: Kubernetes service account → workload role (trust) → data role (its only permission)
-→ data role trust (only that workload role) → ``rds-db:connect`` on exactly
-``dbuser:<resource id of the database in the template>/<user>`` (and the user's own secret).
+→ data role trust (only that workload role) → for ``auth: iam`` users ``rds-db:connect`` on
+exactly ``dbuser:<resource id of the database in the template>/<user>``, for ``auth: secret``
+users the user's own secret and no ``rds-db:connect``.
 Network: app CIDR → routes on both sides → database-subnet NACL → database security group →
 port 5432. A missing link breaks access; an over-broad one breaks least privilege. Both are
 reported as :class:`~pgplat.policy.findings.Finding` with a ``CHAIN-…`` rule id.
@@ -61,8 +62,9 @@ RULES: dict[str, ChainRule] = {
         "(and aws:PrincipalOrgID when accounts.organization_id is set)",
     ),
     "CHAIN-006": ChainRule(
-        "rds-db:connect names exactly the database and user",
-        "grant rds-db:connect on dbuser:<the database's resource id>/<user> only",
+        "rds-db:connect names exactly the database and user, for auth: iam users only",
+        "grant rds-db:connect on dbuser:<the database's resource id>/<user> only, and only "
+        "to users with auth: iam",
     ),
     "CHAIN-007": ChainRule(
         "Secret access only for secret-auth users, on their own secret",
@@ -324,8 +326,14 @@ def _data_permissions(
         for db in data.of_type(*RESOURCE_ID_ATTRIBUTES)
         if db.stack == role.stack
     }
-    if not resources:
+    if user.auth == "iam" and not resources:
         check.fail("CHAIN-006", f"data role of {user.name} cannot rds-db:connect", role)
+    if user.auth == "secret" and resources:
+        check.fail(
+            "CHAIN-006",
+            f"data role of {user.name} may rds-db:connect though it uses auth: secret",
+            role,
+        )
     for resource in resources:
         if resource not in allowed:
             check.fail(

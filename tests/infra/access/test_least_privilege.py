@@ -47,7 +47,8 @@ def test_no_wildcard_resource_on_rds_db_connect(example: tuple[Synthesis, Pgplat
             for target in _as_list(statement["Resource"]):
                 text = render(target, config.region, config.accounts.data)
                 assert "*" not in text, f"{stack}/{logical_id} connects to {text}"
-    assert connects == len(config.database.users) * len(config.environments.cloud())
+    iam_users = [u for u in config.database.users if u.auth == "iam"]
+    assert connects == len(iam_users) * len(config.environments.cloud())
 
 
 def test_no_role_is_trusted_by_a_whole_account(example: tuple[Synthesis, PgplatConfig]) -> None:
