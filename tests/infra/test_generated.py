@@ -1,0 +1,133 @@
+"""Every configuration that validates yields templates CloudFormation accepts and the gate passes.
+
+Configurations are drawn from the whole schema (``tests/fixtures/configs.py``). Synthesis costs
+10-30 s, so ``make test`` runs a few derandomized examples and ``make fuzz`` runs many
+(``PGPLAT_FUZZ_EXAMPLES``, default 40); both print their figures. Validation alone is cheap
+and runs on many examples everywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+
+from pgplat.config import PgplatConfig, parse_config
+from pgplat.infra.app import synthesize
+from pgplat.policy.assembly import Assembly
+from pgplat.policy.gate import run_check
+from pgplat.policy.lint import lint_stacks
+from tests.fixtures.configs import SHAPES, Document, documents
+
+_SYNTHESIZING = settings(
+    deadline=None,
+    database=None,
+    derandomize=True,
+    phases=[Phase.explicit, Phase.generate],  # no shrinking: each example is a synthesis
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(documents())
+def test_every_generated_configuration_validates(document: Document) -> None:
+    config = parse_config(json.dumps(document), file="generated.yaml")
+    assert config.environments.prod.network.app_vpcs
+    assert len(config.environments.prod.network.app_vpcs) <= 4
+    assert len(config.database.users) <= 10
+
+
+def _shape(document: Document) -> str:
+    prod = document["environments"]["prod"]
+    if prod.get("multi_az_cluster"):
+        return "rds-cluster"
+    if prod.get("serverless_v2"):
+        return "serverless"
+    return "aurora" if prod["flavor"] == "aurora" else "rds-instance"
+
+
+def deploy_problems(config: PgplatConfig, outdir: Path) -> dict[str, list[str]]:
+    """cfn-lint errors and gate failures (every layer, at ``error``) of one configuration."""
+    synthesis = synthesize(config, outdir)
+    assembly = Assembly.of_synthesis(synthesis, config)
+    lint = [str(f) for f in lint_stacks(assembly, config.region) if f.match.rule.id[0] == "E"]
+    report = run_check(config, assembly, fail_on="error")
+    gate = [f"{f.layer} {f.rule_id} {f.stack}/{f.logical_id}: {f.message}" for f in report.failing]
+    return {"cfn-lint": lint, "gate": gate}
+
+
+class Figures:
+    """What a run saw: configurations generated and synthesized, and their problems."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self.shapes: Counter[str] = Counter()
+        self.problems: list[dict[str, Any]] = []
+
+    def record(self, document: Document, problems: dict[str, list[str]]) -> None:
+        self.counts["synthesized"] += 1
+        self.shapes[_shape(document)] += 1
+        self.counts["cfn-lint errors"] += len(problems["cfn-lint"])
+        self.counts["gate failures"] += len(problems["gate"])
+        if any(problems.values()):
+            self.problems.append({"document": document, **problems})
+
+    def report(self, name: str) -> str:
+        text = json.dumps(
+            {"run": name, **self.counts, "shapes": dict(self.shapes), "problems": self.problems},
+            indent=1,
+            default=str,
+        )
+        target = os.environ.get("PGPLAT_GENERATED_FIGURES")
+        if target:
+            Path(target).write_text(text + "\n")
+        return text
+
+
+def _run(name: str, examples: int, tmp_path_factory: pytest.TempPathFactory) -> None:
+    figures = Figures()
+
+    @settings(_SYNTHESIZING, max_examples=examples)
+    @given(documents())
+    def deploys(document: Document) -> None:
+        figures.counts["generated"] += 1
+        config = PgplatConfig.model_validate(document)
+        problems = deploy_problems(config, tmp_path_factory.mktemp("generated"))
+        figures.record(document, problems)
+        assert problems == {"cfn-lint": [], "gate": []}
+
+    try:
+        deploys()
+    finally:
+        print(figures.report(name))
+    assert figures.counts["synthesized"] >= 1
+
+
+@pytest.mark.slow
+def test_generated_configurations_deploy(tmp_path_factory: pytest.TempPathFactory) -> None:
+    _run("ci", 3, tmp_path_factory)
+
+
+@pytest.mark.fuzz
+def test_many_generated_configurations_deploy(tmp_path_factory: pytest.TempPathFactory) -> None:
+    _run("fuzz", int(os.environ.get("PGPLAT_FUZZ_EXAMPLES", "40")), tmp_path_factory)
+
+
+def test_the_generator_reaches_every_shape_and_connectivity() -> None:
+    """The strategy is not lopsided: every database shape and both connectivities occur."""
+    seen: set[tuple[str, str]] = set()
+
+    @settings(max_examples=100, deadline=None, database=None, derandomize=True)
+    @given(documents())
+    def observe(document: Document) -> None:
+        network = document["environments"]["prod"]["network"]
+        seen.add((_shape(document), network["connectivity"]))
+
+    observe()
+    assert {shape for shape, _ in seen} == set(SHAPES)
+    assert {mode for _, mode in seen} == {"transit-gateway", "vpc-peering"}
