@@ -107,7 +107,7 @@ def place_server_home(root: Path, account: ServerAccount) -> Path:
         return root
     if home == root:
         digest = hashlib.sha256(str(root).encode()).hexdigest()[:12]
-        home = SERVER_HOMES / f"{root.parent.name or 'local'}-{digest}"
+        home = SERVER_HOMES / f"local-{digest}"
     if SERVER_HOMES.is_symlink():
         raise UserError(f"{SERVER_HOMES} is a symbolic link; pgplat keeps server files there")
     SERVER_HOMES.mkdir(mode=0o711, parents=True, exist_ok=True)
