@@ -40,13 +40,32 @@ def access_for(config: PgplatConfig, role: ConfiguredAccount) -> AccountAccess:
     return access
 
 
-def session_for(access: AccountAccess, region: str) -> boto3.Session:
-    """A boto3 session for the account: its profile, or its role assumed from the caller."""
-    import boto3  # loaded on first AWS call, not at CLI start-up
+def describe_access(access: AccountAccess) -> str:
+    """How credentials are obtained, for dry runs and messages (never the credentials)."""
+    if access.role_arn:
+        via = f" via profile {access.profile}" if access.profile else ""
+        return f"assume {access.role_arn}{via}"
+    return f"profile {access.profile}" if access.profile else "default credentials"
 
+
+def session_for(access: AccountAccess, region: str, account: str = "") -> boto3.Session:
+    """A boto3 session for the account: its profile, or its role assumed from the caller;
+    its clients' AWS failures are one-line errors naming ``account`` (`pgplat.aws.errors`)."""
+    import boto3  # loaded on first AWS call, not at CLI start-up
+    from botocore.exceptions import ProfileNotFound
+
+    from pgplat.aws.errors import guard
     from pgplat.aws.roles import assumed_session
 
-    base = boto3.Session(profile_name=access.profile, region_name=region)
+    described = describe_access(access)
+    who = f"account {account} ({described})" if account else described
+    try:
+        base = guard(boto3.Session(profile_name=access.profile, region_name=region), who)
+    except ProfileNotFound:
+        raise UserError(
+            f"AWS profile {access.profile!r} (for {who}) is not in the AWS config files; "
+            "add it (aws configure --profile) or fix the configuration's deploy: section"
+        ) from None
     if access.role_arn is None:
         return base
     role_arn = access.role_arn
@@ -57,10 +76,11 @@ def session_for(access: AccountAccess, region: str) -> boto3.Session:
             "(or the profile the deploy: section names) may assume it"
         )
 
-    return assumed_session(base, role_arn, SESSION_NAME, region=region, refused=refused)
+    assumed = assumed_session(base, role_arn, SESSION_NAME, region=region, refused=refused)
+    return guard(assumed, who)
 
 
 def data_account_session(config: PgplatConfig, env: str) -> boto3.Session:
     """A session in the account that holds ``env``'s database."""
-    role = account_role(config, config.account_of(env, "data"))
-    return session_for(access_for(config, role), config.region)
+    account = config.account_of(env, "data")
+    return session_for(access_for(config, account_role(config, account)), config.region, account)

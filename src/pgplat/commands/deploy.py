@@ -180,7 +180,8 @@ def bootstrap(
     cdk = cdk_command()
     for item in items:
         access = access_for(config, item.role)
-        outcome = ensure_policy(session_for(access, config.region).client("iam"), item)
+        session = session_for(access, config.region, item.account)
+        outcome = ensure_policy(session.client("iam"), item)
         say(ctx, f"execution policy {item.policy_name} {outcome} in {item.account}")
         env_vars = {"AWS_PROFILE": access.profile} if access.profile else {}
         if run_subprocess([*cdk, *bootstrap_arguments(config, item)], env_vars) != 0:
@@ -194,7 +195,7 @@ def drift(ctx: typer.Context, env: EnvOption = "prod", cdk_out: CdkOutOption = N
     config, project = config_and_project(ctx)
     results: list[StackDrift] = []
     for stack in _targets(config, project, env, cdk_out or project.cdk_out):
-        session = session_for(access_for(config, stack.role), stack.region)
+        session = session_for(access_for(config, stack.role), stack.region, stack.account)
         results.append(detect_drift(session.client("cloudformation"), stack.name, stack.account))
     if state(ctx).output == "json":
         emit_json(

@@ -3,8 +3,10 @@ that gives a CDK CLI process its credentials, and a description for dry runs."""
 
 from __future__ import annotations
 
-from pgplat.aws.sessions import session_for
+from pgplat.aws.sessions import describe_access, session_for
 from pgplat.config.model import AccountAccess
+
+__all__ = ["cli_environment", "describe_access"]
 
 
 def cli_environment(access: AccountAccess, region: str) -> dict[str, str]:
@@ -21,10 +23,3 @@ def cli_environment(access: AccountAccess, region: str) -> dict[str, str]:
         "AWS_REGION": region,
     }
 
-
-def describe_access(access: AccountAccess) -> str:
-    """How credentials are obtained, for dry runs and summaries (never the credentials)."""
-    if access.role_arn:
-        via = f" via profile {access.profile}" if access.profile else ""
-        return f"assume {access.role_arn}{via}"
-    return f"profile {access.profile}" if access.profile else "default credentials"
