@@ -24,7 +24,7 @@ from pgplat.commands import sql as sql_cmd
 from pgplat.commands import synth as synth_cmd
 from pgplat.commands import up as up_cmd
 from pgplat.commands import upgrade as upgrade_cmd
-from pgplat.commands.common import State, err_console, output_format
+from pgplat.commands.common import State, err_console, output_format, print_error
 from pgplat.errors import UserError
 from pgplat.project import DEFAULT_CONFIG
 
@@ -93,7 +93,7 @@ def main() -> None:
     try:
         app()
     except UserError as exc:
-        err_console.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        print_error(exc)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         err_console.print("interrupted")

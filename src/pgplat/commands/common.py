@@ -12,8 +12,10 @@ from typing import Annotated, Any, Literal, Protocol
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
-from pgplat.config import PgplatConfig, load_config
+from pgplat.config import ConfigError, PgplatConfig, load_config
+from pgplat.errors import UserError
 from pgplat.project import DEFAULT_CONFIG, DEFAULT_LOCAL_DATA_DIR, Project
 
 OutputFormat = Literal["text", "json"]
@@ -43,6 +45,23 @@ class State:
         )
 
 
+def labelled(label: str, style: str, message: object) -> Text:
+    """``label: message`` with only the label styled: the message (user text, paths, values)
+    is never read as rich markup, so ``[link=…]`` or ``'^([-a-z0-9]{0,61})?$'`` print as is."""
+    return Text.assemble((f"{label}:", style), " ", str(message))
+
+
+def print_error(error: UserError) -> None:
+    """One ``error:`` line on stderr per problem; a ConfigError brings all it found."""
+    for problem in error.problems if isinstance(error, ConfigError) else [error]:
+        err_console.print(labelled("error", "red", problem), highlight=False, soft_wrap=True)
+
+
+def warn(message: object) -> None:
+    """A ``warning:`` line on stderr, the message as plain text."""
+    err_console.print(labelled("warning", "yellow", message), highlight=False, soft_wrap=True)
+
+
 def state(ctx: typer.Context) -> State:
     root = ctx.find_root()
     if not isinstance(root.obj, State):
@@ -56,7 +75,7 @@ def config_from(ctx: typer.Context, override: Path | None = None) -> PgplatConfi
     config = load_config(override or st.config_path)
     if not st.quiet:
         for warning in config.warnings():
-            err_console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
+            warn(warning)
     return config
 
 

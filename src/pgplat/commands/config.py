@@ -7,12 +7,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from pgplat.commands.common import config_from, console, emit_json, err_console, say, state
+from pgplat.commands.common import config_from, console, emit_json, print_error, say, state
 from pgplat.config import ConfigError, PgplatConfig, load_config
 from pgplat.config.explain import effective_settings
 from pgplat.config.starter import starter_text
+from pgplat.errors import UserError
 
 app = typer.Typer(
     help="Validate, explain and describe the configuration file.", no_args_is_help=True
@@ -30,17 +32,16 @@ def validate(ctx: typer.Context, file: FileArg = None) -> None:
     try:
         config = config_from(ctx, file)
     except ConfigError as exc:
-        problems = [exc, *exc.more]
         if state(ctx).output == "json":
-            emit_json({"valid": False, "errors": [_error_json(e) for e in problems]})
+            emit_json({"valid": False, "errors": [_error_json(e) for e in exc.problems]})
         else:
-            for problem in problems:
-                err_console.print(f"[red]error:[/] {problem}", highlight=False, soft_wrap=True)
+            print_error(exc)
         raise typer.Exit(2) from None
     if state(ctx).output == "json":
         emit_json({"valid": True, "file": str(path), "warnings": config.warnings()})
     else:
-        say(ctx, f"[green]✓[/] {path} is valid ({', '.join(config.environments.cloud())}, local)")
+        envs = ", ".join(config.environments.cloud())
+        say(ctx, f"[green]✓[/] {escape(str(path))} is valid ({escape(envs)}, local)")
 
 
 def _error_json(error: ConfigError) -> dict[str, Any]:
@@ -85,8 +86,10 @@ def init(
 ) -> None:
     """Write a commented starter configuration that validates as it is."""
     if path.exists() and not force:
-        err_console.print(f"[red]error:[/] {path} exists; pass --force to overwrite it")
-        raise typer.Exit(2)
+        raise UserError(f"{path} exists; pass --force to overwrite it")
     path.write_text(starter_text(), encoding="utf-8")
     load_config(path)
-    console.print(f"wrote {path}; edit the accounts and CIDRs, then run `pgplat config validate`")
+    console.print(
+        f"wrote {path}; edit the accounts and CIDRs, then run `pgplat config validate`",
+        markup=False,
+    )

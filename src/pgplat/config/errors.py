@@ -15,6 +15,12 @@ def dotted(path: Path) -> str:
     return text or "(top level)"
 
 
+def abridged(text: str, limit: int = 64) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis, so one bad value of a megabyte
+    cannot turn its error into a megabyte-long line."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 class FieldError(ValueError):
     """Raised inside validators to point at a field deeper than the validated model."""
 
@@ -32,3 +38,8 @@ class ConfigError(UserError):
         self.more: list[ConfigError] = []
         where = f"{file}:{line}" if line else file
         super().__init__(f"{where}: {dotted(path)}: {message}")
+
+    @property
+    def problems(self) -> list[ConfigError]:
+        """This problem and every other one found in the same run, one line each."""
+        return [self, *self.more]

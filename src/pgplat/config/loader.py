@@ -1,8 +1,8 @@
 """Load pgplat.yaml into the model, turning every problem into file:line: field: message.
 
-YAML is read by ruamel.yaml, which speaks YAML 1.2 (``18:00`` and ``no`` stay strings,
-``014`` is fourteen) and merge keys, and keeps every node's position: duplicate keys are
-errors, and pydantic's errors are relocated to the line that caused them.
+The YAML is read by :mod:`pgplat.config.source`, which keeps every field's line and written
+text; pydantic's errors are relocated to the line that caused them and every one is kept
+(the first error's ``more``), each with a hint that repeats what the user wrote.
 """
 
 from __future__ import annotations
@@ -15,52 +15,13 @@ from pathlib import Path as FilePath
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError
-from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
-from ruamel.yaml.reader import ReaderError
 
-from pgplat.config.errors import ConfigError, FieldError, Path
+from pgplat.config.errors import ConfigError, FieldError, Path, abridged
 from pgplat.config.model import PgplatConfig
+from pgplat.config.source import MAX_DOCUMENT_BYTES, Source, read_source
 from pgplat.errors import UserError
 
 _PYDANTIC_TAG = re.compile(r"^(str|int|float|bool|none|[a-z-]+\[.*\])$")
-_MERGE_TAG = "tag:yaml.org,2002:merge"
-
-
-def _line_map(node: Node, file: str) -> dict[Path, int]:
-    """Line (1-based) of every key and list item, by field path; rejects duplicate keys.
-
-    A merge key (``<<: *base``) is not a field: the keys it brings in take the line of
-    the mapping that merges them, and an explicit key may override a merged one.
-    """
-    lines: dict[Path, int] = {(): node.start_mark.line + 1}
-
-    def walk(n: Node, path: Path) -> None:
-        if isinstance(n, MappingNode):
-            seen: set[str] = set()
-            for key_node, value_node in n.value:
-                if key_node.tag == _MERGE_TAG:
-                    continue
-                key = str(key_node.value)
-                child = (*path, key)
-                if key in seen:
-                    raise ConfigError(
-                        file,
-                        key_node.start_mark.line + 1,
-                        child,
-                        "key appears twice in the same mapping; keep one",
-                    )
-                seen.add(key)
-                lines[child] = key_node.start_mark.line + 1
-                walk(value_node, child)
-        elif isinstance(n, SequenceNode):
-            for i, item in enumerate(n.value):
-                lines[(*path, i)] = item.start_mark.line + 1
-                walk(item, (*path, i))
-
-    walk(node, ())
-    return lines
 
 
 def _model_at(path: Path) -> type[BaseModel] | None:
@@ -90,7 +51,8 @@ def _model_at(path: Path) -> type[BaseModel] | None:
     return current if isinstance(current, type) and issubclass(current, BaseModel) else None
 
 
-def _message(error: Any, loc: Path) -> str:
+def _message(error: Any, loc: Path, written: str | None) -> str:
+    """pydantic's message made actionable; ``written`` is the value's text in the file."""
     kind, msg, value = error["type"], error["msg"], error.get("input")
     if kind == "missing":
         return "required field is missing; add it (see `pgplat config schema`)"
@@ -101,12 +63,16 @@ def _message(error: Any, loc: Path) -> str:
         hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(known)}"
         return f"unknown key; {hint}"
     msg = msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
-    if kind == "string_type" and isinstance(value, int | float):
-        return f"expected text, got the number {value}; put it in quotes ('{value}')"
+    shown = abridged(written if written and not isinstance(value, str) else repr(value))
+    if kind == "string_type" and written and value is not None:
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        return f"expected text, got {'the number ' if number else ''}{written}; " + (
+            f"put it in quotes ('{written}')"
+        )
     if kind in ("model_type", "dict_type", "list_type"):
         return f"{msg}; got {type(value).__name__}"
     if "ctx" not in error or "error" not in error["ctx"]:
-        return f"{msg} (got {value!r})" if not isinstance(value, dict | list) else msg
+        return f"{msg} (got {shown})" if not isinstance(value, dict | list) else msg
     return str(msg)
 
 
@@ -120,64 +86,34 @@ def _relocate(error: Any) -> Path:
     return loc
 
 
-def _line_for(lines: dict[Path, int], path: Path) -> int | None:
-    for end in range(len(path), -1, -1):
-        if path[:end] in lines:
-            return lines[path[:end]]
-    return None
-
-
-def _convert(exc: ValidationError, file: str, lines: dict[Path, int]) -> ConfigError:
+def _convert(exc: ValidationError, file: str, source: Source) -> ConfigError:
     errors: list[ConfigError] = []
     for error in exc.errors():
         loc = _relocate(error)
-        errors.append(ConfigError(file, _line_for(lines, loc), loc, _message(error, loc)))
+        message = _message(error, loc, source.texts.get(loc))
+        errors.append(ConfigError(file, source.line(loc), loc, message))
     errors.sort(key=lambda e: e.line or 0)
     first = errors[0]
     first.more = errors[1:]
     return first
 
 
-def _read_yaml(text: str, file: str) -> tuple[dict[Path, int], Any]:
-    """Compose once: the node tree gives line numbers, constructing it gives the data.
-
-    Duplicate keys are found on the node tree, with pgplat's message, before ruamel's
-    constructor would refuse them with its own.
-    """
-    yaml = YAML(typ="safe", pure=True)  # plain dicts, lists and scalars; no Python tags
-    try:
-        node = yaml.compose(text)
-        if not isinstance(node, MappingNode):
-            raise ConfigError(
-                file, 1, (), "the file must be a YAML mapping; start from `pgplat init`"
-            )
-        lines = _line_map(node, file)
-        return lines, yaml.constructor.construct_document(node)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        line = mark.line + 1 if mark else None
-        raise ConfigError(file, line, (), f"not valid YAML: {exc.problem}") from None
-    except ReaderError as exc:
-        line = text[: exc.position].count("\n") + 1
-        raise ConfigError(
-            file, line, (), f"not valid YAML: character {exc.character:#x} is not allowed"
-        ) from None
-
-
 def parse_config(text: str, file: str = "<config>") -> PgplatConfig:
     """Validate YAML text; raise ConfigError naming file, line, field path and fix."""
-    lines, data = _read_yaml(text, file)
+    source = read_source(text, file)
     try:
-        return PgplatConfig.model_validate(data)
+        return PgplatConfig.model_validate(source.data)
     except ValidationError as exc:
-        raise _convert(exc, file, lines) from None
+        raise _convert(exc, file, source) from None
 
 
 def load_config(path: str | FilePath) -> PgplatConfig:
     """Read and validate a configuration file."""
     file = FilePath(path)
     try:
-        text = file.read_text(encoding="utf-8")
+        with file.open("rb") as stream:
+            raw = stream.read(MAX_DOCUMENT_BYTES + 1)  # a larger file is refused unread
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         raise UserError(
             f"{file}: no such configuration file; create one with `pgplat init`"

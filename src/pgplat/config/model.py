@@ -12,7 +12,6 @@ import re
 from datetime import date
 from functools import cached_property
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -30,6 +29,7 @@ from pgplat.config.types import (
     PgIdentifier,
     PrivateCidr,
     StorageGib,
+    TimeZoneName,
     parse_engine_version,
 )
 from pgplat.config.windows import DAYS, BusinessWeek, WindowError, Windows, derive_windows
@@ -205,7 +205,7 @@ class Database(Model):
 class BusinessHours(Model):
     """When people use the system; maintenance and backups stay outside these hours."""
 
-    timezone: str = Field(
+    timezone: TimeZoneName = Field(
         default="UTC", description="IANA time zone, e.g. 'Europe/Berlin'. Default: UTC."
     )
     days: list[Weekday] = Field(
@@ -218,17 +218,6 @@ class BusinessHours(Model):
     end: ClockTime = Field(
         default="18:00", description="Local end of business, 'HH:MM'. Default: 18:00."
     )
-
-    @field_validator("timezone")
-    @classmethod
-    def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"{value!r} is not an IANA time zone; write e.g. 'America/New_York' or 'UTC'"
-            ) from None
-        return value
 
     @model_validator(mode="after")
     def _ordered(self) -> BusinessHours:

@@ -5,12 +5,17 @@ Each type validates one thing and says how to fix it, so a model field only has 
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import re
 from collections.abc import Callable
+from functools import cache
 from typing import Annotated
+from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, Field
+
+from pgplat.config.errors import abridged
 
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 _ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
@@ -78,6 +83,22 @@ _kms_key_arn = _matching(
 _clock_time = _matching(_HH_MM, "{value} is not a time of day; write 24-hour 'HH:MM', like '08:30'")
 
 
+@cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def _time_zone(value: str) -> str:
+    """Looked up in the list of IANA zones, never opened as a file: ``America`` is a folder."""
+    if value in _time_zones():
+        return value
+    close = difflib.get_close_matches(abridged(value), _time_zones(), n=1)
+    example = close[0] if close else "America/New_York"
+    raise ValueError(
+        f"{abridged(value)!r} is not an IANA time zone; write e.g. {example!r} or 'UTC'"
+    )
+
+
 def parse_engine_version(version: str) -> tuple[int, int | None]:
     """``'17.6'`` -> ``(17, 6)``, ``'17'`` -> ``(17, None)``: the one parser of engine versions."""
     major, _, minor = version.partition(".")
@@ -90,6 +111,8 @@ PrivateCidr = Annotated[str, AfterValidator(_private_cidr)]
 PgIdentifier = Annotated[str, AfterValidator(_pg_identifier)]
 KmsKeyArn = Annotated[str, AfterValidator(_kms_key_arn)]
 ClockTime = Annotated[str, AfterValidator(_clock_time)]
+TimeZoneName = Annotated[str, AfterValidator(_time_zone)]
+"""An IANA time zone such as 'Europe/Berlin'."""
 Percent = Annotated[float, Field(gt=0, le=100)]
 """A share in percent, above 0 and at most 100: where an alarm or a scaling target sits."""
 AuroraReplicas = Annotated[int, Field(ge=0, le=15)]
