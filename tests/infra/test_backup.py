@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pgplat.config import PgplatConfig
 from pgplat.infra.app import Synthesis
-from pgplat.infra.backup import daily_start
 from tests.infra.templates import cmk_arn, only, props, resources
 
 
@@ -22,8 +21,9 @@ def test_daily_plan_with_retention_and_cross_region_copy(
 ) -> None:
     template = innovate_synth.template("innovate-prod-data")
     (rule,) = props(template, "AWS::Backup::BackupPlan")["BackupPlan"]["BackupPlanRule"]
-    hour, minute = daily_start(innovate.maintenance.windows.backup)
-    assert rule["ScheduleExpression"] == f"cron({minute} {hour} * * ? *)"
+    assert rule["ScheduleExpression"] == "cron(0 10 * * ? *)"  # Sunday maintenance ends 10:00
+    assert innovate.schedules("prod").aws_backup_start == "10:00"
+    assert rule["StartWindowMinutes"] == 60
     assert rule["Lifecycle"] == {"DeleteAfterDays": 14}
     (copy,) = rule["CopyActions"]
     assert copy["Lifecycle"] == {"DeleteAfterDays": 35}
@@ -44,15 +44,11 @@ def test_copy_vault_lives_in_the_other_region_with_its_own_key(innovate_synth: S
     assert "backup.us-west-2.amazonaws.com" in key_policy
 
 
-def test_daily_start_follows_the_backup_window() -> None:
-    assert daily_start("07:00-08:00") == (8, 30)
-    assert daily_start("23:00-23:45") == (0, 15)
-
-
 def test_restore_testing_plan_and_selection(innovate_synth: Synthesis) -> None:
     template = innovate_synth.template("innovate-prod-data")
     plan = props(template, "AWS::Backup::RestoreTestingPlan")
     assert plan["ScheduleExpression"] == "cron(0 6 ? * SAT *)"
+    assert plan["StartWindowHours"] == 8
     assert plan["RecoveryPointSelection"]["Algorithm"] == "LATEST_WITHIN_WINDOW"
     selection = props(template, "AWS::Backup::RestoreTestingSelection")
     assert selection["ProtectedResourceType"] == "Aurora"
@@ -66,6 +62,21 @@ def test_rds_restore_test_selects_the_instance(northwind_synth: Synthesis) -> No
     selection = props(template, "AWS::Backup::RestoreTestingSelection")
     assert selection["ProtectedResourceType"] == "RDS"
     assert ":db:" in str(selection["ProtectedResourceArns"])
+
+
+def test_a_derived_restore_test_follows_the_maintenance_window(
+    northwind: PgplatConfig, northwind_synth: Synthesis
+) -> None:
+    """Northwind works Monday to Saturday and sets no schedule: the restore test starts right
+    after Sunday's maintenance window (Saturday 06:00 UTC would run in business hours)."""
+    schedules = northwind.schedules("prod")
+    assert northwind.environments.prod.backup.restore_test is not None
+    assert northwind.environments.prod.backup.restore_test.schedule is None
+    plan = props(northwind_synth.template("northwind-prod-data"), "AWS::Backup::RestoreTestingPlan")
+    assert plan["ScheduleExpression"] == schedules.restore_test
+    assert plan["StartWindowHours"] == schedules.restore_test_start_window_hours
+    assert schedules.windows.maintenance.startswith("sun:")
+    assert str(schedules.restore_test).endswith("? * SUN *)")
 
 
 def test_no_restore_test_or_copy_when_not_configured(innovate_synth: Synthesis) -> None:

@@ -1,5 +1,6 @@
 """The effective configuration as rows: every setting, where its value came from, and what
-pgplat derives from it (UTC windows, per-environment engine versions and accounts)."""
+pgplat derives from it (UTC windows and every scheduled job, per-environment engine versions
+and accounts)."""
 
 from __future__ import annotations
 
@@ -52,4 +53,21 @@ def effective_settings(config: PgplatConfig) -> list[Setting]:
             Setting(f"derived.{env}.data_account", config.account_of(env, "data"), "derived")
         )
         rows.append(Setting(f"derived.{env}.app_account", config.account_of(env, "app"), "derived"))
+        rows.extend(_schedules(config, env))
+    return rows
+
+
+def _schedules(config: PgplatConfig, env: str) -> list[Setting]:
+    """The environment's scheduled jobs besides the RDS windows, as placed around them."""
+    schedules = config.schedules(env)
+    rows = [Setting(f"derived.{env}.aws_backup_start_utc", schedules.aws_backup_start, "derived")]
+    if schedules.restore_test is not None:
+        rows += [
+            Setting(f"derived.{env}.restore_test_schedule_utc", schedules.restore_test, "derived"),
+            Setting(
+                f"derived.{env}.restore_test_start_window_hours",
+                schedules.restore_test_start_window_hours,
+                "derived",
+            ),
+        ]
     return rows

@@ -32,7 +32,15 @@ from pgplat.config.types import (
     TimeZoneName,
     parse_engine_version,
 )
-from pgplat.config.windows import DAYS, BusinessWeek, WindowError, Windows, derive_windows
+from pgplat.config.windows import (
+    DAYS,
+    BusinessWeek,
+    Schedules,
+    WindowError,
+    Windows,
+    derive_schedules,
+    derive_windows,
+)
 from pgplat.project import DEFAULT_LOCAL_DATA_DIR
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -250,18 +258,32 @@ class Maintenance(Model):
     )
 
     @cached_property
-    def windows(self) -> Windows:
-        """The effective UTC windows, checked against business hours under every offset."""
+    def week(self) -> BusinessWeek:
+        """Business hours as UTC intervals under every offset the zone uses this year."""
         hours = self.business_hours
-        week = BusinessWeek.build(
+        return BusinessWeek.build(
             hours.timezone, list(hours.days), hours.start, hours.end, date.today().year
         )
-        return derive_windows(week, list(hours.days), self.backup_window, self.maintenance_window)
+
+    @cached_property
+    def windows(self) -> Windows:
+        """The effective UTC windows, checked against business hours under every offset."""
+        days: list[str] = list(self.business_hours.days)
+        return derive_windows(self.week, days, self.backup_window, self.maintenance_window)
+
+    def schedules(self, restore_test: RestoreTest | None) -> Schedules:
+        """Every scheduled job placed around the windows (see ``derive_schedules``)."""
+        return derive_schedules(
+            self.week,
+            self.windows,
+            restore_test.schedule if restore_test else None,
+            restore=restore_test is not None,
+        )
 
     @model_validator(mode="after")
     def _placeable(self) -> Maintenance:
         try:
-            _ = self.windows
+            _ = self.schedules(None)
         except WindowError as exc:
             raise FieldError((exc.field,), str(exc)) from None
         return self
@@ -320,10 +342,12 @@ class ValidationSuite(Model):
 class RestoreTest(Model):
     """Scheduled proof that backups restore (AWS Backup restore testing)."""
 
-    schedule: str = Field(
-        default="cron(0 6 ? * SAT *)",
+    schedule: str | None = Field(
+        default=None,
         pattern=r"^(cron|rate)\(.+\)$",
-        description="AWS Backup schedule expression (UTC). Default: cron(0 6 ? * SAT *).",
+        description="AWS Backup schedule 'cron(M H ? * DAYS *)' (UTC); the test, its start "
+        "window and 4 h validation must miss business hours and maintenance. Default: none "
+        "(derived: weekly, from the first free half hour after the maintenance window).",
     )
     max_age_days: int = Field(
         default=8,
@@ -359,7 +383,8 @@ class Backup(Model):
     )
     restore_test: RestoreTest | None = Field(
         default_factory=RestoreTest,
-        description="Scheduled restore test; null turns it off. Default: weekly, Saturday 06:00 UTC.",
+        description="Scheduled restore test; null turns it off. Default: weekly, after the "
+        "maintenance window.",
     )
 
 
@@ -955,6 +980,21 @@ class PgplatConfig(Model):
                         f"{b} overlaps {other} ({a}); routed VPCs need disjoint CIDRs and "
                         "prod and dev never share address space",
                     )
+
+    @model_validator(mode="after")
+    def _restore_tests_fit(self) -> PgplatConfig:
+        for env in self.environments.cloud():
+            try:
+                self.schedules(env)
+            except WindowError as exc:
+                path = ("environments", env, "backup", "restore_test", exc.field)
+                raise FieldError(path, str(exc)) from None
+        return self
+
+    def schedules(self, env: str) -> Schedules:
+        """Every scheduled job of a cloud environment's database, UTC: RDS backup and
+        maintenance windows, the AWS Backup job and the restore test, none colliding."""
+        return self.maintenance.schedules(self.environments.cloud()[env].backup.restore_test)
 
     def engine_version(self, env: str) -> str:
         """The effective engine version of a cloud environment."""

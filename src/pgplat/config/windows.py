@@ -8,6 +8,7 @@ uses during the year is checked: a window is valid only if it misses business ho
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -204,3 +205,142 @@ def derive_windows(
 
     m_start = min(options, key=distance)
     return Windows(backup_text, _fmt_maintenance(m_start, WINDOW_MINUTES))
+
+
+AWS_BACKUP_START_MINUTES = 60
+"""AWS Backup's shortest start window: the daily job starts within this hour of its time."""
+RESTORE_VALIDATION_HOURS = 4
+"""How long a restored copy is kept for validation (the restore-validation hook) before cleanup."""
+RESTORE_START_WINDOW_HOURS = 8
+"""The restore test's start window when it fits before business hours (it shrinks to fit)."""
+_AWS_DAYS = {"sun": 1, "mon": 2, "tue": 3, "wed": 4, "thu": 5, "fri": 6, "sat": 7}
+_CRON = re.compile(
+    r"^cron\((?P<minute>[0-9]{1,2}) (?P<hour>[0-9]{1,2}) (?P<dom>\S+) \S+ (?P<dow>\S+) \S+\)$"
+)
+
+
+@dataclass(frozen=True)
+class Schedules:
+    """Every scheduled job of a database, placed together (UTC): none runs in business hours
+    or the maintenance window, and the AWS Backup job never meets the RDS backup window."""
+
+    windows: Windows
+    aws_backup_start: str
+    """'HH:MM' daily; the job starts within ``AWS_BACKUP_START_MINUTES`` of it."""
+    restore_test: str | None = None
+    """The restore-testing plan's schedule expression, as configured."""
+    restore_test_start_window_hours: int | None = None
+    """As long as fits before business hours or maintenance (at most the default 8)."""
+
+
+def _every_day(start: int, length: int) -> list[tuple[int, int]]:
+    return [iv for d in range(7) for iv in _intervals(d * MINUTES_PER_DAY + start, length)]
+
+
+def _aws_backup_start(week: BusinessWeek, windows: Windows) -> int:
+    """The first half hour after the RDS backup window whose start window misses business
+    hours, the RDS backup window and the weekly maintenance window on every day."""
+    b_start, b_len = parse_backup_window(windows.backup)
+    taken = _every_day(b_start, b_len) + _intervals(*parse_maintenance_window(windows.maintenance))
+    for step in range(0, MINUTES_PER_DAY, _STEP):
+        start = (b_start + b_len + step) % MINUTES_PER_DAY
+        job = _every_day(start, AWS_BACKUP_START_MINUTES)
+        if week.is_free(job) and not _overlaps(job, taken):
+            return start
+    raise WindowError(
+        "business_hours",
+        "with the backup and maintenance windows they leave no daily hour for the AWS Backup job",
+    )
+
+
+def _cron_weekdays(expression: str) -> tuple[int, list[int]]:
+    """(minute of day, weekday indexes 0=mon) a restore-test cron runs at; a day-of-month
+    schedule may fall on any weekday. Raises WindowError for forms pgplat cannot place."""
+    found = _CRON.match(expression)
+    hint = "write it as cron(M H ? * DAYS *) in UTC, e.g. cron(0 6 ? * SAT *)"
+    if found is None or int(found["hour"]) > 23 or int(found["minute"]) > 59:
+        raise WindowError(
+            "schedule", f"{expression!r} cannot be checked against business hours; {hint}"
+        )
+    start = int(found["hour"]) * 60 + int(found["minute"])
+    dow = found["dow"].lower()
+    if found["dom"] not in ("?", "*") or dow in ("?", "*"):
+        return start, list(range(7))
+    days: set[int] = set()
+    for item in dow.split(","):
+        first, _, last = item.partition("-")
+        try:
+            low = _aws_day(first)
+            high = _aws_day(last) if last else low
+        except (KeyError, ValueError):
+            raise WindowError(
+                "schedule", f"{expression!r}: day {item!r} is not SUN-SAT or 1-7; {hint}"
+            ) from None
+        days.update(range(low, high + 1) if low <= high else [*range(low, 8), *range(1, high + 1)])
+    return start, sorted((d - 2) % 7 for d in days)
+
+
+def _aws_day(text: str) -> int:
+    """AWS cron's day of week: 1 (SUN) to 7 (SAT), by number or name."""
+    number = _AWS_DAYS[text] if text in _AWS_DAYS else int(text)
+    if not 1 <= number <= 7:
+        raise ValueError(text)
+    return number
+
+
+def _fitting_hours(week: BusinessWeek, windows: Windows, start: int, days: list[int]) -> int:
+    """The longest start window (hours) that, with validation, keeps restore tests starting
+    at ``start`` on ``days`` out of business hours and the maintenance window; 0 if none."""
+    maintenance = _intervals(*parse_maintenance_window(windows.maintenance))
+    for hours in range(RESTORE_START_WINDOW_HOURS, 0, -1):
+        length = (hours + RESTORE_VALIDATION_HOURS) * 60
+        runs = [iv for d in days for iv in _intervals(d * MINUTES_PER_DAY + start, length)]
+        if week.is_free(runs) and not _overlaps(runs, maintenance):
+            return hours
+    return 0
+
+
+def _weekly_restore_test(week: BusinessWeek, windows: Windows) -> tuple[str, int]:
+    """The default restore test: weekly, from the first half hour after the maintenance
+    window (the fresh engine's backups proven soon) with the longest start window."""
+    m_start, m_len = parse_maintenance_window(windows.maintenance)
+    fits = []
+    for step in range(0, MINUTES_PER_WEEK, _STEP):
+        start = (m_start + m_len + step) % MINUTES_PER_WEEK
+        day, minute = divmod(start, MINUTES_PER_DAY)
+        fits.append((_fitting_hours(week, windows, minute, [day]), -step, day, minute))
+    hours, _, day, minute = max(fits)
+    if hours == 0:
+        raise WindowError(
+            "business_hours",
+            f"they leave no {RESTORE_VALIDATION_HOURS + 1} quiet hours a week for the restore test",
+        )
+    name = next(n for n, number in _AWS_DAYS.items() if number == (day + 1) % 7 + 1)
+    return f"cron({minute % 60} {minute // 60} ? * {name.upper()} *)", hours
+
+
+def _restore_start_window(week: BusinessWeek, windows: Windows, expression: str) -> int:
+    """The configured restore test's longest start window that fits; WindowError if none."""
+    start, days = _cron_weekdays(expression)
+    hours = _fitting_hours(week, windows, start, days)
+    if hours:
+        return hours
+    raise WindowError(
+        "schedule",
+        f"{expression} starts restore tests that run (at least 1 h start window + "
+        f"{RESTORE_VALIDATION_HOURS} h validation) into business hours or the maintenance "
+        f"window {windows.maintenance}; pick a start after the maintenance window on a quiet day",
+    )
+
+
+def derive_schedules(
+    week: BusinessWeek, windows: Windows, restore_test: str | None, *, restore: bool = True
+) -> Schedules:
+    """Place the AWS Backup job and the restore test (``restore_test``, or weekly after the
+    maintenance window when None) around the RDS windows; ``restore=False``: no restore test."""
+    job = _fmt(_aws_backup_start(week, windows))
+    if not restore:
+        return Schedules(windows, job)
+    if restore_test is None:
+        return Schedules(windows, job, *_weekly_restore_test(week, windows))
+    return Schedules(windows, job, restore_test, _restore_start_window(week, windows, restore_test))

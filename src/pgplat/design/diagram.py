@@ -258,7 +258,8 @@ def _services(
         copy = env.backup.cross_region_copy
         backup_lines.append(f"copies to {copy.region}, {copy.retention_days}-day retention")
     if env.backup.restore_test:
-        backup_lines.append(f"restore test {env.backup.restore_test.schedule}")
+        schedule = env.backup.restore_test.schedule or "weekly, after maintenance"
+        backup_lines.append(f"restore test {schedule}")
     backup = account.add(f"{name}_backup", "backup", *backup_lines)
     monitoring = env.monitoring
     watch_lines = ["CloudWatch alarms + logs"]

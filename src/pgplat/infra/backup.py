@@ -19,13 +19,11 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from pgplat.config.model import Backup as BackupSettings
-from pgplat.config.windows import MINUTES_PER_DAY
+from pgplat.config.windows import AWS_BACKUP_START_MINUTES, RESTORE_VALIDATION_HOURS, Schedules
 from pgplat.infra.database import PostgresDatabase
 from pgplat.infra.encryption import DataKey
 from pgplat.infra.roles import service_role
 
-RESTORE_VALIDATION_HOURS = 4
-"""How long a restored copy is kept for validation (the restore-validation hook) before cleanup."""
 _RESTORE_TEST_SELECTION_DAYS = 7
 
 
@@ -35,15 +33,6 @@ def copy_vault_name(prefix: str) -> str:
 
 def vault_arn(partition: str, region: str, account: str, name: str) -> str:
     return f"arn:{partition}:backup:{region}:{account}:backup-vault:{name}"
-
-
-def daily_start(backup_window: str) -> tuple[int, int]:
-    """(hour, minute) UTC for the AWS Backup job: right after the RDS backup window closes,
-    so the two never compete for the same snapshot slot."""
-    end = backup_window.split("-")[1]
-    hours, minutes = (int(part) for part in end.split(":"))
-    start = (hours * 60 + minutes + 30) % MINUTES_PER_DAY
-    return start // 60, start % 60
 
 
 class BackupCopyStack(Stack):
@@ -71,6 +60,7 @@ class DatabaseBackup(Construct):
         *,
         prefix: str,
         settings: BackupSettings,
+        schedules: Schedules,
         database: PostgresDatabase,
         key: kms.IKey,
         copy_vault_arn: str | None,
@@ -93,15 +83,17 @@ class DatabaseBackup(Construct):
                     delete_after=Duration.days(settings.cross_region_copy.retention_days),
                 )
             )
-        hour, minute = daily_start(database.props.backup_window)
+        hour, minute = schedules.aws_backup_start.split(":")
         self.plan = backup.BackupPlan(
             self, "Plan", backup_plan_name=prefix, backup_vault=self.vault
         )
         self.plan.add_rule(
             backup.BackupPlanRule(
                 rule_name="Daily",
-                schedule_expression=events.Schedule.cron(hour=str(hour), minute=str(minute)),
-                start_window=Duration.hours(1),
+                schedule_expression=events.Schedule.cron(
+                    hour=str(int(hour)), minute=str(int(minute))
+                ),
+                start_window=Duration.minutes(AWS_BACKUP_START_MINUTES),
                 completion_window=Duration.hours(8),
                 delete_after=Duration.days(settings.retention_days),
                 copy_actions=copy_actions,
@@ -111,17 +103,18 @@ class DatabaseBackup(Construct):
             "Database", resources=[backup.BackupResource.from_arn(database.arn)]
         )
         self.restore_testing_plan: backup.CfnRestoreTestingPlan | None = None
-        if settings.restore_test is not None:
-            self._restore_test(prefix, settings.restore_test.schedule, database)
+        if schedules.restore_test is not None:
+            self._restore_test(prefix, schedules, database)
 
-    def _restore_test(self, prefix: str, schedule: str, database: PostgresDatabase) -> None:
+    def _restore_test(self, prefix: str, schedules: Schedules, database: PostgresDatabase) -> None:
+        assert schedules.restore_test is not None
         plan_name = prefix.replace("-", "_") + "_restore_test"
         self.restore_testing_plan = backup.CfnRestoreTestingPlan(
             self,
             "RestoreTestingPlan",
             restore_testing_plan_name=plan_name,
-            schedule_expression=schedule,
-            start_window_hours=8,
+            schedule_expression=schedules.restore_test,
+            start_window_hours=schedules.restore_test_start_window_hours,
             recovery_point_selection=backup.CfnRestoreTestingPlan.RestoreTestingRecoveryPointSelectionProperty(
                 algorithm="LATEST_WITHIN_WINDOW",
                 include_vaults=[self.vault.backup_vault_arn],

@@ -113,6 +113,7 @@ class DataStack(Stack):
             "Backup",
             prefix=prefix,
             settings=settings.backup,
+            schedules=config.schedules(env_name),
             database=self.database,
             key=self.key,
             copy_vault_arn=copy_vault_arn,
