@@ -15,6 +15,7 @@ from pgplat.commands.common import (
     config_and_project,
     console,
     emit_json,
+    labelled,
     output_format,
     say,
     state,
@@ -184,7 +185,7 @@ def _render(advice: Advice, configured: Flavor | None) -> None:
     chosen = advice.estimate(advice.recommendation)
     console.print(f"[bold]Recommendation: {_LABELS[advice.recommendation]}[/]", highlight=False)
     for reason in advice.reasons:
-        console.print(f"  • {reason}", highlight=False)
+        console.print(f"  • {reason}", highlight=False, markup=False)
     if configured is not None:
         verdict = "agrees" if configured == advice.engine else "differs: weigh the reasons above"
         console.print(
@@ -210,8 +211,9 @@ def _render(advice: Advice, configured: Flavor | None) -> None:
     console.print(table)
     for estimate in advice.estimates:
         for note in estimate.notes:
-            console.print(f"[yellow]note:[/] {_LABELS[estimate.option]}: {note}", highlight=False)
-    console.print(f"[dim]prices: {advice.prices_source}[/]", highlight=False)
+            line = f"{_LABELS[estimate.option]}: {note}"
+            console.print(labelled("note", "yellow", line), highlight=False)
+    console.print(f"prices: {advice.prices_source}", style="dim", highlight=False, markup=False)
     console.print("[dim]assumptions (see --output json for all figures):[/]")
     for assumption in ASSUMPTIONS:
-        console.print(f"[dim]  - {assumption}[/]", highlight=False)
+        console.print(f"  - {assumption}", style="dim", highlight=False, markup=False)

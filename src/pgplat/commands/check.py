@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from pgplat.commands.common import (
@@ -136,10 +137,11 @@ def render(report: Report) -> None:
         for column in ("severity", "rule", "layer", "resource", "finding / fix"):
             table.add_column(column, overflow="fold")
         for f in (f for f in findings if (f.environment or "all") == environment):
-            where = f.place or "-"
-            fix = f"\n[dim]fix: {f.fix}[/]" if f.fix else ""
+            where = escape(f.place or "-")
+            fix = f"\n[dim]fix: {escape(f.fix)}[/]" if f.fix else ""
             style = _STYLE[f.severity]
-            table.add_row(f"[{style}]{f.severity}[/]", f.rule_id, f.layer, where, f.message + fix)
+            row = (f.rule_id, f.layer, where, escape(f.message) + fix)
+            table.add_row(f"[{style}]{f.severity}[/]", *row)
         console.print(table)
     if report.waived:
         console.print(f"[bold]Waived[/] ({len(report.waived)}):")
@@ -149,6 +151,7 @@ def render(report: Report) -> None:
                 f"  {f.rule_id} {f.stack or ''}/{f.logical_id or ''} until {w.waiver.expires}: "
                 f"{w.waiver.reason}",
                 highlight=False,
+                markup=False,
             )
     _render_acknowledgements(report)
     console.print(_verdict(report), highlight=False)
@@ -164,7 +167,7 @@ def _render_acknowledgements(report: Report) -> None:
         table.add_column(column, overflow="fold")
     for (layer, rule, reason), count in sorted(counted.items()):
         scope = "every template" if layer == "cfn-lint" else str(count)
-        table.add_row(layer, rule, scope, reason)
+        table.add_row(layer, rule, scope, escape(reason))
     console.print(table)
 
 

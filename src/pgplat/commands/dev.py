@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from pgplat.commands.common import config_and_project, console, emit_json, err_console, say, state
+from pgplat.commands.common import (
+    config_and_project,
+    console,
+    emit_json,
+    err_console,
+    labelled,
+    say,
+    state,
+    warn,
+)
 from pgplat.config import PgplatConfig
 from pgplat.drills.failover.local import destroy_standby, ensure_standby, stop_standby
 from pgplat.errors import UserError
@@ -77,9 +86,9 @@ def _note(ctx: typer.Context, info: ServerInfo) -> None:
     if state(ctx).quiet:
         return
     for warning in info.warnings:
-        err_console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
+        warn(warning)
     for note in info.notes:
-        err_console.print(f"note: {note}", highlight=False, soft_wrap=True)
+        err_console.print(labelled("note", "", note), highlight=False, soft_wrap=True)
 
 
 @app.command()

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from pgplat.commands.common import EnvsOption, config_from, emit_json, err_console, say, state
+from pgplat.commands.common import EnvsOption, config_from, emit_json, say, state, warn
 from pgplat.design.diagram import describe, render
 
 
@@ -23,7 +23,7 @@ def cmd(
     config = config_from(ctx)
     rendered = render(describe(config, env or None), out, plain=plain)
     if rendered.notice and not state(ctx).quiet:
-        err_console.print(f"[yellow]warning:[/] {rendered.notice}", highlight=False)
+        warn(rendered.notice)
     if state(ctx).output == "json":
         emit_json({"file": str(rendered.path), "icons": rendered.icons})
     say(ctx, f"[green]✓[/] wrote {rendered.path}")

@@ -30,6 +30,7 @@ from pgplat.commands.common import (
     finish_drill,
     say,
     state,
+    warn,
 )
 from pgplat.drills.restore.cleanup import DEFAULT_GRACE
 from pgplat.drills.restore.plan import DrillOptions
@@ -156,7 +157,7 @@ def cleanup(
 
 
 def _warn(message: str) -> None:
-    err_console.print(f"[yellow]warning:[/] {message}")
+    warn(message)
 
 
 def _summary(ctx: typer.Context, report: RestoreReport, paths: tuple[Path, ...]) -> None:

@@ -13,9 +13,9 @@ from pgplat.commands.common import (
     ReportsOption,
     WarmupOption,
     config_and_project,
-    err_console,
     finish_drill,
     say,
+    warn,
 )
 from pgplat.drills.failover.drills import LOCAL, FailoverOptions, run_failover_drill
 from pgplat.drills.failover.report import FailoverReport
@@ -57,7 +57,7 @@ def failover(
         project,
         options,
         say=lambda line: say(ctx, line),
-        warn=lambda line: err_console.print(f"[yellow]warning:[/] {line}"),
+        warn=warn,
     )
     finish_drill(ctx, report, lambda: _summary(ctx, report, paths))
 

@@ -8,10 +8,18 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import typer
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
-from pgplat.commands.common import ConfigOption, config_and_project, console, emit_json, state
+from pgplat.commands.common import (
+    ConfigOption,
+    config_and_project,
+    console,
+    emit_json,
+    labelled,
+    state,
+)
 from pgplat.project import DEFAULT_CONFIG
 
 if TYPE_CHECKING:
@@ -97,12 +105,12 @@ def _screen(name: str, result: UpResult, url: str, seconds: float, pgplat: str) 
         (f"{pgplat} down", "stop the local server (its data is kept)"),
     ]
     for note in result.notes:
-        console.print(f"[yellow]note:[/] {note}", highlight=False)
+        console.print(labelled("note", "yellow", note), highlight=False, soft_wrap=True)
     console.print(
         Panel(produced, title=f"pgplat up: {name} ready in {seconds:.1f} s", expand=False)
     )
     width = max(len(c) for c, _ in nexts)
-    lines = [f"  {c.ljust(width)}  [dim]# {why}[/]" for c, why in nexts]
+    lines = [f"  {escape(c.ljust(width))}  [dim]# {escape(why)}[/]" for c, why in nexts]
     console.print("next:\n" + "\n".join(lines), highlight=False)
 
 
