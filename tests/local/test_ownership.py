@@ -10,6 +10,7 @@ import shutil
 import stat
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psycopg
@@ -22,7 +23,7 @@ from pgplat.config import PgplatConfig
 from pgplat.errors import UserError
 from pgplat.local.account import ServerAccount, server_account
 from pgplat.local.cluster import LocalCluster
-from pgplat.local.home import MARKER, SERVER_HOMES
+from pgplat.local.home import MARKER, SERVER_HOMES, claim
 from tests.fixtures.examples import INNOVATE
 from tests.fixtures.postgres import server_root
 
@@ -152,3 +153,11 @@ def test_a_link_planted_in_the_server_folder_is_refused_and_its_target_untouched
         assert list(victim.iterdir()) == []
     finally:
         shutil.rmtree(base)
+
+
+def test_racing_claims_of_a_new_folder_all_succeed(tmp_path: Path) -> None:
+    folder = tmp_path / "a" / "local"
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda _: claim(folder, 0o700), range(16)))
+    assert (folder / MARKER).is_file()
+    assert sorted(p.name for p in folder.iterdir()) == [MARKER]

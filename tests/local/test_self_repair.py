@@ -96,14 +96,17 @@ def test_a_damaged_state_file_is_rebuilt(scratch_cluster: LocalCluster, damage: 
     assert isinstance(state["bootstrap"], str)
 
 
-@pytest.mark.parametrize("damage", ["", '{"postgres": ', '["x"]', '{"postgres": 5}'])
+@pytest.mark.parametrize("damage", [None, "", '{"postgres": ', '["x"]', '{"postgres": 5}'])
 def test_damaged_passwords_of_an_existing_server_are_explained_in_one_line(
-    scratch_cluster: LocalCluster, damage: str
+    scratch_cluster: LocalCluster, damage: str | None
 ) -> None:
     scratch_cluster.up()
     passwords = scratch_cluster.root / "passwords.json"
     saved = passwords.read_text()
-    passwords.write_text(damage)
+    if damage is None:
+        passwords.unlink()
+    else:
+        passwords.write_text(damage)
     try:
         with pytest.raises(UserError, match="pgplat dev destroy") as raised:
             scratch_cluster.up()

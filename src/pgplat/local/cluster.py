@@ -205,7 +205,7 @@ class LocalCluster:
         return load_passwords(
             self.root / "passwords.json",
             [u.name for u in self.config.database.users],
-            replace_damaged=self.status() == "absent",
+            fresh=self.status() == "absent",
         )
 
     def _lock(self) -> FileLock:

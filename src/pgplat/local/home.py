@@ -15,6 +15,7 @@ pointer file; passwords, state and the marker stay in the project.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
@@ -39,7 +40,15 @@ def is_ours(folder: Path) -> bool:
 
 
 def _mark(folder: Path) -> None:
-    write_private(folder / MARKER, "Made by pgplat dev; `pgplat dev destroy` deletes it.\n")
+    """Write the marker: the first entry pgplat puts in a folder it claims, made exclusively
+    (a concurrent pgplat that made it first wins, and nothing is written through a link)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+    try:
+        descriptor = os.open(folder / MARKER, flags, 0o600)
+    except FileExistsError:
+        return
+    with os.fdopen(descriptor, "w") as marker:
+        marker.write("Made by pgplat dev; `pgplat dev destroy` deletes it.\n")
 
 
 def claim(folder: Path, mode: int) -> None:
@@ -51,11 +60,15 @@ def claim(folder: Path, mode: int) -> None:
         )
     if not folder.exists():
         folder.parent.mkdir(parents=True, exist_ok=True)
-        folder.mkdir(mode)
-        folder.chmod(mode)  # mkdir's mode is narrowed by the umask
-    elif is_ours(folder):
+        try:
+            folder.mkdir(mode)
+            folder.chmod(mode)  # mkdir's mode is narrowed by the umask
+        except FileExistsError:
+            pass  # a concurrent pgplat made it first: the checks below decide
+    if is_ours(folder):
         return
-    elif any(folder.iterdir()) and not all((folder / p).exists() for p in _LEGACY):
+    legacy = all((folder / p).exists() for p in _LEGACY)
+    if any(folder.iterdir()) and not legacy and not is_ours(folder):  # again: a racing claim
         raise UserError(
             f"{folder} exists, is not empty and was not made by pgplat (no {MARKER} in it); "
             "set environments.local.data_dir to a new folder inside the project"

@@ -14,10 +14,15 @@ from pgplat.local.files import write_private
 SUPERUSER = "postgres"
 
 
-def _stored(path: Path, replace_damaged: bool) -> dict[str, str]:
-    """The saved passwords; a damaged file is started afresh only when nothing uses it yet."""
+def _stored(path: Path, fresh: bool) -> dict[str, str]:
+    """The saved passwords; a missing or damaged file is started afresh only when no server
+    knows them yet (``fresh``)."""
+    if fresh and not path.exists():
+        return {}
     try:
-        stored = json.loads(path.read_text()) if path.exists() else {}
+        stored = json.loads(path.read_text())
+    except FileNotFoundError:
+        problem = "is missing"
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         problem = f"is not valid JSON ({exc})"
     else:
@@ -26,7 +31,7 @@ def _stored(path: Path, replace_damaged: bool) -> dict[str, str]:
         ):
             return stored
         problem = "is not an object of user names to password strings"
-    if replace_damaged:
+    if fresh:
         return {}
     raise UserError(
         f"{path} {problem}; it holds the passwords of the existing local server: restore it "
@@ -34,14 +39,13 @@ def _stored(path: Path, replace_damaged: bool) -> dict[str, str]:
     )
 
 
-def load_passwords(
-    path: Path, users: Iterable[str], *, replace_damaged: bool = False
-) -> dict[str, str]:
+def load_passwords(path: Path, users: Iterable[str], *, fresh: bool = True) -> dict[str, str]:
     """Passwords of the superuser and ``users``, generating (and saving) missing ones.
 
-    ``replace_damaged`` is for a cluster not created yet: no server knows the old ones.
+    ``fresh=False`` says a server already holds the saved ones: then a missing or damaged
+    file is explained in one line instead of being replaced by passwords nobody knows.
     """
-    stored = _stored(path, replace_damaged)
+    stored = _stored(path, fresh)
     wanted = [SUPERUSER, *users]
     missing = [u for u in wanted if u not in stored]
     if missing:
