@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CONFIG ?= examples/innovate-inc.yaml
 
-.PHONY: setup run test lint typecheck bench fuzz clean
+.PHONY: setup run test lint typecheck bench fuzz refresh-data clean
 
 setup: $(STAMP)
 
@@ -40,6 +40,10 @@ test: lint typecheck
 
 fuzz: $(STAMP)
 	$(BIN)/pytest -m fuzz
+
+# engine versions and instance classes, from the installed cfn-lint: run after upgrading it
+refresh-data: $(STAMP)
+	$(BIN)/python -m pgplat.config.refresh
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

@@ -46,8 +46,13 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
     # (case id, mutations, expected field path, expected message fragment)
     ("short account id", {"accounts.data": "12345"}, "accounts.data", "exactly 12 digits"),
     ("numeric account id", {"accounts.app": 222222222222}, "accounts.app", "put it in quotes"),
-    ("same data and app", {"accounts.app": "111111111111"}, "accounts", "different accounts"),
-    ("nonprod is data", {"accounts.nonprod": "111111111111"}, "accounts", "its own account"),
+    ("same data and app", {"accounts.app": "111111111111"}, "accounts.app", "different accounts"),
+    (
+        "nonprod is data",
+        {"accounts.nonprod": "111111111111"},
+        "accounts.nonprod",
+        "its own account",
+    ),
     (
         "bad org id",
         {"accounts.organization_id": "org-1"},
@@ -118,14 +123,14 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
     (
         "aurora micro class",
         {"environments.prod.instance_class": "db.t3.micro"},
-        "environments.prod",
+        "environments.prod.instance_class",
         "not offered for Aurora PostgreSQL",
     ),
     (
         "rds class unknown",
         {"environments.dev.instance_class": "m5.large"},
-        "environments.dev",
-        "not an RDS PostgreSQL class",
+        "environments.dev.instance_class",
+        "not a DB instance class",
     ),
     (
         "too many readers",
@@ -209,7 +214,7 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
     (
         "serverless on rds",
         {"environments.dev.serverless_v2": {"min_acu": 0.5, "max_acu": 2}},
-        "environments.dev",
+        "environments.dev.serverless_v2",
         "Aurora option",
     ),
     (

@@ -7,16 +7,26 @@ and ``pgplat config explain`` are generated from these declarations.
 
 from __future__ import annotations
 
-import ipaddress
+import posixpath
 import re
 from datetime import date
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
+from pgplat.config import limits, rules
 from pgplat.config.calendar import CALENDAR, Flavor, support_warnings
 from pgplat.config.errors import FieldError
+from pgplat.config.problems import Problems, reported_beside, salvage
+from pgplat.config.roles import group_role_reason
 from pgplat.config.types import (
     AccountId,
     Acu,
@@ -50,10 +60,7 @@ StackAccount = Literal["data", "app"]
 _WORKWEEK: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
 
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
-_AURORA_CLASS = re.compile(
-    r"^db\.(r[5-8][a-z]*|x2g|t[34]g?\.(medium|large)|serverless)(\.[a-z0-9]+)?$"
-)
-_RDS_CLASS = re.compile(r"^db\.(t[34]g?|m[5-8][a-z]*|r[5-8][a-z]*|x2[a-z]*|c6gd)\.[a-z0-9]+$")
+_INSTANCE_CLASS = re.compile(r"^db\.[a-z0-9-]+(\.[a-z0-9-]+)?$")
 _PARAMETER_NAME = re.compile(r"^[a-z_][a-z0-9_.]*$")
 _CW_LOG_RETENTION = (
     1,
@@ -115,13 +122,18 @@ class Accounts(Model):
 
     @model_validator(mode="after")
     def _distinct(self) -> Accounts:
+        problems = Problems()
         if self.data == self.app:
-            raise ValueError("data and app must be different accounts: the plan isolates data")
-        if self.nonprod is not None and self.nonprod in (self.data, self.app):
-            raise ValueError(
-                "nonprod must be its own account, not the data or app account: "
-                "development must not reach production data"
+            problems.add(
+                ("app",), "data and app must be different accounts: the plan isolates data"
             )
+        if self.nonprod is not None and self.nonprod in (self.data, self.app):
+            problems.add(
+                ("nonprod",),
+                "nonprod must be its own account, not the data or app account: "
+                "development must not reach production data",
+            )
+        problems.raise_found("Accounts")
         return self
 
 
@@ -148,6 +160,21 @@ class DatabaseUser(Model):
     kubernetes: KubernetesIdentity = Field(description="The workload allowed to use this user.")
 
 
+_DEFAULT_SCHEMA = "app"
+
+
+def _group_role_users(data: dict[str, Any], problems: Problems) -> None:
+    """A user named like a group role of the schema (default ``app``) would hold its grants."""
+    schema = data.get("schema", data.get("schema_name", _DEFAULT_SCHEMA))
+    users = data.get("users")
+    for i, user in enumerate(users if isinstance(users, list) else []):
+        name = user.get("name") if isinstance(user, dict) else None
+        if isinstance(schema, str) and isinstance(name, str):
+            reason = group_role_reason(name, schema)
+            if reason is not None:
+                problems.add(("users", i, "name"), reason, name)
+
+
 class Database(Model):
     """What every environment's database has in common."""
 
@@ -161,7 +188,7 @@ class Database(Model):
         "override it but must keep the major. Default: 17.6.",
     )
     schema_name: PgIdentifier = Field(
-        default="app",
+        default=_DEFAULT_SCHEMA,
         alias="schema",
         description="Schema the application users work in. Default: app.",
     )
@@ -208,6 +235,9 @@ class Database(Model):
                 f"each service account maps to one database user; shared: {', '.join(shared)}"
             )
         return users
+
+    _users_are_not_group_roles = reported_beside(_group_role_users)
+    """Checked on the raw users, so one broken user does not hide the others' collisions."""
 
 
 class BusinessHours(Model):
@@ -586,7 +616,54 @@ class Storage(Model):
         _at_least(self, "allocated_gib", "max_allocated_gib")
         if self.type in ("io1", "io2") and self.iops is None:
             raise ValueError(f"{self.type} storage needs iops")
+        problems = Problems()
+        for path, problem in self._limit_problems():
+            problems.add(path, f"{problem} (RDS for PostgreSQL, {limits.STORAGE_SOURCE})")
+        problems.raise_found("Storage")
         return self
+
+    def _limit_problems(self) -> list[tuple[tuple[str, ...], str]]:
+        """What RDS refuses of this volume: its size, and its IOPS against the size."""
+        limit, gib, kind = limits.STORAGE[self.type], self.allocated_gib, self.type
+        found: list[tuple[tuple[str, ...], str]] = []
+        if gib < limit.min_gib:
+            found.append((("allocated_gib",), f"{kind} needs at least {limit.min_gib} GiB"))
+        if self.iops is None:
+            return found
+        if gib < limit.iops_from_gib:
+            found.append(
+                (
+                    ("iops",),
+                    f"{kind} takes provisioned iops only from {limit.iops_from_gib} GiB "
+                    f"on ({gib} GiB gets the 3000 IOPS baseline); remove iops or allocate "
+                    f"{limit.iops_from_gib} GiB",
+                )
+            )
+        elif not limit.min_iops <= self.iops <= limit.max_iops:
+            found.append(
+                (
+                    ("iops",),
+                    f"{kind} iops must be {limit.min_iops}-{limit.max_iops}, got {self.iops}",
+                )
+            )
+        elif self.iops > limit.max_iops_per_gib * gib:
+            found.append(
+                (
+                    ("iops",),
+                    f"{kind} allows at most {limit.max_iops_per_gib:g} IOPS per GiB: "
+                    f"{int(limit.max_iops_per_gib * gib)} for {gib} GiB; lower iops or allocate "
+                    "more storage",
+                )
+            )
+        elif self.iops < limit.min_iops_per_gib * gib:
+            found.append(
+                (
+                    ("iops",),
+                    f"{kind} needs at least {limit.min_iops_per_gib:g} IOPS per GiB: "
+                    f"{int(limit.min_iops_per_gib * gib)} for {gib} GiB; raise iops or use gp3",
+                )
+            )
+        return found
 
 
 class CloudEnvironment(Model):
@@ -658,30 +735,56 @@ class CloudEnvironment(Model):
                 raise ValueError(f"{name!r} is not a PostgreSQL parameter name")
         return params
 
+    @field_validator("instance_class")
+    @classmethod
+    def _instance_class(cls, value: str) -> str:
+        if not _INSTANCE_CLASS.match(value):
+            raise ValueError(f"{value!r} is not a DB instance class; write it like 'db.r6g.large'")
+        return value
+
     @model_validator(mode="after")
     def _flavor_fits(self) -> CloudEnvironment:
+        """Options of the other flavor are refused, not ignored (which class a region offers
+        is checked with the region, in ``rules``)."""
+        problems = Problems()
         if self.flavor == "aurora":
-            if self.instance_class != "db.serverless" and not _AURORA_CLASS.match(
-                self.instance_class
-            ):
-                raise ValueError(
-                    f"instance_class {self.instance_class} is not offered for Aurora PostgreSQL; "
-                    "use a memory-optimised class such as db.r6g.large or db.t4g.medium"
-                )
             if self.multi_az_cluster:
-                raise ValueError("multi_az_cluster is an RDS option; Aurora replicates by itself")
-        else:
-            if not _RDS_CLASS.match(self.instance_class):
-                raise ValueError(
-                    f"instance_class {self.instance_class} is not an RDS PostgreSQL class; "
-                    "use e.g. db.m6g.large or db.t4g.micro"
+                problems.add(
+                    ("multi_az_cluster",),
+                    "multi_az_cluster is an RDS option; Aurora replicates by itself",
                 )
+            self._reader_scaling_fits(problems)
+        else:
             for option in ("serverless_v2", "reader_autoscaling"):
                 if getattr(self, option) is not None:
-                    raise ValueError(
-                        f"{option} is an Aurora option; remove it or use flavor aurora"
+                    problems.add(
+                        (option,), f"{option} is an Aurora option; remove it or use flavor aurora"
                     )
+            if "readers" in self.model_fields_set and self.readers > 0:
+                problems.add(
+                    ("readers",),
+                    "readers are Aurora replicas and RDS ignores them; remove readers and use "
+                    "multi_az (a standby) or multi_az_cluster (two readable standbys), "
+                    "or flavor aurora",
+                )
+        problems.raise_found("CloudEnvironment")
         return self
+
+    def _reader_scaling_fits(self, problems: Problems) -> None:
+        scaling = self.reader_autoscaling
+        if scaling is None or scaling.max_capacity > self.readers:
+            return
+        cap = limits.AURORA_REPLICAS_MAX
+        why = (
+            f"{self.readers} readers already reach Aurora's {cap} replicas ({limits.AURORA_SOURCE})"
+            if self.readers >= cap
+            else f"max_capacity {scaling.max_capacity} is not above readers {self.readers}, "
+            "so scaling can never add a replica"
+        )
+        problems.add(
+            ("reader_autoscaling", "max_capacity"),
+            f"{why}; set max_capacity above readers (at most {cap}) or remove reader_autoscaling",
+        )
 
 
 class ProdEnvironment(CloudEnvironment):
@@ -747,6 +850,23 @@ class LocalEnvironment(Model):
         default_factory=list,
         description="SQL or Python files run by `pgplat dev seed`. Default: none.",
     )
+
+    @field_validator("data_dir")
+    @classmethod
+    def _inside_project(cls, value: str) -> str:
+        """``pgplat dev destroy`` deletes this folder: it must never be the project or above."""
+        normal = posixpath.normpath(value.replace("\\", "/")) if value else ""
+        if (
+            normal in ("", ".")
+            or normal == ".."
+            or normal.startswith(("../", "/", "~"))
+            or re.match(r"^[A-Za-z]:", normal)
+        ):
+            raise ValueError(
+                f"{value!r} is not a folder strictly inside the project (pgplat deletes it on "
+                f"`pgplat dev destroy`); use a relative path like {DEFAULT_LOCAL_DATA_DIR!r}"
+            )
+        return value
 
 
 class Environments(Model):
@@ -885,13 +1005,13 @@ class PgplatConfig(Model):
         description="Maintenance and backup windows. Default: derived from business hours.",
     )
     environments: Environments = Field(description="The environments the database runs in.")
-    tags: dict[str, str] = Field(
-        default_factory=dict,
-        description="Tags on every resource (the required_tags must be among them). Default: none.",
-    )
     required_tags: list[str] = Field(
         default_factory=lambda: ["owner", "cost-center"],
         description="Tag keys every resource must carry. Default: [owner, cost-center].",
+    )
+    tags: dict[str, str] = Field(
+        default_factory=dict,
+        description="Tags on every resource (the required_tags must be among them). Default: none.",
     )
     check: Check = Field(
         default_factory=Check,
@@ -913,73 +1033,66 @@ class PgplatConfig(Model):
             raise ValueError(f"{value!r} is not an AWS region name like 'eu-central-1'")
         return value
 
+    @field_validator("availability_zones")
+    @classmethod
+    def _zones_in_region(cls, zones: list[str], info: ValidationInfo) -> list[str]:
+        region = info.data.get("region")
+        problems = Problems()
+        for i, az in enumerate(zones):
+            if region and not (az.startswith(region) and re.fullmatch(r"[a-z]", az[len(region) :])):
+                problems.add(
+                    (i,), f"{az!r} is not in region {region}; write zones like '{region}a'", az
+                )
+        problems.raise_found("availability_zones")
+        if len(set(zones)) != len(zones):
+            raise ValueError("a zone is listed twice")
+        return zones
+
+    @field_validator("tags")
+    @classmethod
+    def _aws_tag_rules(cls, tags: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        """Declared after required_tags, so that a missing required tag is reported here too."""
+        problems = Problems()
+        missing = [k for k in info.data.get("required_tags", []) if k not in tags]
+        if missing:
+            problems.add((), f"add the required tag(s) {', '.join(missing)} (see required_tags)")
+        for key, value in tags.items():
+            for problem in _tag_problems(key, value):
+                problems.add((key,), f"{problem} ({limits.TAGS_SOURCE})", key)
+        total = len(tags) + limits.PGPLAT_TAGS
+        if total > limits.TAGS_PER_RESOURCE:
+            problems.add(
+                (),
+                f"{len(tags)} tags and pgplat adds {limits.PGPLAT_TAGS}: {total} is more than the "
+                f"{limits.TAGS_PER_RESOURCE} AWS allows per resource; drop "
+                f"{total - limits.TAGS_PER_RESOURCE}",
+            )
+        problems.raise_found("tags")
+        return tags
+
+    _every_problem = reported_beside(
+        lambda data, found: _salvaged_checks(data, found), on_success=False
+    )
+    """A broken section does not hide the cross-field problems of the others (when none is
+    broken, ``_cross_checks`` has reported them)."""
+
     @model_validator(mode="after")
     def _cross_checks(self) -> PgplatConfig:
-        for i, az in enumerate(self.availability_zones):
-            if not (az.startswith(self.region) and re.fullmatch(r"[a-z]", az[len(self.region) :])):
-                raise FieldError(
-                    ("availability_zones", i),
-                    f"{az!r} is not in region {self.region}; write zones like '{self.region}a'",
-                )
-        if len(set(self.availability_zones)) != len(self.availability_zones):
-            raise FieldError(("availability_zones",), "a zone is listed twice")
-        missing = [k for k in self.required_tags if k not in self.tags]
-        if missing:
-            raise FieldError(
-                ("tags",), f"add the required tag(s) {', '.join(missing)} (see required_tags)"
-            )
-        if self.environments.dev is not None and self.accounts.nonprod is None:
-            raise FieldError(
-                ("accounts", "nonprod"),
-                "environments.dev needs a non-prod account of its own; add accounts.nonprod",
-            )
-        for name, env in self.environments.cloud().items():
-            self._check_environment(name, env)
-        self._check_cidrs()
+        problems = Problems()
+        rules.check(
+            rules.Parts(
+                region=self.region,
+                zones=self.availability_zones,
+                accounts=self.accounts,
+                database=self.database,
+                envs=self.environments.cloud(),
+                dev_declared=self.environments.dev is not None,
+                nonprod_declared=self.accounts.nonprod is not None,
+            ),
+            problems,
+        )
+        problems.raise_found(type(self).__name__)
         return self
-
-    def _check_environment(self, name: str, env: CloudEnvironment) -> None:
-        at = ("environments", name)
-        if (
-            env.engine_version is not None
-            and parse_engine_version(env.engine_version)[0] != self.database.major
-        ):
-            raise FieldError(
-                (*at, "engine_version"),
-                f"{env.engine_version} changes the major of database.engine_version "
-                f"({self.database.major}); every environment runs the same major as prod",
-            )
-        if len(self.availability_zones) < env.network.max_azs:
-            raise FieldError(
-                (*at, "network", "max_azs"),
-                f"{env.network.max_azs} AZs asked for but only {len(self.availability_zones)} "
-                "availability_zones are listed; list more zones or lower max_azs",
-            )
-        copy = env.backup.cross_region_copy
-        if copy is not None and copy.region == self.region:
-            raise FieldError(
-                (*at, "backup", "cross_region_copy", "region"),
-                f"the copy must go to another region than {self.region}",
-            )
-
-    def _check_cidrs(self) -> None:
-        """Every VPC that may ever be routed together needs its own address space."""
-        named: list[tuple[tuple[str | int, ...], str]] = []
-        for name, env in self.environments.cloud().items():
-            at = ("environments", name, "network")
-            named.append(((*at, "vpc_cidr"), env.network.vpc_cidr))
-            named.extend(
-                ((*at, "app_vpcs", i, "cidr"), v.cidr) for i, v in enumerate(env.network.app_vpcs)
-            )
-        for i, (where_a, a) in enumerate(named):
-            for where_b, b in named[i + 1 :]:
-                if ipaddress.ip_network(a).overlaps(ipaddress.ip_network(b)):
-                    other = ".".join(str(p) for p in where_a)
-                    raise FieldError(
-                        where_b,
-                        f"{b} overlaps {other} ({a}); routed VPCs need disjoint CIDRs and "
-                        "prod and dev never share address space",
-                    )
 
     @model_validator(mode="after")
     def _restore_tests_fit(self) -> PgplatConfig:
@@ -1018,6 +1131,50 @@ class PgplatConfig(Model):
                 if line not in seen:
                     seen.append(line)
         return seen
+
+
+def _tag_problems(key: str, value: str) -> list[str]:
+    """What AWS refuses of one tag: the reserved prefix, the lengths, the characters."""
+    found = []
+    if key.lower().startswith("aws:"):
+        found.append("tag keys starting with 'aws:' are reserved for AWS; rename the key")
+    if len(key) > limits.TAG_KEY_MAX:
+        found.append(f"a tag key has at most {limits.TAG_KEY_MAX} characters, this has {len(key)}")
+    if len(value) > limits.TAG_VALUE_MAX:
+        found.append(
+            f"a tag value has at most {limits.TAG_VALUE_MAX} characters, this has {len(value)}"
+        )
+    if not (re.match(limits.TAG_CHARACTERS, key) and re.match(limits.TAG_CHARACTERS, value)):
+        found.append(
+            "tags may only use letters, digits, spaces and _ . : / = + - @; "
+            "remove the other characters"
+        )
+    return found
+
+
+def _salvaged_checks(data: dict[str, Any], problems: Problems) -> None:
+    """The cross-field rules over the sections of a failed file that validate on their own."""
+    rules.check(_salvaged_parts(data), problems)
+
+
+def _salvaged_parts(data: dict[str, Any]) -> rules.Parts:
+    """The sections of a file that failed validation, each validated on its own."""
+    region = data.get("region")
+    zones = data.get("availability_zones")
+    accounts = data.get("accounts")
+    environments = data.get("environments")
+    envs = environments if isinstance(environments, dict) else {}
+    models: dict[str, type[CloudEnvironment]] = {"prod": ProdEnvironment, "dev": DevEnvironment}
+    salvaged = {n: salvage(models[n], envs.get(n)) for n in models}
+    return rules.Parts(
+        region=region if isinstance(region, str) and _REGION.match(region) else None,
+        zones=zones if isinstance(zones, list) else None,
+        accounts=salvage(Accounts, accounts),
+        database=salvage(Database, data.get("database", {})),
+        envs={n: env for n, env in salvaged.items() if env is not None},
+        dev_declared=envs.get("dev") is not None,
+        nonprod_declared=not isinstance(accounts, dict) or accounts.get("nonprod") is not None,
+    )
 
 
 __all__ = ["DAYS", "CloudEnvironment", "PgplatConfig"]

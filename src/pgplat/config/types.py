@@ -16,13 +16,13 @@ from zoneinfo import available_timezones
 from pydantic import AfterValidator, Field
 
 from pgplat.config.errors import abridged
+from pgplat.config.roles import reserved_reason
 
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 _ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
 _PG_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]{36}$")
 _HH_MM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
-_RESERVED_USERS = {"postgres", "rdsadmin", "rds_superuser", "rds_iam", "public", "pg_monitor"}
 
 
 def _matching(pattern: re.Pattern[str], problem: str) -> Callable[[str], str]:
@@ -70,8 +70,9 @@ def _pg_identifier(value: str) -> str:
             f"{value!r} is not a plain PostgreSQL name; use lower-case letters, digits and '_', "
             "starting with a letter, at most 63 characters"
         )
-    if value in _RESERVED_USERS or value.startswith(("pg_", "rds")):
-        raise ValueError(f"{value!r} is reserved by PostgreSQL or RDS; choose another name")
+    reason = reserved_reason(value)
+    if reason is not None:
+        raise ValueError(reason)
     return value
 
 

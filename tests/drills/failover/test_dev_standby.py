@@ -32,13 +32,12 @@ def test_dev_up_standby_streams_and_destroy_removes_it(
     pgplat_main: RunPgplat,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.chdir(tmp_path)  # the project directory: .env and .gitignore are written here
-    base = server_root("dev-standby")
-    config = tmp_path / "pgplat.yaml"
+    monkeypatch.chdir(tmp_path)  # not the project: every path is resolved against the config's
+    base = server_root("dev-standby")  # the project: a data_dir is a folder inside it
+    config = base / "pgplat.yaml"
     config.write_text(
         INNOVATE.read_text().replace(
-            "  local:\n    port: 5432",
-            f"  local:\n    port: {_free_port()}\n    data_dir: {base / 'local'}",
+            "  local:\n    port: 5432", f"  local:\n    port: {_free_port()}\n    data_dir: local"
         )
     )
     primary = LocalCluster(innovate, base / "local")

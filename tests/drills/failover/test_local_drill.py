@@ -21,12 +21,13 @@ from tests.fixtures.examples import INNOVATE
 from tests.fixtures.failover import RunPgplat
 
 
-def _config_with_local_dir(tmp_path: Path, data_dir: Path) -> Path:
+def _config_with_local_dir(data_dir: Path) -> Path:
+    """A configuration beside the server folder: a data_dir is relative, inside the project."""
     text = INNOVATE.read_text().replace(
-        "  local:\n    port: 5432", f"  local:\n    port: 5432\n    data_dir: {data_dir}"
+        "  local:\n    port: 5432", f"  local:\n    port: 5432\n    data_dir: {data_dir.name}"
     )
-    assert str(data_dir) in text
-    path = tmp_path / "pgplat.yaml"
+    assert f"data_dir: {data_dir.name}" in text
+    path = data_dir.parent / "pgplat.yaml"
     path.write_text(text)
     return path
 
@@ -36,7 +37,7 @@ def test_local_drill_reports_figures_that_the_probe_log_confirms(
     tmp_path: Path,
     pgplat_main: RunPgplat,
 ) -> None:
-    config = _config_with_local_dir(tmp_path, failover_pair.root)
+    config = _config_with_local_dir(failover_pair.root)
     reports = tmp_path / "reports"
     code, out, err = pgplat_main(
         "-c",

@@ -1,0 +1,169 @@
+"""The cross-field rules of pgplat.yaml: what AWS refuses only once it sees several fields together.
+
+The rules read a ``Parts`` view of the file rather than the whole model, so they also run on
+the sections that validated when another section did not (``problems.salvage``): a file with
+five problems gets five lines, whichever of them pydantic saw first.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from pgplat.config.engines import instance_classes, version_problem
+from pgplat.config.extensions import extension_problem
+from pgplat.config.problems import Problems
+from pgplat.config.types import parse_engine_version
+
+if TYPE_CHECKING:
+    from pgplat.config.model import Accounts, CloudEnvironment, Database
+
+_KMS_ARN_FIELDS = 6
+
+
+@dataclass(frozen=True)
+class Parts:
+    """The sections the rules read; None (or a missing environment) where a section is broken."""
+
+    region: str | None
+    zones: list[str] | None
+    accounts: Accounts | None
+    database: Database | None
+    envs: dict[str, CloudEnvironment] = field(default_factory=dict)
+    dev_declared: bool = False
+    nonprod_declared: bool = True
+
+
+def check(parts: Parts, problems: Problems) -> None:
+    """Add every cross-field problem of ``parts`` to ``problems``."""
+    if parts.dev_declared and not parts.nonprod_declared:
+        problems.add(
+            ("accounts", "nonprod"),
+            "environments.dev needs a non-prod account of its own; add accounts.nonprod",
+        )
+    for name, env in parts.envs.items():
+        _environment(parts, name, env, problems)
+    _cidrs(parts, problems)
+    _extensions(parts, problems)
+
+
+def _environment(parts: Parts, name: str, env: CloudEnvironment, problems: Problems) -> None:
+    at = ("environments", name)
+    _engine_version(parts, name, env, problems)
+    if parts.zones is not None and len(parts.zones) < env.network.max_azs:
+        problems.add(
+            (*at, "network", "max_azs"),
+            f"{env.network.max_azs} AZs asked for but only {len(parts.zones)} "
+            "availability_zones are listed; list more zones or lower max_azs",
+        )
+    copy = env.backup.cross_region_copy
+    if copy is not None and parts.region is not None and copy.region == parts.region:
+        problems.add(
+            (*at, "backup", "cross_region_copy", "region"),
+            f"the copy must go to another region than {parts.region}",
+        )
+    if parts.region is not None:
+        _instance_class(parts.region, name, env, problems)
+    _kms_key(parts, name, env, problems)
+
+
+def _engine_version(parts: Parts, name: str, env: CloudEnvironment, problems: Problems) -> None:
+    if parts.database is None:
+        return
+    major = parts.database.major
+    if env.engine_version is not None and parse_engine_version(env.engine_version)[0] != major:
+        problems.add(
+            ("environments", name, "engine_version"),
+            f"{env.engine_version} changes the major of database.engine_version ({major}); "
+            "every environment runs the same major as prod",
+        )
+        return
+    version = env.engine_version or parts.database.engine_version
+    where = ("environments", name, "engine_version") if env.engine_version else None
+    problem = version_problem(env.flavor, version)
+    if problem is not None:
+        suffix = "" if where else f" (environments.{name} is {env.flavor})"
+        problems.add(where or ("database", "engine_version"), problem + suffix, version)
+
+
+def _instance_class(region: str, name: str, env: CloudEnvironment, problems: Problems) -> None:
+    cluster = env.flavor == "rds" and env.multi_az_cluster
+    offered = instance_classes(env.flavor, region, cluster=cluster)
+    if offered is None or env.instance_class in offered:
+        return
+    label = "Aurora PostgreSQL" if env.flavor == "aurora" else "RDS for PostgreSQL"
+    label += " Multi-AZ DB clusters" if cluster else ""
+    family, _, size = env.instance_class.rpartition(".")
+    similar = (
+        [c for c in offered if c.startswith(family + ".")]
+        or [c for c in offered if c.endswith("." + size)]
+        or [c for c in ("db.r6g.large", "db.m6g.large", "db.t4g.medium") if c in offered]
+    )
+    problems.add(
+        ("environments", name, "instance_class"),
+        f"{env.instance_class} is not offered for {label} in {region}; "
+        f"use one of {', '.join(similar[:6])}",
+        env.instance_class,
+    )
+
+
+def _kms_key(parts: Parts, name: str, env: CloudEnvironment, problems: Problems) -> None:
+    if env.kms_key_arn is None:
+        return
+    pieces = env.kms_key_arn.split(":")
+    if len(pieces) < _KMS_ARN_FIELDS:
+        return
+    key_region, key_account = pieces[3], pieces[4]
+    at = ("environments", name, "kms_key_arn")
+    if parts.region is not None and key_region != parts.region:
+        problems.add(
+            at,
+            f"the key is in region {key_region} but the database is in {parts.region}; "
+            f"RDS needs a key in the database's region: use a key (or replica key) in {parts.region}",
+        )
+    if parts.accounts is None:
+        return
+    ours = [a for a in (parts.accounts.data, parts.accounts.app, parts.accounts.nonprod) if a]
+    if key_account not in ours:
+        problems.add(
+            at,
+            f"the key belongs to account {key_account}, which is none of the accounts of this "
+            f"configuration ({', '.join(ours)}); use a key of the account that holds the "
+            "database (pgplat writes no grants for foreign accounts)",
+        )
+
+
+def _cidrs(parts: Parts, problems: Problems) -> None:
+    """Every VPC that may ever be routed together needs its own address space."""
+    named: list[tuple[tuple[str | int, ...], str]] = []
+    for name, env in parts.envs.items():
+        at = ("environments", name, "network")
+        named.append(((*at, "vpc_cidr"), env.network.vpc_cidr))
+        named.extend(
+            ((*at, "app_vpcs", i, "cidr"), v.cidr) for i, v in enumerate(env.network.app_vpcs)
+        )
+    for j, (where_b, b) in enumerate(named):
+        for where_a, a in named[:j]:
+            if ipaddress.ip_network(a).overlaps(ipaddress.ip_network(b)):
+                other = ".".join(str(p) for p in where_a)
+                problems.add(
+                    where_b,
+                    f"{b} overlaps {other} ({a}); routed VPCs need disjoint CIDRs and "
+                    "prod and dev never share address space",
+                    b,
+                )
+                break
+
+
+def _extensions(parts: Parts, problems: Problems) -> None:
+    if parts.database is None:
+        return
+    major = parts.database.major
+    flavors = sorted({env.flavor for env in parts.envs.values()})
+    for i, name in enumerate(parts.database.extensions):
+        for flavor in flavors:
+            problem = extension_problem(name, flavor, major)
+            if problem is not None:
+                problems.add(("database", "extensions", i), problem, name)
+                break
