@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from pgplat.config import PgplatConfig, parse_config
@@ -149,6 +149,7 @@ def _never_collide_when_accepted(hours: dict[str, Any], restore: str) -> None:
         config = _config(hours, restore)
     except ConfigError as refused:  # refusing is fine; it must say where and why
         refusal = refused.message
+    event("refused" if refusal is not None else "accepted")
     if refusal is not None:
         reasons = ("business hours", "backup", "maintenance", "restore", "schedule")
         assert any(part in refusal for part in reasons), refusal
@@ -166,7 +167,7 @@ def test_accepted_configurations_schedule_nothing_that_collides(
 
 
 @pytest.mark.fuzz
-@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(hours=business_hours(), restore=restore_schedules())
 def test_fuzz_accepted_configurations_schedule_nothing_that_collides(
     hours: dict[str, Any], restore: str
@@ -200,3 +201,16 @@ def test_explain_shows_every_schedule(innovate: PgplatConfig) -> None:
     assert rows["derived.prod.restore_test_start_window_hours"] == 8
     assert rows["derived.backup_window_utc"] == "08:00-09:00"
     assert "derived.dev.restore_test_schedule_utc" not in rows
+
+
+def test_business_hours_without_room_for_the_default_restore_test_are_refused() -> None:
+    """Four quiet hours a day hold the backup and maintenance windows and the AWS Backup job,
+    but not a restore test (at least 1 h start window + 4 h validation)."""
+    hours = {"timezone": "UTC", "days": list(DAYS), "start": "03:00", "end": "23:00"}
+    document = yaml.safe_load(INNOVATE.read_text())
+    document["maintenance"] = {"business_hours": hours}
+    del document["environments"]["prod"]["backup"]["restore_test"]["schedule"]
+    with pytest.raises(ConfigError) as info:
+        parse_config(yaml.safe_dump(document), file="generated.yaml")
+    assert info.value.path == ("maintenance", "business_hours")
+    assert "restore test" in info.value.message

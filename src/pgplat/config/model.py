@@ -1100,7 +1100,8 @@ class PgplatConfig(Model):
             try:
                 self.schedules(env)
             except WindowError as exc:
-                path = ("environments", env, "backup", "restore_test", exc.field)
+                restore = ("environments", env, "backup", "restore_test", "schedule")
+                path = restore if exc.field == "schedule" else ("maintenance", exc.field)
                 raise FieldError(path, str(exc)) from None
         return self
 
