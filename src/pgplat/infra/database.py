@@ -33,6 +33,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from pgplat.config.model import CloudEnvironment
+from pgplat.config.roles import MASTER_USERNAME
 from pgplat.config.types import parse_engine_version
 from pgplat.infra.network import IsolatedNetwork
 from pgplat.infra.parameters import parameter_group
@@ -40,7 +41,6 @@ from pgplat.infra.retention import log_retention
 from pgplat.infra.roles import service_role
 from pgplat.naming import POSTGRES_PORT
 
-MASTER_USERNAME = "postgres"
 Shape = Literal["aurora", "rds-instance", "rds-cluster"]
 
 _PI_RETENTION = {

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from aws_cdk import aws_rds as rds
 from constructs import Construct
 
-from pgplat.sql.bootstrap import AUDIT_ROLE
+from pgplat.config.roles import AUDIT_ROLE
 
 BASELINE: Mapping[str, str] = {
     "rds.force_ssl": "1",

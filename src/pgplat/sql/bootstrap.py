@@ -14,18 +14,13 @@ from psycopg import sql
 
 from pgplat.config import PgplatConfig
 from pgplat.config.model import DatabaseUser
+from pgplat.config.roles import AUDIT_ROLE, group_role  # validation reserves them too
 
 Target = Literal["rds", "local"]
 
 _TABLE_PRIVILEGES = {"read-write": "SELECT, INSERT, UPDATE, DELETE", "read-only": "SELECT"}
 _SEQUENCE_PRIVILEGES = {"read-write": "USAGE, SELECT, UPDATE", "read-only": "SELECT"}
-AUDIT_ROLE = "rds_pgaudit"
-"""The role ``pgaudit.role`` names: privileges granted to it mark objects for audit logging."""
-
-
-def group_role(schema: str, access: str) -> str:
-    """The NOLOGIN role holding one access level on the schema, e.g. ``app_readwrite``."""
-    return f"{schema}_{access.replace('-', '')}"
+__all__ = ["Target", "bootstrap_sql", "group_role"]
 
 
 def _ident(name: str) -> str:
