@@ -45,6 +45,8 @@ def test_an_emptied_postgresql_conf_gets_pgplat_s_include_back(
         scratch_cluster.down()
     conf = scratch_cluster.data_dir / "postgresql.conf"
     conf.write_text("")
+    if not running:
+        conf.unlink()  # gone altogether: defaults plus pgplat's include are enough
     info = scratch_cluster.up()
     assert "include 'postgresql.pgplat.conf'" in conf.read_text()
     assert any("include line" in note for note in info.notes)

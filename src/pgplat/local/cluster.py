@@ -43,7 +43,7 @@ from pgplat.local import binaries as binaries_mod
 from pgplat.local.account import ServerAccount, server_account
 from pgplat.local.binaries import Binaries
 from pgplat.local.envfile import app_user
-from pgplat.local.files import write_private
+from pgplat.local.files import refuse_link, write_private
 from pgplat.local.home import (
     POINTER,
     claim,
@@ -371,7 +371,9 @@ class LocalCluster:
     def _ensure_include(self) -> bool:
         """Put pgplat's include line back into ``postgresql.conf``; True when it was missing."""
         conf = self.data_dir / "postgresql.conf"
-        if _INCLUDE in conf.read_text(errors="replace").splitlines():
+        refuse_link(conf)  # the server account owns the folder: never append through its link
+        text = conf.read_text(errors="replace") if conf.exists() else ""
+        if _INCLUDE in text.splitlines():
             return False
         with conf.open("a") as handle:  # the server's own file, in pgplat's data folder
             handle.write(f"\n{_INCLUDE}\n")
