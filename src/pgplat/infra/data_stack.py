@@ -21,6 +21,7 @@ from pgplat.infra.backup import DatabaseBackup
 from pgplat.infra.credentials import UserSecrets
 from pgplat.infra.database import DatabaseProps, PostgresDatabase
 from pgplat.infra.encryption import DataKey
+from pgplat.infra.helper_functions import HelperFunctions
 from pgplat.infra.monitoring import DatabaseMonitoring
 from pgplat.infra.network import IsolatedNetwork
 from pgplat.infra.parameters import effective_parameters
@@ -122,6 +123,13 @@ class DataStack(Stack):
             self, "Monitoring", database=self.database, key=self.key
         )
         self.restore_validation = RestoreValidation(self, "RestoreValidation", data=self)
+        HelperFunctions(
+            self,
+            "HelperFunctions",
+            key=self.key,
+            retention=log_retention(settings.monitoring.log_retention_days),
+            tags=config.tags,
+        )
         self._outputs()
 
     def _outputs(self) -> None:

@@ -1,0 +1,68 @@
+"""The Lambdas the CDK adds for pgplat, held to the bar of pgplat's own function.
+
+``ec2.Vpc`` brings a handler that strips the default security group, and ``AwsCustomResource``
+one that accepts the app account's TGW attachments. The first is a raw ``CfnResource`` that
+``Tags.of(app)`` cannot reach, and neither bounds its concurrency or keeps its logs under the
+CMK. An aspect fixes that on every such function of the stack: the configured tags, reserved
+concurrency, and one log group encrypted with the data key, retained and expiring as
+configured. No dead-letter queue: CloudFormation is their failure destination (a handler that
+fails reports it, and the stack rolls back).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import jsii
+from aws_cdk import Aspects, CfnResource, IAspect, RemovalPolicy, TagManager
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct, IConstruct
+
+HELPER_CONCURRENCY = 2
+"""Concurrent runs each helper may use: enough for a stack's custom resources, never more."""
+_TAGGED_TYPES = ("AWS::IAM::Role", "AWS::Lambda::Function")
+"""Types the CDK's custom-resource provider emits as raw resources, outside the tag aspect."""
+
+
+class HelperFunctions(Construct):
+    """The helpers' shared log group, and the aspect that configures every helper in the stack."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        key: kms.IKey,
+        retention: logs.RetentionDays,
+        tags: Mapping[str, str],
+    ) -> None:
+        super().__init__(scope, id)
+        self.log_group = logs.LogGroup(
+            self,
+            "Logs",
+            encryption_key=key,
+            retention=retention,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        Aspects.of(scope).add(_Harden(self.log_group.log_group_name, tags))
+
+
+@jsii.implements(IAspect)
+class _Harden:
+    def __init__(self, log_group_name: str, tags: Mapping[str, str]) -> None:
+        self._log_group_name = log_group_name
+        self._tags = [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
+
+    def visit(self, node: IConstruct) -> None:
+        if not isinstance(node, CfnResource):
+            return
+        if node.cfn_resource_type in _TAGGED_TYPES and not TagManager.is_taggable(node):
+            node.add_property_override("Tags", self._tags)
+        if node.cfn_resource_type != "AWS::Lambda::Function":
+            return
+        own = isinstance(node, lambda_.CfnFunction) and node.logging_config is not None
+        if not own:
+            node.add_property_override("LoggingConfig.LogGroup", self._log_group_name)
+            node.add_property_override("ReservedConcurrentExecutions", HELPER_CONCURRENCY)
