@@ -25,6 +25,7 @@ from pgplat.commands import synth as synth_cmd
 from pgplat.commands import up as up_cmd
 from pgplat.commands import upgrade as upgrade_cmd
 from pgplat.commands.common import State, err_console, output_format, print_error
+from pgplat.commands.interrupt import exits_on_interrupt
 from pgplat.errors import UserError
 from pgplat.project import DEFAULT_CONFIG
 
@@ -90,11 +91,9 @@ def root(
 
 def main() -> None:
     """Console-script entry: user errors become one line and exit code 2, never a traceback."""
-    try:
-        app()
-    except UserError as exc:
-        print_error(exc)
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        err_console.print("interrupted")
-        sys.exit(130)
+    with exits_on_interrupt(lambda line: err_console.print(line, highlight=False)):
+        try:
+            app()
+        except UserError as exc:
+            print_error(exc)
+            sys.exit(exc.exit_code)

@@ -1,11 +1,11 @@
-"""Ctrl-C and a closed pipe end the `pgplat` command at once, in one line.
+"""Ctrl-C ends the `pgplat` command at once, in one line.
 
 Ctrl-C reaches the CDK's Node process (jsii) as well as pgplat, so what surfaces in Python is
 often not a ``KeyboardInterrupt`` but a broken jsii channel, and threads still waiting for a
 child (cdk-nag) would hold the exit for seconds. Once SIGINT has arrived, whatever is raised
 therefore means "interrupted": the line is printed and the process leaves with 130 without
 waiting for threads or exit handlers. Children started through :mod:`pgplat.processes` die
-with it. A reader that closed pgplat's output (``pgplat check | head``) ends it quietly.
+with it.
 """
 
 from __future__ import annotations
@@ -19,8 +19,7 @@ from types import FrameType
 from typing import NoReturn
 
 INTERRUPTED = 130
-PIPE_CLOSED = 141
-"""What a shell reports for a command ended by SIGPIPE (128 + 13)."""
+"""What a shell reports for a command ended by SIGINT (128 + 2)."""
 
 
 @contextmanager
@@ -40,18 +39,13 @@ def exits_on_interrupt(say: Callable[[str], None]) -> Iterator[None]:
         if interrupted or isinstance(exc, KeyboardInterrupt):
             say("interrupted")
             _leave(INTERRUPTED)
-        if isinstance(exc, BrokenPipeError):
-            _leave(PIPE_CLOSED, quiet_stdout=True)
         raise
     finally:
         signal.signal(signal.SIGINT, previous)
 
 
-def _leave(code: int, *, quiet_stdout: bool = False) -> NoReturn:
+def _leave(code: int) -> NoReturn:
     """Exit now: no waiting for worker threads or for jsii's exit handler."""
-    if quiet_stdout:
-        # stdout's reader is gone; flushing into it would only raise again
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     for stream in (sys.stdout, sys.stderr):
         with suppress(OSError, ValueError):
             stream.flush()

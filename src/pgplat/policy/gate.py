@@ -109,14 +109,18 @@ def run_check(
 
 def _run_layers(chosen: tuple[CheckLayer, ...], inputs: Inputs) -> dict[CheckLayer, LayerResult]:
     """Every chosen layer's result. cdk-nag runs in a child interpreter, so it is started
-    first and awaited last: the other layers use the time it spends in its own process."""
-    with ThreadPoolExecutor(max_workers=1) as background:
+    first and awaited last: the other layers use the time it spends in its own process.
+    An interruption is not held up by it (its child dies with pgplat)."""
+    background = ThreadPoolExecutor(max_workers=1)
+    try:
         nag = background.submit(_nag, inputs) if "cdk-nag" in chosen else None
         results: dict[CheckLayer, LayerResult] = {
             layer: _RUNNERS[layer](inputs) for layer in chosen if layer != "cdk-nag"
         }
         if nag is not None:
             results["cdk-nag"] = nag.result()
+    finally:
+        background.shutdown(wait=False, cancel_futures=True)
     return results
 
 
