@@ -34,6 +34,18 @@ def database_identifier(config: PgplatConfig, env: str) -> str:
     return env_prefix(config, env)
 
 
+def parameter_group_name(config: PgplatConfig, env: str, major: int) -> str:
+    """The environment's parameter group for one major, named so that the group a major
+    upgrade hands to the Blue/Green deployment is the one the synthesis declares after it."""
+    return f"{database_identifier(config, env)}-postgres{major}"
+
+
+def upgrade_master_secret_name(config: PgplatConfig, env: str) -> str:
+    """Secrets Manager name of the master password pgplat holds while a major upgrade runs
+    (Blue/Green does not support an RDS-managed one)."""
+    return f"{secret_prefix(config, env)}/upgrade-master"
+
+
 def data_stack_name(config: PgplatConfig, env: str) -> str:
     """The data-account stack holding the database; its outputs are exported under it."""
     return f"{env_prefix(config, env)}-data"

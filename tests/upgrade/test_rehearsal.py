@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from pgplat.config import PgplatConfig
 from pgplat.errors import UserError
 from pgplat.local.cluster import LocalCluster
 from pgplat.project import Project
@@ -24,36 +22,8 @@ from pgplat.upgrade.report import UpgradeReport
 from pgplat.validator.suite import CheckResult, SuiteResult
 from tests.fixtures.cli import RunCli
 from tests.fixtures.examples import INNOVATE
-from tests.fixtures.postgres import server_root
 
 pytestmark = pytest.mark.slow
-
-ROWS = 5000
-
-
-@pytest.fixture(scope="module")
-def twin(innovate: PgplatConfig) -> Iterator[tuple[LocalCluster, Project]]:
-    """A running twin with the tables innovate's validation suite names, in a project."""
-    root = server_root("upgrade")
-    project = Project(root)
-    cluster = LocalCluster(innovate, project.local, port=0)
-    info = cluster.up()
-    with psycopg.connect(info.admin_conninfo(), autocommit=True) as conn:
-        conn.execute("CREATE TABLE app.users (id bigserial PRIMARY KEY, name text)")
-        conn.execute(
-            "CREATE TABLE app.orders (id bigserial PRIMARY KEY, user_id bigint, "
-            "created_at timestamptz NOT NULL DEFAULT now(), total numeric)"
-        )
-        conn.execute(
-            f"INSERT INTO app.users (name) SELECT 'u' || g FROM generate_series(1, {ROWS}) g"
-        )
-        conn.execute(
-            f"INSERT INTO app.orders (user_id, total) SELECT g % 100, g * 1.5 "
-            f"FROM generate_series(1, {ROWS}) g"
-        )
-    yield cluster, project
-    cluster.destroy()
-    shutil.rmtree(root, ignore_errors=True)
 
 
 def _twin_rows(cluster: LocalCluster) -> tuple[object, ...]:
