@@ -12,6 +12,7 @@ from psycopg_pool import PoolTimeout
 
 import pgplat
 import pgplat.client
+from pgplat.client.errors import DatabaseUnavailable, OutcomeUnknown
 from pgplat.client.failover import Backoff, is_authentication_failure, is_failover
 
 
@@ -28,6 +29,10 @@ from pgplat.client.failover import Backoff, is_authentication_failure, is_failov
         psycopg.OperationalError(
             'connection failed: connection to server at "127.0.0.1", port 5432 failed: Connection refused'
         ),
+        psycopg.OperationalError(
+            'connection to server on socket "/run/pg/.s.PGSQL.5432" failed: No such file or directory'
+        ),
+        psycopg.OperationalError("connection failed: SSL error: unexpected eof while reading"),
         PoolTimeout("couldn't get a connection after 30.00 sec"),
     ],
 )
@@ -45,6 +50,8 @@ def test_failover_signals(exc: BaseException) -> None:
         ),
         psycopg.OperationalError("connection failed: SSL error: certificate verify failed"),
         ValueError("not a database error"),
+        DatabaseUnavailable("transaction still failing after 30 s; last error ... refused"),
+        OutcomeUnknown("connection lost while committing: server closed the connection"),
     ],
 )
 def test_not_failover_signals(exc: BaseException) -> None:

@@ -10,6 +10,7 @@ import logging
 import socket
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import boto3
@@ -20,6 +21,7 @@ from psycopg import sql
 from sqlalchemy import text
 
 import pgplat.client as pgplat
+from pgplat.client.connection import target_for
 from pgplat.client.sqlalchemy import engine
 from pgplat.local.cluster import ServerInfo
 from tests.fixtures.certs import self_signed_cert
@@ -209,15 +211,23 @@ def test_django_database_connects_through_pgplat(web_env: pytest.MonkeyPatch) ->
 def test_an_endpoint_that_stays_down_is_database_unavailable(
     web_env: pytest.MonkeyPatch,
 ) -> None:
+    """Retried for the budget (a pool's connections wait through restarts, as every
+    connection to a cloud endpoint does), then the last error is said and chained."""
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
+    settings = pgplat.load_settings(host="127.0.0.1", port=closed_port, failover_timeout=1)
+    target = replace(target_for(settings, readonly=False), through_restarts=True)
     before = pgplat.metrics.snapshot()["retries"]
     started = time.monotonic()
-    with pytest.raises(pgplat.DatabaseUnavailable, match="still failing after 1 s"):
-        pgplat.connect(host="127.0.0.1", port=closed_port, failover_timeout=1)
+    with pytest.raises(
+        pgplat.DatabaseUnavailable,
+        match=r"still failing after 1 s; last error OperationalError: .*Connection refused",
+    ) as raised:
+        pgplat.Connection.connect(pgplat_target=target)
     assert time.monotonic() - started < 3
     assert pgplat.metrics.snapshot()["retries"] > before + 2
+    assert isinstance(raised.value.__cause__, psycopg.OperationalError)
 
 
 def test_errors_that_are_not_failovers_are_raised_at_once(web_env: pytest.MonkeyPatch) -> None:

@@ -12,7 +12,7 @@ import asyncio
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Self
 
 import psycopg
@@ -20,8 +20,14 @@ from psycopg.rows import TupleRow
 
 from pgplat.client.counters import metrics
 from pgplat.client.credentials import CredentialProvider, Credentials, provider_for
-from pgplat.client.errors import CredentialsError
-from pgplat.client.failover import Retry, is_authentication_failure, is_failover
+from pgplat.client.errors import CredentialsError, DatabaseUnavailable
+from pgplat.client.failover import (
+    Retry,
+    described,
+    is_authentication_failure,
+    is_failover,
+    nothing_listens_locally,
+)
 from pgplat.client.settings import Settings
 from pgplat.client.tls import tls_params
 
@@ -33,6 +39,13 @@ READ_ONLY_OPTIONS = "-c default_transaction_read_only=on"
 """Readers refuse writes locally too, as an Aurora replica would."""
 
 
+@dataclass
+class LastFailure:
+    """A target's last failed connection attempt: what a pool timeout stands for."""
+
+    error: BaseException | None = None
+
+
 @dataclass(frozen=True)
 class ConnectionTarget:
     """The writer or the reader of one database, and how to authenticate to it."""
@@ -40,6 +53,10 @@ class ConnectionTarget:
     settings: Settings
     provider: CredentialProvider
     readonly: bool = False
+    through_restarts: bool = False
+    """Keep retrying a local server that refuses (a pool's, which outlives restarts); a
+    direct `connect()` is told at once that nothing runs there."""
+    last_failure: LastFailure = field(default_factory=LastFailure, compare=False, repr=False)
 
     @property
     def host(self) -> str:
@@ -108,7 +125,13 @@ class Attempts:
             self._refreshed = True
             log.info("credentials rejected by %s, refreshing them", target.host)
             return 0.0
+        if not target.through_restarts and nothing_listens_locally(target.host, exc):
+            raise DatabaseUnavailable(
+                f"no server at {target.host}:{target.settings.port} ({described(exc)}): "
+                "is `pgplat dev up` running?"
+            ) from exc
         if is_failover(exc):
+            target.last_failure.error = exc
             delay = self._retry.delay_after(exc)
             log.info("%s %s unavailable, retrying in %.2f s", target.role, target.host, delay)
             return delay

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import atexit
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -58,8 +59,10 @@ def _options(
     suffix: str = "",
 ) -> dict[str, Any]:
     """What the sync and the asyncio pool are given alike: the target each new connection
-    is opened to, the sizes, a name per role and the failover budget as wait timeout."""
+    is opened to (retrying through restarts), the sizes, a name per role and the failover
+    budget as wait timeout (`run_transaction` waits in shorter slices of its own budget)."""
     target = target_for(load_settings(env_file=env_file, **overrides), readonly=readonly)
+    target = replace(target, through_restarts=True)
     return {
         "kwargs": {TARGET_KEY: target},
         "min_size": min_size,

@@ -18,7 +18,7 @@ from typing import TypeVar
 import psycopg
 from psycopg_pool import AsyncConnectionPool, ConnectionPool, PoolTimeout
 
-from pgplat.client.connection import AsyncConnection, Connection
+from pgplat.client.connection import TARGET_KEY, AsyncConnection, Connection, ConnectionTarget
 from pgplat.client.counters import metrics
 from pgplat.client.errors import OutcomeUnknown
 from pgplat.client.failover import Retry, is_failover
@@ -28,6 +28,14 @@ T = TypeVar("T")
 log = logging.getLogger("pgplat.client")
 
 DEFAULT_BUDGET = 30.0
+POOL_WAIT = 2.0
+"""Longest wait for a pooled connection before asking again: a wait as long as the whole
+budget spends it all on one request that misses the server's return."""
+
+
+def _wait(retry: Retry) -> float:
+    """This request's share of the budget: at most `POOL_WAIT`, and never past its end."""
+    return max(0.1, min(POOL_WAIT, retry.remaining()))
 
 
 def run_transaction(
@@ -45,7 +53,7 @@ def run_transaction(
     while True:
         committing = False
         try:
-            with target.connection() as conn:
+            with target.connection(timeout=_wait(retry)) as conn:
                 try:
                     with conn.transaction():
                         result = fn(conn)
@@ -58,9 +66,10 @@ def run_transaction(
         except (psycopg.Error, PoolTimeout) as exc:
             if not is_failover(exc):
                 raise
-            target.drain()
+            if not isinstance(exc, PoolTimeout):  # a busy pool is not a stale one
+                target.drain()
             _after_failover(exc, committing=committing, idempotent=idempotent)
-            time.sleep(retry.delay_after(exc))
+            time.sleep(retry.delay_after(_underlying(target, exc)))
 
 
 async def run_transaction_async(
@@ -75,7 +84,7 @@ async def run_transaction_async(
     while True:
         committing = False
         try:
-            async with pool.connection() as conn:
+            async with pool.connection(timeout=_wait(retry)) as conn:
                 try:
                     async with conn.transaction():
                         result = await fn(conn)
@@ -88,9 +97,21 @@ async def run_transaction_async(
         except (psycopg.Error, PoolTimeout) as exc:
             if not is_failover(exc):
                 raise
-            await pool.drain()
+            if not isinstance(exc, PoolTimeout):
+                await pool.drain()
             _after_failover(exc, committing=committing, idempotent=idempotent)
-            await asyncio.sleep(retry.delay_after(exc))
+            await asyncio.sleep(retry.delay_after(_underlying(pool, exc)))
+
+
+def _underlying(
+    pool: ConnectionPool[Connection] | AsyncConnectionPool[AsyncConnection], exc: BaseException
+) -> BaseException:
+    """What a pool timeout stands for: the last failed attempt of the pool's connections."""
+    kwargs = pool.kwargs
+    target = kwargs.get(TARGET_KEY) if isinstance(kwargs, dict) else None
+    if isinstance(exc, PoolTimeout) and isinstance(target, ConnectionTarget):
+        return target.last_failure.error or exc
+    return exc
 
 
 def _after_failover(exc: BaseException, *, committing: bool, idempotent: bool) -> None:
