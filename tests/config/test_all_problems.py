@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+from itertools import combinations
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pgplat.config import ConfigError, parse_config
+from pgplat.config.errors import dotted
 from tests.config.test_aws_constraints import problems
 from tests.fixtures.cli import RunCli
 from tests.fixtures.examples import INNOVATE
@@ -65,23 +69,31 @@ def test_cli_reports_every_problem_with_its_line(run_cli: RunCli, tmp_path: Path
         assert new.strip().split(":")[0].lstrip("- ") in lines_of[number - 1], (field, number)
 
 
-@settings(max_examples=25, deadline=None)
-@given(st.sets(st.sampled_from(sorted(MUTATIONS)), min_size=1))
-def test_any_combination_reports_exactly_its_problems(fields: set[str]) -> None:
+def _reports_exactly(fields: set[str]) -> None:
     """However the problems combine, each is reported once and none hides another."""
-    from pgplat.config import ConfigError, parse_config
-    from pgplat.config.errors import dotted
-
     text = _broken(INNOVATE.read_text(), sorted(fields))
-    try:
+    with pytest.raises(ConfigError) as info:
         parse_config(text, "x.yaml")
-    except ConfigError as error:
-        found = [(dotted(e.path), e.message) for e in [error, *error.more]]
-    else:
-        raise AssertionError("accepted")
+    found = [(dotted(e.path), e.message) for e in [info.value, *info.value.more]]
     assert set(fields) <= {field for field, _ in found}, found
     assert len(found) == len(set(found)), found
     assert {field for field, _ in found} <= set(MUTATIONS), found
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.sets(st.sampled_from(sorted(MUTATIONS)), min_size=1))
+def test_any_combination_reports_exactly_its_problems(fields: set[str]) -> None:
+    _reports_exactly(fields)
+
+
+@pytest.mark.fuzz
+@pytest.mark.parametrize(
+    "fields",
+    [set(c) for n in range(1, len(MUTATIONS) + 1) for c in combinations(sorted(MUTATIONS), n)],
+)
+def test_every_combination_reports_exactly_its_problems(fields: set[str]) -> None:
+    """All 127 combinations, under `make fuzz`."""
+    _reports_exactly(fields)
 
 
 def test_problems_helper_sees_all() -> None:
@@ -97,3 +109,11 @@ def test_problems_helper_sees_all() -> None:
         "environments.prod.backup.retention_days",
         "environments.dev.network.vpc_cidr",
     } <= set(found)
+
+
+def test_errors_carried_beside_cross_field_problems_keep_their_text() -> None:
+    """A pattern error reported together with a cross-field one keeps its braces as written."""
+    found = problems({"name": "X", "environments.dev.network.vpc_cidr": "10.20.0.0/16"})
+    assert "{1,30}" in found["name"], found["name"]
+    assert "{{" not in found["name"]
+    assert "environments.dev.network.vpc_cidr" in found

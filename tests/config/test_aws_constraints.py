@@ -14,13 +14,15 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from pgplat.config import ConfigError, PgplatConfig, parse_config
 from pgplat.config.engines import nearest_version, supported_versions
 from pgplat.config.errors import dotted
 from pgplat.config.extensions import extensions_for
+from pgplat.config.model import Storage
 from pgplat.config.types import parse_engine_version
 from tests.config.test_invalid import BASE, _set
 from tests.fixtures.cli import RunCli
@@ -199,16 +201,29 @@ def test_storage_within_limits_is_valid() -> None:
     valid({"environments.dev.storage": _volume("io1", 100, 5000)})
 
 
-@given(gib=st.integers(20, 65536), iops=st.integers(1000, 256000))
-def test_io1_ratio_property(gib: int, iops: int) -> None:
-    storage = {"type": "io1", "allocated_gib": gib, "max_allocated_gib": 65536, "iops": iops}
-    ok = gib >= 100 and gib <= iops <= 50 * gib
-    try:
-        valid({"environments.dev.storage": storage})
-        accepted = True
-    except ConfigError:
-        accepted = False
-    assert accepted == ok
+@settings(deadline=None)
+@given(
+    kind=st.sampled_from(["gp3", "io1", "io2"]),
+    gib=st.integers(20, 65536),
+    iops=st.integers(1000, 256000) | st.none(),
+)
+def test_storage_accepted_exactly_within_the_limits_table(
+    kind: str, gib: int, iops: int | None
+) -> None:
+    """The RDS figures, restated: what Storage accepts is exactly what RDS for PostgreSQL does."""
+    limits = {
+        "gp3": gib >= 20
+        and (iops is None or (gib >= 400 and 12000 <= iops <= min(64000, 500 * gib))),
+        "io1": gib >= 100 and iops is not None and max(1000, gib) <= iops <= min(256000, 50 * gib),
+        "io2": gib >= 100 and iops is not None and 1000 <= iops <= min(256000, 1000 * gib),
+    }
+    volume = {"type": kind, "allocated_gib": gib, "max_allocated_gib": 65536, "iops": iops}
+    if limits[kind]:
+        Storage.model_validate(volume)
+        return
+    with pytest.raises(ValidationError) as info:
+        Storage.model_validate(volume)
+    assert all("CHAP_Storage" in e["msg"] or "needs iops" in e["msg"] for e in info.value.errors())
 
 
 def test_cli_refuses_storage(run_cli: RunCli, tmp_path: Path) -> None:
