@@ -5,7 +5,7 @@ endpoint behind the cluster's DNS name would. Then the refusals, each before any
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -146,8 +146,7 @@ def _green_connector(pair: LocalBlueGreen, logins: list[Login]) -> Any:
 
 
 def _options(**changes: Any) -> RunOptions:
-    base = {"env": "prod", "to_major": 17, "yes_prod": True, "warmup": 1.0}
-    return RunOptions(**(base | changes))
+    return replace(RunOptions("prod", 17, yes_prod=True, warmup=1.0), **changes)
 
 
 def test_the_upgrade_switches_over_keeps_blue_and_gives_the_password_back(

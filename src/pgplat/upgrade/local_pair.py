@@ -32,7 +32,7 @@ from pgplat.validator.suite import run_suite
 SCHEMA_DUMP = "schema.dump"
 
 
-def _libpq(info: ServerInfo, dbname: str) -> tuple[str, dict[str, str]]:
+def superuser_libpq(info: ServerInfo, dbname: str) -> tuple[str, dict[str, str]]:
     """A superuser conninfo over ``info``'s socket without the password, and the environment
     that carries it (so it never appears in a command line)."""
     conninfo = psycopg.conninfo.make_conninfo(
@@ -93,7 +93,7 @@ class LocalBlueGreen:
         """Green started, its application database recreated from blue's schema."""
         green_info = self.green.up()
         dump = self.work / SCHEMA_DUMP
-        source, env = _libpq(self.blue.info(), self.dbname)
+        source, env = superuser_libpq(self.blue.info(), self.dbname)
         run_tool(
             "pg_dump",
             ["--schema-only", "--create", "--format=custom", f"--file={dump}", source],
@@ -103,7 +103,7 @@ class LocalBlueGreen:
             conn.execute(
                 sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(self.dbname))
             )
-        target, env = _libpq(green_info, "postgres")
+        target, env = superuser_libpq(green_info, "postgres")
         run_tool(
             "pg_restore", ["--create", "--exit-on-error", f"--dbname={target}", str(dump)], env=env
         )

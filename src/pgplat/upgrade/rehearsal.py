@@ -117,7 +117,9 @@ def _run(
     report.copy_seconds = _timed(pair.make_blue)
     blue = pair.blue.info()
     report.prerequisites = inspect_conninfo(blue.admin_conninfo())
-    probe = _probe(pair.twin.config, blue, pair.open_endpoint(), report.drill_id, options.rate)
+    probe = endpoint_probe(
+        pair.twin.config, blue, pair.open_endpoint(), report.drill_id, options.rate
+    )
     probe.prepare()  # before the schema copy, so green has the probe's table too
     say(f"green: PostgreSQL {report.target}, blue's schema, then its rows by logical replication")
     report.schema_seconds = _timed(pair.make_green)
@@ -128,7 +130,7 @@ def _run(
     report.switchover = run_drill(switch, probe, "local", options.rate, timing)
 
 
-def _probe(
+def endpoint_probe(
     config: PgplatConfig, blue: ServerInfo, endpoint: Forwarder, identifier: str, rate: float
 ) -> Probe:
     """The failover drill's probe, as the first read-write user, through the endpoint."""
