@@ -32,7 +32,7 @@ from pgplat.infra.backup import BackupCopyStack, copy_vault_name, vault_arn
 from pgplat.infra.cross_account import build_access_stacks
 from pgplat.infra.data_stack import DataStack
 from pgplat.infra.restore_validation import asset_environment
-from pgplat.infra.staging import move_into_place, staging_area
+from pgplat.infra.staging import move_into_place, staging_area, writing
 from pgplat.infra.trail import build_trail_stack
 from pgplat.local.files import write_private
 from pgplat.project import SYNTHESIS_RECORD
@@ -240,7 +240,7 @@ def synthesize(
             return cached
     stacks: dict[str, StackInfo] = {}
     templates: dict[str, dict[str, Any]] = {}
-    with staging_area(outdir) as stage:
+    with writing(outdir), staging_area(outdir) as stage:
         for env_name in chosen:
             staged = Path(tempfile.mkdtemp(prefix=f"{env_name}-", dir=stage))
             for info, template in _synthesize_environment(config, env_name, staged, base_dir):
@@ -248,8 +248,8 @@ def synthesize(
                 stacks[info.name] = replace(info, template_path=final)
                 templates[info.name] = template
             move_into_place(staged, outdir / env_name)
-    synthesis = Synthesis(outdir, digest, stacks, templates)
-    _write_manifest(synthesis, chosen)
+        synthesis = Synthesis(outdir, digest, stacks, templates)
+        _write_manifest(synthesis, chosen)
     return synthesis
 
 

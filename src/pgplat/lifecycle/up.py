@@ -26,6 +26,7 @@ from pgplat.config import PgplatConfig
 from pgplat.deploy.plan import outputs_file
 from pgplat.guardrails import build_guardrails, write_guardrails
 from pgplat.infra.app import Synthesis, synthesize
+from pgplat.infra.staging import writing
 from pgplat.k8s.manifests import Endpoints, write_manifests
 from pgplat.local.cluster import LocalCluster, ServerInfo
 from pgplat.local.envfile import app_user, ensure_gitignored, write_env_file
@@ -87,7 +88,8 @@ def judged(config: PgplatConfig, synthesis: Synthesis, cdk_out: Path) -> CheckSu
         waived=len(report.waived),
     )
     record = {k: v for k, v in asdict(summary).items() if k != "cached"}
-    write_private(cache, json.dumps({"key": key, **record}, indent=2), mode=0o644)
+    with writing(cdk_out):
+        write_private(cache, json.dumps({"key": key, **record}, indent=2), mode=0o644)
     return summary
 
 
