@@ -26,6 +26,8 @@ from pgplat.upgrade.local_pair import LocalBlueGreen
 from pgplat.upgrade.report import UpgradeReport
 from pgplat.upgrade.run import RunOptions, run_upgrade
 from pgplat.validator.connect import Login
+from tests.fixtures.cli import RunCli
+from tests.fixtures.examples import INNOVATE
 from tests.fixtures.failover import answer_pending_maintenance
 
 pytestmark = pytest.mark.slow
@@ -296,3 +298,13 @@ def test_a_plan_with_a_blocker_refuses(
             account.session, innovate, twin[1], _options(), say=lambda _: None, warn=pytest.fail
         )
     assert account.calls == []
+
+
+def test_the_cli_refuses_production_without_yes_prod_in_one_line(run_cli: RunCli) -> None:
+    result = run_cli("-c", str(INNOVATE), "upgrade", "run", "--env", "prod", "--to", "18")
+    assert result.returncode == 2
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert errors == [
+        "error: a major upgrade switches production over (writes stop for seconds); run it "
+        "in a quiet hour and pass --yes-prod"
+    ]

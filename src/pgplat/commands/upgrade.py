@@ -20,6 +20,7 @@ from pgplat.commands.common import (
     finish_drill,
     say,
     state,
+    warn,
 )
 from pgplat.config.model import PgplatConfig
 from pgplat.drills.report import seconds_text
@@ -185,3 +186,67 @@ def _rehearsal_summary(ctx: typer.Context, report: UpgradeReport, paths: tuple[P
     for regression in report.regressions:
         _out(f"  broken by the upgrade: {regression}")
     _out(f"report: {', '.join(str(p) for p in paths)}")
+
+
+@app.command("run")
+def run(
+    ctx: typer.Context,
+    env: EnvOption = "prod",
+    to: TargetOption = 18,
+    target_version: Annotated[
+        str | None,
+        typer.Option(
+            "--target-version",
+            help="Green's exact version (default: the newest of the major in pgplat's table).",
+        ),
+    ] = None,
+    yes_prod: Annotated[
+        bool, typer.Option("--yes-prod", help="Allow switching production over.")
+    ] = False,
+    rate: ProbeRateOption = 20.0,
+    warmup: WarmupOption = 5.0,
+    switchover_timeout: Annotated[
+        int,
+        typer.Option(
+            "--switchover-timeout",
+            min=30,
+            max=3600,
+            help="Seconds AWS may take to switch over before it rolls back.",
+        ),
+    ] = 300,
+    keep_blue_hours: Annotated[
+        float,
+        typer.Option("--keep-blue-hours", min=0, help="Hours the old blue stays for a rollback."),
+    ] = 24.0,
+    reports: ReportsOption = None,
+) -> None:
+    """Upgrade ENV's major with an RDS Blue/Green deployment: validate green, switch over under
+    a probe workload, keep the old blue for the rollback period. Needs the data account."""
+    from datetime import timedelta
+
+    from pgplat.aws.sessions import data_account_session
+    from pgplat.upgrade.run import RunOptions, run_upgrade
+
+    config, project = config_and_project(ctx)
+    options = RunOptions(
+        env,
+        to,
+        target_version,
+        yes_prod,
+        rate,
+        warmup,
+        switchover_timeout=switchover_timeout,
+        keep_blue=timedelta(hours=keep_blue_hours),
+        reports=reports,
+    )
+    report, paths = run_upgrade(
+        data_account_session(config, env),
+        config,
+        project,
+        options,
+        say=lambda line: say(ctx, line),
+        warn=warn,
+    )
+    finish_drill(ctx, report, lambda: _rehearsal_summary(ctx, report, paths))
+    if report.passed:
+        say(ctx, f'now set engine_version: "{report.target}" in the configuration and deploy')
