@@ -12,6 +12,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from pgplat.aws.errors import AwsUnreachable
 from pgplat.aws.roles import ROLE_DURATION, ROLE_REFRESH_MARGIN, AssumedRole, assumed_session
 
 REGION = "eu-west-1"
@@ -83,3 +84,12 @@ def test_a_refusal_is_the_callers_error_and_raised_at_once(
     role = "arn:aws:iam::123456789012:role/pgplat-test"
     with pytest.raises(Refused, match=r"^NoCredentialsError$"):
         assumed_session(base, role, "pgplat-test", region=REGION, refused=Refused)
+
+
+def test_an_assumed_sessions_failures_name_the_role(role_arn: str, closed_port: int) -> None:
+    """A drill's session (the drill role, assumed) fails in one line like any other."""
+    base = boto3.Session(region_name=REGION)
+    session = assumed_session(base, role_arn, "pgplat-test", region=REGION, refused=Refused)
+    rds = session.client("rds", endpoint_url=f"http://127.0.0.1:{closed_port}")
+    with pytest.raises(AwsUnreachable, match=f"AWS rds DescribeDBClusters for role {role_arn}: "):
+        rds.describe_db_clusters()

@@ -7,13 +7,21 @@ import sys
 
 import psycopg
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from psycopg import errors
 from psycopg_pool import PoolTimeout
 
 import pgplat
 import pgplat.client
 from pgplat.client.errors import DatabaseUnavailable, OutcomeUnknown
-from pgplat.client.failover import Backoff, is_authentication_failure, is_failover
+from pgplat.client.failover import (
+    Backoff,
+    described,
+    is_authentication_failure,
+    is_failover,
+    nothing_listens_locally,
+)
 
 
 @pytest.mark.parametrize(
@@ -84,3 +92,24 @@ def test_top_level_names_resolve_lazily() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.split() == ["False", "False"]
+
+
+@given(st.text())
+def test_a_cause_is_described_in_one_line(message: str) -> None:
+    text = described(psycopg.OperationalError(message))
+    assert text.startswith("OperationalError")
+    assert len(text.splitlines()) == 1
+
+
+@given(
+    host=st.one_of(
+        st.sampled_from(["localhost", "127.0.0.1", "::1"]),
+        st.from_regex(r"\A/[a-z/]{0,20}\Z"),
+        st.from_regex(r"\A[a-z][a-z0-9.-]{0,30}\Z"),
+    ),
+    refusal=st.sampled_from(["Connection refused", "No such file or directory", "timeout expired"]),
+)
+def test_only_a_local_refusal_means_nothing_runs_there(host: str, refusal: str) -> None:
+    exc = psycopg.OperationalError(f'connection to server at "{host}" failed: {refusal}')
+    local = host in ("localhost", "127.0.0.1", "::1") or host.startswith("/")
+    assert nothing_listens_locally(host, exc) == (local and refusal != "timeout expired")

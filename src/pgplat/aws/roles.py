@@ -23,7 +23,7 @@ from botocore.credentials import (
 )
 from botocore.exceptions import BotoCoreError, ClientError
 
-from pgplat.aws.errors import aws_error_code
+from pgplat.aws.errors import aws_error_code, guard
 
 Clock = Callable[[], float]
 Refusal = Callable[[str], Exception]
@@ -127,9 +127,16 @@ class AssumedRole:
 
 
 def assumed_session(
-    base: boto3.Session, role_arn: str, session_name: str, *, region: str, refused: Refusal
+    base: boto3.Session,
+    role_arn: str,
+    session_name: str,
+    *,
+    region: str,
+    refused: Refusal,
+    account: str | None = None,
 ) -> boto3.Session:
-    """A session under ``role_arn``, assumed now so that a refusal is reported here."""
+    """A session under ``role_arn``, assumed now so that a refusal is reported here; its AWS
+    failures name ``account`` (default: the role) in one line (`pgplat.aws.errors.guard`)."""
     role = AssumedRole(base, role_arn, session_name, region=region, refused=refused)
     role.credentials.get_frozen_credentials()
-    return role.session
+    return guard(role.session, account or f"role {role_arn}")

@@ -76,8 +76,9 @@ def session_for(access: AccountAccess, region: str, account: str = "") -> boto3.
             "(or the profile the deploy: section names) may assume it"
         )
 
-    assumed = assumed_session(base, role_arn, SESSION_NAME, region=region, refused=refused)
-    return guard(assumed, who)
+    return assumed_session(
+        base, role_arn, SESSION_NAME, region=region, refused=refused, account=who
+    )
 
 
 def data_account_session(config: PgplatConfig, env: str) -> boto3.Session:
