@@ -161,3 +161,24 @@ def test_racing_claims_of_a_new_folder_all_succeed(tmp_path: Path) -> None:
         list(pool.map(lambda _: claim(folder, 0o700), range(16)))
     assert (folder / MARKER).is_file()
     assert sorted(p.name for p in folder.iterdir()) == [MARKER]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="server homes exist only under root")
+def test_the_server_home_of_a_project_deleted_without_destroy_is_swept(
+    innovate: PgplatConfig,
+) -> None:
+    gone, kept = (Path(tempfile.mkdtemp(prefix="pgplat-sweep-")) for _ in range(2))
+    first = LocalCluster(innovate, gone / ".pgplat" / "local")
+    first.make_root(server_account())
+    orphan = first.server_home
+    assert orphan.parent == SERVER_HOMES
+    shutil.rmtree(gone)  # the user deleted the project folder, server stopped
+    second = LocalCluster(innovate, kept / ".pgplat" / "local")
+    try:
+        second.make_root(server_account())
+        assert not orphan.exists()
+        assert second.server_home.is_dir()
+    finally:
+        second.destroy()
+        shutil.rmtree(kept)
+    assert not second.server_home.exists()

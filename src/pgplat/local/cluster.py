@@ -46,6 +46,7 @@ from pgplat.local.envfile import app_user
 from pgplat.local.files import refuse_link, write_private
 from pgplat.local.home import (
     POINTER,
+    SERVER_FILES,
     claim,
     delete_ours,
     delete_server_home,
@@ -60,8 +61,7 @@ from pgplat.sql import bootstrap_sql
 HOST = "localhost"
 _START_ATTEMPTS = 20
 _SETTLE_SECONDS = 10.0
-_SERVER_FILES = ("pgdata", "run", "log", "tls")
-_ROOT_FILES = (*_SERVER_FILES, "passwords.json", "state.json", ".lock", POINTER, "docker")
+_ROOT_FILES = (*SERVER_FILES, "passwords.json", "state.json", ".lock", POINTER, "docker")
 """Everything a local cluster's folders hold: all ``destroy`` deletes."""
 _INCLUDE = "include 'postgresql.pgplat.conf'"
 _FAILURES = ("PANIC:", "FATAL:")

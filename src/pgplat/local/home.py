@@ -30,6 +30,10 @@ SERVER_HOMES = Path("/var/lib/pgplat")
 """Where the server's files go when the server account cannot enter the project (root)."""
 POINTER = "server-home"
 """File in the project's local folder naming its folder under :data:`SERVER_HOMES`."""
+BACK_POINTER = "project"
+"""File in a folder under :data:`SERVER_HOMES` naming the local folder it serves."""
+SERVER_FILES = ("pgdata", "run", "log", "tls", BACK_POINTER)
+"""What a server home holds."""
 _LEGACY = ("pgdata/PG_VERSION", "passwords.json")
 """What a local folder made by pgplat before markers existed holds (adopted once)."""
 
@@ -124,10 +128,27 @@ def place_server_home(root: Path, account: ServerAccount) -> Path:
     if SERVER_HOMES.is_symlink():
         raise UserError(f"{SERVER_HOMES} is a symbolic link; pgplat keeps server files there")
     SERVER_HOMES.mkdir(mode=0o711, parents=True, exist_ok=True)
+    _sweep_orphans()
+    write_private(root / POINTER, f"{home}\n", mode=0o644)  # first: then no sweep takes it
     claim(home, 0o711)
     account.check_reachable(home)
-    write_private(root / POINTER, f"{home}\n", mode=0o644)
+    write_private(home / BACK_POINTER, f"{root}\n", mode=0o644)
     return home
+
+
+def _sweep_orphans() -> None:
+    """Delete server homes whose project folder is gone (deleted without `dev destroy`) and
+    whose server is not running; homes of unknown origin stay."""
+    for home in SERVER_HOMES.iterdir():
+        back = home / BACK_POINTER
+        if not is_ours(home) or not back.is_file() or back.is_symlink():
+            continue
+        try:
+            served = server_home(Path(back.read_text().strip()))
+        except UserError:
+            continue  # that project's pointer is damaged: its `dev up` says so
+        if served != home and not (home / "pgdata" / "postmaster.pid").exists():
+            delete_ours(home, SERVER_FILES)
 
 
 def delete_server_home(root: Path, entries: Iterable[str]) -> None:
