@@ -31,9 +31,11 @@ def test_merge_plus_override_in_a_flow_mapping() -> None:
             (DEV_EKS, "eks: {<<: *eks, cluster_name: innovate-dev}"),
         )
     )
-    assert config.environments.dev.eks is not None
-    assert config.environments.dev.eks.cluster_name == "innovate-dev"
-    assert config.environments.dev.eks.identity == "pod-identity"
+    dev = config.environments.dev
+    assert dev is not None
+    assert dev.eks is not None
+    assert dev.eks.cluster_name == "innovate-dev"
+    assert dev.eks.identity == "pod-identity"
 
 
 def test_merge_of_a_nested_mapping_with_a_nested_override() -> None:
@@ -60,9 +62,10 @@ def test_merge_into_a_block_mapping_with_an_override_below_it() -> None:
             ),
         )
     )
-    assert config.environments.dev.backup.retention_days == 7
-    prod_copy = config.environments.prod.backup.cross_region_copy
-    assert config.environments.dev.backup.cross_region_copy == prod_copy
+    dev = config.environments.dev
+    assert dev is not None
+    assert dev.backup.retention_days == 7
+    assert dev.backup.cross_region_copy == config.environments.prod.backup.cross_region_copy
 
 
 def test_a_list_of_merges_first_mapping_wins_and_explicit_keys_win_over_all() -> None:
@@ -89,8 +92,10 @@ def test_an_override_before_the_merge_key_still_wins() -> None:
             (DEV_EKS, "eks:\n      cluster_name: innovate-dev\n      <<: *eks"),
         )
     )
-    assert config.environments.dev.eks is not None
-    assert config.environments.dev.eks.cluster_name == "innovate-dev"
+    dev = config.environments.dev
+    assert dev is not None
+    assert dev.eks is not None
+    assert dev.eks.cluster_name == "innovate-dev"
 
 
 def test_a_bad_merged_value_is_reported_at_its_field_with_its_own_text() -> None:

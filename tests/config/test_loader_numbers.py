@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pgplat.config import ConfigError, parse_config
 from pgplat.config.errors import dotted
+from tests.fixtures.cli import run_main
 from tests.fixtures.examples import INNOVATE
 
 TEXT = INNOVATE.read_text()
@@ -110,3 +113,32 @@ def test_numeric_field_hint_shows_the_characters_written() -> None:
     error = _error(_changed(RETENTION, "      retention_days: 14.50\n"))
     assert dotted(error.path) == "environments.prod.backup.retention_days"
     assert error.message.endswith("(got 14.50)")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            'data: "111111111111"',
+            "data: 001227133513",
+            ":10: accounts.data: expected text, got the number 001227133513; "
+            "put it in quotes ('001227133513')",
+        ),
+        (
+            'engine_version: "14.19"',
+            "engine_version: 14.10",
+            ":17: database.engine_version: expected text, got the number 14.10; "
+            "put it in quotes ('14.10')",
+        ),
+        ("%YAML", "%YAML 1.1\n---", ":1: (top level): pgplat reads YAML 1.2"),
+    ],
+)
+def test_pgplat_prints_the_written_text_and_exits_2(
+    old: str, new: str, expected: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = tmp_path / "pgplat.yaml"
+    file.write_text(new + "\n" + TEXT if old == "%YAML" else _changed(old, new), encoding="utf-8")
+    code, stderr = run_main(capsys, "config", "validate", str(file))
+    assert code == 2
+    assert stderr.startswith(f"error: {file}{expected}")
+    assert stderr.count("\n") == 1
