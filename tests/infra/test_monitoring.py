@@ -18,6 +18,8 @@ WHOLE_DATABASE = {"cpu", "freeable-memory"}
 AURORA_INSTANCES = ("writer", "reader-1", "reader-2")
 PER_INSTANCE = {f"{m}-{i}" for m in WHOLE_DATABASE for i in AURORA_INSTANCES}
 """Aurora: CPU and memory of each instance, so a saturated writer can't hide behind readers."""
+BUSIEST_READER = {f"{m}-busiest-reader" for m in WHOLE_DATABASE}
+"""Aurora with reader autoscaling: the readers it adds, through the READER role's extreme."""
 
 
 def _alarms(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -35,7 +37,7 @@ def _alarms(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
         (
             "innovate_synth",
             "innovate-prod-data",
-            {"replica-lag", *PER_INSTANCE},
+            {"replica-lag", *PER_INSTANCE, *BUSIEST_READER},
             "FreeLocalStorage",
         ),
         ("northwind_synth", "northwind-prod-data", WHOLE_DATABASE, "FreeStorageSpace"),
@@ -48,7 +50,7 @@ def _alarms(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
         (
             "serverless_synth",
             "innovate-prod-data",
-            {"replica-lag", "acu-utilization", *PER_INSTANCE},
+            {"replica-lag", "acu-utilization", *PER_INSTANCE, *BUSIEST_READER},
             "FreeLocalStorage",
         ),
     ],
@@ -77,6 +79,16 @@ def test_aurora_cpu_and_memory_are_alarmed_per_instance(
         ]
     assert alarms["cpu-writer"]["Statistic"] == "Average"
     assert alarms["freeable-memory-reader-1"]["Statistic"] == "Minimum"
+    readers = [
+        {"Name": "DBClusterIdentifier", "Value": "innovate-prod"},
+        {"Name": "Role", "Value": "READER"},
+    ]
+    busiest_cpu, least_memory = (
+        alarms["cpu-busiest-reader"],
+        alarms["freeable-memory-busiest-reader"],
+    )
+    assert sorted(busiest_cpu["Dimensions"], key=str) == sorted(readers, key=str)
+    assert (busiest_cpu["Statistic"], least_memory["Statistic"]) == ("Maximum", "Minimum")
 
 
 def test_every_alarm_also_goes_to_the_configured_topic(

@@ -29,6 +29,8 @@ MIB = 1024**2
 GIB = 1024**3
 _INSTANCE_EVENTS = ["availability", "failover", "failure", "low storage", "maintenance"]
 _CLUSTER_EVENTS = ["failover", "failure", "maintenance"]
+_READERS = "READER"
+"""Aurora's Role dimension for all readers of a cluster (autoscaled ones included)."""
 
 
 @dataclass(frozen=True)
@@ -93,12 +95,13 @@ class DatabaseMonitoring(Construct):
     def _metric(
         self, name: str, statistic: str = "Average", instance: str | None = None
     ) -> cloudwatch.Metric:
-        """An RDS metric of the whole database, or of one DB instance of it."""
-        dimensions = (
-            {"DBInstanceIdentifier": instance}
-            if instance is not None
-            else self.database.metric_dimensions
-        )
+        """An RDS metric of the whole database, of one DB instance of it, or (``instance`` is
+        ``READER``) of the cluster's readers as one series, the extreme over all of them."""
+        dimensions = dict(self.database.metric_dimensions)
+        if instance == _READERS:
+            dimensions["Role"] = _READERS
+        elif instance is not None:
+            dimensions = {"DBInstanceIdentifier": instance}
         return cloudwatch.Metric(
             namespace="AWS/RDS",
             metric_name=name,
@@ -109,8 +112,10 @@ class DatabaseMonitoring(Construct):
 
     def _saturation_specs(self) -> list[_AlarmSpec]:
         """CPU and freeable memory: per instance on Aurora (named after the instance's role,
-        ``cpu-writer``, ``cpu-reader-1``), else of the one database."""
-        limits = self.database.props.settings.monitoring.thresholds
+        ``cpu-writer``, ``cpu-reader-1``) and, with reader autoscaling, of the busiest reader
+        (the readers it adds are not in the template); else of the one database."""
+        settings = self.database.props.settings
+        limits = settings.monitoring.thresholds
         above = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD
         below = cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD
         instances: list[tuple[str, str | None]] = [("", None)]
@@ -120,13 +125,16 @@ class DatabaseMonitoring(Construct):
                 (f"-{identifier.removeprefix(prefix)}", identifier)
                 for identifier in self.database.instance_identifiers
             ]
+            if settings.reader_autoscaling is not None:
+                instances.append(("-busiest-reader", _READERS))
         specs = []
         for suffix, instance in instances:
-            where = f" on {instance}" if instance is not None else ""
+            busiest = instance == _READERS
+            where = " on the busiest reader" if busiest else f" on {instance}" if instance else ""
             specs += [
                 _AlarmSpec(
                     f"cpu{suffix}",
-                    self._metric("CPUUtilization", instance=instance),
+                    self._metric("CPUUtilization", "Maximum" if busiest else "Average", instance),
                     limits.cpu_percent,
                     above,
                     f"CPU above {limits.cpu_percent}%{where}",
