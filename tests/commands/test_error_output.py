@@ -4,6 +4,7 @@ brackets is never read as rich markup (no vanished text, no hyperlink, no Markup
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,36 @@ def test_check_findings_with_brackets_print_intact(monkeypatch: pytest.MonkeyPat
     assert "[link=https://example.com]db1[/link]" in out
     assert "Data[prod]/Cluster" in out
     assert "kept for [bold]reasons[/bold]" in out
+
+
+def test_a_drill_summary_prints_failure_details_intact(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A validation query's error quotes SQL (``array[1]``, ``[a-z]`` patterns) verbatim."""
+    import typer
+
+    from pgplat.commands import common, drill
+    from pgplat.drills.restore.report import RestoreReport
+    from pgplat.validator.suite import CheckResult
+
+    now = datetime.now(UTC)
+    report = RestoreReport(
+        "d-1",
+        "prod",
+        source="innovate-prod",
+        shape="aurora",
+        restore_from="[latest]",
+        requested_at=now,
+        recovery_point=now,
+        checks=[CheckResult("sql", "app.users[0]", False, "ERROR: syntax at [/] near array[1]")],
+        leftover=["copy-[x]"],
+        outcome="failed",
+        message="checks failed: see [bold]details[/bold]",
+    )
+    wide = Console(record=True, width=400, color_system=None)
+    monkeypatch.setattr(common, "console", wide)
+    ctx = typer.Context(typer.main.get_command(typer.Typer(callback=lambda: None)))
+    ctx.obj = common.State()
+    drill._summary(ctx, report, (Path("r.json"), Path("r.md")))
+    out = wide.export_text()
+    assert "FAILED checks failed: see [bold]details[/bold]" in out
+    assert "app.users[0]: ERROR: syntax at [/] near array[1]" in out
+    assert "NOT deleted: copy-[x];" in out

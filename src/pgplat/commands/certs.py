@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from pgplat.client import ca_bundle
 from pgplat.commands.common import emit_json, say, state
@@ -49,5 +50,5 @@ def certs(
         f"valid until at least {report.valid_until:%Y-%m-%d}",
     )
     for subject in report.expired:
-        say(ctx, f"[yellow]note:[/] expired certificate in the bundle: {subject}")
+        say(ctx, f"[yellow]note:[/] expired certificate in the bundle: {escape(subject)}")
     say(ctx, f"set PGSSLROOTCERT={out.resolve()} (or the path where the pod mounts it)")

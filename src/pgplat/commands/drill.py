@@ -15,6 +15,7 @@ from typing import Annotated, cast, get_args
 
 import typer
 from rich.live import Live
+from rich.markup import escape
 from rich.spinner import Spinner
 from rich.text import Text
 
@@ -162,15 +163,16 @@ def _warn(message: str) -> None:
 
 def _summary(ctx: typer.Context, report: RestoreReport, paths: tuple[Path, ...]) -> None:
     colour = "green" if report.passed else "red"
-    say(ctx, f"[{colour}]{report.outcome.upper()}[/] {report.message}".rstrip())
+    say(ctx, f"[{colour}]{report.outcome.upper()}[/] {escape(report.message)}".rstrip())
     for check in report.checks:
         mark = "[green]ok[/]  " if check.passed else "[red]FAIL[/]"
-        say(ctx, f"  {mark} {check.kind:<9} {check.name}: {check.detail}")
+        say(ctx, f"  {mark} {check.kind:<9} {escape(check.name)}: {escape(check.detail)}")
     rto = report.recovery_time_seconds
     say(ctx, f"recovery time: {'not reached' if rto is None else f'{rto:.0f} s'}")
     say(ctx, f"recovery point: {report.recovery_point_seconds:.0f} s of data at risk")
     if report.leftover:
-        say(ctx, f"[red]NOT deleted:[/] {', '.join(report.leftover)}; run `pgplat drill cleanup`")
+        leftover = escape(", ".join(report.leftover))
+        say(ctx, f"[red]NOT deleted:[/] {leftover}; run `pgplat drill cleanup`")
     say(ctx, f"report: {paths[0]} and {paths[1]}")
 
 

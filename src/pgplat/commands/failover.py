@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from pgplat.commands.common import (
     ProbeRateOption,
@@ -64,7 +65,7 @@ def failover(
 
 def _summary(ctx: typer.Context, report: FailoverReport, paths: tuple[Path, ...]) -> None:
     colour = "green" if report.passed else "red"
-    say(ctx, f"[{colour}]{report.outcome.upper()}[/] {report.message}".rstrip())
+    say(ctx, f"[{colour}]{report.outcome.upper()}[/] {escape(report.message)}".rstrip())
     figures = report.figures
     if figures is not None:
         detected = figures.detection_seconds
