@@ -117,3 +117,25 @@ def test_errors_carried_beside_cross_field_problems_keep_their_text() -> None:
     assert "{1,30}" in found["name"], found["name"]
     assert "{{" not in found["name"]
     assert "environments.dev.network.vpc_cidr" in found
+
+
+def test_a_broken_field_is_not_replaced_by_its_default_in_cross_field_rules() -> None:
+    """The salvage leaves broken fields out; no rule may judge the default in their place."""
+    found = problems(
+        {
+            "environments.prod.flavor": "postgres",  # an RDS class: Aurora's default would refuse it
+            "environments.prod.instance_class": "db.m6g.large",
+            "environments.prod.reader_autoscaling": ...,
+            "database.engine_version": "19.1",
+            "environments.dev.engine_version": "14.19",  # 17, the default, would be another major
+        }
+    )
+    assert set(found) == {"environments.prod.flavor", "database.engine_version"}, found
+    found = problems(
+        {
+            "accounts.nonprod": "111111111111",
+            "environments.dev.kms_key_arn": "arn:aws:kms:us-east-1:111111111111:key/"
+            "1234abcd-12ab-34cd-56ef-1234567890ab",
+        }
+    )
+    assert set(found) == {"accounts.nonprod"}, found

@@ -1166,12 +1166,12 @@ def _salvaged_parts(data: dict[str, Any]) -> rules.Parts:
     environments = data.get("environments")
     envs = environments if isinstance(environments, dict) else {}
     models: dict[str, type[CloudEnvironment]] = {"prod": ProdEnvironment, "dev": DevEnvironment}
-    salvaged = {n: salvage(models[n], envs.get(n)) for n in models}
+    salvaged = {n: salvage(models[n], envs.get(n), rules.ENVIRONMENT_INPUTS) for n in models}
     return rules.Parts(
         region=region if isinstance(region, str) and _REGION.match(region) else None,
         zones=zones if isinstance(zones, list) else None,
-        accounts=salvage(Accounts, accounts),
-        database=salvage(Database, data.get("database", {})),
+        accounts=salvage(Accounts, accounts, [()]),
+        database=salvage(Database, data.get("database", {}), rules.DATABASE_INPUTS),
         envs={n: env for n, env in salvaged.items() if env is not None},
         dev_declared=envs.get("dev") is not None,
         nonprod_declared=not isinstance(accounts, dict) or accounts.get("nonprod") is not None,

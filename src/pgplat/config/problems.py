@@ -124,17 +124,26 @@ def _without(data: Any, path: Path) -> None:
         target.pop(path[-1], None)
 
 
-def salvage(model: type[M], data: Any, rounds: int = 3) -> M | None:
-    """``data`` validated with its broken fields left out, or None if that does not help."""
+def _touches(path: Path, protected: Iterable[Path]) -> bool:
+    return any(path[: len(p)] == p or p[: len(path)] == path for p in protected)
+
+
+def salvage(model: type[M], data: Any, protected: Iterable[Path] = (), rounds: int = 3) -> M | None:
+    """``data`` validated with its broken fields left out, or None if that does not help.
+
+    A broken field in ``protected`` (what the cross-field rules read) gives None too: a rule
+    must never judge the default that stands in for what the user wrote.
+    """
     if not isinstance(data, dict):
         return None
+    keep = tuple(protected)
     trimmed = copy.deepcopy(data)
     for _ in range(rounds):
         try:
             return model.model_validate(trimmed)
         except ValidationError as exc:
             paths = broken_paths(exc)
-        if any(not p for p in paths):
+        if any(not p or _touches(p, keep) for p in paths):
             return None
         for path in paths:
             _without(trimmed, path)

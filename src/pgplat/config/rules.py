@@ -20,6 +20,17 @@ if TYPE_CHECKING:
     from pgplat.config.model import Accounts, CloudEnvironment, Database
 
 _KMS_ARN_FIELDS = 6
+ENVIRONMENT_INPUTS: tuple[tuple[str, ...], ...] = (
+    ("flavor",),
+    ("engine_version",),
+    ("instance_class",),
+    ("multi_az_cluster",),
+    ("kms_key_arn",),
+    ("network",),
+    ("backup", "cross_region_copy"),
+)
+"""The fields of an environment the rules read: a salvaged one must have them as written."""
+DATABASE_INPUTS: tuple[tuple[str, ...], ...] = (("engine_version",), ("extensions",))
 
 
 @dataclass(frozen=True)
