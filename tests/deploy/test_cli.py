@@ -10,7 +10,8 @@ import pytest
 from pgplat.config import PgplatConfig
 from pgplat.deploy.gate import refuse_unless_checked
 from pgplat.errors import UserError
-from pgplat.infra.app import Synthesis
+from pgplat.infra.app import Synthesis, synthesize
+from tests.drills.restore.test_ca_layer import PEM, _with_bundle
 from tests.fixtures.cli import RunCli
 from tests.fixtures.examples import INNOVATE, NORTHWIND
 
@@ -78,7 +79,7 @@ def test_bootstrap_writes_policies_and_prints_commands(
 def test_prod_deploy_passes_the_gate_for_the_example(
     innovate: PgplatConfig, innovate_synth: Synthesis
 ) -> None:
-    refuse_unless_checked(innovate, "prod", innovate_synth.outdir)
+    refuse_unless_checked(innovate, "prod", innovate_synth.outdir, base_dir=Path())
 
 
 @pytest.mark.slow
@@ -94,7 +95,7 @@ def test_prod_deploy_is_refused_when_check_fails(northwind: PgplatConfig, tmp_pa
         }
     )
     with pytest.raises(UserError, match="refusing to deploy prod") as info:
-        refuse_unless_checked(weak, "prod", tmp_path / "cdk.out")
+        refuse_unless_checked(weak, "prod", tmp_path / "cdk.out", base_dir=tmp_path)
     assert "pgplat check --env prod" in str(info.value)
 
 
@@ -105,3 +106,20 @@ def test_unknown_environment_is_one_line(run_cli: RunCli, tmp_path: Path) -> Non
     assert done.returncode == 2
     assert "environment dev is not configured" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.slow
+def test_the_gate_reads_the_synthesis_deploy_made_from_any_folder(
+    northwind: PgplatConfig, tmp_path: Path
+) -> None:
+    """A CA bundle relative to the project is found by the gate as by synthesis, so the
+    gate judges the synthesis `deploy` just made (run here from another folder)."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "rds-ca.pem").write_text(PEM)
+    config = _with_bundle(northwind, Path("rds-ca.pem"))
+    made = synthesize(config, project / "cdk.out", ["prod"], base_dir=project)
+    refuse_unless_checked(config, "prod", project / "cdk.out", base_dir=project)
+    again = synthesize(config, project / "cdk.out", ["prod"], reuse=True, base_dir=project)
+    assert again.reused
+    assert again.templates == made.templates

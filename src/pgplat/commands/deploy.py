@@ -107,7 +107,7 @@ def _run(
     if action == "deploy" and env == "prod":
         from pgplat.deploy.gate import refuse_unless_checked
 
-        refuse_unless_checked(config, env, cdk_out)
+        refuse_unless_checked(config, env, cdk_out, base_dir=project.root)
     if dry_run:
         typer.echo(f"# AWS CDK CLI {pinned_version()} (pinned in pgplat/deploy/cdk_cli)")
         typer.echo("\n".join(dry_run_lines(config, action, plan)))

@@ -11,9 +11,10 @@ from pgplat.policy.assembly import Assembly
 from pgplat.policy.gate import run_check
 
 
-def refuse_unless_checked(config: PgplatConfig, env: str, cdk_out: Path) -> None:
-    """Raise when `pgplat check` reports findings at or above the threshold for ``env``."""
-    synthesis = synthesize(config, cdk_out, [env], reuse=True)
+def refuse_unless_checked(config: PgplatConfig, env: str, cdk_out: Path, *, base_dir: Path) -> None:
+    """Raise when `pgplat check` reports findings at or above the threshold for ``env`` in
+    the synthesis from ``base_dir`` (the project's root, as the deploy synthesized it)."""
+    synthesis = synthesize(config, cdk_out, [env], reuse=True, base_dir=base_dir)
     report = run_check(config, Assembly.of_synthesis(synthesis, config), environments=[env])
     if not report.passed:
         first = report.failing[0]
