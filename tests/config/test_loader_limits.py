@@ -228,3 +228,12 @@ def test_console_entry_prints_no_traceback(run_cli: RunCli, tmp_path: Path) -> N
     assert done.returncode == 2, done.stderr
     assert done.stderr.count("\n") == 1, done.stderr
     assert "(an alias bomb?)" in done.stderr
+
+
+def test_a_large_file_cut_inside_a_character_is_still_too_large(tmp_path: Path) -> None:
+    """The limit is checked on the bytes read, before decoding: a cut 'é' is no decode error."""
+    file = tmp_path / "pgplat.yaml"
+    file.write_text(TEXT + "# " + "x" + "é" * MAX_DOCUMENT_BYTES + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_config(file)
+    assert info.value.message.startswith("the file is larger than 1024 KiB")

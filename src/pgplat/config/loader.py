@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from pgplat.config.errors import ConfigError, FieldError, Path, abridged
 from pgplat.config.model import PgplatConfig
-from pgplat.config.source import MAX_DOCUMENT_BYTES, Source, read_source
+from pgplat.config.source import MAX_DOCUMENT_BYTES, Source, read_source, too_large
 from pgplat.errors import UserError
 
 _PYDANTIC_TAG = re.compile(r"^(str|int|float|bool|none|[a-z-]+\[.*\])$")
@@ -113,6 +113,8 @@ def load_config(path: str | FilePath) -> PgplatConfig:
     try:
         with file.open("rb") as stream:
             raw = stream.read(MAX_DOCUMENT_BYTES + 1)  # a larger file is refused unread
+        if len(raw) > MAX_DOCUMENT_BYTES:
+            raise too_large(str(file))
         text = raw.decode("utf-8")
     except FileNotFoundError:
         raise UserError(

@@ -194,16 +194,21 @@ def _compose(yaml: YAML, text: str, file: str) -> MappingNode:
     return node
 
 
+def too_large(file: str) -> ConfigError:
+    """The refusal of a document above :data:`MAX_DOCUMENT_BYTES`."""
+    return ConfigError(
+        file,
+        None,
+        (),
+        f"the file is larger than {MAX_DOCUMENT_BYTES // 1024} KiB; "
+        "a pgplat configuration is a few KiB",
+    )
+
+
 def read_source(text: str, file: str) -> Source:
     """Compose once: the node tree gives lines, texts and limits, constructing it the data."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_DOCUMENT_BYTES:
-        raise ConfigError(
-            file,
-            None,
-            (),
-            f"the file is larger than {MAX_DOCUMENT_BYTES // 1024} KiB; "
-            "a pgplat configuration is a few KiB",
-        )
+        raise too_large(file)
     yaml = YAML(typ="safe", pure=True)  # plain dicts, lists and scalars; no Python tags
     yaml.max_depth = MAX_DEPTH
     yaml.Scanner = _FlowBoundedScanner
