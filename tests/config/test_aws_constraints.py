@@ -465,3 +465,17 @@ def test_cli_refuses_data_dir(run_cli: RunCli, tmp_path: Path) -> None:
         {"environments.local.data_dir": "."},
         {"environments.local.data_dir": "inside the project"},
     )
+
+
+@pytest.mark.parametrize(
+    ("first", "second"), [("y", "y_"), ("orders_api", "orders__api"), ("_a", "a")]
+)
+def test_users_whose_derived_names_collide(first: str, second: str) -> None:
+    """Secrets, roles and outputs are named after the user in PascalCase (``orders_api`` ->
+    ``OrdersApi``): two users that only differ in underscores would share them."""
+    assert_refused(
+        {"database.users[0].name": first, "database.users[1].name": second},
+        "database.users",
+        f"{first}, {second}",
+        "differ only in underscores",
+    )

@@ -234,6 +234,15 @@ class Database(Model):
             raise ValueError(
                 f"each service account maps to one database user; shared: {', '.join(shared)}"
             )
+        derived: dict[tuple[str, ...], list[str]] = {}
+        for name in names:  # the PascalCase of secrets, roles and outputs drops underscores
+            derived.setdefault(tuple(p for p in name.split("_") if p), []).append(name)
+        for alike in derived.values():
+            if len(alike) > 1:
+                raise ValueError(
+                    f"users {', '.join(alike)} differ only in underscores, so their secrets, "
+                    "IAM roles and outputs would get the same name; rename one"
+                )
         return users
 
     _users_are_not_group_roles = reported_beside(_group_role_users)
