@@ -19,7 +19,7 @@ from moto import mock_aws
 from moto.core import set_initial_no_auth_action_count
 
 from pgplat.aws.errors import (
-    BOUNDED,
+    ATTEMPTS,
     DENIED,
     EXPIRED,
     THROTTLED,
@@ -98,7 +98,7 @@ def test_throttling_is_retried_then_one_line(
     done = run_cli("-q", "-c", str(INNOVATE), "audit", "connections")
     line = _one_line(done.stderr)
     assert done.returncode == ExitCode.AWS_UNREACHABLE
-    attempts = BOUNDED.retries["total_max_attempts"]
+    attempts = ATTEMPTS
     assert len(endpoint.requests) == attempts
     assert f"still ThrottlingException after {attempts} attempts; wait and rerun" in line
 
@@ -169,19 +169,19 @@ def test_every_error_response_is_translated_or_left_to_the_caller(
         boto3.Session(aws_access_key_id="k", aws_secret_access_key="s", region_name="eu-west-1"),
         "account 123456789012 (profile ops)",
     )
-    service, call = ("cloudformation", "DetectStackDrift") if query_protocol else ("logs", "x")
-    client = session.client(
-        service, endpoint_url=endpoint.url, config=Config(retries={"total_max_attempts": 1})
-    )
+    once = Config(retries={"total_max_attempts": 1})
+    cloudformation = session.client("cloudformation", endpoint_url=endpoint.url, config=once)
+    logs = session.client("logs", endpoint_url=endpoint.url, config=once)
+    call = "DetectStackDrift" if query_protocol else "DescribeLogGroups"
     expected: type[Exception] = ClientError
     if code in _REFUSED or status == 403:
         expected = AwsRefused
     elif code in THROTTLED or status >= 500:
         expected = AwsUnreachable
     calling = (
-        (lambda: client.detect_stack_drift(StackName="innovate-prod-data"))
+        (lambda: cloudformation.detect_stack_drift(StackName="innovate-prod-data"))
         if query_protocol
-        else client.describe_log_groups
+        else logs.describe_log_groups
     )
     with pytest.raises(expected) as raised:
         calling()
@@ -190,4 +190,4 @@ def test_every_error_response_is_translated_or_left_to_the_caller(
     else:
         assert "account 123456789012 (profile ops)" in str(raised.value)
         assert "\n" not in str(raised.value)
-        assert (call if query_protocol else "DescribeLogGroups") in str(raised.value)
+        assert call in str(raised.value)

@@ -32,10 +32,12 @@ from pgplat.errors import ExitCode, UserError
 if TYPE_CHECKING:
     import boto3
 
+ATTEMPTS = 3
+"""Tries of one call (botocore's standard retry mode: throttling, 5xx, connection errors)."""
 BOUNDED = Config(
     connect_timeout=5,
     read_timeout=30,
-    retries={"mode": "standard", "total_max_attempts": 3},
+    retries={"mode": "standard", "total_max_attempts": ATTEMPTS},
 )
 """Every guarded client's limits: an unreachable endpoint fails in seconds, not minutes."""
 
@@ -161,7 +163,7 @@ def _failure(call: str, account: str, exc: BaseException) -> AwsError | None:
         endpoint = _shown(getattr(exc, "kwargs", {}).get("endpoint_url", ""))
         return AwsUnreachable(
             f"{where}: could not reach {endpoint or 'AWS'} ({type(exc).__name__}, "
-            f"after {BOUNDED.retries['total_max_attempts']} attempts); check the network, "
+            f"after {ATTEMPTS} attempts); check the network, "
             "proxy and AWS_ENDPOINT_URL"
         )
     return None
