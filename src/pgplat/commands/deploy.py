@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from pgplat.aws.sessions import access_for, session_for
@@ -212,10 +213,11 @@ def drift(ctx: typer.Context, env: EnvOption = "prod", cdk_out: CdkOutOption = N
         )
     else:
         for r in results:
-            say(ctx, f"{r.stack} ({r.account}): {r.status}{f' — {r.reason}' if r.reason else ''}")
+            reason = f" — {escape(r.reason)}" if r.reason else ""
+            say(ctx, f"{r.stack} ({r.account}): {r.status}{reason}")
             for d in r.resources:
-                say(ctx, f"  {d.logical_id} [{d.resource_type}] {d.status}")
+                say(ctx, f"  {d.logical_id} {escape(f'[{d.resource_type}]')} {d.status}")
                 for difference in d.differences:
-                    say(ctx, f"    {difference}")
+                    say(ctx, f"    {escape(difference)}")
     if any(r.status == "DRIFTED" for r in results):
         raise typer.Exit(1)
