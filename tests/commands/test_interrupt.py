@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from pgplat.infra.app import Synthesis
+from tests.fixtures.assemblies import WITHOUT_ASSETS
 from tests.fixtures.children import processes_below, wait_for
 from tests.fixtures.examples import NORTHWIND
 
@@ -84,7 +85,7 @@ def test_ctrl_c_during_synthesis(project: Path) -> None:
 @pytest.mark.slow
 def test_ctrl_c_while_cdk_nag_runs(project: Path, northwind_synth: Synthesis) -> None:
     """The gate does not wait for its cdk-nag child, which dies with pgplat."""
-    shutil.copytree(northwind_synth.outdir, project / "assembly")
+    shutil.copytree(northwind_synth.outdir, project / "assembly", ignore=WITHOUT_ASSETS)
     argv = ["check", "--from-cdk-out", str(project / "assembly")]
     _interrupted(*_ctrl_c(argv, project, "cdknag_child", {}))
 

@@ -16,6 +16,7 @@ from pgplat.infra.app import Synthesis, previous_synthesis
 from pgplat.lifecycle.up import judged
 from pgplat.policy.assembly import Assembly
 from pgplat.policy.gate import verdict_key
+from tests.fixtures.assemblies import WITHOUT_ASSETS
 
 TODAY = date(2026, 12, 1)
 
@@ -24,7 +25,7 @@ TODAY = date(2026, 12, 1)
 def copied(northwind_synth: Synthesis, tmp_path: Path) -> Synthesis:
     """The northwind synthesis in a folder of this test's own, as a later run reuses it."""
     outdir = tmp_path / "cdk.out"
-    shutil.copytree(northwind_synth.outdir, outdir)
+    shutil.copytree(northwind_synth.outdir, outdir, ignore=WITHOUT_ASSETS)
     reused = previous_synthesis(outdir, northwind_synth.config_hash, ["prod"])
     assert reused is not None
     return reused

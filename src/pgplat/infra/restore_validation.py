@@ -483,11 +483,10 @@ def asset_environment() -> dict[str, str]:
     }
 
 
-def asset_hash() -> str:
+def asset_hash(package: Path = Path(pgplat.__file__).parent) -> str:
     """The asset's content hash, from exactly what goes into it (the modules the handler
-    imports, and ``asset_environment``), so an edit elsewhere in pgplat keeps the asset and
-    an edit to any of its modules uploads a new one."""
-    package = Path(pgplat.__file__).parent
+    imports, read from ``package``, and ``asset_environment``), so an edit elsewhere in
+    pgplat keeps the asset and an edit to any of its modules uploads a new one."""
     digest = hashlib.sha256(json.dumps(asset_environment(), sort_keys=True).encode())
     for module in validator_modules():
         digest.update(b"\0" + module.encode() + b"\0" + (package / module).read_bytes())
