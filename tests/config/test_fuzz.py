@@ -105,6 +105,19 @@ def _line_edit(line: int, operation: str, noise: str) -> None:
     _parse("\n".join(lines) + "\n")
 
 
+def _value_lines(lines: list[str]) -> list[int]:
+    return [i for i, line in enumerate(lines) if re.match(r"^\s*[\w-]+: \S", line)]
+
+
+def _target(draw: st.DrawFn, lines: list[str]) -> int:
+    """A ``key: value`` line of the text as earlier edits left it (one is added if none is)."""
+    present = _value_lines(lines)
+    if not present:
+        lines.append("extra: value")
+        present = [len(lines) - 1]
+    return draw(st.sampled_from(present))
+
+
 def _with_value(lines: list[str], index: int, value: str) -> None:
     key, _, _ = lines[index].partition(": ")
     lines[index] = f"{key}: {value}"
@@ -113,12 +126,13 @@ def _with_value(lines: list[str], index: int, value: str) -> None:
 @st.composite
 def _aliases(draw: st.DrawFn, lines: list[str]) -> None:
     """An anchor on one value and aliases (maybe before it, maybe inside it) elsewhere."""
-    anchored = draw(st.sampled_from(VALUE_LINES))
+    anchored = _target(draw, lines)  # an earlier edit may have cut or replaced lines
+    present = _value_lines(lines)
     key, _, value = lines[anchored].partition(": ")
     shape = draw(st.sampled_from(["plain", "self", "list", "merge"]))
     inner = {"plain": value, "self": "[*x]", "list": "[*x, *x]", "merge": "{<<: *x}"}[shape]
     lines[anchored] = f"{key}: &x {inner}"
-    for target in draw(st.lists(st.sampled_from(VALUE_LINES), max_size=3)):
+    for target in draw(st.lists(st.sampled_from(present), max_size=3)):
         _with_value(lines, target, draw(st.sampled_from(["*x", "[*x]", "{<<: *x}", "*y"])))
 
 
@@ -137,7 +151,7 @@ def _nesting(draw: st.DrawFn, lines: list[str]) -> None:
     opener = draw(st.sampled_from(["[", "{a: ", "[{a: ", "- "]))
     closed = draw(st.booleans())
     closer = {"[": "]", "{a: ": "}", "[{a: ": "}]", "- ": ""}[opener] * depth if closed else ""
-    _with_value(lines, draw(st.sampled_from(VALUE_LINES)), opener * depth + "1" + closer)
+    _with_value(lines, _target(draw, lines), opener * depth + "1" + closer)
 
 
 @st.composite
@@ -171,7 +185,7 @@ def _number(draw: st.DrawFn, lines: list[str]) -> None:
             ]
         )
     )
-    _with_value(lines, draw(st.sampled_from(VALUE_LINES)), number)
+    _with_value(lines, _target(draw, lines), number)
 
 
 @st.composite
@@ -182,7 +196,7 @@ def _tagged(draw: st.DrawFn, lines: list[str]) -> None:
              "!!omap", "!!pairs", "!!map", "!!seq", "!!python/object:os.system", "!foo", "!"]
         )
     )  # fmt: skip
-    index = draw(st.sampled_from(VALUE_LINES))
+    index = _target(draw, lines)
     key, _, value = lines[index].partition(": ")
     lines[index] = f"{key}: {tag} {draw(st.sampled_from([value, '2026-13-45', 'maybe', '']))}"
 

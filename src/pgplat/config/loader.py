@@ -73,6 +73,8 @@ def _message(error: Any, loc: Path, written: str | None) -> str:
         return f"{msg}; got {type(value).__name__}"
     if "ctx" not in error or "error" not in error["ctx"]:
         return f"{msg} (got {shown})" if not isinstance(value, dict | list) else msg
+    if isinstance(value, str) and abridged(value) != value:  # a validator quoting its input
+        return str(msg).replace(repr(value), repr(abridged(value)))
     return str(msg)
 
 

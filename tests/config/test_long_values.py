@@ -1,0 +1,31 @@
+"""A huge bad value is quoted abridged: one bad megabyte never becomes a megabyte-long line."""
+
+from __future__ import annotations
+
+import pytest
+
+from pgplat.config import ConfigError, parse_config
+from tests.fixtures.examples import INNOVATE
+
+TEXT = INNOVATE.read_text()
+HUGE = "0o" + "9" * 5000
+
+
+@pytest.mark.parametrize(
+    ("line", "field"),
+    [
+        ("region: us-east-1", "region"),
+        ("    instance_class: db.r6g.large", "environments.prod.instance_class"),
+        ("      vpc_cidr: 10.20.0.0/16", "environments.prod.network.vpc_cidr"),
+        ("    - name: web", "database.users[0].name"),
+    ],
+)
+def test_a_validator_quoting_a_huge_value_quotes_it_abridged(line: str, field: str) -> None:
+    key = line.split(":")[0]
+    assert line in TEXT
+    with pytest.raises(ConfigError) as raised:
+        parse_config(TEXT.replace(line, f"{key}: {HUGE}", 1), "big.yaml")
+    mine = [p for p in raised.value.problems if field in str(p)]
+    assert mine, [str(p) for p in raised.value.problems]
+    assert all(len(str(p)) < 400 for p in raised.value.problems)
+    assert "…" in str(mine[0])
