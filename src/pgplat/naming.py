@@ -34,10 +34,10 @@ def database_identifier(config: PgplatConfig, env: str) -> str:
     return env_prefix(config, env)
 
 
-def parameter_group_name(config: PgplatConfig, env: str, major: int) -> str:
-    """The environment's parameter group for one major, named so that the group a major
-    upgrade hands to the Blue/Green deployment is the one the synthesis declares after it."""
-    return f"{database_identifier(config, env)}-postgres{major}"
+def parameter_group_name(identifier: str, major: int) -> str:
+    """The parameter group of database ``identifier`` for one major, named so that the group a
+    major upgrade hands to the Blue/Green deployment is the one the synthesis declares after it."""
+    return f"{identifier}-postgres{major}"
 
 
 def upgrade_master_secret_name(config: PgplatConfig, env: str) -> str:

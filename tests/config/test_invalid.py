@@ -145,10 +145,10 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
         "not offered by RDS/Aurora",
     ),
     (
-        "dev changes major",
-        {"environments.dev.engine_version": "16.4"},
+        "dev runs an earlier major",
+        {"environments.dev.engine_version": "13.20"},
         "environments.dev.engine_version",
-        "same major as prod",
+        "earlier major than database.engine_version",
     ),
     (
         "bad flavor",

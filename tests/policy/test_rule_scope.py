@@ -139,3 +139,15 @@ def test_untaggable_types_need_no_tags(innovate: PgplatConfig) -> None:
 def test_unsupported_engine_major_is_flagged(innovate: PgplatConfig) -> None:
     resources = mutated(baseline(innovate), ("Cluster", PROPS, "EngineVersion"), "11.22")
     assert answer("PGP-022", resources, "Cluster", innovate) is Compliance.NON_COMPLIANT
+
+
+@pytest.mark.parametrize(
+    "choice", ["open-source-rds-extended-support", "open-source-rds-extended-support-disabled"]
+)
+def test_a_major_past_support_passes_once_the_lifecycle_is_chosen(
+    innovate: PgplatConfig, choice: str
+) -> None:
+    resources = mutated(baseline(innovate), ("Cluster", PROPS, "EngineVersion"), "13.20")
+    chosen = mutated(resources, ("Cluster", PROPS, "EngineLifecycleSupport"), choice)
+    assert answer("PGP-022", resources, "Cluster", innovate) is Compliance.NON_COMPLIANT
+    assert answer("PGP-022", chosen, "Cluster", innovate) is Compliance.COMPLIANT

@@ -112,7 +112,7 @@ def test_the_cli_inspects_the_database_and_exits_1_on_a_blocker(
     assert result.returncode == 1, result.stderr
     plan = json.loads(result.stdout)
     blockers = {p["check"] for p in plan["prerequisites"] if p["status"] == "blocker"}
-    assert blockers == {"logical-replication", "replica-identity"}
+    assert blockers == {"logical-replication", "target-parameter-group", "replica-identity"}
     assert plan["inspected"] == "conninfo"
 
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from pgplat.config import PgplatConfig
 from pgplat.config.calendar import CALENDAR
-from pgplat.upgrade.extended_support import (
+from pgplat.design.extended_support import (
     HOURS_PER_MONTH,
     billed_instances,
     extended_support_cost,
@@ -39,20 +39,27 @@ def _blockers(config: PgplatConfig, to: int) -> dict[str, str]:
     return {p.check: p.fix for p in plan.blockers}
 
 
-def test_innovate_is_blocked_only_by_logical_replication(innovate: PgplatConfig) -> None:
+def test_innovate_is_blocked_by_logical_replication_and_the_target_group(
+    innovate: PgplatConfig,
+) -> None:
     plan = plan_upgrade(innovate, "prod", 18, today=TODAY)
     assert not plan.ready
-    assert [p.check for p in plan.blockers] == ["logical-replication"]
-    assert "rds.logical_replication: 1" in plan.blockers[0].fix
-    assert "environments.prod.parameters" in plan.blockers[0].fix
+    fixes = {p.check: p.fix for p in plan.blockers}
+    assert set(fixes) == {"logical-replication", "target-parameter-group"}
+    assert "rds.logical_replication: 1" in fixes["logical-replication"]
+    assert "environments.prod.parameters" in fixes["logical-replication"]
+    assert "`upgrade_to: 18` under environments.prod" in fixes["target-parameter-group"]
 
 
-def test_logical_replication_on_clears_the_blocker(innovate: PgplatConfig) -> None:
-    ready = _with_prod(innovate, parameters={"rds.logical_replication": 1})
+def test_logical_replication_and_upgrade_to_clear_the_blockers(innovate: PgplatConfig) -> None:
+    ready = _with_prod(innovate, parameters={"rds.logical_replication": 1}, upgrade_to=18)
     plan = plan_upgrade(ready, "prod", 18, today=TODAY)
     assert plan.ready, plan.blockers
     notes = {p.check for p in plan.prerequisites if p.status == "note"}
     assert {"managed-master-password", "ddl-freeze"} <= notes
+    assert plan_upgrade(ready, "prod", 17, today=TODAY).blockers[0].check == (
+        "target-parameter-group"
+    )
 
 
 @pytest.mark.parametrize("major", sorted(BLUE_GREEN_MINIMUM_MINOR.keys() & CALENDAR.keys()))

@@ -96,9 +96,9 @@ def account() -> Iterator[Account]:
 
 @pytest.fixture
 def ready(innovate: PgplatConfig) -> PgplatConfig:
-    """innovate with logical replication on: the one blocker `upgrade plan` names."""
+    """innovate with logical replication on and 17's group declared: the two blockers."""
     prod = innovate.environments.prod.model_copy(
-        update={"parameters": {"rds.logical_replication": 1}}
+        update={"parameters": {"rds.logical_replication": 1}, "upgrade_to": 17}
     )
     envs = innovate.environments.model_copy(update={"prod": prod})
     return innovate.model_copy(update={"environments": envs})
@@ -293,7 +293,7 @@ def test_refusals_change_nothing(
 def test_a_plan_with_a_blocker_refuses(
     account: Account, innovate: PgplatConfig, twin: tuple[LocalCluster, Project]
 ) -> None:
-    with pytest.raises(UserError, match=r"1 blocker.*logical-replication"):
+    with pytest.raises(UserError, match=r"2 blocker.*logical-replication, target-parameter"):
         run_upgrade(
             account.session, innovate, twin[1], _options(), say=lambda _: None, warn=pytest.fail
         )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,6 +23,7 @@ from pgplat.commands.common import (
 )
 from pgplat.config.calendar import Flavor
 from pgplat.design.advisor import ASSUMPTIONS, Advice, WorkloadProfile, advise
+from pgplat.design.extended_support import ExtendedSupportCost, staying_costs
 from pgplat.design.prices import PRICE_LIST_REGION, load_prices, refresh_region, save_prices
 from pgplat.errors import UserError
 from pgplat.project import Project
@@ -115,9 +117,24 @@ def cmd(
     table = load_prices(prices, refreshed=setting.project.prices)
     advice = advise(_profile(profile, flags), table, setting.region, setting.retention)
     if state(ctx).output == "json":
-        emit_json({**advice.to_json(), "configured_flavor": setting.configured})
+        staying = {name: cost.as_dict() for name, cost in setting.extended_support.items()}
+        emit_json(
+            {
+                **advice.to_json(),
+                "configured_flavor": setting.configured,
+                "extended_support": staying,
+            }
+        )
     else:
         _render(advice, setting.configured)
+        for name, cost in setting.extended_support.items():
+            line = (
+                f"environments.{name} staying on PostgreSQL {cost.major} costs Extended Support "
+                f"from {cost.starts}: ${cost.monthly_usd_years_1_2:,.0f}/month, "
+                f"${cost.monthly_usd_year_3:,.0f}/month from {cost.year_3_starts} ({cost.basis}); "
+                f"see `pgplat upgrade plan --env {name}`"
+            )
+            console.print(labelled("note", "yellow", line), highlight=False, soft_wrap=True)
 
 
 @dataclass(frozen=True)
@@ -128,6 +145,8 @@ class _Setting:
     """Production's flavor in the configuration, to compare the advice with."""
     project: Project
     """Where a refreshed price table is kept."""
+    extended_support: dict[str, ExtendedSupportCost] = field(default_factory=dict)
+    """What each environment pays if it stays on a major near or past standard support."""
 
 
 def _context(ctx: typer.Context, region: str | None, retention: int | None) -> _Setting:
@@ -136,7 +155,11 @@ def _context(ctx: typer.Context, region: str | None, retention: int | None) -> _
         config, project = config_and_project(ctx)
         prod = config.environments.prod
         return _Setting(
-            region or config.region, retention or prod.backup.retention_days, prod.flavor, project
+            region or config.region,
+            retention or prod.backup.retention_days,
+            prod.flavor,
+            project,
+            staying_costs(config, date.today()),
         )
     if region is None:
         raise UserError(

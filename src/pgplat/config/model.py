@@ -682,8 +682,22 @@ class CloudEnvironment(Model):
     engine_version: str | None = Field(
         default=None,
         pattern=r"^\d{2}(\.\d{1,2})?$",
-        description="Overrides database.engine_version (same major only). "
+        description="Overrides database.engine_version: the same major, or a later one once "
+        "this environment is upgraded ahead of prod (`pgplat upgrade run`). "
         "Default: none (database.engine_version).",
+    )
+    upgrade_to: int | None = Field(
+        default=None,
+        description="A later major to prepare a Blue/Green upgrade to: the synthesis adds its "
+        "parameter group beside the current one (nothing else changes), for `pgplat upgrade "
+        "run`. Default: none.",
+    )
+    extended_support: bool | None = Field(
+        default=None,
+        description="Past the end of standard support, whether AWS keeps the major running "
+        "under paid RDS Extended Support (true) or upgrades it itself (false) "
+        "(EngineLifecycleSupport). Default: none (AWS enrols it; the gate then asks for a "
+        "choice).",
     )
     instance_class: str = Field(
         default="db.r6g.large", description="DB instance class. Default: db.r6g.large."
@@ -1119,6 +1133,10 @@ class PgplatConfig(Model):
         maintenance windows, the AWS Backup job and the restore test, none colliding."""
         return self.maintenance.schedules(self.environments.cloud()[env].backup.restore_test)
 
+    def major(self, env: str) -> int:
+        """The major a cloud environment runs (prod's, or a later one mid-upgrade)."""
+        return parse_engine_version(self.engine_version(env))[0]
+
     def engine_version(self, env: str) -> str:
         """The effective engine version of a cloud environment."""
         override = self.environments.cloud()[env].engine_version
@@ -1136,10 +1154,16 @@ class PgplatConfig(Model):
         today = today or date.today()
         seen: list[str] = []
         for name, env in self.environments.cloud().items():
-            for text in support_warnings(self.database.major, env.flavor, today):
-                line = f"environments.{name}: {text}"
-                if line not in seen:
-                    seen.append(line)
+            major = self.major(name)
+            lines = [
+                f"environments.{name}: {t}" for t in support_warnings(major, env.flavor, today)
+            ]
+            if major > self.database.major:
+                lines.append(
+                    f"environments.{name} runs PostgreSQL {major}, ahead of "
+                    f"database.engine_version ({self.database.major}): finish the upgrade"
+                )
+            seen += [line for line in lines if line not in seen]
         return seen
 
 

@@ -23,6 +23,7 @@ _KMS_ARN_FIELDS = 6
 ENVIRONMENT_INPUTS: tuple[tuple[str, ...], ...] = (
     ("flavor",),
     ("engine_version",),
+    ("upgrade_to",),
     ("instance_class",),
     ("multi_az_cluster",),
     ("kms_key_arn",),
@@ -83,13 +84,20 @@ def _engine_version(parts: Parts, name: str, env: CloudEnvironment, problems: Pr
     if parts.database is None:
         return
     major = parts.database.major
-    if env.engine_version is not None and parse_engine_version(env.engine_version)[0] != major:
+    running = parse_engine_version(env.engine_version)[0] if env.engine_version else major
+    if running < major:
         problems.add(
             ("environments", name, "engine_version"),
-            f"{env.engine_version} changes the major of database.engine_version ({major}); "
-            "every environment runs the same major as prod",
+            f"{env.engine_version} is an earlier major than database.engine_version ({major}); "
+            "an environment may run prod's major, or a later one while an upgrade is underway",
         )
         return
+    if env.upgrade_to is not None and env.upgrade_to <= running:
+        problems.add(
+            ("environments", name, "upgrade_to"),
+            f"PostgreSQL {env.upgrade_to} is not later than the {running} this environment "
+            "runs; remove upgrade_to once the upgrade is done",
+        )
     version = env.engine_version or parts.database.engine_version
     where = ("environments", name, "engine_version") if env.engine_version else None
     problem = version_problem(env.flavor, version)

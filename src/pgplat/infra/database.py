@@ -18,6 +18,7 @@ log group that exists before the database does.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -39,7 +40,7 @@ from pgplat.infra.network import IsolatedNetwork
 from pgplat.infra.parameters import parameter_group
 from pgplat.infra.retention import log_retention
 from pgplat.infra.roles import service_role
-from pgplat.naming import POSTGRES_PORT
+from pgplat.naming import POSTGRES_PORT, parameter_group_name
 
 Shape = Literal["aurora", "rds-instance", "rds-cluster"]
 
@@ -184,14 +185,29 @@ class PostgresDatabase(Construct):
         seconds = self.props.settings.monitoring.enhanced_monitoring_interval
         return Duration.seconds(seconds) if seconds else None
 
-    def _parameter_group(self, engine: rds.IEngine) -> rds.ParameterGroup:
+    def _parameter_group(self, engine: rds.IEngine, major: int) -> rds.ParameterGroup:
+        """``major``'s group, its id and name keyed on the major: the group an upgrade gives
+        green is the very resource the synthesis declares once the configuration says so."""
         return parameter_group(
             self,
-            "Parameters",
+            f"ParametersPostgres{major}",
             engine=engine,
             name=self.props.identifier,
+            group_name=parameter_group_name(self.props.identifier, major),
             parameters=self.props.parameters,
         )
+
+    def _upgrade_parameter_group(self, engine: Callable[[str], rds.IEngine]) -> None:
+        """``upgrade_to``'s group beside the current one, rendered though nothing uses it yet:
+        `pgplat upgrade run` hands it to the Blue/Green deployment's green."""
+        major = self.props.settings.upgrade_to
+        if major is None:
+            return
+        group = self._parameter_group(engine(str(major)), major)
+        if self.props.shape == "aurora":
+            group.bind_to_cluster()
+        else:
+            group.bind_to_instance()
 
     def _l2_settings(
         self, network: IsolatedNetwork, key: kms.IKey, engine: rds.IEngine
@@ -207,7 +223,7 @@ class PostgresDatabase(Construct):
             "vpc_subnets": network.subnet_selection,
             "subnet_group": network.subnet_group,
             "security_groups": [network.db_security_group],
-            "parameter_group": self._parameter_group(engine),
+            "parameter_group": self._parameter_group(engine, int(self.props.major)),
             "port": POSTGRES_PORT,
             "storage_encrypted": True,
             "storage_encryption_key": key,
@@ -245,12 +261,15 @@ class PostgresDatabase(Construct):
         RDS-managed master secret are attributes of the CloudFormation resource in every shape;
         an instance's one endpoint is its reader endpoint too."""
         cfn = resource.node.default_child or resource
+        assert isinstance(cfn, rds.CfnDBInstance | rds.CfnDBCluster)
+        lifecycle = _LIFECYCLE[self.props.settings.extended_support]
+        if lifecycle is not None:
+            cfn.engine_lifecycle_support = lifecycle
         if isinstance(cfn, rds.CfnDBInstance):
             self.resource_id = cfn.attr_dbi_resource_id
             self.reader_endpoint = cfn.attr_endpoint_address
             self.metric_dimensions = {"DBInstanceIdentifier": self.props.identifier}
         else:
-            assert isinstance(cfn, rds.CfnDBCluster)
             self.resource_id = cfn.attr_db_cluster_resource_id
             self.reader_endpoint = cfn.attr_read_endpoint_address
             self.metric_dimensions = {"DBClusterIdentifier": self.props.identifier}
@@ -265,9 +284,8 @@ class PostgresDatabase(Construct):
 
     def _aurora(self, network: IsolatedNetwork, key: kms.IKey) -> Construct:
         props, env = self.props, self.props.settings
-        engine = rds.DatabaseClusterEngine.aurora_postgres(
-            version=rds.AuroraPostgresEngineVersion.of(props.engine_version, props.major)
-        )
+        engine = _aurora_engine(props.engine_version)
+        self._upgrade_parameter_group(_aurora_engine)
         zones = props.availability_zones
         names = ["writer", *(f"reader-{i + 1}" for i in range(env.readers))]
         instances = [
@@ -340,9 +358,8 @@ class PostgresDatabase(Construct):
 
     def _rds_instance(self, network: IsolatedNetwork, key: kms.IKey) -> Construct:
         props, env = self.props, self.props.settings
-        engine = rds.DatabaseInstanceEngine.postgres(
-            version=rds.PostgresEngineVersion.of(props.engine_version, props.major)
-        )
+        engine = _postgres_engine(props.engine_version)
+        self._upgrade_parameter_group(_postgres_engine)
         storage = env.storage
         instance = rds.DatabaseInstance(
             self,
@@ -369,15 +386,22 @@ class PostgresDatabase(Construct):
         self._finish(instance, arn=instance.instance_arn, attachment=instance)
         return instance
 
+    def _cluster_parameter_group(self, major: int) -> rds.CfnDBClusterParameterGroup:
+        """A Multi-AZ DB cluster's group of ``major`` (the L1 resource: no L2 construct)."""
+        return rds.CfnDBClusterParameterGroup(
+            self,
+            f"ParametersPostgres{major}",
+            family=f"postgres{major}",
+            db_cluster_parameter_group_name=parameter_group_name(self.props.identifier, major),
+            description=f"pgplat parameters of {self.props.identifier}",
+            parameters=self.props.parameters,
+        )
+
     def _rds_cluster(self, network: IsolatedNetwork, key: kms.IKey) -> Construct:
         props, env = self.props, self.props.settings
-        parameters = rds.CfnDBClusterParameterGroup(
-            self,
-            "Parameters",
-            family=f"postgres{props.major}",
-            description=f"pgplat parameters of {props.identifier}",
-            parameters=props.parameters,
-        )
+        parameters = self._cluster_parameter_group(int(props.major))
+        if env.upgrade_to is not None:
+            self._cluster_parameter_group(env.upgrade_to)
         monitoring = env.monitoring
         storage = env.storage
         cluster = rds.CfnDBCluster(
@@ -426,3 +450,23 @@ class PostgresDatabase(Construct):
             cluster, arn=cluster.attr_db_cluster_arn, attachment=_ClusterAttachment(cluster.ref)
         )
         return cluster
+
+
+def _aurora_engine(version: str) -> rds.IClusterEngine:
+    major = str(parse_engine_version(version)[0])
+    return rds.DatabaseClusterEngine.aurora_postgres(
+        version=rds.AuroraPostgresEngineVersion.of(version, major)
+    )
+
+
+def _postgres_engine(version: str) -> rds.IInstanceEngine:
+    major = str(parse_engine_version(version)[0])
+    return rds.DatabaseInstanceEngine.postgres(version=rds.PostgresEngineVersion.of(version, major))
+
+
+_LIFECYCLE: dict[bool | None, str | None] = {
+    True: "open-source-rds-extended-support",
+    False: "open-source-rds-extended-support-disabled",
+    None: None,
+}
+"""``extended_support`` as CloudFormation's EngineLifecycleSupport (None: not set)."""

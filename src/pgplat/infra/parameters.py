@@ -49,13 +49,16 @@ def parameter_group(
     *,
     engine: rds.IEngine,
     name: str,
+    group_name: str,
     parameters: Mapping[str, str],
 ) -> rds.ParameterGroup:
-    """A parameter group for ``engine``; clusters bind it as a cluster group, instances as DB."""
+    """A parameter group for ``engine`` named ``group_name`` (the description names database
+    ``name``); clusters bind it as a cluster group, instances as DB."""
     return rds.ParameterGroup(
         scope,
         construct_id,
         engine=engine,
+        name=group_name,
         description=f"pgplat parameters of {name}",
         parameters=dict(parameters),
     )

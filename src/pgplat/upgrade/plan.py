@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from pgplat.config.model import PgplatConfig
-from pgplat.upgrade.extended_support import ExtendedSupportCost, extended_support_cost
+from pgplat.design.extended_support import ExtendedSupportCost, extended_support_cost
 from pgplat.upgrade.findings import Prerequisite
 from pgplat.upgrade.prerequisites import (
     configuration_prerequisites,
@@ -85,7 +85,7 @@ def plan_upgrade(
     prerequisites = [
         *path_prerequisites(path, env.flavor),
         support_prerequisite(config, env_name, to_major),
-        *configuration_prerequisites(config, env_name),
+        *configuration_prerequisites(config, env_name, to_major),
         *(data_prerequisites or ()),
     ]
     return UpgradePlan(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pgplat.config.calendar import CALENDAR
 from pgplat.config.model import PgplatConfig
 from pgplat.config.types import parse_engine_version
+from pgplat.naming import database_identifier, parameter_group_name
 from pgplat.upgrade.findings import Prerequisite, ok
 from pgplat.upgrade.targets import UpgradePath
 
@@ -59,7 +60,9 @@ def path_prerequisites(path: UpgradePath, flavor: str) -> list[Prerequisite]:
     return found
 
 
-def configuration_prerequisites(config: PgplatConfig, env_name: str) -> list[Prerequisite]:
+def configuration_prerequisites(
+    config: PgplatConfig, env_name: str, to_major: int
+) -> list[Prerequisite]:
     """What the environment's configuration must say before the Blue/Green starts."""
     env = config.environments.cloud()[env_name]
     at = f"environments.{env_name}"
@@ -78,6 +81,7 @@ def configuration_prerequisites(config: PgplatConfig, env_name: str) -> list[Pre
         )
     else:
         found.append(ok("logical-replication", f"{LOGICAL_REPLICATION} is on"))
+    found.append(_target_parameter_group(config, env_name, to_major))
     found.append(
         Prerequisite(
             "managed-master-password",
@@ -98,6 +102,21 @@ def configuration_prerequisites(config: PgplatConfig, env_name: str) -> list[Pre
         )
     )
     return found
+
+
+def _target_parameter_group(config: PgplatConfig, env_name: str, to_major: int) -> Prerequisite:
+    """Green needs the target major's parameter group, which pgplat's synthesis declares."""
+    at = f"environments.{env_name}"
+    group = parameter_group_name(database_identifier(config, env_name), to_major)
+    if config.environments.cloud()[env_name].upgrade_to != to_major:
+        return Prerequisite(
+            "target-parameter-group",
+            "blocker",
+            f"green needs the parameter group {group}, which the synthesis declares only when "
+            f"{at}.upgrade_to is {to_major}",
+            f"set `upgrade_to: {to_major}` under {at} and `pgplat deploy --env {env_name}`",
+        )
+    return ok("target-parameter-group", f"{group} is declared (`upgrade run` checks it exists)")
 
 
 def support_prerequisite(config: PgplatConfig, env_name: str, to_major: int) -> Prerequisite:

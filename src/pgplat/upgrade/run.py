@@ -135,7 +135,7 @@ def run_upgrade(
         env.flavor,
         identifier,
         version,
-        parameter_group_name(config, options.env, options.to_major),
+        parameter_group_name(identifier, options.to_major),
         multi_az_cluster=env.multi_az_cluster,
         kms_key_id=env.kms_key_arn,
         master_secret_name=upgrade_master_secret_name(config, options.env),

@@ -257,9 +257,11 @@ RULES: tuple[Rule, ...] = (
         engine_in_standard_support.engine_in_standard_support,
         DATABASES,
         "error",
-        "Past standard support AWS bills RDS Extended Support per vCPU-hour.",
+        "Past standard support AWS enrols the database in RDS Extended Support, billed per "
+        "vCPU-hour of every instance, unless the organisation chose otherwise.",
         "Plan, configuration: Engine = PostgreSQL 14.x; AWS RDS/Aurora release calendars",
-        "Upgrade database.engine_version to a major under standard support.",
+        "Upgrade (`pgplat upgrade plan`), or choose environments.<env>.extended_support: "
+        "true to pay for Extended Support, false to let AWS upgrade the major.",
     ),
     Rule(
         "PGP-023",

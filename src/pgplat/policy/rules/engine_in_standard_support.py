@@ -1,4 +1,5 @@
-"""The engine major is still under RDS/Aurora standard support (no Extended Support fees)."""
+"""The engine major is under RDS/Aurora standard support, or what happens past it was chosen:
+Extended Support paid for, or AWS's own upgrade accepted (EngineLifecycleSupport)."""
 
 from __future__ import annotations
 
@@ -23,4 +24,8 @@ def engine_in_standard_support(resource: Resource, context: Context) -> Verdict:
     end = support.standard_support_end(flavor) if support is not None else None
     if end is None:
         return non_compliant(f"PostgreSQL {version} is not offered under standard support")
-    return verdict(end > context.today, f"standard support of {version} ended {end}")
+    chosen = resource.properties.get("EngineLifecycleSupport")
+    return verdict(
+        end > context.today or chosen is not None,
+        f"standard support of {version} ended {end} and nothing was chosen for after it",
+    )

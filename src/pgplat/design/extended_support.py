@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from pgplat.config.calendar import CALENDAR
-from pgplat.config.model import CloudEnvironment
+from pgplat.config.calendar import CALENDAR, WARNING_HORIZON
+from pgplat.config.model import CloudEnvironment, PgplatConfig
 
 RATES_AS_OF = date(2026, 11, 1)
 RATES_SOURCE = "https://aws.amazon.com/rds/postgresql/pricing/ (Extended Support)"
@@ -120,3 +120,15 @@ def extended_support_cost(env: CloudEnvironment, major: int, region: str) -> Ext
         monthly_usd_year_3=units * high * HOURS_PER_MONTH,
         basis=f"{basis}, {HOURS_PER_MONTH} h/month, {priced_at}",
     )
+
+
+def staying_costs(config: PgplatConfig, today: date) -> dict[str, ExtendedSupportCost]:
+    """Each cloud environment whose major leaves standard support within the warning horizon
+    (or has left it) and that has not refused Extended Support: what staying costs."""
+    costs: dict[str, ExtendedSupportCost] = {}
+    for name, env in config.environments.cloud().items():
+        major = config.major(name)
+        end = CALENDAR[major].standard_support_end(env.flavor) if major in CALENDAR else None
+        if end is not None and end - today <= WARNING_HORIZON and env.extended_support is not False:
+            costs[name] = extended_support_cost(env, major, config.region)
+    return costs
