@@ -22,4 +22,3 @@ def cli_environment(access: AccountAccess, region: str) -> dict[str, str]:
         "AWS_SESSION_TOKEN": creds.token or "",
         "AWS_REGION": region,
     }
-
