@@ -6,14 +6,12 @@ import json
 
 import aws_cdk as cdk
 import pytest
-from aws_cdk import aws_ec2 as ec2
 from aws_cdk.assertions import Match, Template
 
 from pgplat.config import PgplatConfig
-from pgplat.infra.access_names import AccessNames
 from pgplat.infra.app import Synthesis
 from pgplat.infra.app_account import AppAccessStack
-from pgplat.infra.connectivity import DataTransitGateway, DataVpcEnd
+from tests.infra.access.data_side import data_transit_gateway
 from tests.infra.access.templates import resources_of
 
 
@@ -231,24 +229,7 @@ def test_configured_transit_gateway_is_used_not_created(innovate: PgplatConfig) 
         }
     )
     app = cdk.App()
-    data = cdk.Stack(app, "Data", env=cdk.Environment(account="111111111111", region="us-east-1"))
-    vpc = ec2.Vpc(
-        data,
-        "Vpc",
-        ip_addresses=ec2.IpAddresses.cidr(network.vpc_cidr),
-        nat_gateways=0,
-        subnet_configuration=[
-            ec2.SubnetConfiguration(name="db", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
-        ],
-    )
-    end = DataVpcEnd(
-        names=AccessNames(config, "prod"),
-        network=network,
-        vpc=vpc,
-        subnets=vpc.isolated_subnets,
-        route_table_ids=[s.route_table.route_table_id for s in vpc.isolated_subnets],
-    )
-    DataTransitGateway(data, "Tgw", end=end)
+    data = data_transit_gateway(app, config, network)
     app_stack = AppAccessStack(
         app,
         "App",

@@ -11,13 +11,11 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
-from aws_cdk import aws_ec2 as ec2
 from aws_cdk.assertions import Template
 
 from pgplat.config import PgplatConfig
-from pgplat.infra.access_names import AccessNames
-from pgplat.infra.connectivity import DataTransitGateway, DataVpcEnd
 from pgplat.policy.lint import lint_template
+from tests.infra.access.data_side import data_transit_gateway
 
 
 def _data_side(config: PgplatConfig, app_vpcs: int) -> dict[str, Any]:
@@ -32,26 +30,7 @@ def _data_side(config: PgplatConfig, app_vpcs: int) -> dict[str, Any]:
             ],
         }
     )
-    app = cdk.App()
-    data = cdk.Stack(app, "Data", env=cdk.Environment(account="111111111111", region="us-east-1"))
-    vpc = ec2.Vpc(
-        data,
-        "Vpc",
-        ip_addresses=ec2.IpAddresses.cidr(network.vpc_cidr),
-        nat_gateways=0,
-        max_azs=2,
-        subnet_configuration=[
-            ec2.SubnetConfiguration(name="db", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
-        ],
-    )
-    end = DataVpcEnd(
-        names=AccessNames(config, "prod"),
-        network=network,
-        vpc=vpc,
-        subnets=vpc.isolated_subnets,
-        route_table_ids=[s.route_table.route_table_id for s in vpc.isolated_subnets],
-    )
-    DataTransitGateway(data, "Tgw", end=end)
+    data = data_transit_gateway(cdk.App(), config, network, max_azs=2)
     return dict(Template.from_stack(data).to_json())
 
 
