@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from pgplat.config import ConfigError, parse_config
@@ -29,3 +31,14 @@ def test_a_validator_quoting_a_huge_value_quotes_it_abridged(line: str, field: s
     assert mine, [str(p) for p in raised.value.problems]
     assert all(len(str(p)) < 400 for p in raised.value.problems)
     assert "…" in str(mine[0])
+
+
+@pytest.mark.parametrize("key", ["\n", "a\nb", " ", "", "\t\r", "\x1b[31m"])
+def test_a_key_with_a_line_break_or_nothing_printable_stays_on_one_line(key: str) -> None:
+    """Found by the structural fuzz: an unknown key holding a line break split the error."""
+    text = TEXT.replace("accounts:\n", f"accounts:\n  {json.dumps(key)}: 1\n", 1)
+    with pytest.raises(ConfigError) as raised:
+        parse_config(text, "odd.yaml")
+    lines = [str(p) for p in raised.value.problems]
+    assert all("\n" not in line and "\r" not in line for line in lines)
+    assert any(f"accounts[{key!r}]" in line for line in lines), lines

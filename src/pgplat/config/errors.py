@@ -8,10 +8,19 @@ Path = tuple[str | int, ...]
 
 
 def dotted(path: Path) -> str:
-    """``('environments', 'prod', 'app_vpcs', 0)`` -> ``environments.prod.app_vpcs[0]``."""
+    """``('environments', 'prod', 'app_vpcs', 0)`` -> ``environments.prod.app_vpcs[0]``.
+
+    A key holding a line break or another unprintable character, or nothing but blanks, is
+    quoted the way Python quotes it, abridged, so the path stays on one line and shows it.
+    """
     text = ""
     for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif not part.isprintable() or not part.strip():
+            text += f"[{abridged(part)!r}]"
+        else:
+            text += f".{part}" if text else part
     return text or "(top level)"
 
 
