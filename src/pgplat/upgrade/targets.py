@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from pgplat.config.calendar import CALENDAR, Flavor
+from pgplat.config.calendar import Flavor, supported_majors
 
 TARGETS_AS_OF = date(2026, 11, 1)
 SOURCES = (
@@ -57,13 +57,7 @@ def offered_majors(flavor: Flavor, source_major: int, on: date) -> tuple[int, ..
     RDS and Aurora let any supported source minor (at the minimum above) upgrade directly
     to every later major they offer; older minors first need a minor upgrade.
     """
-    return tuple(
-        major
-        for major, support in sorted(CALENDAR.items())
-        if major > source_major
-        and (end := support.standard_support_end(flavor)) is not None
-        and end > on
-    )
+    return tuple(m for m in supported_majors(flavor, on) if m > source_major)
 
 
 def upgrade_path(
