@@ -5,7 +5,13 @@ Installed with pgplat (entry point ``pytest11``); fixtures are created only when
 
 ``pgplat_db``       a :class:`~pgplat.local.cluster.ServerInfo` whose ``dbname`` is a fresh
                     clone for this test (``CREATE DATABASE … TEMPLATE``, made ahead of need
-                    by a background worker), dropped afterwards.
+                    by a background worker), dropped afterwards. ``conninfo()``, ``env()`` and
+                    ``url()`` connect as the application's user (the first read-write one)
+                    with production's grants, so a test that needs more fails here too.
+``pgplat_superuser_db`` the same database with the superuser as default: ask for it only
+                    where a test must do what the application never may (CREATE ROLE, …).
+``pgplat_env``      ``pgplat_db``'s settings in the PG* variables for this test, so code that
+                    calls ``pgplat.connect()`` reaches the test's database, not ``.env``'s.
 ``pgplat_server``   the session's throwaway server: production's major, users, extensions
                     and TLS from ``pgplat.yaml``, data in RAM when ``/dev/shm`` exists.
 ``pgplat_migrate``  override it (session scope) to run your migrations on the template; by
@@ -31,6 +37,7 @@ from pgplat.local.clones import ClonePool
 from pgplat.local.cluster import LocalCluster, ServerInfo
 from pgplat.local.envfile import app_user
 from pgplat.local.files import scratch_dir
+from pgplat.local.passwords import SUPERUSER
 from pgplat.local.seed import run_seeds, seed_scripts
 from pgplat.project import DEFAULT_CONFIG, Project
 
@@ -116,8 +123,26 @@ def _pgplat_clones(pgplat_server: ServerInfo, pgplat_template: str) -> Iterator[
 
 
 @pytest.fixture
-def pgplat_db(pgplat_server: ServerInfo, _pgplat_clones: ClonePool) -> Iterator[ServerInfo]:
-    """A database of this test's own, cloned from the template and dropped afterwards."""
+def pgplat_db(
+    pgplat_server: ServerInfo, pgplat_config: PgplatConfig, _pgplat_clones: ClonePool
+) -> Iterator[ServerInfo]:
+    """A database of this test's own, cloned from the template and dropped afterwards;
+    connections default to the application's user."""
     name = _pgplat_clones.take()
-    yield replace(pgplat_server, dbname=name)
+    yield replace(pgplat_server, dbname=name, user=app_user(pgplat_config))
     _pgplat_clones.give_back(name)
+
+
+@pytest.fixture
+def pgplat_superuser_db(pgplat_db: ServerInfo) -> ServerInfo:
+    """This test's database with the superuser as default user: an explicit request."""
+    return replace(pgplat_db, user=SUPERUSER)
+
+
+@pytest.fixture
+def pgplat_env(pgplat_db: ServerInfo, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Point ``pgplat.connect()`` (the environment beats ``.env``) at this test's database."""
+    variables = pgplat_db.env()
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    return variables

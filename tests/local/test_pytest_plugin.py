@@ -40,6 +40,31 @@ def test_read_only_user_is_read_only_in_clones_too(pgplat_db):
         except psycopg.errors.InsufficientPrivilege:
             return
     raise AssertionError("reporting could delete")
+
+
+def test_default_user_is_the_application_with_production_grants(pgplat_db):
+    with psycopg.connect(pgplat_db.conninfo()) as conn:
+        assert conn.info.user == "web"
+        try:
+            conn.execute("CREATE ROLE intruder")
+        except psycopg.errors.InsufficientPrivilege:
+            return
+    raise AssertionError("the default test user could CREATE ROLE")
+
+
+def test_superuser_only_on_request_in_the_same_database(pgplat_db, pgplat_superuser_db):
+    assert pgplat_superuser_db.dbname == pgplat_db.dbname
+    with psycopg.connect(pgplat_superuser_db.conninfo(), autocommit=True) as conn:
+        conn.execute("CREATE ROLE allowed_here")
+        conn.execute("DROP ROLE allowed_here")
+
+
+def test_pgplat_connect_reaches_this_tests_database(pgplat_db, pgplat_env):
+    import pgplat
+
+    with pgplat.connect(env_file=None) as conn:
+        row = conn.execute("SELECT current_database(), current_user").fetchone()
+    assert row == (pgplat_db.dbname, "web")
 """
 
 
@@ -53,4 +78,4 @@ def test_each_test_gets_its_own_clone_of_the_migrated_template(pytester: pytest.
     )
     pytester.makepyfile(test_app=APP_TESTS)
     result = pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider")
-    result.assert_outcomes(passed=3)
+    result.assert_outcomes(passed=6)

@@ -96,9 +96,13 @@ class ServerInfo:
     """What ``up`` wants the user to know: port fallback, crash recovery."""
     warnings: tuple[str, ...] = ()
     """Where the local server differs from production (another major)."""
+    user: str = SUPERUSER
+    """Who ``conninfo``, ``url`` and ``env`` connect as when no user is named: the pytest
+    plugin sets the application's user, so tests meet production's grants."""
 
-    def conninfo(self, user: str = SUPERUSER, dbname: str | None = None) -> str:
+    def conninfo(self, user: str | None = None, dbname: str | None = None) -> str:
         """A libpq connection string verifying the server certificate (``verify-full``)."""
+        user = user or self.user
         return psycopg.conninfo.make_conninfo(
             host=self.host,
             port=self.port,
@@ -109,14 +113,16 @@ class ServerInfo:
             sslrootcert=str(self.ca_file),
         )
 
-    def url(self, user: str = SUPERUSER, show_password: bool = False) -> str:
+    def url(self, user: str | None = None, show_password: bool = False) -> str:
         """A ``postgresql://`` URL for ``user``, the password masked unless asked for."""
+        user = user or self.user
         password = quote(self.passwords[user], safe="") if show_password else "****"
         query = urlencode({"sslmode": "verify-full", "sslrootcert": str(self.ca_file)})
         return f"postgresql://{user}:{password}@{self.host}:{self.port}/{self.dbname}?{query}"
 
-    def env(self, user: str = SUPERUSER) -> dict[str, str]:
+    def env(self, user: str | None = None) -> dict[str, str]:
         """The libpq variables of the prod ConfigMap (plus the password) for ``user``."""
+        user = user or self.user
         return libpq_env(
             self.host, self.port, self.dbname, user, self.passwords[user], self.ca_file
         )
