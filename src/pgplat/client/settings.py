@@ -42,6 +42,10 @@ ENV_VARS: dict[str, str] = {
 }
 """Environment variable -> setting. Earlier entries win when two name the same setting."""
 
+PROJECT_MARKERS = (".git", "pgplat.yaml")
+"""A folder holding one of these is a project's root: the `.env` search goes no higher, so a
+file in a parent folder (another project's, a shared /tmp) is never read."""
+
 
 class Settings(BaseModel):
     """Where and how to connect. `repr()` never shows the password."""
@@ -87,11 +91,12 @@ def load_settings(
     **overrides: Any,
 ) -> Settings:
     """Settings from ``overrides``, then ``environ`` (default: os.environ), then ``env_file``
-    (skipped when it does not exist or is None)."""
+    (found by `find_env_file`; skipped when there is none or it is None)."""
     environ = os.environ if environ is None else environ
+    found = find_env_file(env_file) if env_file is not None else None
     file_values: dict[str, str] = {}
-    if env_file is not None and Path(env_file).is_file():
-        file_values = {k: v for k, v in dotenv_values(env_file).items() if v is not None}
+    if found is not None:
+        file_values = {k: v for k, v in dotenv_values(found).items() if v is not None}
     values: dict[str, Any] = {}
     for source in (file_values, environ):
         for var, name in reversed(ENV_VARS.items()):
@@ -102,6 +107,38 @@ def load_settings(
     pod = {var: src[var] for src in (file_values, environ) for var in POD_VARS if src.get(var)}
     values.setdefault("application_name", workload_identity(pod))
     return _validated(values)
+
+
+def find_env_file(name: str | Path, start: Path | None = None) -> Path | None:
+    """``name`` itself when absolute; else the nearest ``start/name``, ``start/../name``, … up
+    to the project's root (see `PROJECT_MARKERS`) or the filesystem's, as `pgplat dev` writes
+    `.env` at the root and applications run from any subfolder.
+
+    python-dotenv's ``find_dotenv`` walks to ``/`` from the caller's source file; this walks
+    from the working folder and stops at the project. A file (or a link's target) owned by
+    another user is passed over: a `.env` planted in a shared parent must not redirect the
+    application's password to another host. Links are followed: reading one writes nothing.
+    """
+    path = Path(name)
+    if path.is_absolute():
+        return path if path.is_file() else None
+    folder = (start or Path.cwd()).absolute()
+    for candidate_dir in (folder, *folder.parents):
+        candidate = candidate_dir / path
+        if candidate.is_file() and _owned_by_me(candidate):
+            return candidate
+        if any((candidate_dir / marker).exists() for marker in PROJECT_MARKERS):
+            return None
+    return None
+
+
+def _owned_by_me(path: Path) -> bool:
+    """Whether the link (if any) and the file are the current user's or root's."""
+    me = os.geteuid() if hasattr(os, "geteuid") else None
+    if me is None:
+        return True  # Windows: no owner ids to compare
+    owners = {path.lstat().st_uid, path.stat().st_uid}
+    return owners <= {me, 0}
 
 
 def _validated(values: Mapping[str, Any]) -> Settings:
