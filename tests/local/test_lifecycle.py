@@ -79,22 +79,28 @@ def test_racing_ups_share_one_server(scratch_cluster: LocalCluster) -> None:
     assert scratch_cluster.status() == "running"
 
 
-def test_a_taken_port_falls_back_to_a_free_one_and_says_so(innovate: PgplatConfig) -> None:
+def test_a_taken_port_falls_back_to_a_free_one_and_keeps_it(innovate: PgplatConfig) -> None:
+    """The fallback port is in .env: a restart keeps it even once the preferred one is free."""
     base = server_root("port")
-    with socket.socket() as squatter:
-        squatter.bind(("127.0.0.1", 0))
-        squatter.listen()
-        taken = squatter.getsockname()[1]
-        cluster = LocalCluster(innovate, base / "local", port=taken)
-        try:
-            info = cluster.up()
-            assert info.port != taken
-            assert f"port {taken} is in use" in " ".join(info.notes)
-            with psycopg.connect(info.conninfo("web")) as conn:
-                assert conn.execute("SELECT 1").fetchone() == (1,)
-        finally:
-            cluster.destroy()
-            base.rmdir()
+    squatter = socket.socket()
+    squatter.bind(("127.0.0.1", 0))
+    squatter.listen()
+    taken = squatter.getsockname()[1]
+    cluster = LocalCluster(innovate, base / "local", port=taken)
+    try:
+        info = cluster.up()
+        assert info.port != taken
+        assert f"port {taken} is in use" in " ".join(info.notes)
+        with psycopg.connect(info.conninfo("web")) as conn:
+            assert conn.execute("SELECT 1").fetchone() == (1,)
+        assert cluster.up().port == info.port, "running: the same server, the same port"
+        cluster.down()
+        squatter.close()
+        assert cluster.up().port == info.port, "restarted: the port .env names"
+    finally:
+        squatter.close()
+        cluster.destroy()
+        base.rmdir()
 
 
 def test_reset_empties_the_database_but_keeps_passwords(scratch_cluster: LocalCluster) -> None:

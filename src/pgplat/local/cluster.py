@@ -8,7 +8,7 @@ Everything lives under one root directory, marked as pgplat's (see :mod:`pgplat.
     run/             Unix socket (owned by the server account)
     log/postgres.log server log
     passwords.json   per-machine passwords (0600)
-    state.json       port and bootstrap fingerprint of the last ``up``
+    state.json       port (and the preferred one) and bootstrap fingerprint of the last ``up``
 
 As root, when the server account cannot enter the root, the first four live in a
 pgplat-made folder under ``/var/lib/pgplat`` instead, named by the root's ``server-home``.
@@ -502,8 +502,12 @@ class LocalCluster:
             for leftover in self.socket_dir.glob(".s.PGSQL.*"):
                 leftover.unlink()
             notes.append("the server had stopped uncleanly; crash recovery replayed the WAL")
-        # The last port keeps .env files valid across restarts when the preferred one is busy.
-        port = _first_free(self.preferred_port, self._state().get("port", 0))
+        # After a fallback the last port comes first: .env names it, so a restart keeps it
+        # valid (and unrewritten) even once the preferred port is free again; a changed
+        # preferred port in the configuration wins.
+        last = self._state()
+        kept = last.get("port", 0) if last.get("preferred") == self.preferred_port else 0
+        port = _first_free(kept, self.preferred_port)
         log_start = self.log_file.stat().st_size if self.log_file.exists() else 0
         for _ in range(_START_ATTEMPTS):
             result = account.run(
@@ -526,7 +530,7 @@ class LocalCluster:
                     notes.append(
                         f"port {self.preferred_port} is in use; the local server listens on {port}"
                     )
-                self._save_state(port=port)
+                self._save_state(port=port, preferred=self.preferred_port)
                 return port
             log = self._log_tail(log_start)
             if "Address already in use" in log:
@@ -589,6 +593,7 @@ class LocalCluster:
         port, bootstrap = state.get("port"), state.get("bootstrap")
         return {
             **({"port": port} if isinstance(port, int) and 0 < port < 65536 else {}),
+            **({"preferred": state["preferred"]} if isinstance(state.get("preferred"), int) else {}),
             **({"bootstrap": bootstrap} if isinstance(bootstrap, str) else {}),
         }
 

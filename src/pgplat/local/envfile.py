@@ -3,6 +3,7 @@ ConfigMap, private to its owner (0600) and kept out of git."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -43,11 +44,44 @@ def _dotenv_value(value: str) -> str:
     return f'"{escaped}"'
 
 
-def write_env_file(path: Path, variables: Mapping[str, str]) -> Path:
-    """Write ``variables`` to ``path`` as a private dotenv file."""
+def write_env_file(
+    path: Path, variables: Mapping[str, str], *, receipt: Path | None = None
+) -> Path:
+    """Write ``variables`` to ``path`` as a private dotenv file, unless it already holds
+    exactly that; ``receipt`` records what was written, for `remove_env_file`."""
     body = "".join(f"{name}={_dotenv_value(value)}\n" for name, value in variables.items())
     header = "# Written by pgplat dev for the local server. Holds a password: never commit.\n"
-    return write_private(path, header + body)
+    text = header + body
+    if not _holds(path, text):
+        write_private(path, text)
+    if receipt is not None:
+        write_private(receipt, _digest(text.encode()) + "\n")
+    return path
+
+
+def remove_env_file(path: Path, receipt: Path) -> bool:
+    """Delete ``path`` (and ``receipt``) when it is still, byte for byte, what pgplat wrote:
+    `pgplat dev destroy` takes the dead password away, never a file the developer edited."""
+    try:
+        recorded = receipt.read_text().strip()
+    except FileNotFoundError:
+        return False
+    if path.is_symlink() or not path.is_file() or _digest(path.read_bytes()) != recorded:
+        return False
+    path.unlink()
+    receipt.unlink()
+    return True
+
+
+def _holds(path: Path, text: str) -> bool:
+    """Whether ``path`` is a private regular file holding ``text`` already."""
+    if path.is_symlink() or not path.is_file():
+        return False
+    return (path.stat().st_mode & 0o777) == 0o600 and path.read_text() == text
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def _covered(entry: str, present: set[str]) -> bool:
