@@ -88,7 +88,8 @@ def test_rds_multi_az_pair_and_peering(northwind: PgplatConfig) -> None:
     assert "primary\ndb.m6g.large" in text
     assert "synchronous standby\ndb.m6g.large" in text
     assert "VPC peering" in text
-    assert "orders/orders-api" in text
+    assert "namespace orders" in text
+    assert "orders-api: user " in text
     assert "Transit Gateway" not in text
 
 

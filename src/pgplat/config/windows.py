@@ -213,6 +213,8 @@ RESTORE_VALIDATION_HOURS = 4
 """How long a restored copy is kept for validation (the restore-validation hook) before cleanup."""
 RESTORE_START_WINDOW_HOURS = 8
 """The restore test's start window when it fits before business hours (it shrinks to fit)."""
+_ON_DAYS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays", "Sundays")
+"""DAYS in words, as a schedule says them."""
 _AWS_DAYS = {"sun": 1, "mon": 2, "tue": 3, "wed": 4, "thu": 5, "fri": 6, "sat": 7}
 _CRON = re.compile(
     r"^cron\((?P<minute>[0-9]{1,2}) (?P<hour>[0-9]{1,2}) (?P<dom>\S+) \S+ (?P<dow>\S+) \S+\)$"
@@ -286,6 +288,32 @@ def _aws_day(text: str) -> int:
     if not 1 <= number <= 7:
         raise ValueError(text)
     return number
+
+
+def schedule_words(expression: str) -> str:
+    """A restore-test cron as people say it, for pictures and reports: ``cron(0 6 ? * SAT *)``
+    is "Saturdays 06:00 UTC". Raises WindowError for forms pgplat cannot place."""
+    start, days = _cron_weekdays(expression)
+    found = _CRON.match(expression)
+    assert found is not None  # _cron_weekdays refused it otherwise
+    time = f"{_fmt(start)} UTC"
+    if found["dom"] not in ("?", "*"):
+        return f"day {found['dom']} of each month {time}"
+    if len(days) == len(DAYS):
+        return f"daily {time}"
+    runs: list[list[int]] = []
+    for day in days:
+        if runs and runs[-1][-1] == day - 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    spans = [
+        f"{_ON_DAYS[run[0]]} to {_ON_DAYS[run[-1]]}"
+        if len(run) > 2
+        else ", ".join(_ON_DAYS[d] for d in run)
+        for run in runs
+    ]
+    return f"{', '.join(spans)} {time}"
 
 
 def _fitting_hours(week: BusinessWeek, windows: Windows, start: int, days: list[int]) -> int:

@@ -19,7 +19,8 @@ from typing import Literal
 import graphviz
 
 from pgplat.config import PgplatConfig
-from pgplat.config.model import CloudEnvironment
+from pgplat.config.model import CloudEnvironment, DatabaseUser
+from pgplat.config.windows import schedule_words
 from pgplat.errors import UserError
 from pgplat.naming import POSTGRES_PORT, database_identifier
 
@@ -35,11 +36,15 @@ Kind = Literal[
     "transit-gateway",
     "peering",
     "eks",
-    "service-account",
+    "namespace",
     "endpoints",
     "subnet",
+    "ram",
+    "cloudtrail",
+    "lambda",
+    "route-table",
 ]
-GroupStyle = Literal["prod-account", "nonprod-account", "vpc", "subnet", "environment"]
+GroupStyle = Literal["prod-account", "nonprod-account", "vpc", "subnet", "region", "environment"]
 Format = Literal["svg", "png"]
 
 SUBNET_PREFIX = 24
@@ -58,9 +63,13 @@ _ICONS: dict[Kind, tuple[str, str]] = {
     "transit-gateway": ("diagrams.aws.network", "TransitGateway"),
     "peering": ("diagrams.aws.network", "VPCPeering"),
     "eks": ("diagrams.aws.compute", "ElasticKubernetesService"),
-    "service-account": ("diagrams.k8s.rbac", "SA"),
+    "namespace": ("diagrams.k8s.group", "Namespace"),
     "endpoints": ("diagrams.aws.network", "Endpoint"),
     "subnet": ("diagrams.aws.network", "PrivateSubnet"),
+    "ram": ("diagrams.aws.security", "ResourceAccessManager"),
+    "cloudtrail": ("diagrams.aws.management", "Cloudtrail"),
+    "lambda": ("diagrams.aws.compute", "Lambda"),
+    "route-table": ("diagrams.aws.network", "RouteTable"),
 }
 
 _GROUP_STYLE: dict[GroupStyle, dict[str, str]] = {
@@ -74,6 +83,7 @@ _GROUP_STYLE: dict[GroupStyle, dict[str, str]] = {
     },
     "vpc": {"style": "rounded", "color": "#248814"},
     "subnet": {"style": "rounded,filled", "fillcolor": "#E9F3E6", "color": "#7AA116"},
+    "region": {"style": "rounded,dashed", "color": "#00A4A6", "penwidth": "2"},
 }
 
 
@@ -90,6 +100,8 @@ class Edge:
     head: str
     label: str = ""
     dashed: bool = False
+    tail_group: str | None = None
+    """Draw the edge from this group's border (the tail node lies inside it)."""
 
 
 @dataclass
@@ -192,7 +204,9 @@ def _environment(
     )
     database = _database(config, name, env, vpc, arch)
     data = _services(name, env, data_account, database, arch)
-    link = _connectivity(name, env, between, arch, database)
+    _backups(config, name, env, data_account, vpc, database, arch)
+    _trail(config, name, data_account, data, arch)
+    link = _connectivity(config, name, env, data_account, between, arch, database)
     _workloads(config, name, env, app_account, arch, link, data)
 
 
@@ -244,7 +258,7 @@ def _database(
 def _services(
     name: str, env: CloudEnvironment, account: Group, database: str, arch: Architecture
 ) -> _DataSide:
-    """Keys, secrets, roles, backups and monitoring of the data account."""
+    """Keys, secrets, roles and monitoring of the data account."""
     key = "existing key" if env.kms_key_arn else "customer-managed key"
     kms = account.add(f"{name}_kms", "kms", "KMS", key, "storage, secrets, backups, logs")
     secrets = account.add(
@@ -253,14 +267,6 @@ def _services(
     role = account.add(
         f"{name}_db_role", "iam-role", "IAM database roles", "trust the workload roles"
     )
-    backup_lines = [f"AWS Backup, {env.backup.retention_days}-day retention"]
-    if env.backup.cross_region_copy:
-        copy = env.backup.cross_region_copy
-        backup_lines.append(f"copies to {copy.region}, {copy.retention_days}-day retention")
-    if env.backup.restore_test:
-        schedule = env.backup.restore_test.schedule or "weekly, after maintenance"
-        backup_lines.append(f"restore test {schedule}")
-    backup = account.add(f"{name}_backup", "backup", *backup_lines)
     monitoring = env.monitoring
     watch_lines = ["CloudWatch alarms + logs"]
     if monitoring.enhanced_monitoring_interval:
@@ -271,13 +277,72 @@ def _services(
     arch.edges += [
         Edge(database, kms, "encrypted with"),
         Edge(secrets, kms, "encrypted with"),
-        Edge(database, backup, "snapshots"),
         Edge(database, watch, "metrics, logs"),
     ]
     if monitoring.alarm_emails or monitoring.alarm_topic_arn:
         sns = account.add(f"{name}_sns", "sns", "SNS alarm topic", *monitoring.alarm_emails)
         arch.edges.append(Edge(watch, sns, "alarms"))
     return _DataSide(database, secrets, role)
+
+
+def _backups(
+    config: PgplatConfig,
+    name: str,
+    env: CloudEnvironment,
+    account: Group,
+    vpc: Group,
+    database: str,
+    arch: Architecture,
+) -> None:
+    """AWS Backup with its schedules in words, the copy region's vault, the restore-test
+    validator Lambda in the data VPC."""
+    schedules = config.schedules(name)
+    lines = [
+        f"AWS Backup, {env.backup.retention_days}-day retention",
+        f"backup job daily {schedules.aws_backup_start} UTC",
+    ]
+    if schedules.restore_test is not None:
+        lines.append(f"restore test {schedule_words(schedules.restore_test)}")
+    backup = account.add(f"{name}_backup", "backup", *lines)
+    arch.edges.append(Edge(database, backup, "snapshots"))
+    copy = env.backup.cross_region_copy
+    if copy is not None:
+        region = account.group(
+            f"{name}_copy_region", "region", f"Region {copy.region}", "for a regional disaster"
+        )
+        vault = region.add(
+            f"{name}_backup_copy",
+            "backup",
+            "backup vault (copies)",
+            f"{copy.retention_days}-day retention",
+        )
+        arch.edges.append(Edge(backup, vault, "copies every backup"))
+    if schedules.restore_test is not None:
+        validator = vpc.add(
+            f"{name}_validator",
+            "lambda",
+            "restore-test validator (Lambda)",
+            "runs the validation suite on each restored copy",
+        )
+        arch.edges.append(Edge(backup, validator, "restore job done"))
+
+
+def _trail(
+    config: PgplatConfig, name: str, account: Group, data: _DataSide, arch: Architecture
+) -> None:
+    """Production's CloudTrail trail (or the organisation's, which pgplat leaves alone)."""
+    if name != "prod":
+        return
+    if config.audit.organization_trail:
+        lines = ["AWS Organizations trail", "records this account (not pgplat's)"]
+    else:
+        lines = [
+            "CloudTrail trail",
+            "every API call, all regions, validated log files",
+            f"{config.audit.trail_retention_days}-day retention, a key of its own",
+        ]
+    trail = account.add(f"{name}_trail", "cloudtrail", *lines)
+    arch.edges.append(Edge(data.role, trail, "AssumeRole calls recorded", dashed=True))
 
 
 def _aurora_instances(env: CloudEnvironment) -> list[str]:
@@ -302,18 +367,30 @@ def _rds_instances(env: CloudEnvironment) -> list[str]:
 
 
 def _connectivity(
-    name: str, env: CloudEnvironment, where: Group, arch: Architecture, database: str
+    config: PgplatConfig,
+    name: str,
+    env: CloudEnvironment,
+    data_account: Group,
+    between: Group,
+    arch: Architecture,
+    database: str,
 ) -> str:
+    """The Transit Gateway in the data account (shared with the app account through RAM when
+    pgplat creates it), or the peering connection between the two."""
     net = env.network
     if net.connectivity == "transit-gateway":
-        link = where.add(
+        link = data_account.add(
             f"{name}_link",
             "transit-gateway",
             "Transit Gateway",
             net.transit_gateway_id or "created by pgplat",
         )
+        app_id = config.account_of(name, "app")
+        if net.transit_gateway_id is None and app_id != config.account_of(name, "data"):
+            share = data_account.add(f"{name}_ram", "ram", "RAM resource share")
+            arch.edges.append(Edge(share, link, f"shares it with app account {app_id}"))
     else:
-        link = where.add(f"{name}_link", "peering", "VPC peering")
+        link = between.add(f"{name}_link", "peering", "VPC peering")
     sources = ", ".join(net.app_cidrs)
     arch.edges.append(Edge(link, database, f"{POSTGRES_PORT}/TLS, SG + NACL allow {sources} only"))
     return link
@@ -328,27 +405,42 @@ def _workloads(
     link: str,
     data: _DataSide,
 ) -> None:
-    """Each app VPC's EKS cluster and one service account per database user."""
+    """The app VPCs and their routes, the EKS cluster once, and a node per namespace listing
+    its service accounts: a large estate grows by a node per namespace, not per user x VPC."""
     eks_lines = ["EKS", env.eks.cluster_name, env.eks.identity] if env.eks else ["EKS"]
+    cluster = account.add(f"{name}_eks", "eks", *eks_lines)
     for index, vpc_config in enumerate(env.network.app_vpcs):
         vpc = account.group(
             f"{name}_app_vpc_{index}", "vpc", f"App VPC {vpc_config.cidr}", vpc_config.vpc_id or ""
         )
-        cluster = vpc.add(f"{name}_eks_{index}", "eks", *eks_lines)
-        arch.edges.append(Edge(cluster, link, "routes to data VPC"))
-        for user in config.database.users:
-            k8s = user.kubernetes
-            workload = vpc.add(
-                f"{name}_{index}_sa_{user.name}",
-                "service-account",
-                f"{k8s.namespace}/{k8s.service_account}",
-                f"user {user.name} ({user.access}, {user.auth})",
-            )
-            arch.edges.append(Edge(cluster, workload, dashed=True))
-            if user.auth == "iam":
-                arch.edges.append(Edge(workload, data.role, "AssumeRole, rds-db:connect"))
-            else:
-                arch.edges.append(Edge(workload, data.secrets, "GetSecretValue"))
+        routes = vpc.add(
+            f"{name}_app_vpc_{index}_routes",
+            "route-table",
+            f"route to {env.network.vpc_cidr}",
+            *(vpc_config.route_table_ids or ["route table: a deploy-time parameter"]),
+        )
+        arch.edges += [
+            Edge(routes, link, "routes to data VPC", tail_group=vpc.id),
+            Edge(cluster, routes, dashed=True),
+        ]
+    by_namespace: dict[str, list[DatabaseUser]] = {}
+    for user in config.database.users:
+        by_namespace.setdefault(user.kubernetes.namespace, []).append(user)
+    for index, (namespace, users) in enumerate(by_namespace.items()):
+        node = account.add(
+            f"{name}_ns_{index}",
+            "namespace",
+            f"namespace {namespace}",
+            *(
+                f"{u.kubernetes.service_account}: user {u.name}, {u.access}, {u.auth}"
+                for u in users
+            ),
+        )
+        arch.edges.append(Edge(cluster, node, dashed=True))
+        if any(u.auth == "iam" for u in users):
+            arch.edges.append(Edge(node, data.role, "AssumeRole, rds-db:connect"))
+        if any(u.auth == "secret" for u in users):
+            arch.edges.append(Edge(node, data.secrets, "GetSecretValue"))
 
 
 # --- drawing ------------------------------------------------------------------------------
@@ -371,9 +463,8 @@ def render(arch: Architecture, out: Path, plain: bool = False) -> Rendered:
             "AWS icons unavailable (the `diagrams` package is not installed): drew plain "
             "Graphviz boxes; `pip install diagrams` for icons"
         )
-    graph = _graph(arch, icons)
     try:
-        data = graph.pipe(format=fmt)
+        data = graph(arch, icons).pipe(format=fmt)
     except graphviz.ExecutableNotFound:
         raise UserError(
             "Graphviz's `dot` is not installed; install it with `apt-get install -y graphviz` "
@@ -414,8 +505,9 @@ def _icon_file(module: str, name: str) -> str:
     return str(package_root / node._icon_dir / node._icon)
 
 
-def _graph(arch: Architecture, icons: dict[Kind, str] | None) -> graphviz.Digraph:
-    graph = graphviz.Digraph(
+def graph(arch: Architecture, icons: dict[Kind, str] | None) -> graphviz.Digraph:
+    """``arch`` as a Graphviz graph: icons from ``icons``, or plain boxes when None."""
+    drawn = graphviz.Digraph(
         "pgplat",
         graph_attr={
             "label": arch.title,
@@ -434,13 +526,15 @@ def _graph(arch: Architecture, icons: dict[Kind, str] | None) -> graphviz.Digrap
     # In a left-to-right layout Graphviz stacks later clusters above earlier ones: draw
     # in reverse so the first environment (prod) ends up on top.
     for group in reversed(arch.groups):
-        _draw_group(graph, group, icons)
+        _draw_group(drawn, group, icons)
     for edge in arch.edges:
         attrs = {"label": edge.label} if edge.label else {}
         if edge.dashed:
             attrs |= {"style": "dashed", "arrowhead": "none"}
-        graph.edge(edge.tail, edge.head, **attrs)
-    return graph
+        if edge.tail_group:
+            attrs["ltail"] = f"cluster_{edge.tail_group}"
+        drawn.edge(edge.tail, edge.head, **attrs)
+    return drawn
 
 
 def _draw_group(parent: graphviz.Digraph, group: Group, icons: dict[Kind, str] | None) -> None:
