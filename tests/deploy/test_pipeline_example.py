@@ -1,4 +1,5 @@
-"""The GitHub Actions example: the stages, their order, OIDC only, and a gated prod deploy."""
+"""The GitHub Actions example: the stages, their order, OIDC only, a gated prod deploy of the
+assembly the gate checked (actionlint checks the rest in `make test`)."""
 
 from __future__ import annotations
 
@@ -21,28 +22,59 @@ def _runs(job: dict[str, Any]) -> list[str]:
     return [step["run"] for step in job["steps"] if "run" in step]
 
 
-def test_pull_requests_validate_synth_check_then_diff(workflow: dict[Any, Any]) -> None:
+def _uses(job: dict[str, Any], action: str) -> list[dict[str, Any]]:
+    return [s for s in job["steps"] if s.get("uses", "").split("@")[0] == action]
+
+
+def test_pull_requests_validate_then_gate_then_diff(workflow: dict[Any, Any]) -> None:
     jobs = workflow["jobs"]
-    assert jobs["synth"]["needs"] == "validate"
-    assert jobs["check"]["needs"] == "synth"
-    assert jobs["diff"]["needs"] == "check"
+    assert jobs["gate"]["needs"] == "validate"
+    assert jobs["diff"]["needs"] == "gate"
     assert "pull_request" in jobs["diff"]["if"]
-    assert any("pgplat check" in r and "--sarif" in r for r in _runs(jobs["check"]))
-    assert any(
-        s.get("uses", "").startswith("github/codeql-action/upload-sarif")
-        for s in jobs["check"]["steps"]
-    )
-    assert jobs["check"]["permissions"]["security-events"] == "write"
+    gate = _runs(jobs["gate"])
+    assert gate[-2] == "pgplat synth --cdk-out cdk.out"
+    assert gate[-1].startswith("pgplat check --cdk-out cdk.out --no-synth")
+    assert "--sarif pgplat.sarif" in gate[-1]
+    assert "--junit pgplat-junit.xml" in gate[-1]
+    (sarif,) = _uses(jobs["gate"], "github/codeql-action/upload-sarif")
+    assert sarif["with"]["sarif_file"] == "pgplat.sarif"
+    assert sarif["if"] == "always()"
+    assert jobs["gate"]["permissions"]["security-events"] == "write"
+
+
+def test_the_junit_report_and_the_checked_assembly_are_artifacts(
+    workflow: dict[Any, Any],
+) -> None:
+    uploads = {
+        s["with"]["name"]: s for s in _uses(workflow["jobs"]["gate"], "actions/upload-artifact")
+    }
+    assert uploads["pgplat-junit"]["with"]["path"] == "pgplat-junit.xml"
+    assert uploads["pgplat-junit"]["if"] == "always()"
+    assert uploads["cdk-out"]["with"]["path"] == "cdk.out"
+
+
+@pytest.mark.parametrize(
+    ("job", "env"), [("diff", "prod"), ("deploy-dev", "dev"), ("deploy-prod", "prod")]
+)
+def test_diff_and_deploys_use_the_checked_assembly(
+    workflow: dict[Any, Any], job: str, env: str
+) -> None:
+    steps = workflow["jobs"][job]
+    (download,) = _uses(steps, "actions/download-artifact")
+    assert download["with"]["name"] == "cdk-out"
+    folder = download["with"]["path"]
+    command = "diff" if job == "diff" else "deploy"
+    assert _runs(steps)[-1] == f"pgplat {command} --env {env} --cdk-out {folder}"
+    assert not any("pgplat synth" in r for r in _runs(steps))
 
 
 def test_main_deploys_dev_then_prod_with_approval(workflow: dict[Any, Any]) -> None:
     jobs = workflow["jobs"]
     assert workflow[True]["push"]["branches"] == ["main"]  # YAML 1.1 reads the key `on` as True
     assert "refs/heads/main" in jobs["deploy-dev"]["if"]
+    assert jobs["deploy-dev"]["needs"] == "gate"
     assert jobs["deploy-prod"]["needs"] == "deploy-dev"
     assert jobs["deploy-prod"]["environment"] == "production"
-    assert _runs(jobs["deploy-dev"])[-1] == "pgplat deploy --env dev"
-    assert _runs(jobs["deploy-prod"])[-1] == "pgplat deploy --env prod"
 
 
 def test_aws_access_is_oidc_only(workflow: dict[Any, Any]) -> None:
