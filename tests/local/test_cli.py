@@ -137,21 +137,6 @@ def test_seed_runs_sql_then_python_without_cloud_settings(
     assert colors == [("green",), ("red",)]
 
 
-def test_k8s_writes_a_configmap_without_secrets_and_a_private_secret(project: Path) -> None:
-    out = project / "local-db.yaml"
-    assert dev(project, "k8s", "--host", "host.docker.internal", "--out", str(out)).exit_code == 0
-    config_map, secret = yaml.safe_load_all(out.read_text())
-    password = dotenv_values(project / ".env")["PGPASSWORD"]
-    assert stat.S_IMODE(out.stat().st_mode) == 0o600
-    assert config_map["kind"] == "ConfigMap"
-    assert config_map["metadata"]["namespace"] == "web"
-    assert config_map["data"]["PGHOST"] == "host.docker.internal"
-    assert password not in yaml.safe_dump(config_map)
-    assert secret["kind"] == "Secret"
-    assert secret["stringData"]["PGPASSWORD"] == password
-    assert "BEGIN CERTIFICATE" in secret["stringData"]["ca.crt"]
-
-
 def test_destructive_commands_ask_first(project: Path) -> None:
     refused = pgplat(project, "dev", "destroy", stdin="n\n")
     assert refused.exit_code == 1

@@ -3,15 +3,18 @@ client trusting another CA refuses the server."""
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from pgplat.local.account import ServerAccount
 from pgplat.local.cluster import ServerInfo
-from pgplat.local.tls import ensure_tls
+from pgplat.local.tls import LOOPBACK_NAMES, ensure_tls, is_usable, named_in
 
 
 def _with(info: ServerInfo, **changes: str) -> str:
@@ -50,3 +53,29 @@ def test_conninfo_always_asks_for_verify_full(local_pg: ServerInfo) -> None:
 
 def test_passwords_stay_out_of_repr(local_pg: ServerInfo) -> None:
     assert all(password not in repr(local_pg) for password in local_pg.passwords.values())
+
+
+_NAMES = st.sampled_from(
+    ["host.docker.internal", "host.k3d.internal", "host.minikube.internal", "172.17.0.1", "fd00::1"]
+)
+
+
+@settings(max_examples=5, deadline=None)
+@given(names=st.lists(_NAMES, min_size=1, max_size=3, unique=True))
+def test_a_name_in_use_reissues_the_server_certificate_from_the_same_ca(names: list[str]) -> None:
+    """Adding a name (a pod's host, a listen address) keeps the CA, so every bundle already
+    handed out (`.env`, a cluster's ConfigMap) still verifies the server."""
+    wanted = (*LOOPBACK_NAMES, *names)
+    with tempfile.TemporaryDirectory() as folder:
+        first = ensure_tls(Path(folder), ServerAccount.caller())
+        ca = first.ca_cert.read_bytes()
+        assert not is_usable(first, wanted)
+        again = ensure_tls(Path(folder), ServerAccount.caller(), wanted)
+        assert is_usable(again, wanted)
+        assert again.ca_cert.read_bytes() == ca
+        assert all(named_in(again.server_cert, n) for n in wanted)
+        kept = again.server_cert.read_bytes()
+        assert (
+            ensure_tls(Path(folder), ServerAccount.caller(), wanted).server_cert.read_bytes()
+            == kept
+        )

@@ -20,12 +20,12 @@ from pgplat.commands.common import (
 from pgplat.config import PgplatConfig
 from pgplat.drills.failover.local import destroy_standby, ensure_standby, stop_standby
 from pgplat.errors import UserError
+from pgplat.k8s.local import local_workload
 from pgplat.local import binaries
 from pgplat.local.cluster import LocalCluster, ServerInfo
-from pgplat.local.compose import compose_env, write_compose
+from pgplat.local.compose import APP_ENV_FILE, write_compose
 from pgplat.local.envfile import app_user, ensure_gitignored, write_env_file
 from pgplat.local.files import write_private
-from pgplat.local.k8s import local_manifests
 from pgplat.local.passwords import SUPERUSER
 from pgplat.local.seed import run_seeds, seed_scripts
 from pgplat.project import Project
@@ -87,8 +87,14 @@ def _note(ctx: typer.Context, info: ServerInfo) -> None:
         return
     for warning in info.warnings:
         warn(warning)
-    for note in info.notes:
-        err_console.print(labelled("note", "", note), highlight=False, soft_wrap=True)
+    _notes(ctx, info.notes)
+
+
+def _notes(ctx: typer.Context, notes: tuple[str, ...]) -> None:
+    """One ``note:`` line each on stderr, so piped output stays clean; none with -q."""
+    if not state(ctx).quiet:
+        for note in notes:
+            err_console.print(labelled("note", "", note), highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -227,30 +233,37 @@ def k8s(
     ctx: typer.Context,
     user: UserOpt = None,
     host: Annotated[
-        str, typer.Option(help="How pods reach this machine, e.g. host.docker.internal.")
-    ] = "localhost",
+        str | None,
+        typer.Option(
+            help="The name or IP pods reach this machine by; the server's certificate must "
+            "name it (default: environments.local.k8s_host)."
+        ),
+    ] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Write here (mode 0600).")] = None,
 ) -> None:
-    """Write a ConfigMap + Secret for a local Kubernetes cluster (kind, minikube, k3d)."""
+    """Write production's ServiceAccount, ConfigMaps and a Secret for a local Kubernetes
+    cluster (kind, minikube, k3d, Docker Desktop), pointing its pods at the local server."""
     cluster = _cluster(ctx)
-    name = _user(cluster.config, user)
-    namespace = next(
-        (u.kubernetes.namespace for u in cluster.config.database.users if u.name == name),
-        "default",
-    )
-    manifests = local_manifests(cluster.info(), name, namespace, host)
+    workload = local_workload(cluster.config, cluster.info(), _user(cluster.config, user), host)
+    _notes(ctx, workload.notes)
     if out is None:
-        typer.echo(manifests, nl=False)
+        typer.echo(workload.yaml(), nl=False)
         return
-    write_private(out, manifests)
-    say(ctx, f"[green]✓[/] wrote {out} (ConfigMap + Secret in namespace {namespace})")
+    write_private(out, workload.yaml())
+    namespace = workload.documents[0]["metadata"]["namespace"]
+    say(ctx, f"[green]✓[/] wrote {out} (ServiceAccount, ConfigMaps, Secret in {namespace})")
 
 
 @app.command()
 def compose(ctx: typer.Context, user: UserOpt = None) -> None:
-    """For Docker users: write compose.yaml (same major, users, TLS) and its .env."""
+    """For Docker users: write compose.yaml (same major, users, TLS) and the application's
+    settings (.env only when compose is the chosen runtime and no native server runs)."""
     cluster, project = _local(ctx)
-    path = write_compose(cluster, project)
-    write_env_file(project.env_file, compose_env(cluster, _user(cluster.config, user)))
-    ensure_gitignored(project.root, project.ignored(outputs=False))
-    say(ctx, f"[green]✓[/] wrote {path}; start it with `docker compose up --wait`")
+    files = write_compose(cluster, project, _user(cluster.config, user))
+    ensure_gitignored(project.root, [*project.ignored(outputs=False), APP_ENV_FILE])
+    _notes(ctx, files.notes)
+    say(
+        ctx,
+        f"[green]✓[/] wrote {files.compose_file} and {files.app_env_file}; "
+        "start it with `docker compose up --wait`",
+    )

@@ -7,6 +7,7 @@ and ``pgplat config explain`` are generated from these declarations.
 
 from __future__ import annotations
 
+import ipaddress
 import posixpath
 import re
 from datetime import date
@@ -873,6 +874,53 @@ class LocalEnvironment(Model):
         default_factory=list,
         description="SQL or Python files run by `pgplat dev seed`. Default: none.",
     )
+
+    listen_address: str | None = Field(
+        default=None,
+        description="An extra address of this machine the local server listens on, so the "
+        "pods of a local Kubernetes cluster reach it (e.g. the Docker bridge's 172.17.0.1 for "
+        "kind or k3d on Linux); never 0.0.0.0 or ::. Clients on its subnet still need TLS and "
+        "a password; the certificate names it. Default: none (loopback only).",
+    )
+    k8s_host: str = Field(
+        default="host.docker.internal",
+        description="The name pods use for this machine (kind, Docker Desktop: "
+        "host.docker.internal; k3d: host.k3d.internal; minikube: host.minikube.internal): "
+        "`pgplat dev k8s` puts it in the ConfigMap and the server certificate names it. "
+        "Default: host.docker.internal.",
+    )
+
+    @field_validator("listen_address")
+    @classmethod
+    def _one_address(cls, value: str | None) -> str | None:
+        """One interface's address, never every interface: the opt-in stays explicit."""
+        if value is None:
+            return None
+        try:
+            address = ipaddress.ip_address(value)
+        except ValueError:
+            raise ValueError(
+                f"{value!r} is not an IP address; give this machine's address on the "
+                "cluster's network, e.g. 172.17.0.1"
+            ) from None
+        if address.is_unspecified or address.is_multicast:
+            raise ValueError(
+                f"{value} would listen on every interface (or none); give one address of this "
+                "machine, e.g. the Docker bridge's 172.17.0.1"
+            )
+        return str(address)
+
+    @field_validator("k8s_host")
+    @classmethod
+    def _host_name(cls, value: str) -> str:
+        """A DNS name the certificate can carry (an IP belongs in listen_address)."""
+        label = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
+        if not re.fullmatch(rf"{label}(\.{label})*", value.lower()) or len(value) > 253:
+            raise ValueError(
+                f"{value!r} is not a host name; use the name pods resolve to this machine, "
+                "e.g. host.docker.internal"
+            )
+        return value.lower()
 
     @field_validator("data_dir")
     @classmethod

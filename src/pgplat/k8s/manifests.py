@@ -14,6 +14,7 @@ public; given one, the kustomization ships it as a ConfigMap for the pods to mou
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -31,6 +32,8 @@ RDS_CA_BUNDLE = "/etc/pgplat/rds-ca/global-bundle.pem"
 POD_IDENTITY_AGENT = "169.254.170.23/32"
 """EKS Pod Identity agent on every node, where pods get their credentials."""
 CA_BUNDLE_CONFIG_MAP = "rds-ca-bundle"
+CA_BUNDLE_KEY = PurePosixPath(RDS_CA_BUNDLE).name
+"""The bundle's key in its ConfigMap: mounted at the folder of ``PGSSLROOTCERT``."""
 CA_BUNDLE_FILE = "rds-ca-bundle.pem"
 USER_LABEL = "pgplat.io/db-user"
 """Pod label that puts a pod under its user's NetworkPolicy."""
@@ -66,11 +69,11 @@ def _metadata(name: str, user: DatabaseUser, **extra: Any) -> dict[str, Any]:
     return {"name": name, "namespace": user.kubernetes.namespace, "labels": labels, **extra}
 
 
-def service_account(names: AccessNames, user: DatabaseUser, irsa: bool) -> Manifest:
-    annotations = {"eks.amazonaws.com/role-arn": names.workload_role_arn(user)} if irsa else {}
+def service_account(user: DatabaseUser, irsa_role_arn: str | None = None) -> Manifest:
+    """The user's ServiceAccount; with IRSA, annotated with the role its pods assume."""
     metadata = _metadata(user.kubernetes.service_account, user)
-    if annotations:
-        metadata["annotations"] = annotations
+    if irsa_role_arn:
+        metadata["annotations"] = {"eks.amazonaws.com/role-arn": irsa_role_arn}
     return {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": metadata}
 
 
@@ -97,12 +100,35 @@ def config_map_name(user: DatabaseUser) -> str:
     return f"{user.kubernetes.service_account}-database"
 
 
-def config_map(names: AccessNames, user: DatabaseUser, endpoints: Endpoints) -> Manifest:
+def config_map(user: DatabaseUser, data: Mapping[str, str]) -> Manifest:
+    """The settings ``pgplat.connect`` reads, under the name a Deployment's ``envFrom`` uses."""
     return {
         "apiVersion": "v1",
         "kind": "ConfigMap",
         "metadata": _metadata(config_map_name(user), user),
-        "data": settings(names, user, endpoints),
+        "data": dict(data),
+    }
+
+
+def env_secret(user: DatabaseUser, data: Mapping[str, str]) -> Manifest:
+    """A Secret of the ConfigMap's name for what production never stores (a local server's
+    password): Deployments read it with ``secretRef: {optional: true}``, absent in the cloud."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "type": "Opaque",
+        "metadata": _metadata(config_map_name(user), user),
+        "stringData": dict(data),
+    }
+
+
+def ca_bundle_config_map(namespace: str, pem: str) -> Manifest:
+    """The CA bundle as the kustomization generates it: name and key a Deployment mounts."""
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": CA_BUNDLE_CONFIG_MAP, "namespace": namespace, "labels": MANAGED_BY},
+        "data": {CA_BUNDLE_KEY: pem},
     }
 
 
@@ -167,8 +193,8 @@ def workload_manifests(
     irsa = eks.identity == "irsa"
     return {
         f"{user.kubernetes.namespace}-{user.kubernetes.service_account}.yaml": [
-            service_account(names, user, irsa),
-            config_map(names, user, endpoints),
+            service_account(user, names.workload_role_arn(user) if irsa else None),
+            config_map(user, settings(names, user, endpoints)),
             network_policy(names, user, pod_identity=not irsa),
         ]
         for user in config.database.users
@@ -207,7 +233,7 @@ def write_manifests(
             {
                 "name": CA_BUNDLE_CONFIG_MAP,
                 "namespace": namespace,
-                "files": [f"{PurePosixPath(RDS_CA_BUNDLE).name}={CA_BUNDLE_FILE}"],
+                "files": [f"{CA_BUNDLE_KEY}={CA_BUNDLE_FILE}"],
                 "options": {"disableNameSuffixHash": True},
             }
             for namespace in sorted({u.kubernetes.namespace for u in config.database.users})

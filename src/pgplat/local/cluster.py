@@ -55,7 +55,7 @@ from pgplat.local.home import (
     server_home,
 )
 from pgplat.local.passwords import SUPERUSER, load_passwords
-from pgplat.local.tls import TlsFiles, ensure_tls, is_usable
+from pgplat.local.tls import TlsFiles, certificate_names, ensure_tls, is_usable
 from pgplat.sql import bootstrap_sql
 
 HOST = "localhost"
@@ -74,6 +74,11 @@ hostssl   all          all      ::1/128       scram-sha-256
 hostssl   replication  all      127.0.0.1/32  scram-sha-256
 hostssl   replication  all      ::1/128       scram-sha-256
 hostnossl all          all      all           reject
+"""
+
+_HBA_LISTEN = """\
+# pgplat: environments.local.listen_address is set: its subnets, over TLS only.
+hostssl   all          all      samenet       scram-sha-256
 """
 
 Status = Literal["running", "stopped", "absent"]
@@ -291,8 +296,11 @@ class LocalCluster:
                 port = self._start(account, notes)
             info = self._info(port, tuple(notes))
             self._bootstrap(info)
-            if self._write_settings(self.settings(), account) or (repaired and running):
+            changed = self._write_settings(self.settings(), account)
+            if self._write_hba(account) or changed or (repaired and running):
                 self._reload(info)
+            if running:
+                self._listen(info)
             self._verify(info)
             missing = self._missing_extensions(info)
             return replace(info, warnings=info.warnings + missing)
@@ -348,7 +356,7 @@ class LocalCluster:
         account.check_reachable(self.server_home)
         for directory in (self.data_dir, self.socket_dir, self.log_file.parent):
             account.make_dir(directory)
-        ensure_tls(self.tls.ca_cert.parent, account)
+        ensure_tls(self.tls.ca_cert.parent, account, certificate_names(self.config))
         pwfile = self.socket_dir / ".initdb-password"
         write_private(pwfile, self.passwords[SUPERUSER] + "\n", owner=account.owner)
         try:
@@ -370,7 +378,7 @@ class LocalCluster:
             pwfile.unlink()
         if result.returncode != 0:
             raise UserError(f"initdb failed in {self.data_dir}: {result.stderr.strip()}")
-        write_private(self.data_dir / "pg_hba.conf", _HBA, owner=account.owner)
+        self._write_hba(account)
         self._write_settings(self.settings(bootstrapping=True), account)
         self._ensure_include()
 
@@ -389,10 +397,12 @@ class LocalCluster:
         """Re-issue missing or damaged TLS files and restore the include of pgplat's settings;
         True when anything was repaired (a running server must then reload)."""
         repaired = False
-        if not is_usable(self.tls):
-            ensure_tls(self.tls.ca_cert.parent, account)
+        names = certificate_names(self.config)
+        if not is_usable(self.tls, names):
+            ensure_tls(self.tls.ca_cert.parent, account, names)
             notes.append(
-                f"the TLS files in {self.tls.ca_cert.parent} were missing or damaged: issued new ones"
+                f"the TLS files in {self.tls.ca_cert.parent} were missing, damaged or did not "
+                f"name {', '.join(names)}: issued new ones"
             )
             repaired = True
         if self._ensure_include():
@@ -438,7 +448,7 @@ class LocalCluster:
         fsync while the database is created, then ``up`` reloads the durable settings.
         """
         settings: dict[str, str] = {
-            "listen_addresses": "localhost",
+            "listen_addresses": self.listen_addresses,
             "unix_socket_directories": str(self.socket_dir),
             "ssl": "on",
             "ssl_cert_file": str(self.tls.server_cert),
@@ -468,6 +478,40 @@ class LocalCluster:
             return False
         write_private(path, text, owner=account.owner)
         return True
+
+    @property
+    def listen_addresses(self) -> str:
+        """Loopback, plus ``environments.local.listen_address`` when a local Kubernetes
+        cluster's pods must reach the server."""
+        extra = self.config.environments.local.listen_address
+        return f"localhost,{extra}" if extra else "localhost"
+
+    def _write_hba(self, account: ServerAccount) -> bool:
+        """Write pgplat's ``pg_hba.conf`` (the opt-in listen address lets its own subnets in,
+        over TLS with SCRAM); True when it changed."""
+        text = _HBA + (_HBA_LISTEN if self.config.environments.local.listen_address else "")
+        path = self.data_dir / "pg_hba.conf"
+        if path.exists() and path.read_text() == text:
+            return False
+        write_private(path, text, owner=account.owner)
+        return True
+
+    def _listen(self, info: ServerInfo) -> None:
+        """Restart a running server whose listen addresses changed (only a restart applies
+        them); it keeps its port."""
+        with psycopg.connect(info.admin_conninfo("postgres"), autocommit=True) as conn:
+            current = conn.execute("SHOW listen_addresses").fetchone()
+        if current == (self.listen_addresses,):
+            return
+        restart = ["restart", "-D", str(self.data_dir), "-m", "fast", "-w", "-t", "60"]
+        result = server_account().run(
+            [self.binaries.tool("pg_ctl"), *restart, "-l", str(self.log_file)]
+        )
+        if result.returncode != 0:
+            raise UserError(
+                f"the local server did not restart to listen on {self.listen_addresses}: "
+                f"{_failure(self._log_tail()) or result.stderr.strip()} (log: {self.log_file})"
+            )
 
     def _reload(self, info: ServerInfo) -> None:
         """Apply changed settings to the running server and wait until they are in force."""
