@@ -15,12 +15,12 @@ from common import Row, median_seconds
 
 INNOVATE = Path(__file__).resolve().parents[1] / "examples" / "innovate-inc.yaml"
 WORKLOAD = {
-    "reads_per_second": 6000,
-    "writes_per_second": 400,
+    "reads": 6000,
+    "writes": 400,
     "data_gib": 500,
-    "growth_gib_per_month": 25,
+    "growth_gib": 25,
     "connections": 1200,
-    "availability_target": 99.99,
+    "availability": 99.99,
 }
 
 

@@ -91,10 +91,9 @@ def test_text_output_compares_with_the_configured_flavor(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--region", "us-east-1", "--reads", "10"], "writes_per_second: Field required"),
+        (["--region", "us-east-1", "--reads", "10"], "writes: Field required (set it with --writes"),
         (["--region", "us-east-1", "--reads", "10", "--writes", "1", "--data-gib", "-5"], "--data-gib"),
         (["--reads", "10"], "no region: pass --region"),
-        (["--region", "eu-central-1", "--reads", "1", "--writes", "1", "--data-gib", "1"], "--refresh-prices --region eu-central-1"),
         (["--region", "us-east-1", "--profile", "missing.yaml"], "cannot read workload profile missing.yaml"),
     ],
 )  # fmt: skip
@@ -102,6 +101,58 @@ def test_user_errors_are_one_clear_line(
     invoke: Callable[..., Result], args: list[str], message: str
 ) -> None:
     done = invoke("advise", *args)
+    assert isinstance(done.exception, UserError)
+    assert message in str(done.exception)
+    assert "\n" not in str(done.exception)
+
+
+def test_a_region_without_prices_still_advises(invoke: Callable[..., Result]) -> None:
+    done = invoke(
+        "advise", "--region", "eu-central-1", "--reads", "1", "--writes", "1", "--data-gib", "1"
+    )
+    assert done.exit_code == 0, done.output
+    assert "Recommendation: RDS Multi-AZ" in done.stdout
+    assert "no prices for eu-central-1: the costs are us-east-1's" in done.stdout
+    assert "--refresh-prices --region eu-central-1" in done.stdout
+
+
+def test_the_configuration_is_the_default_workload(invoke: Callable[..., Result]) -> None:
+    done = invoke("-q", "-c", str(INNOVATE), "-o", "json", "advise", "--availability", "99.99")
+    assert done.exit_code == 0, done.output
+    advice = json.loads(done.stdout)
+    sources = advice["profile_sources"]
+    assert sources["reads"] == sources["writes"] == sources["data_gib"] == "configuration"
+    assert sources["availability"] == "flag"
+    assert sources["connections"] == "default"
+    assert advice["profile"]["data_gib"] == 100
+    text = invoke("-q", "-c", str(INNOVATE), "advise")
+    assert text.exit_code == 0, text.output
+    assert "what environments.prod's instances carry" in text.stdout
+
+
+def test_profile_keys_are_the_flags_names(invoke: Callable[..., Result], tmp_path: Path) -> None:
+    spelled = tmp_path / "spelled.yaml"
+    spelled.write_text("reads: 100\nwrites: 20\ndata-gib: 50\npeak-to-average: 4\n")
+    done = invoke("-o", "json", "advise", "--region", "us-east-1", "--profile", str(spelled))
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.stdout)["profile"]["peak_to_average"] == 4
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        ("reads_per_second", "reads_per_second is now reads, the name of its flag --reads"),
+        ("availability_target", "availability_target is now availability, the name of its flag --availability"),
+        ("growth-gib-per-month", "growth_gib_per_month is now growth_gib, the name of its flag --growth-gib"),
+        ("iops", "unknown key iops; the keys are the flags' names: reads, writes, data_gib"),
+    ],
+)  # fmt: skip
+def test_an_old_or_unknown_key_is_one_line_naming_the_flag(
+    invoke: Callable[..., Result], tmp_path: Path, key: str, message: str
+) -> None:
+    old = tmp_path / "old.yaml"
+    old.write_text(f"{key}: 10\nwrites: 1\ndata_gib: 1\n")
+    done = invoke("advise", "--region", "us-east-1", "--profile", str(old))
     assert isinstance(done.exception, UserError)
     assert message in str(done.exception)
     assert "\n" not in str(done.exception)

@@ -11,9 +11,7 @@ from pgplat.design.prices import PriceTable
 # Peak CPU: (200 * 1.5 / 2000 + 50 * 1.5 / 500) / 0.6 = 0.5 vCPU -> the smallest classes.
 # Daily change: 50 writes/s * 86,400 s * 1 KiB = 4.119873 GiB; 7 days = 28.839111 GiB.
 # Storage I/O: (200 * 0.1 + 50 * 1) /s * 2,628,000 s = 183.96 million requests.
-LIGHT = WorkloadProfile(
-    reads_per_second=200, writes_per_second=50, data_gib=100, connections=100, horizon_months=0
-)
+LIGHT = WorkloadProfile(reads=200, writes=50, data_gib=100, connections=100, horizon_months=0)
 
 HAND_COMPUTED = {
     "rds-multi-az": [
@@ -59,7 +57,7 @@ def test_totals_of_the_light_workload(prices: PriceTable) -> None:
 
 
 def test_growth_is_priced_at_the_horizon(prices: PriceTable) -> None:
-    grown = LIGHT.model_copy(update={"growth_gib_per_month": 10, "horizon_months": 12})
+    grown = LIGHT.model_copy(update={"growth_gib": 10, "horizon_months": 12})
     standard = advise(grown, prices, "us-east-1").estimate("aurora-standard")
     storage = next(line for line in standard.lines if line.item == "cluster storage")
     assert storage.quantity == 220  # 100 + 12 x 10 GiB
@@ -76,7 +74,7 @@ def test_growth_is_priced_at_the_horizon(prices: PriceTable) -> None:
 def test_cpu_sizing_boundary(
     prices: PriceTable, reads: float, rds_class: str, aurora_class: str
 ) -> None:
-    p = WorkloadProfile(reads_per_second=reads, writes_per_second=0, data_gib=10, peak_to_average=1)
+    p = WorkloadProfile(reads=reads, writes=0, data_gib=10, peak_to_average=1)
     advice = advise(p, prices, "us-east-1")
     assert advice.estimate("rds-multi-az").instance_class == rds_class
     assert advice.estimate("aurora-standard").instance_class == aurora_class
@@ -84,7 +82,7 @@ def test_cpu_sizing_boundary(
 
 def test_connections_size_memory(prices: PriceTable) -> None:
     """2,000 connections / 0.8 x 9,531,392 bytes = 22.19 GiB: 32 GiB classes, 11.5 ACU."""
-    p = WorkloadProfile(reads_per_second=10, writes_per_second=1, data_gib=10, connections=2000)
+    p = WorkloadProfile(reads=10, writes=1, data_gib=10, connections=2000)
     assert connection_memory_gib(p) == pytest.approx(22.1921, abs=1e-4)
     advice = advise(p, prices, "us-east-1")
     assert advice.estimate("rds-multi-az").instance_class == "db.m6g.2xlarge"
@@ -93,19 +91,12 @@ def test_connections_size_memory(prices: PriceTable) -> None:
 
 
 def test_a_load_beyond_the_largest_class_says_so(prices: PriceTable) -> None:
-    p = WorkloadProfile(reads_per_second=200_000, writes_per_second=0, data_gib=10)
+    p = WorkloadProfile(reads=200_000, writes=0, data_gib=10)
     rds = advise(p, prices, "us-east-1").estimate("rds-multi-az")
     assert rds.instance_class == "db.m6g.16xlarge"
     assert "more than db.m6g.16xlarge" in rds.notes[0]
 
 
 def test_serverless_floor_is_half_an_acu() -> None:
-    idle = WorkloadProfile(reads_per_second=0, writes_per_second=0, data_gib=1, connections=1)
+    idle = WorkloadProfile(reads=0, writes=0, data_gib=1, connections=1)
     assert serverless_acu(idle) == 0.5
-
-
-def test_unknown_region_tells_how_to_refresh(prices: PriceTable) -> None:
-    from pgplat.errors import UserError
-
-    with pytest.raises(UserError, match=r"--refresh-prices --region eu-central-1"):
-        advise(LIGHT, prices, "eu-central-1")

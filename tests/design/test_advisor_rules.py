@@ -7,7 +7,9 @@ from typing import Any
 import pytest
 
 from pgplat.design.advisor import (
+    LABELS,
     RULES,
+    Option,
     WorkloadProfile,
     advise,
     auto_scaling,
@@ -18,8 +20,8 @@ from pgplat.design.advisor import (
 from pgplat.design.prices import PriceTable
 
 LIGHT: dict[str, Any] = {
-    "reads_per_second": 200,
-    "writes_per_second": 50,
+    "reads": 200,
+    "writes": 50,
     "data_gib": 100,
     "horizon_months": 0,
 }
@@ -32,27 +34,27 @@ def profile(**changes: Any) -> WorkloadProfile:
 @pytest.mark.parametrize(
     ("rule", "changes", "favours_aurora"),
     [
-        (high_read_traffic, {"reads_per_second": 4999, "read_heavy": False}, False),
-        (high_read_traffic, {"reads_per_second": 5000, "read_heavy": False}, True),
-        (high_read_traffic, {"reads_per_second": 999, "read_heavy": True}, False),
-        (high_read_traffic, {"reads_per_second": 1000, "read_heavy": True}, True),
+        (high_read_traffic, {"reads": 4999, "read_heavy": False}, False),
+        (high_read_traffic, {"reads": 5000, "read_heavy": False}, True),
+        (high_read_traffic, {"reads": 999, "read_heavy": True}, False),
+        (high_read_traffic, {"reads": 1000, "read_heavy": True}, True),
         # read-heavy derived from the mix: reads >= 4 x writes
-        (high_read_traffic, {"reads_per_second": 1000, "writes_per_second": 250}, True),
-        (high_read_traffic, {"reads_per_second": 1000, "writes_per_second": 251}, False),
+        (high_read_traffic, {"reads": 1000, "writes": 250}, True),
+        (high_read_traffic, {"reads": 1000, "writes": 251}, False),
         (auto_scaling, {"peak_to_average": 2.99}, False),
         (auto_scaling, {"peak_to_average": 3.0}, True),
-        (fast_failover, {"availability_target": 99.95}, False),
-        (fast_failover, {"availability_target": 99.96}, True),
+        (fast_failover, {"availability": 99.95}, False),
+        (fast_failover, {"availability": 99.96}, True),
         (storage_limit, {"data_gib": 65536}, False),
         (storage_limit, {"data_gib": 65536.5}, True),
         (
             storage_limit,
-            {"data_gib": 59536, "growth_gib_per_month": 500, "horizon_months": 12},
+            {"data_gib": 59536, "growth_gib": 500, "horizon_months": 12},
             False,
         ),
         (
             storage_limit,
-            {"data_gib": 59536, "growth_gib_per_month": 500, "horizon_months": 13},
+            {"data_gib": 59536, "growth_gib": 500, "horizon_months": 13},
             True,
         ),
     ],
@@ -67,13 +69,13 @@ def test_rule_boundaries(rule: Any, changes: dict[str, Any], favours_aurora: boo
     ("changes", "recommendation"),
     [
         ({}, "rds-multi-az"),
-        ({"reads_per_second": 6000, "writes_per_second": 100}, "aurora-standard"),
-        ({"availability_target": 99.99}, "aurora-standard"),
+        ({"reads": 6000, "writes": 100}, "aurora-standard"),
+        ({"availability": 99.99}, "aurora-standard"),
         ({"peak_to_average": 4}, "aurora-serverless-v2"),
         # spiky wins over the other Aurora reasons: capacity follows the load
-        ({"peak_to_average": 4, "availability_target": 99.99}, "aurora-serverless-v2"),
+        ({"peak_to_average": 4, "availability": 99.99}, "aurora-serverless-v2"),
         # write-heavy and fast failover: I/O-Optimized is the cheaper Aurora
-        ({"writes_per_second": 300, "availability_target": 99.99}, "aurora-io-optimized"),
+        ({"writes": 300, "availability": 99.99}, "aurora-io-optimized"),
     ],
 )
 def test_recommendation(prices: PriceTable, changes: dict[str, Any], recommendation: str) -> None:
@@ -87,14 +89,15 @@ def test_io_optimized_when_it_is_the_cheaper_aurora(
     prices: PriceTable, writes: float, recommendation: str
 ) -> None:
     """With db.r6g.large, the bills cross where I/O is about a quarter of Standard's bill."""
-    advice = advise(
-        profile(writes_per_second=writes, availability_target=99.99), prices, "us-east-1"
-    )
+    advice = advise(profile(writes=writes, availability=99.99), prices, "us-east-1")
     standard = advice.estimate("aurora-standard").monthly
     optimized = advice.estimate("aurora-io-optimized").monthly
     assert advice.recommendation == recommendation
     assert (optimized < standard) is (recommendation == "aurora-io-optimized")
-    assert "I/O-Optimized costs" in advice.reasons[-1]
+    aurora: tuple[Option, Option] = ("aurora-standard", "aurora-io-optimized")
+    other = next(o for o in aurora if o != recommendation)
+    assert f"{LABELS[advice.recommendation]} costs $" in advice.reasons[-1]
+    assert advice.reasons[-1].endswith(f"for {LABELS[other]}")
 
 
 def test_rds_advice_explains_every_rule_and_the_cost(prices: PriceTable) -> None:
@@ -106,7 +109,7 @@ def test_rds_advice_explains_every_rule_and_the_cost(prices: PriceTable) -> None
 
 
 def test_aurora_advice_names_only_the_rules_that_fired(prices: PriceTable) -> None:
-    advice = advise(profile(availability_target=99.99), prices, "us-east-1")
+    advice = advise(profile(availability=99.99), prices, "us-east-1")
     assert advice.reasons[0].startswith("availability target 99.99% is above")
     assert not any("light/medium" in r for r in advice.reasons)
 
@@ -114,9 +117,9 @@ def test_aurora_advice_names_only_the_rules_that_fired(prices: PriceTable) -> No
 @pytest.mark.parametrize(
     ("field", "value"),
     [
-        ("reads_per_second", -1),
+        ("reads", -1),
         ("data_gib", 0),
-        ("availability_target", 100),
+        ("availability", 100),
         ("peak_to_average", 0.5),
         ("horizon_months", 61),
     ],

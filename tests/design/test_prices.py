@@ -99,7 +99,7 @@ def pricing(monkeypatch: pytest.MonkeyPatch) -> tuple[Any, list[dict[str, Any]]]
 
 def small_table() -> PriceTable:
     shipped = load_prices()
-    us = shipped.region("us-east-1")
+    us = shipped.regions["us-east-1"]
     only = {
         field: {cls: getattr(us, field).get(cls, 0.1) for cls in CLASSES}
         for field in (
@@ -114,7 +114,7 @@ def small_table() -> PriceTable:
 def test_refresh_adds_the_region_with_todays_date(pricing: Any, tmp_path: Path) -> None:
     client, _ = pricing
     table = refresh_region(small_table(), REGION, client, today=date(2026, 11, 25))
-    frankfurt = table.region(REGION)
+    frankfurt = table.regions[REGION]
     assert frankfurt.date == date(2026, 11, 25)
     assert "AWS Price List API" in frankfurt.source
     assert frankfurt.rds_multi_az_instance_hour == {"db.m6g.large": 0.372, "db.r6g.large": 0.744}
@@ -124,13 +124,13 @@ def test_refresh_adds_the_region_with_todays_date(pricing: Any, tmp_path: Path) 
     assert frankfurt.aurora_io_optimized_storage_gb_month == 0.2475
     assert frankfurt.aurora_io_per_million == pytest.approx(0.22)
     assert frankfurt.serverless_v2_acu_hour == 0.14
-    assert table.region("us-east-1") == small_table().region("us-east-1")
+    assert table.regions["us-east-1"] == small_table().regions["us-east-1"]
 
     saved = tmp_path / "prices.json"
     save_prices(table, saved)
     reloaded = load_prices(saved)
     assert reloaded == table
-    profile = WorkloadProfile(reads_per_second=100, writes_per_second=10, data_gib=10)
+    profile = WorkloadProfile(reads=100, writes=10, data_gib=10)
     assert advise(profile, reloaded, REGION).prices_date == "2026-11-25"
 
 
@@ -174,7 +174,7 @@ def test_a_broken_table_file_is_a_user_error(tmp_path: Path) -> None:
 
 def test_shipped_table_is_dated_and_complete() -> None:
     table = load_prices()
-    us = table.region("us-east-1")
+    us = table.regions["us-east-1"]
     assert us.date == date(2025, 1, 1)
     priced = {
         *us.rds_multi_az_instance_hour,

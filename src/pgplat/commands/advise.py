@@ -22,7 +22,15 @@ from pgplat.commands.common import (
     state,
 )
 from pgplat.config.calendar import Flavor
-from pgplat.design.advisor import ASSUMPTIONS, Advice, WorkloadProfile, advise
+from pgplat.design.advisor import (
+    ASSUMPTIONS,
+    LABELS,
+    TARGET_CPU,
+    Advice,
+    WorkloadProfile,
+    advise,
+    configured_workload,
+)
 from pgplat.design.extended_support import ExtendedSupportCost, staying_costs
 from pgplat.design.prices import PRICE_LIST_REGION, load_prices, refresh_region, save_prices
 from pgplat.errors import UserError
@@ -31,24 +39,13 @@ from pgplat.project import Project
 _REFRESHED = Project(Path()).prices
 """The refreshed table's place in a project, for the help text."""
 
-_FLAGS = {
-    "reads_per_second": "--reads",
-    "writes_per_second": "--writes",
-    "data_gib": "--data-gib",
-    "growth_gib_per_month": "--growth-gib",
-    "connections": "--connections",
-    "availability_target": "--availability",
-    "read_heavy": "--read-heavy",
-    "peak_to_average": "--peak-to-average",
-    "horizon_months": "--horizon-months",
+_RENAMED = {
+    "reads_per_second": "reads",
+    "writes_per_second": "writes",
+    "growth_gib_per_month": "growth_gib",
+    "availability_target": "availability",
 }
-
-_LABELS = {
-    "rds-multi-az": "RDS Multi-AZ",
-    "aurora-standard": "Aurora Standard",
-    "aurora-io-optimized": "Aurora I/O-Optimized",
-    "aurora-serverless-v2": "Aurora Serverless v2",
-}
+"""Profile keys of earlier releases, refused with their new name (the flag's)."""
 
 
 def cmd(
@@ -104,29 +101,31 @@ def cmd(
         _refresh(ctx, setting.region, prices or setting.project.prices)
         return
     flags = {
-        "reads_per_second": reads,
-        "writes_per_second": writes,
+        "reads": reads,
+        "writes": writes,
         "data_gib": data_gib,
-        "growth_gib_per_month": growth_gib,
+        "growth_gib": growth_gib,
         "connections": connections,
-        "availability_target": availability,
+        "availability": availability,
         "read_heavy": read_heavy,
         "peak_to_average": peak_to_average,
         "horizon_months": horizon_months,
     }
     table = load_prices(prices, refreshed=setting.project.prices)
-    advice = advise(_profile(profile, flags), table, setting.region, setting.retention)
+    workload, sources = _profile(profile, flags, setting.workload)
+    advice = advise(workload, table, setting.region, setting.retention)
     if state(ctx).output == "json":
         staying = {name: cost.as_dict() for name, cost in setting.extended_support.items()}
         emit_json(
             {
                 **advice.to_json(),
+                "profile_sources": sources,
                 "configured_flavor": setting.configured,
                 "extended_support": staying,
             }
         )
     else:
-        _render(advice, setting.configured)
+        _render(advice, setting.configured, sources)
         for name, cost in setting.extended_support.items():
             line = (
                 f"environments.{name} staying on PostgreSQL {cost.major} costs Extended Support "
@@ -147,6 +146,8 @@ class _Setting:
     """Where a refreshed price table is kept."""
     extended_support: dict[str, ExtendedSupportCost] = field(default_factory=dict)
     """What each environment pays if it stays on a major near or past standard support."""
+    workload: dict[str, float] = field(default_factory=dict)
+    """Production's provisioned load: the profile where the file and flags say nothing."""
 
 
 def _context(ctx: typer.Context, region: str | None, retention: int | None) -> _Setting:
@@ -160,6 +161,7 @@ def _context(ctx: typer.Context, region: str | None, retention: int | None) -> _
             prod.flavor,
             project,
             staying_costs(config, date.today()),
+            configured_workload(prod),
         )
     if region is None:
         raise UserError(
@@ -169,28 +171,61 @@ def _context(ctx: typer.Context, region: str | None, retention: int | None) -> _
     return _Setting(region, retention or 14, None, state(ctx).project())
 
 
-def _profile(path: Path | None, flags: dict[str, Any]) -> WorkloadProfile:
+def _profile(
+    path: Path | None, flags: dict[str, Any], configured: dict[str, float]
+) -> tuple[WorkloadProfile, dict[str, str]]:
+    """Flags over the profile file over the configuration's workload; and where each field
+    came from ("flag", "profile", "configuration" or "default")."""
+    layers = {
+        "configuration": configured,
+        "profile": _profile_file(path) if path is not None else {},
+        "flag": {k: v for k, v in flags.items() if v is not None},
+    }
     data: dict[str, Any] = {}
-    if path is not None:
-        try:
-            loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise UserError(f"cannot read workload profile {path}: {exc.strerror}") from None
-        except yaml.YAMLError as exc:
-            raise UserError(f"workload profile {path} is not YAML or JSON: {exc}") from None
-        if not isinstance(loaded, dict):
-            raise UserError(f"workload profile {path} must be a mapping of fields to values")
-        data.update(loaded)
-    data.update({k: v for k, v in flags.items() if v is not None})
+    sources: dict[str, str] = {}
+    for source, values in layers.items():
+        data.update(values)
+        sources.update(dict.fromkeys(values, source))
     try:
-        return WorkloadProfile.model_validate(data)
+        profile = WorkloadProfile.model_validate(data)
     except ValidationError as exc:
         error = exc.errors()[0]
-        field = str(error["loc"][0]) if error["loc"] else "profile"
-        source = f"{_FLAGS.get(field, field)} or {field} in --profile"
+        name = str(error["loc"][0]) if error["loc"] else "profile"
         raise UserError(
-            f"workload profile: {field}: {error['msg']} (set it with {source})"
+            f"workload profile: {name}: {error['msg']} (set it with {_flag(name)} or {name} "
+            "in --profile)"
         ) from None
+    return profile, {name: sources.get(name, "default") for name in WorkloadProfile.model_fields}
+
+
+def _flag(name: str) -> str:
+    return f"--{name.replace('_', '-')}"
+
+
+def _profile_file(path: Path) -> dict[str, Any]:
+    """A profile file's fields; its keys are the flags' names (``data_gib`` or ``data-gib``)."""
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UserError(f"cannot read workload profile {path}: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise UserError(f"workload profile {path} is not YAML or JSON: {exc}") from None
+    if not isinstance(loaded, dict):
+        raise UserError(f"workload profile {path} must be a mapping of fields to values")
+    data = {str(key).replace("-", "_"): value for key, value in loaded.items()}
+    for key in data:
+        if key in _RENAMED:
+            new = _RENAMED[key]
+            raise UserError(
+                f"workload profile {path}: {key} is now {new}, the name of its flag "
+                f"{_flag(new)}; rename the key"
+            )
+        if key not in WorkloadProfile.model_fields:
+            raise UserError(
+                f"workload profile {path}: unknown key {key}; the keys are the flags' names: "
+                f"{', '.join(WorkloadProfile.model_fields)}"
+            )
+    return data
 
 
 def _refresh(ctx: typer.Context, region: str, path: Path) -> None:
@@ -204,19 +239,35 @@ def _refresh(ctx: typer.Context, region: str, path: Path) -> None:
         emit_json({"refreshed": region, "file": str(path)})
 
 
-def _render(advice: Advice, configured: Flavor | None) -> None:
-    chosen = advice.estimate(advice.recommendation)
-    console.print(f"[bold]Recommendation: {_LABELS[advice.recommendation]}[/]", highlight=False)
+def _render(advice: Advice, configured: Flavor | None, sources: dict[str, str]) -> None:
+    console.print(f"[bold]Recommendation: {LABELS[advice.recommendation]}[/]", highlight=False)
     for reason in advice.reasons:
         console.print(f"  • {reason}", highlight=False, markup=False)
+    for tradeoff in advice.tradeoffs:
+        console.print(f"  but: {tradeoff}", highlight=False, markup=False)
     if configured is not None:
         verdict = "agrees" if configured == advice.engine else "differs: weigh the reasons above"
         console.print(
             f"environments.prod.flavor is {configured}: the configuration {verdict}",
             soft_wrap=True,
         )
+    from_config = [name for name, source in sources.items() if source == "configuration"]
+    if from_config:
+        line = (
+            f"workload {', '.join(from_config)}: what environments.prod's instances carry at "
+            f"{TARGET_CPU:.0%} CPU and its storage (flags and --profile override them)"
+        )
+        console.print(labelled("note", "yellow", line), highlight=False, soft_wrap=True)
+    for note in advice.notes:
+        console.print(labelled("note", "yellow", note), highlight=False, soft_wrap=True)
+    if advice.estimates:
+        _render_costs(advice)
+
+
+def _render_costs(advice: Advice) -> None:
+    chosen = advice.estimate(advice.recommendation)
     table = Table(
-        title=f"Estimated monthly cost in {advice.region} (prices of {advice.prices_date})"
+        title=f"Estimated monthly cost in {advice.priced_region} (prices of {advice.prices_date})"
     )
     table.add_column("option")
     table.add_column("instances")
@@ -226,7 +277,7 @@ def _render(advice: Advice, configured: Flavor | None) -> None:
         mark = "→ " if estimate is chosen else "  "
         parts = "\n".join(f"{line.item}: ${line.monthly:,.2f}" for line in estimate.lines)
         table.add_row(
-            mark + _LABELS[estimate.option],
+            mark + LABELS[estimate.option],
             estimate.instance_class,
             f"{estimate.monthly:,.2f}",
             parts,
@@ -234,7 +285,7 @@ def _render(advice: Advice, configured: Flavor | None) -> None:
     console.print(table)
     for estimate in advice.estimates:
         for note in estimate.notes:
-            line = f"{_LABELS[estimate.option]}: {note}"
+            line = f"{LABELS[estimate.option]}: {note}"
             console.print(labelled("note", "yellow", line), highlight=False)
     console.print(f"prices: {advice.prices_source}", style="dim", highlight=False, markup=False)
     console.print("[dim]assumptions (see --output json for all figures):[/]")

@@ -11,10 +11,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pgplat.config.model import CloudEnvironment
+from pgplat.design.extended_support import instance_vcpus
 from pgplat.design.prices import InstanceSpec, PriceTable, RegionPrices
 
 Option = Literal["rds-multi-az", "aurora-standard", "aurora-io-optimized", "aurora-serverless-v2"]
@@ -69,16 +72,17 @@ ASSUMPTIONS = (
 
 
 class WorkloadProfile(BaseModel):
-    """What the database has to carry. Rates are averages; peak_to_average gives the peaks."""
+    """What the database has to carry. Rates are averages; peak_to_average gives the peaks.
+    Each field is named as its `pgplat advise` flag, and so is its key in a profile file."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    reads_per_second: float = Field(ge=0, description="Average read queries per second.")
-    writes_per_second: float = Field(ge=0, description="Average write statements per second.")
+    reads: float = Field(ge=0, description="Average read queries per second.")
+    writes: float = Field(ge=0, description="Average write statements per second.")
     data_gib: float = Field(gt=0, description="Data size today, GiB.")
-    growth_gib_per_month: float = Field(default=0, ge=0, description="Data growth, GiB/month.")
+    growth_gib: float = Field(default=0, ge=0, description="Data growth, GiB per month.")
     connections: int = Field(default=100, ge=1, description="Peak concurrent connections.")
-    availability_target: float = Field(
+    availability: float = Field(
         default=99.95, ge=90, lt=100, description="Monthly availability target, percent."
     )
     read_heavy: bool | None = Field(
@@ -98,11 +102,11 @@ class WorkloadProfile(BaseModel):
     def is_read_heavy(self) -> bool:
         if self.read_heavy is not None:
             return self.read_heavy
-        return self.reads_per_second >= READ_HEAVY_RATIO * self.writes_per_second
+        return self.reads >= READ_HEAVY_RATIO * self.writes
 
     @property
     def stored_gib(self) -> float:
-        return self.data_gib + self.growth_gib_per_month * self.horizon_months
+        return self.data_gib + self.growth_gib * self.horizon_months
 
 
 # --- the plan's rules -----------------------------------------------------------------
@@ -122,10 +126,10 @@ class Verdict:
 
 def high_read_traffic(p: WorkloadProfile) -> Verdict:
     """Aurora when reads outgrow one instance: up to 15 replicas share one storage volume."""
-    reads = f"{p.reads_per_second:,.0f} reads/s"
-    if p.reads_per_second >= HIGH_READS_PER_SECOND:
+    reads = f"{p.reads:,.0f} reads/s"
+    if p.reads >= HIGH_READS_PER_SECOND:
         why = f"{reads} is high read traffic (>= {HIGH_READS_PER_SECOND:,.0f}/s)"
-    elif p.is_read_heavy and p.reads_per_second >= READ_HEAVY_READS_PER_SECOND:
+    elif p.is_read_heavy and p.reads >= READ_HEAVY_READS_PER_SECOND:
         why = f"{reads} on a read-heavy workload (>= {READ_HEAVY_READS_PER_SECOND:,.0f}/s)"
     else:
         why = ""
@@ -152,10 +156,10 @@ def auto_scaling(p: WorkloadProfile) -> Verdict:
 
 def fast_failover(p: WorkloadProfile) -> Verdict:
     """Aurora when availability must beat RDS Multi-AZ's SLA: it fails over in about 30 s."""
-    target = f"availability target {p.availability_target:g}%"
+    target = f"availability target {p.availability:g}%"
     return Verdict.of(
         "fast-failover",
-        p.availability_target > RDS_MULTI_AZ_SLA_PERCENT,
+        p.availability > RDS_MULTI_AZ_SLA_PERCENT,
         f"{target} is above RDS Multi-AZ's {RDS_MULTI_AZ_SLA_PERCENT:g}% SLA: Aurora "
         "promotes a replica in about 30 s (RDS Multi-AZ takes 60-120 s)",
         f"{target} is met by RDS Multi-AZ (SLA {RDS_MULTI_AZ_SLA_PERCENT:g}%)",
@@ -215,7 +219,7 @@ def peak_vcpu(p: WorkloadProfile) -> float:
 
 
 def _vcpu(p: WorkloadProfile) -> float:
-    load = p.reads_per_second / READS_PER_VCPU + p.writes_per_second / WRITES_PER_VCPU
+    load = p.reads / READS_PER_VCPU + p.writes / WRITES_PER_VCPU
     return load / TARGET_CPU
 
 
@@ -240,15 +244,13 @@ def size_instance(
 
 
 def monthly_storage_ios(p: WorkloadProfile) -> float:
-    per_second = (
-        p.reads_per_second * STORAGE_IOS_PER_READ + p.writes_per_second * STORAGE_IOS_PER_WRITE
-    )
+    per_second = p.reads * STORAGE_IOS_PER_READ + p.writes * STORAGE_IOS_PER_WRITE
     return per_second * SECONDS_PER_MONTH
 
 
 def backup_gib(p: WorkloadProfile, retention_days: int, free_gib: float) -> float:
     """Billed backup storage: a full copy plus retained daily changes, above the free size."""
-    daily_change = p.writes_per_second * 86_400 * CHANGED_BYTES_PER_WRITE / GIB
+    daily_change = p.writes * 86_400 * CHANGED_BYTES_PER_WRITE / GIB
     return max(0.0, p.stored_gib + daily_change * retention_days - free_gib)
 
 
@@ -347,7 +349,42 @@ def _notes(warning: str | None) -> tuple[str, ...]:
     return () if warning is None else (warning,)
 
 
+# --- the configuration as a workload --------------------------------------------------
+
+
+def configured_workload(env: CloudEnvironment) -> dict[str, float]:
+    """The load ``env``'s instances are provisioned for, as profile fields: at the peak every
+    instance runs at the target CPU, the writer shares its vCPUs half and half between reads and
+    writes, and each reader (or readable standby) serves reads only; the peak is the capacity
+    range of Serverless v2 or of reader auto scaling; the data is the allocated storage."""
+    if env.serverless_v2 is not None:
+        vcpus = env.serverless_v2.max_acu * VCPU_PER_ACU
+        peak = env.serverless_v2.max_acu / max(env.serverless_v2.min_acu, MIN_ACU)
+    else:
+        vcpus = instance_vcpus(env.instance_class)
+        scaling = env.reader_autoscaling if env.flavor == "aurora" else None
+        peak = (1 + scaling.max_capacity) / (1 + scaling.min_capacity) if scaling else 1.5
+    readers = env.readers if env.flavor == "aurora" else 2 if env.multi_az_cluster else 0
+    average = vcpus * TARGET_CPU / peak
+    return {
+        "reads": (0.5 + readers) * average * READS_PER_VCPU,
+        "writes": 0.5 * average * WRITES_PER_VCPU,
+        "data_gib": env.storage.allocated_gib,
+        "peak_to_average": peak,
+    }
+
+
 # --- the advice ---------------------------------------------------------------------------
+
+MAX_PRICE_AGE_DAYS = 180
+"""Prices older than this are called old: AWS changes them, and new classes appear."""
+
+LABELS: Mapping[Option, str] = {
+    "rds-multi-az": "RDS Multi-AZ",
+    "aurora-standard": "Aurora Standard",
+    "aurora-io-optimized": "Aurora I/O-Optimized",
+    "aurora-serverless-v2": "Aurora Serverless v2",
+}
 
 
 @dataclass(frozen=True)
@@ -355,12 +392,20 @@ class Advice:
     profile: WorkloadProfile
     recommendation: Option
     reasons: tuple[str, ...]
+    """Why the recommendation: a price is cited only where the recommendation costs less."""
     verdicts: tuple[Verdict, ...]
     estimates: tuple[Estimate, ...]
+    """Every option priced, or none when the table has no prices to use."""
     region: str
-    prices_date: str
-    prices_source: str
+    priced_region: str | None
+    """Whose prices the estimates use: ``region``'s, the fallback's, or none."""
+    prices_date: str | None
+    prices_source: str | None
     backup_retention_days: int
+    notes: tuple[str, ...] = ()
+    """About the prices: borrowed from another region, missing, or old."""
+    tradeoffs: tuple[str, ...] = ()
+    """What the recommendation gives up, such as a cheaper option it passes over."""
 
     @property
     def engine(self) -> Literal["rds", "aurora"]:
@@ -376,6 +421,7 @@ class Advice:
             "recommendation": self.recommendation,
             "engine": self.engine,
             "reasons": list(self.reasons),
+            "tradeoffs": list(self.tradeoffs),
             "rules": [asdict(v) for v in self.verdicts],
             "estimates": {
                 e.option: {
@@ -387,9 +433,11 @@ class Advice:
                 for e in self.estimates
             },
             "prices": {
-                "region": self.region,
+                "region": self.priced_region,
+                "for_region": self.region,
                 "date": self.prices_date,
                 "source": self.prices_source,
+                "notes": list(self.notes),
             },
             "backup_retention_days": self.backup_retention_days,
             "assumptions": list(ASSUMPTIONS),
@@ -397,20 +445,31 @@ class Advice:
 
 
 def advise(
-    profile: WorkloadProfile, table: PriceTable, region: str, backup_retention_days: int = 14
+    profile: WorkloadProfile,
+    table: PriceTable,
+    region: str,
+    backup_retention_days: int = 14,
+    today: date | None = None,
 ) -> Advice:
-    """Apply the plan's rules to ``profile`` and price every option in ``region``."""
-    prices = table.region(region)
-    estimates = (
-        estimate_rds(profile, prices, table.instances, backup_retention_days),
-        estimate_aurora(
-            profile, prices, table.instances, backup_retention_days, io_optimized=False
-        ),
-        estimate_aurora(profile, prices, table.instances, backup_retention_days, io_optimized=True),
-        estimate_serverless(profile, prices, backup_retention_days),
-    )
+    """Apply the plan's rules to ``profile`` and price every option in ``region`` (with the
+    fallback region's prices when the table has none for it; unpriced when neither)."""
+    priced = table.for_region(region)
+    notes = _price_notes(region, priced, today or date.today())
+    estimates: tuple[Estimate, ...] = ()
+    if priced is not None:
+        prices = priced[1]
+        estimates = (
+            estimate_rds(profile, prices, table.instances, backup_retention_days),
+            estimate_aurora(
+                profile, prices, table.instances, backup_retention_days, io_optimized=False
+            ),
+            estimate_aurora(
+                profile, prices, table.instances, backup_retention_days, io_optimized=True
+            ),
+            estimate_serverless(profile, prices, backup_retention_days),
+        )
     verdicts = tuple(rule(profile) for rule in RULES)
-    choice, reasons = _choose(verdicts, {e.option: e for e in estimates})
+    choice, reasons, tradeoffs = _choose(verdicts, {e.option: e for e in estimates})
     return Advice(
         profile=profile,
         recommendation=choice,
@@ -418,37 +477,81 @@ def advise(
         verdicts=verdicts,
         estimates=estimates,
         region=region,
-        prices_date=prices.date.isoformat(),
-        prices_source=prices.source,
+        priced_region=priced[0] if priced else None,
+        prices_date=priced[1].date.isoformat() if priced else None,
+        prices_source=priced[1].source if priced else None,
         backup_retention_days=backup_retention_days,
+        notes=notes,
+        tradeoffs=tradeoffs,
     )
 
 
-def _choose(
-    verdicts: tuple[Verdict, ...], estimates: Mapping[Option, Estimate]
-) -> tuple[Option, tuple[str, ...]]:
+def _price_notes(
+    region: str, priced: tuple[str, RegionPrices] | None, today: date
+) -> tuple[str, ...]:
+    refresh = f"`pgplat advise --refresh-prices --region {region}` where AWS is reachable"
+    if priced is None:
+        return (
+            f"the price table has no prices for {region}: the advice is the rules' alone; {refresh}",
+        )
+    name, prices = priced
+    notes = []
+    if name != region:
+        notes.append(
+            f"the price table has no prices for {region}: the costs are {name}'s; {refresh}"
+        )
+    if (today - prices.date).days > MAX_PRICE_AGE_DAYS:
+        notes.append(
+            f"the {name} prices are from {prices.date}, more than {MAX_PRICE_AGE_DAYS} days ago: "
+            f"refresh them with `pgplat advise --refresh-prices --region {name}` where AWS is "
+            "reachable"
+        )
+    return tuple(notes)
+
+
+_Choice = tuple[Option, tuple[str, ...], tuple[str, ...]]
+
+
+def _choose(verdicts: tuple[Verdict, ...], estimates: Mapping[Option, Estimate]) -> _Choice:
+    """The option the rules point at, its reasons and its trade-offs."""
     for_aurora = [v for v in verdicts if v.favours_aurora]
-    rds = estimates["rds-multi-az"]
     if not for_aurora:
-        cheapest_aurora = min(
-            (e for e in estimates.values() if e.option != "rds-multi-az"), key=lambda e: e.monthly
-        )
-        cost = (
-            f"RDS Multi-AZ costs ${rds.monthly:,.2f}/month against ${cheapest_aurora.monthly:,.2f} "
-            f"for the cheapest Aurora option ({cheapest_aurora.option})"
-        )
-        simple = "one instance with a synchronous standby: the simplest production setup"
-        reasons = ("light/medium workload", *(v.reason for v in verdicts), cost, simple)
-        return "rds-multi-az", reasons
+        return _rds(verdicts, estimates)
     reasons = tuple(v.reason for v in for_aurora)
     if any(v.rule == "auto-scaling" for v in for_aurora):
-        return "aurora-serverless-v2", reasons
+        return "aurora-serverless-v2", reasons, ()
+    if not estimates:
+        return "aurora-standard", (*reasons, "no prices to weigh I/O-Optimized against"), ()
     standard, optimized = estimates["aurora-standard"], estimates["aurora-io-optimized"]
     io_cost = next(line.monthly for line in standard.lines if line.item == "storage I/O")
-    costs = (
-        f"storage I/O is {io_cost / standard.monthly:.0%} of Aurora Standard's bill: "
-        f"I/O-Optimized costs ${optimized.monthly:,.2f}/month against ${standard.monthly:,.2f}"
+    share = f"storage I/O is {io_cost / standard.monthly:.0%} of Aurora Standard's bill"
+    chosen, other = sorted((standard, optimized), key=lambda e: e.monthly)
+    return chosen.option, (*reasons, f"{share}: {_cheaper(chosen, other)}"), ()
+
+
+def _rds(verdicts: tuple[Verdict, ...], estimates: Mapping[Option, Estimate]) -> _Choice:
+    """RDS for a light/medium workload: for its price where it is the cheapest, else for
+    simplicity alone, with the cheaper option named as what the simplicity costs."""
+    simple = "one instance with a synchronous standby: the simplest production setup"
+    reasons = ("light/medium workload", *(v.reason for v in verdicts), simple)
+    if not estimates:
+        return "rds-multi-az", reasons, ()
+    rds = estimates["rds-multi-az"]
+    cheapest = min((e for e in estimates.values() if e is not rds), key=lambda e: e.monthly)
+    if rds.monthly <= cheapest.monthly:
+        return "rds-multi-az", (*reasons, _cheaper(rds, cheapest)), ()
+    tradeoff = (
+        f"{LABELS[cheapest.option]} would cost ${cheapest.monthly:,.2f}/month, "
+        f"${rds.monthly - cheapest.monthly:,.2f} less than RDS Multi-AZ: the price of "
+        "its simplicity, since no rule calls for Aurora"
     )
-    if optimized.monthly < standard.monthly:
-        return "aurora-io-optimized", (*reasons, costs)
-    return "aurora-standard", (*reasons, costs)
+    return "rds-multi-az", reasons, (tradeoff,)
+
+
+def _cheaper(chosen: Estimate, other: Estimate) -> str:
+    """The one way a reason cites prices: the choice costs less than the alternative."""
+    assert chosen.monthly <= other.monthly, (chosen.option, other.option)
+    return (
+        f"{LABELS[chosen.option]} costs ${chosen.monthly:,.2f}/month against "
+        f"${other.monthly:,.2f} for {LABELS[other.option]}"
+    )

@@ -19,6 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pgplat.errors import UserError
 
 SHIPPED = "prices.json"
+FALLBACK_REGION = "us-east-1"
+"""Whose prices stand in for a region the table lacks: the shipped table's one region."""
 PRICE_LIST_REGION = "us-east-1"
 """The Price List API answers from a few regions only; it serves every region's prices."""
 
@@ -54,14 +56,12 @@ class PriceTable(_Model):
     instances: dict[str, InstanceSpec]
     regions: dict[str, RegionPrices]
 
-    def region(self, name: str) -> RegionPrices:
-        if name not in self.regions:
-            known = ", ".join(sorted(self.regions))
-            raise UserError(
-                f"the price table has no prices for {name} (it has {known}); run "
-                f"`pgplat advise --refresh-prices --region {name}` where AWS is reachable"
-            )
-        return self.regions[name]
+    def for_region(self, name: str) -> tuple[str, RegionPrices] | None:
+        """``name``'s prices, else the fallback region's, as (whose, prices); None if neither."""
+        for region in (name, FALLBACK_REGION):
+            if region in self.regions:
+                return region, self.regions[region]
+        return None
 
 
 def load_prices(path: Path | None = None, *, refreshed: Path | None = None) -> PriceTable:
