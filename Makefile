@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CONFIG ?= examples/innovate-inc.yaml
 
-.PHONY: setup run test lint typecheck bench fuzz refresh-data clean
+.PHONY: setup run test lint typecheck docs reference actionlint bench fuzz refresh-data clean
 
 setup: $(STAMP)
 
@@ -26,6 +26,10 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/pgplat up --config $(CONFIG)
+	@echo "pgplat is installed in $(VENV), not on your PATH: run '. $(VENV)/bin/activate' first"
+	@echo "(or write $(BIN)/pgplat), then the commands above as printed, e.g."
+	@echo "  pgplat -c $(CONFIG) down    # stop the local server"
+	@echo "make test (everything CI runs), make docs (the site, in build/site), make bench"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -35,8 +39,19 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: lint typecheck
+test: lint typecheck docs actionlint
 	$(BIN)/pytest
+
+# the documentation site, strictly (a broken link or nav entry fails), into build/site
+docs: $(STAMP)
+	$(BIN)/mkdocs build --strict --quiet
+
+# the generated reference pages (commands, configuration): run after changing either
+reference: $(STAMP)
+	$(BIN)/python -m pgplat.commands.reference docs/reference
+
+actionlint: $(STAMP)
+	$(BIN)/actionlint examples/ci/github-actions.yml
 
 fuzz: $(STAMP)
 	$(BIN)/pytest -m fuzz
@@ -49,4 +64,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) cdk.out .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) cdk.out build/site .pytest_cache .mypy_cache .ruff_cache .hypothesis
