@@ -4,7 +4,9 @@ treat our rules, cdk-nag, cfn-lint, the chain check and the isolation proof alik
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
+
+from pgplat.config.errors import Path, dotted
 
 Severity = Literal["error", "warning", "info"]
 Layer = Literal["rules", "chain", "isolation", "cdk-nag", "cfn-lint", "waivers"]
@@ -45,10 +47,16 @@ class Finding(Located):
     message: str
     fix: str = ""
     layer: Layer = "rules"
+    config_path: Path = ()
+    """The configuration field at fault (``check.waivers[0]``), when the finding is about the
+    configuration file itself rather than a resource it produced."""
 
     def at_least(self, threshold: Severity) -> bool:
         """Whether this finding is as severe as ``threshold`` or more."""
         return SEVERITY_RANK[self.severity] >= SEVERITY_RANK[threshold]
 
-    def to_dict(self) -> dict[str, str | None]:
-        return asdict(self)
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **asdict(self),
+            "config_path": dotted(self.config_path) if self.config_path else None,
+        }

@@ -2,15 +2,21 @@
 
 One suite per layer; each finding is a test case named after its rule and resource, failing
 when it is at or above the threshold, skipped when waived. A layer without failures also has
-a passing case, so a green run still shows what was checked.
+a passing case, so a green run still shows what was checked. Characters XML 1.0 cannot hold
+(control characters a message may quote) are written as ``\\xNN`` escapes, so the file always
+parses.
 """
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 from pgplat.policy.findings import Finding
 from pgplat.policy.report import Report
+
+_NOT_XML = re.compile(r"[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""Characters no XML 1.0 document may contain, even escaped."""
 
 
 def to_junit(report: Report) -> str:
@@ -27,15 +33,16 @@ def to_junit(report: Report) -> str:
             if finding.at_least(report.fail_on):
                 failures += 1
                 failure = ET.SubElement(
-                    case, "failure", message=finding.message, type=finding.severity
+                    case, "failure", message=xml_safe(finding.message), type=finding.severity
                 )
-                failure.text = finding.fix
+                failure.text = xml_safe(finding.fix)
             else:
-                ET.SubElement(case, "system-out").text = f"{finding.severity}: {finding.message}"
+                shown = f"{finding.severity}: {finding.message}"
+                ET.SubElement(case, "system-out").text = xml_safe(shown)
         for entry in waived:
             case = _case(suite, entry.finding)
             reason = f"waived until {entry.waiver.expires}: {entry.waiver.reason}"
-            ET.SubElement(case, "skipped", message=reason)
+            ET.SubElement(case, "skipped", message=xml_safe(reason))
         if not failures:
             ET.SubElement(suite, "testcase", classname=layer, name=f"{layer}: nothing failing")
         suite.set("tests", str(len(suite.findall("testcase"))))
@@ -51,6 +58,11 @@ def _case(suite: ET.Element, finding: Finding) -> ET.Element:
     return ET.SubElement(
         suite,
         "testcase",
-        classname=f"{finding.environment or 'all'}.{finding.layer}",
-        name=f"{finding.rule_id} {where}",
+        classname=xml_safe(f"{finding.environment or 'all'}.{finding.layer}"),
+        name=xml_safe(f"{finding.rule_id} {where}"),
     )
+
+
+def xml_safe(text: str) -> str:
+    """``text`` with every character XML cannot hold written as its escape (``\\x1f``)."""
+    return _NOT_XML.sub(lambda m: repr(m.group())[1:-1], text)

@@ -37,7 +37,7 @@ def apply_waivers(
 ) -> tuple[list[Finding], list[Waived]]:
     """The findings that remain (plus waiver problems) and the findings waived."""
     live = [w for w in waivers if w.expires >= today]
-    remaining: list[Finding] = [_expired(w) for w in waivers if w.expires < today]
+    remaining: list[Finding] = [_expired(w, i) for i, w in enumerate(waivers) if w.expires < today]
     waived: list[Waived] = []
     for finding in findings:
         waiver = next((w for w in live if covers(w, finding)), None)
@@ -46,7 +46,9 @@ def apply_waivers(
         else:
             waived.append(Waived(finding, waiver))
     used = {id(w.waiver) for w in waived}
-    remaining.extend(_unused(w) for w in live if id(w) not in used)
+    remaining.extend(
+        _unused(w, i) for i, w in enumerate(waivers) if w.expires >= today and id(w) not in used
+    )
     return remaining, waived
 
 
@@ -54,7 +56,7 @@ def _where(waiver: Waiver) -> str:
     return f"{waiver.rule} in {waiver.environment or 'every environment'}"
 
 
-def _expired(waiver: Waiver) -> Finding:
+def _expired(waiver: Waiver, index: int) -> Finding:
     return Finding(
         rule_id=EXPIRED,
         severity="error",
@@ -64,10 +66,11 @@ def _expired(waiver: Waiver) -> Finding:
         environment=waiver.environment,
         fix="Fix the finding, or renew the waiver in check.waivers with a new expires date.",
         layer="waivers",
+        config_path=("check", "waivers", index),
     )
 
 
-def _unused(waiver: Waiver) -> Finding:
+def _unused(waiver: Waiver, index: int) -> Finding:
     return Finding(
         rule_id=UNUSED,
         severity="info",
@@ -76,4 +79,5 @@ def _unused(waiver: Waiver) -> Finding:
         environment=waiver.environment,
         fix="Remove it from check.waivers.",
         layer="waivers",
+        config_path=("check", "waivers", index),
     )
