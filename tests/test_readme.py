@@ -46,3 +46,13 @@ def test_link_leads_somewhere(target: str) -> None:
     assert file.exists(), f"README links to {path}, which does not exist"
     if anchor:
         assert anchor in heading_ids(file), f"{path} has no heading #{anchor}"
+
+
+def test_make_run_ends_by_saying_how_to_reach_pgplat() -> None:
+    """`pgplat` is not on PATH after `make run`: its last words say how to run it."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0].splitlines()[1:]
+    assert recipe[0].strip() == "$(BIN)/pgplat up --config $(CONFIG)"
+    said = " ".join(line for line in recipe[1:] if line.strip().startswith("@echo"))
+    assert ". $(VENV)/bin/activate" in said
+    assert "$(BIN)/pgplat" in said
