@@ -382,8 +382,8 @@ def test_tag_rules(key: str, value: str, field: str, fragment: str) -> None:
 
 def test_too_many_tags_counts_pgplats_own() -> None:
     tags = {**BASE["tags"], **{f"t{i}": "x" for i in range(50 - len(BASE["tags"]))}}
-    assert_refused({"tags": tags}, "tags", "50", "pgplat adds 1")
-    valid({"tags": dict(list(tags.items())[:49])})
+    assert_refused({"tags": tags}, "tags", "50", "pgplat adds 2")
+    valid({"tags": dict(list(tags.items())[:48])})
 
 
 def test_cli_refuses_tags(run_cli: RunCli, tmp_path: Path) -> None:
@@ -404,6 +404,8 @@ def test_cli_refuses_tags(run_cli: RunCli, tmp_path: Path) -> None:
     [
         ("app_readonly", "group role"),
         ("app_readwrite", "group role"),
+        ("app_owner", "group role"),
+        ("pgplat_admin", "master user of environments.prod"),
         ("rds_pgaudit", "pgaudit"),
         ("postgres", "master user"),
         ("rdsadmin", "RDS"),

@@ -28,7 +28,7 @@ def test_bootstrap_is_idempotent_for_both_targets(
         ).fetchall()
     assert members == [  # and the bootstrapping user kept no membership in web
         ("reporting", "app_readonly"),
-        ("web", "app_readwrite"),
+        ("web", "app_owner"),
         ("web", "rds_iam"),
     ]
 

@@ -1,6 +1,7 @@
 """The bootstrap SQL never lets a configured user name or an access change widen privileges:
 it refuses to turn a NOLOGIN group role into a login user (or a user into a group), and a
-user moved to read-only loses its read-write membership. Run on the shared real server, in
+user moved to another level loses the memberships of its former one (an owner moved to
+read-write can no longer create). Run on the shared real server, in
 a database and schema of its own (roles are server-wide: every name here starts ``esc``)."""
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from pgplat.sql import bootstrap_sql
 
 DATABASE = "escalation_probe"
 SCHEMA = "esc"
-Access = Literal["read-write", "read-only"]
+Access = Literal["owner", "read-write", "read-only"]
+LEVELS: list[Access] = ["owner", "read-write", "read-only"]
 
 
 def _config(innovate: PgplatConfig, users: list[tuple[str, Access]]) -> PgplatConfig:
@@ -69,6 +71,12 @@ def _can_write(info: ServerInfo, user: str) -> bool:
     return row == (True,)
 
 
+def _can_create(info: ServerInfo, user: str) -> bool:
+    with psycopg.connect(info.admin_conninfo(DATABASE)) as conn:
+        row = conn.execute("SELECT has_schema_privilege(%s, 'esc', 'CREATE')", [user]).fetchone()
+    return row == (True,)
+
+
 def _logins(info: ServerInfo) -> set[str]:
     with psycopg.connect(info.admin_conninfo(DATABASE)) as conn:
         rows = conn.execute(
@@ -77,8 +85,8 @@ def _logins(info: ServerInfo) -> set[str]:
     return {name for (name,) in rows}
 
 
-@pytest.mark.parametrize("access", ["read-write", "read-only"])
-@pytest.mark.parametrize("group", ["esc_readonly", "esc_readwrite"])
+@pytest.mark.parametrize("access", LEVELS)
+@pytest.mark.parametrize("group", ["esc_readonly", "esc_readwrite", "esc_owner"])
 def test_a_user_named_like_a_group_role_is_refused_and_nothing_changes(
     innovate: PgplatConfig, probe_db: ServerInfo, group: str, access: Access
 ) -> None:
@@ -92,7 +100,7 @@ def test_a_user_named_like_a_group_role_is_refused_and_nothing_changes(
 
 
 USERS = st.lists(
-    st.tuples(st.sampled_from(["esc_a", "esc_b"]), st.sampled_from(["read-write", "read-only"])),
+    st.tuples(st.sampled_from(["esc_a", "esc_b"]), st.sampled_from(LEVELS)),
     min_size=1,
     max_size=4,
 )
@@ -110,7 +118,8 @@ def test_after_any_history_of_access_changes_a_user_has_only_its_current_access(
         current[name] = access
         _bootstrap(probe_db, _config(innovate, sorted(current.items())))
     for name, access in current.items():
-        assert _can_write(probe_db, name) == (access == "read-write"), (name, access)
+        assert _can_write(probe_db, name) == (access != "read-only"), (name, access)
+        assert _can_create(probe_db, name) == (access == "owner"), (name, access)
 
 
 def test_a_group_role_that_could_log_in_is_refused(

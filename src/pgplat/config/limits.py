@@ -42,8 +42,9 @@ TAGS_SOURCE = "https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.h
 TAG_KEY_MAX = 128
 TAG_VALUE_MAX = 256
 TAGS_PER_RESOURCE = 50
-PGPLAT_TAGS = 1
-"""Tags pgplat adds itself on top of ``tags`` (the restore drill's security-group tag)."""
+PGPLAT_TAGS = 2
+"""Tags pgplat adds itself on top of ``tags``: ``environment``, and the restore drill's
+security-group tag."""
 TAG_CHARACTERS = r"^[\w\s.:/=+\-@]*$"
 """Letters, digits and spaces in any script, and ``_ . : / = + - @``."""
 

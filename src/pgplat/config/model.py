@@ -27,18 +27,22 @@ from pgplat.config import limits, rules
 from pgplat.config.calendar import CALENDAR, Flavor, support_warnings
 from pgplat.config.errors import FieldError
 from pgplat.config.problems import Problems, reported_beside, salvage
-from pgplat.config.roles import group_role_reason
+from pgplat.config.roles import DEFAULT_MASTER_USERNAME, group_role_reason
 from pgplat.config.types import (
     AccountId,
     Acu,
     AuroraReplicas,
     ClockTime,
+    DatabasePort,
     K8sName,
     KmsKeyArn,
+    MasterUsername,
     OrganizationId,
     Percent,
     PgIdentifier,
     PrivateCidr,
+    PromotionTier,
+    RotationDays,
     StorageGib,
     TimeZoneName,
     parse_engine_version,
@@ -149,9 +153,12 @@ class DatabaseUser(Model):
     """An application user, the same in every environment (prod, dev and local)."""
 
     name: PgIdentifier = Field(description="PostgreSQL role name.")
-    access: Literal["read-write", "read-only"] = Field(
+    access: Literal["owner", "read-write", "read-only"] = Field(
         default="read-only",
-        description="Privileges on the application schema. Default: read-only.",
+        description="Privileges on the application schema: 'owner' owns it and runs DDL "
+        "(migrations; its new tables and sequences are usable by the other levels), "
+        "'read-write' reads and changes rows but creates nothing, 'read-only' reads. "
+        "Default: read-only.",
     )
     auth: Literal["iam", "secret"] = Field(
         default="iam",
@@ -462,10 +469,16 @@ class Monitoring(Model):
     performance_insights: bool = Field(
         default=True, description="Turn on Performance Insights. Default: true."
     )
-    performance_insights_retention_days: Literal[7, 31, 62, 93, 186, 372, 731] = Field(
+    performance_insights_retention_days: Literal[7, 31, 62, 93, 186, 372, 465, 731] = Field(
         default=7,
         description="Days of Performance Insights history; 7 is free, longer is "
         "billed. Default: 7.",
+    )
+    database_insights: Literal["standard", "advanced"] = Field(
+        default="standard",
+        description="CloudWatch Database Insights mode: 'advanced' adds per-query and "
+        "fleet-wide analysis (billed) and needs performance_insights with at least 465 days "
+        "(15 months) of retention. Default: standard.",
     )
     log_retention_days: int = Field(
         default=365,
@@ -481,6 +494,19 @@ class Monitoring(Model):
         default_factory=AlarmThresholds,
         description="Where the alarms go off. Default: the thresholds' own defaults.",
     )
+
+    @model_validator(mode="after")
+    def _advanced_insights_retained(self) -> Monitoring:
+        if self.database_insights == "advanced" and (
+            not self.performance_insights or self.performance_insights_retention_days < 465
+        ):
+            raise FieldError(
+                ("database_insights",),
+                "advanced Database Insights needs performance_insights: true and "
+                "performance_insights_retention_days of at least 465 (15 months); raise the "
+                "retention or use database_insights: standard",
+            )
+        return self
 
     @field_validator("log_retention_days")
     @classmethod
@@ -703,8 +729,19 @@ class CloudEnvironment(Model):
     instance_class: str = Field(
         default="db.r6g.large", description="DB instance class. Default: db.r6g.large."
     )
+    reader_instance_class: str | None = Field(
+        default=None,
+        description="Aurora: the replicas' instance class, when it differs from the writer's "
+        "(a replica promoted on failover then runs the writer's load on this class). "
+        "Default: none (instance_class).",
+    )
     readers: AuroraReplicas = Field(
         default=1, description="Aurora replicas (up to 15). Default: 1."
+    )
+    promotion_tiers: list[PromotionTier] | None = Field(
+        default=None,
+        description="Aurora: the failover priority of reader-1, reader-2, ... in order, one "
+        "per reader (0 is promoted first, 15 last). Default: none (the CDK's tiers).",
     )
     reader_autoscaling: AuroraReaderScaling | None = Field(
         default=None, description="Aurora replica auto scaling on CPU. Default: none (fixed)."
@@ -724,6 +761,34 @@ class CloudEnvironment(Model):
     storage: Storage = Field(
         default_factory=Storage,
         description="RDS storage. Default: gp3, 100 GiB growing to 1000 GiB.",
+    )
+    aurora_storage_type: Literal["aurora", "aurora-iopt1"] = Field(
+        default="aurora",
+        description="Aurora storage: 'aurora' (Standard, I/O billed per request) or "
+        "'aurora-iopt1' (I/O-Optimized: no I/O charges, dearer instances and storage; "
+        "`pgplat advise` prices both). Default: aurora.",
+    )
+    port: DatabasePort = Field(
+        default=5432,
+        description="Port the database listens on (1150-65535); the security group, network "
+        "ACL, manifests and client settings follow it. Default: 5432.",
+    )
+    master_username: MasterUsername = Field(
+        default=DEFAULT_MASTER_USERNAME,
+        description="The master user (its password is an RDS-managed secret). CHANGING IT "
+        "REPLACES AN EXISTING DATABASE (RDS cannot rename the master user): a database "
+        "deployed when the default was 'postgres' must set master_username: postgres. "
+        f"Default: {DEFAULT_MASTER_USERNAME}.",
+    )
+    secret_rotation_days: RotationDays = Field(
+        default=30,
+        description="Days between rotations of the application users' secrets (1-1000). "
+        "Default: 30.",
+    )
+    tags: dict[str, str] = Field(
+        default_factory=dict,
+        description="Tags on this environment's resources, over the top-level tags (a key "
+        "here wins); pgplat adds 'environment' itself. Default: none.",
     )
     network: Network = Field(description="The database VPC and the app VPCs that reach it.")
     eks: Eks | None = Field(
@@ -759,12 +824,20 @@ class CloudEnvironment(Model):
                 raise ValueError(f"{name!r} is not a PostgreSQL parameter name")
         return params
 
-    @field_validator("instance_class")
+    @field_validator("instance_class", "reader_instance_class")
     @classmethod
-    def _instance_class(cls, value: str) -> str:
-        if not _INSTANCE_CLASS.match(value):
+    def _instance_class(cls, value: str | None) -> str | None:
+        if value is not None and not _INSTANCE_CLASS.match(value):
             raise ValueError(f"{value!r} is not a DB instance class; write it like 'db.r6g.large'")
         return value
+
+    @field_validator("tags")
+    @classmethod
+    def _environment_tags(cls, tags: dict[str, str]) -> dict[str, str]:
+        problems = Problems()
+        _tag_rules(tags, problems)
+        problems.raise_found("tags")
+        return tags
 
     @model_validator(mode="after")
     def _flavor_fits(self) -> CloudEnvironment:
@@ -778,9 +851,13 @@ class CloudEnvironment(Model):
                     "multi_az_cluster is an RDS option; Aurora replicates by itself",
                 )
             self._reader_scaling_fits(problems)
+            self._readers_fit(problems)
         else:
-            for option in ("serverless_v2", "reader_autoscaling"):
-                if getattr(self, option) is not None:
+            for option in _AURORA_OPTIONS:
+                if option in self.model_fields_set and getattr(self, option) not in (
+                    None,
+                    "aurora",
+                ):
                     problems.add(
                         (option,), f"{option} is an Aurora option; remove it or use flavor aurora"
                     )
@@ -793,6 +870,25 @@ class CloudEnvironment(Model):
                 )
         problems.raise_found("CloudEnvironment")
         return self
+
+    def _readers_fit(self, problems: Problems) -> None:
+        """Reader class and tiers: one tier per reader; Serverless v2 sets both itself."""
+        tiers = self.promotion_tiers
+        if tiers is not None and len(tiers) != self.readers:
+            problems.add(
+                ("promotion_tiers",),
+                f"{len(tiers)} promotion tiers for {self.readers} readers; list one tier per "
+                "reader (reader-1 first)",
+            )
+        if self.serverless_v2 is None:
+            return
+        for option in ("reader_instance_class", "promotion_tiers"):
+            if getattr(self, option) is not None:
+                problems.add(
+                    (option,),
+                    f"Serverless v2 instances are db.serverless and reader-1 scales with the "
+                    f"writer (tier 1): remove {option} or serverless_v2",
+                )
 
     def _reader_scaling_fits(self, problems: Problems) -> None:
         scaling = self.reader_autoscaling
@@ -809,6 +905,16 @@ class CloudEnvironment(Model):
             ("reader_autoscaling", "max_capacity"),
             f"{why}; set max_capacity above readers (at most {cap}) or remove reader_autoscaling",
         )
+
+
+_AURORA_OPTIONS = (
+    "serverless_v2",
+    "reader_autoscaling",
+    "reader_instance_class",
+    "promotion_tiers",
+    "aurora_storage_type",
+)
+"""Options only an Aurora cluster has: refused on RDS rather than ignored."""
 
 
 class ProdEnvironment(CloudEnvironment):
@@ -874,7 +980,6 @@ class LocalEnvironment(Model):
         default_factory=list,
         description="SQL or Python files run by `pgplat dev seed`. Default: none.",
     )
-
     listen_address: str | None = Field(
         default=None,
         description="An extra address of this machine the local server listens on, so the "
@@ -1122,24 +1227,31 @@ class PgplatConfig(Model):
     @field_validator("tags")
     @classmethod
     def _aws_tag_rules(cls, tags: dict[str, str], info: ValidationInfo) -> dict[str, str]:
-        """Declared after required_tags, so that a missing required tag is reported here too."""
+        """Declared after environments and required_tags, so that a required tag missing from
+        an environment's merged tags is reported here too."""
         problems = Problems()
-        missing = [k for k in info.data.get("required_tags", []) if k not in tags]
-        if missing:
-            problems.add((), f"add the required tag(s) {', '.join(missing)} (see required_tags)")
-        for key, value in tags.items():
-            for problem in _tag_problems(key, value):
-                problems.add((key,), f"{problem} ({limits.TAGS_SOURCE})", key)
-        total = len(tags) + limits.PGPLAT_TAGS
-        if total > limits.TAGS_PER_RESOURCE:
+        environments = info.data.get("environments")
+        envs = environments.cloud() if isinstance(environments, Environments) else {}
+        required = info.data.get("required_tags", [])
+        merged = [tags | env.tags for env in envs.values()]
+        missing = [k for k in required if any(k not in m for m in merged)]
+        if missing:  # a broken environments section is reported on its own
             problems.add(
                 (),
-                f"{len(tags)} tags and pgplat adds {limits.PGPLAT_TAGS}: {total} is more than the "
-                f"{limits.TAGS_PER_RESOURCE} AWS allows per resource; drop "
-                f"{total - limits.TAGS_PER_RESOURCE}",
+                f"add the required tag(s) {', '.join(missing)} (see required_tags), here or "
+                "in every environments.<env>.tags",
             )
+        _tag_rules(tags, problems)
+        for name, env in envs.items():
+            if env.tags:
+                _tag_count(tags | env.tags, problems, f" with environments.{name}.tags")
         problems.raise_found("tags")
         return tags
+
+    def tags_of(self, env: str) -> dict[str, str]:
+        """The tags on every resource of ``env``: the top-level tags, the environment's over
+        them, and ``environment`` (set by pgplat so dev and prod never carry the same tags)."""
+        return self.tags | self.environments.cloud()[env].tags | {ENVIRONMENT_TAG: env}
 
     _every_problem = reported_beside(
         lambda data, found: _salvaged_checks(data, found), on_success=False
@@ -1213,6 +1325,36 @@ class PgplatConfig(Model):
                 )
             seen += [line for line in lines if line not in seen]
         return seen
+
+
+ENVIRONMENT_TAG = "environment"
+"""The tag pgplat puts on every resource, valued with the environment's name."""
+
+
+def _tag_rules(tags: dict[str, str], problems: Problems) -> None:
+    """What AWS refuses of each tag, and the tag pgplat sets itself."""
+    for key, value in tags.items():
+        if key == ENVIRONMENT_TAG:
+            problems.add(
+                (key,),
+                f"pgplat sets the {ENVIRONMENT_TAG!r} tag to the environment's name itself; "
+                "remove it (or name your tag differently)",
+                key,
+            )
+        for problem in _tag_problems(key, value):
+            problems.add((key,), f"{problem} ({limits.TAGS_SOURCE})", key)
+    _tag_count(tags, problems, "")
+
+
+def _tag_count(tags: dict[str, str], problems: Problems, where: str) -> None:
+    total = len(tags) + limits.PGPLAT_TAGS
+    if total > limits.TAGS_PER_RESOURCE:
+        problems.add(
+            (),
+            f"{len(tags)} tags{where} and pgplat adds {limits.PGPLAT_TAGS}: {total} is more "
+            f"than the {limits.TAGS_PER_RESOURCE} AWS allows per resource; drop "
+            f"{total - limits.TAGS_PER_RESOURCE}",
+        )
 
 
 def _tag_problems(key: str, value: str) -> list[str]:

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 AUDIT_ROLE = "rds_pgaudit"
 """The role ``pgaudit.role`` names: privileges granted to it mark objects for audit logging."""
-MASTER_USERNAME = "postgres"
-"""The master user of every cloud database (its password is an RDS-managed secret)."""
-ACCESS_LEVELS = ("read-write", "read-only")
+DEFAULT_MASTER_USERNAME = "pgplat_admin"
+"""The master user of a cloud database unless ``environments.<env>.master_username`` names
+another (its password is an RDS-managed secret). Not ``postgres``: the name every scan tries."""
+LOCAL_SUPERUSER = "postgres"
+ACCESS_LEVELS = ("owner", "read-write", "read-only")
+"""Owner runs DDL and owns the schema; read-write changes rows (DML only); read-only reads."""
 RESERVED_NAMES = {
-    MASTER_USERNAME: "the master user pgplat creates",
+    LOCAL_SUPERUSER: "the local server's superuser (and the usual master user of RDS)",
     AUDIT_ROLE: "the role pgaudit logs object access through",
     "rdsadmin": "RDS's own administrator",
     "rds_superuser": "RDS's administrative group role",
@@ -28,6 +31,12 @@ RESERVED_PREFIXES = {
 }
 
 
+_SQL_RESERVED = frozenset(
+    {"all", "current_role", "current_user", "none", "session_user", "user", "select", "table"}
+)
+"""Words PostgreSQL does not take as a role name unquoted, which RDS refuses as a master user."""
+
+
 def group_role(schema: str, access: str) -> str:
     """The NOLOGIN role holding one access level on the schema, e.g. ``app_readwrite``."""
     return f"{schema}_{access.replace('-', '')}"
@@ -41,6 +50,15 @@ def reserved_reason(name: str) -> str | None:
         if name.startswith(prefix):
             return f"{name!r} is reserved: {why}{_FIX}"
     return None
+
+
+def master_username_reason(name: str) -> str | None:
+    """Why RDS or pgplat refuse ``name`` as a master user, or None when it can be one."""
+    if name.lower() in _SQL_RESERVED:
+        return f"{name!r} is an SQL reserved word, which RDS refuses as a master user{_FIX}"
+    if name == LOCAL_SUPERUSER:
+        return None  # RDS's own default: kept by databases deployed before pgplat_admin
+    return reserved_reason(name)
 
 
 def group_role_reason(name: str, schema: str) -> str | None:

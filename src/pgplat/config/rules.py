@@ -25,6 +25,8 @@ ENVIRONMENT_INPUTS: tuple[tuple[str, ...], ...] = (
     ("engine_version",),
     ("upgrade_to",),
     ("instance_class",),
+    ("reader_instance_class",),
+    ("master_username",),
     ("multi_az_cluster",),
     ("kms_key_arn",),
     ("network",),
@@ -58,6 +60,7 @@ def check(parts: Parts, problems: Problems) -> None:
         _environment(parts, name, env, problems)
     _cidrs(parts, problems)
     _extensions(parts, problems)
+    _master_users(parts, problems)
 
 
 def _environment(parts: Parts, name: str, env: CloudEnvironment, problems: Problems) -> None:
@@ -76,7 +79,9 @@ def _environment(parts: Parts, name: str, env: CloudEnvironment, problems: Probl
             f"the copy must go to another region than {parts.region}",
         )
     if parts.region is not None:
-        _instance_class(parts.region, name, env, problems)
+        _instance_class(parts.region, name, env, "instance_class", problems)
+        if env.reader_instance_class is not None:
+            _instance_class(parts.region, name, env, "reader_instance_class", problems)
     _kms_key(parts, name, env, problems)
 
 
@@ -106,24 +111,26 @@ def _engine_version(parts: Parts, name: str, env: CloudEnvironment, problems: Pr
         problems.add(where or ("database", "engine_version"), problem + suffix, version)
 
 
-def _instance_class(region: str, name: str, env: CloudEnvironment, problems: Problems) -> None:
+def _instance_class(
+    region: str, name: str, env: CloudEnvironment, option: str, problems: Problems
+) -> None:
     cluster = env.flavor == "rds" and env.multi_az_cluster
     offered = instance_classes(env.flavor, region, cluster=cluster)
-    if offered is None or env.instance_class in offered:
+    chosen: str = getattr(env, option)
+    if offered is None or chosen in offered:
         return
     label = "Aurora PostgreSQL" if env.flavor == "aurora" else "RDS for PostgreSQL"
     label += " Multi-AZ DB clusters" if cluster else ""
-    family, _, size = env.instance_class.rpartition(".")
+    family, _, size = chosen.rpartition(".")
     similar = (
         [c for c in offered if c.startswith(family + ".")]
         or [c for c in offered if c.endswith("." + size)]
         or [c for c in ("db.r6g.large", "db.m6g.large", "db.t4g.medium") if c in offered]
     )
     problems.add(
-        ("environments", name, "instance_class"),
-        f"{env.instance_class} is not offered for {label} in {region}; "
-        f"use one of {', '.join(similar[:6])}",
-        env.instance_class,
+        ("environments", name, option),
+        f"{chosen} is not offered for {label} in {region}; use one of {', '.join(similar[:6])}",
+        chosen,
     )
 
 
@@ -186,3 +193,20 @@ def _extensions(parts: Parts, problems: Problems) -> None:
             if problem is not None:
                 problems.add(("database", "extensions", i), problem, name)
                 break
+
+
+def _master_users(parts: Parts, problems: Problems) -> None:
+    """An application user named like a master user would be the master, or collide with it."""
+    if parts.database is None:
+        return
+    masters: dict[str, str] = {}
+    for name, env in parts.envs.items():
+        masters.setdefault(env.master_username, name)
+    for i, user in enumerate(parts.database.users):
+        if user.name in masters:
+            problems.add(
+                ("database", "users", i, "name"),
+                f"{user.name!r} is reserved: it is the master user of environments."
+                f"{masters[user.name]} (master_username); choose another name",
+                user.name,
+            )

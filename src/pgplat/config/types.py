@@ -16,11 +16,12 @@ from zoneinfo import available_timezones
 from pydantic import AfterValidator, Field
 
 from pgplat.config.errors import abridged
-from pgplat.config.roles import reserved_reason
+from pgplat.config.roles import master_username_reason, reserved_reason
 
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 _ORG_ID = re.compile(r"^o-[a-z0-9]{10,32}$")
 _PG_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+_MASTER_USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
 _KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]{36}$")
 _HH_MM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
@@ -76,6 +77,18 @@ def _pg_identifier(value: str) -> str:
     return value
 
 
+def _master_username(value: str) -> str:
+    if not _MASTER_USERNAME.match(value):
+        raise ValueError(
+            f"{value!r} is not a master user name RDS takes; use 1-63 letters, digits and '_', "
+            "starting with a letter"
+        )
+    reason = master_username_reason(value)
+    if reason is not None:
+        raise ValueError(reason)
+    return value
+
+
 _kms_key_arn = _matching(
     _KMS_KEY_ARN,
     "{value} is not a KMS key ARN; expected "
@@ -110,6 +123,8 @@ AccountId = Annotated[str, AfterValidator(_account_id)]
 OrganizationId = Annotated[str, AfterValidator(_organization_id)]
 PrivateCidr = Annotated[str, AfterValidator(_private_cidr)]
 PgIdentifier = Annotated[str, AfterValidator(_pg_identifier)]
+MasterUsername = Annotated[str, AfterValidator(_master_username)]
+"""The master user of an RDS or Aurora database: what RDS's MasterUsername accepts."""
 KmsKeyArn = Annotated[str, AfterValidator(_kms_key_arn)]
 ClockTime = Annotated[str, AfterValidator(_clock_time)]
 TimeZoneName = Annotated[str, AfterValidator(_time_zone)]
@@ -118,6 +133,12 @@ Percent = Annotated[float, Field(gt=0, le=100)]
 """A share in percent, above 0 and at most 100: where an alarm or a scaling target sits."""
 AuroraReplicas = Annotated[int, Field(ge=0, le=15)]
 """A number of Aurora replicas: a cluster holds at most 15 besides its writer."""
+PromotionTier = Annotated[int, Field(ge=0, le=15)]
+"""An Aurora instance's failover priority: tier 0 is promoted first, 15 last."""
+DatabasePort = Annotated[int, Field(ge=1150, le=65535)]
+"""The port RDS and Aurora PostgreSQL listen on: 1150-65535 (the CreateDBInstance limits)."""
+RotationDays = Annotated[int, Field(ge=1, le=1000)]
+"""Days between Secrets Manager rotations: 1-1000 (the RotationRules limit)."""
 StorageGib = Annotated[int, Field(ge=20, le=65536)]
 """RDS storage in GiB: at least 20, at most 64 TiB."""
 Acu = Annotated[float, Field(le=256, multiple_of=0.5)]

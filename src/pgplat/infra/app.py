@@ -287,49 +287,6 @@ def _create_app(config: PgplatConfig, env_name: str, assembly_dir: Path) -> cdk.
         for account in sorted(accounts)
     }
     app = cdk.App(outdir=str(assembly_dir), context=context, analytics_reporting=False)
-    for key, value in config.tags.items():
+    for key, value in config.tags_of(env_name).items():
         cdk.Tags.of(app).add(key, value)
     return app
-
-
-def _write_manifest(synthesis: Synthesis, envs: list[str]) -> None:
-    """The record: the inputs' hash, and each stack with its template's hash (checked before
-    reuse, so a template changed on disk is never taken for this synthesis's)."""
-    stacks = [
-        {
-            "name": s.name,
-            "env": s.env,
-            "role": s.role,
-            "account": s.account,
-            "region": s.region,
-            "template": str(s.template_path.relative_to(synthesis.outdir)),
-            "sha256": hashlib.sha256(s.template_path.read_bytes()).hexdigest(),
-        }
-        for s in synthesis.stacks.values()
-    ]
-    manifest = {"config_hash": synthesis.config_hash, "envs": envs, "stacks": stacks}
-    write_private(synthesis.outdir / MANIFEST, json.dumps(manifest, indent=2) + "\n", mode=0o644)
-
-
-def previous_synthesis(outdir: Path, digest: str, envs: list[str]) -> Synthesis | None:
-    """The previous synthesis in ``outdir`` if it was made from the same inputs and every
-    template on disk is the one it wrote."""
-    try:
-        manifest = json.loads((outdir / MANIFEST).read_text())
-        if manifest["config_hash"] != digest or not set(envs) <= set(manifest["envs"]):
-            return None
-        recorded = [s for s in manifest["stacks"] if s["env"] in envs]
-        stacks: dict[str, StackInfo] = {}
-        templates: dict[str, dict[str, Any]] = {}
-        for s in recorded:
-            path = outdir / s["template"]
-            content = path.read_bytes()
-            if hashlib.sha256(content).hexdigest() != s["sha256"]:
-                return None
-            stacks[s["name"]] = StackInfo(
-                s["name"], s["env"], s["role"], s["account"], s["region"], path
-            )
-            templates[s["name"]] = json.loads(content)
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    return Synthesis(outdir, digest, stacks, templates, reused=True)

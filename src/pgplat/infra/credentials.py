@@ -20,9 +20,8 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from pgplat.infra.network import HTTPS, IsolatedNetwork
-from pgplat.naming import POSTGRES_PORT, pascal
+from pgplat.naming import pascal
 
-ROTATION_DAYS = 30
 EXCLUDED_CHARACTERS = " %+~`#$&*()|[]{}:;<>?!'/@\"\\"
 """Characters that break connection strings and shells; never generated in passwords."""
 
@@ -31,7 +30,8 @@ class UserSecrets(Construct):
     """One rotated secret per password-authenticated application user, by user name.
 
     ``secret_names`` maps each such user to its secret's name; ``owner`` (``<name>/<env>``)
-    labels the rotation functions' security group.
+    labels the rotation functions' security group; the functions reach the database on
+    ``port`` and rotate every ``rotation_days`` (``environments.<env>.secret_rotation_days``).
     """
 
     def __init__(
@@ -46,6 +46,8 @@ class UserSecrets(Construct):
         target: secretsmanager.ISecretAttachmentTarget,
         network: IsolatedNetwork,
         vpc_cidr: str,
+        port: int,
+        rotation_days: int,
     ) -> None:
         super().__init__(scope, construct_id)
         self.by_user: dict[str, secretsmanager.ISecret] = {}
@@ -61,7 +63,7 @@ class UserSecrets(Construct):
         rotation_sg.add_egress_rule(ec2.Peer.ipv4(vpc_cidr), HTTPS, "AWS APIs via endpoints")
         database = ec2.Connections(
             security_groups=[network.db_security_group],
-            default_port=ec2.Port.tcp(POSTGRES_PORT),
+            default_port=ec2.Port.tcp(port),
         )
         for user, secret_name in secret_names.items():
             secret = rds.DatabaseSecret(
@@ -84,7 +86,7 @@ class UserSecrets(Construct):
                 vpc=network.vpc,
                 vpc_subnets=network.subnet_selection,
                 security_group=rotation_sg,
-                automatically_after=Duration.days(ROTATION_DAYS),
+                automatically_after=Duration.days(rotation_days),
                 exclude_characters=EXCLUDED_CHARACTERS,
             )
             self.by_user[user] = attached

@@ -65,6 +65,7 @@ class DataStack(Stack):
             cidr=settings.network.vpc_cidr,
             availability_zones=zones,
             client_cidrs=settings.network.app_cidrs,
+            port=settings.port,
             key=self.key,
             flow_log_retention=log_retention(settings.monitoring.log_retention_days),
         )
@@ -107,6 +108,8 @@ class DataStack(Stack):
             target=self.database.attachment_target,
             network=self.network,
             vpc_cidr=settings.network.vpc_cidr,
+            port=settings.port,
+            rotation_days=settings.secret_rotation_days,
         )
         self.secrets: dict[str, secretsmanager.ISecret] = self.user_secrets.by_user
         self.backup = DatabaseBackup(
@@ -128,7 +131,7 @@ class DataStack(Stack):
             "HelperFunctions",
             key=self.key,
             retention=log_retention(settings.monitoring.log_retention_days),
-            tags=config.tags,
+            tags=config.tags_of(env_name),
         )
         self._outputs()
 

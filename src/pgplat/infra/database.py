@@ -34,13 +34,12 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from pgplat.config.model import CloudEnvironment
-from pgplat.config.roles import MASTER_USERNAME
 from pgplat.config.types import parse_engine_version
 from pgplat.infra.network import IsolatedNetwork
 from pgplat.infra.parameters import parameter_group
 from pgplat.infra.retention import log_retention
 from pgplat.infra.roles import service_role
-from pgplat.naming import POSTGRES_PORT, parameter_group_name
+from pgplat.naming import parameter_group_name
 
 Shape = Literal["aurora", "rds-instance", "rds-cluster"]
 
@@ -51,6 +50,7 @@ _PI_RETENTION = {
     93: rds.PerformanceInsightRetention.MONTHS_3,
     186: rds.PerformanceInsightRetention.MONTHS_6,
     372: rds.PerformanceInsightRetention.MONTHS_12,
+    465: rds.PerformanceInsightRetention.MONTHS_15,
     731: rds.PerformanceInsightRetention.LONG_TERM,
 }
 
@@ -144,7 +144,7 @@ class PostgresDatabase(Construct):
         super().__init__(scope, construct_id)
         self.props = props
         self.identifier = props.identifier
-        self.port = POSTGRES_PORT
+        self.port = props.settings.port
         self.security_group = network.db_security_group
         self.subnet_group_name = network.subnet_group.subnet_group_name
         self._key = key
@@ -217,14 +217,16 @@ class PostgresDatabase(Construct):
         IAM authentication, the maintenance window, protection and monitoring."""
         return {
             "engine": engine,
-            "credentials": rds.Credentials.from_username(MASTER_USERNAME, encryption_key=key),
+            "credentials": rds.Credentials.from_username(
+                self.props.settings.master_username, encryption_key=key
+            ),
             "manage_master_user_password": True,
             "vpc": network.vpc,
             "vpc_subnets": network.subnet_selection,
             "subnet_group": network.subnet_group,
             "security_groups": [network.db_security_group],
             "parameter_group": self._parameter_group(engine, int(self.props.major)),
-            "port": POSTGRES_PORT,
+            "port": self.port,
             "storage_encrypted": True,
             "storage_encryption_key": key,
             "iam_authentication": True,
@@ -238,6 +240,7 @@ class PostgresDatabase(Construct):
         }
 
     def _performance_insights(self) -> dict[str, object]:
+        """Performance Insights of an instance (or of every Aurora instance alike)."""
         monitoring = self.props.settings.monitoring
         if not monitoring.performance_insights:
             return {"enable_performance_insights": False}
@@ -288,8 +291,11 @@ class PostgresDatabase(Construct):
         self._upgrade_parameter_group(_aurora_engine)
         zones = props.availability_zones
         names = ["writer", *(f"reader-{i + 1}" for i in range(env.readers))]
+        tiers: list[int | None] = [None, *(env.promotion_tiers or ())]  # the writer has none
+        tiers += [None] * (len(names) - len(tiers))
         instances = [
-            self._aurora_instance(name, zones[i % len(zones)]) for i, name in enumerate(names)
+            self._aurora_instance(name, zones[i % len(zones)], tiers[i])
+            for i, name in enumerate(names)
         ]
         self.instance_identifiers = [f"{props.identifier}-{name}" for name in names]
         serverless = env.serverless_v2
@@ -307,6 +313,10 @@ class PostgresDatabase(Construct):
                 preferred_window=props.backup_window,
             ),
             cloudwatch_logs_exports=["postgresql"],
+            storage_type=rds.DBClusterStorageType(
+                env.aurora_storage_type.upper().replace("-", "_")
+            ),
+            database_insights_mode=_INSIGHTS[env.monitoring.database_insights],
             **self._l2_settings(network, key, engine),  # type: ignore[arg-type]
         )
         self.cluster = cluster
@@ -315,7 +325,9 @@ class PostgresDatabase(Construct):
         self._finish(cluster, arn=cluster.cluster_arn, attachment=cluster)
         return cluster
 
-    def _aurora_instance(self, name: str, zone: str) -> rds.IClusterInstance:
+    def _aurora_instance(self, name: str, zone: str, tier: int | None) -> rds.IClusterInstance:
+        """One instance of the cluster: the writer, or a reader with its own class and tier
+        when the configuration gives them."""
         props = self.props
         common = {
             "instance_identifier": f"{props.identifier}-{name}",
@@ -331,10 +343,13 @@ class PostgresDatabase(Construct):
                 scale_with_writer=name == "reader-1",
                 **common,  # type: ignore[arg-type]
             )
-        instance_type = ec2.InstanceType(props.settings.instance_class.removeprefix("db."))
+        settings = props.settings
+        reader_class = settings.reader_instance_class if name != "writer" else None
+        instance_class = reader_class or settings.instance_class
         return rds.ClusterInstance.provisioned(
             name,
-            instance_type=instance_type,
+            instance_type=ec2.InstanceType(instance_class.removeprefix("db.")),
+            promotion_tier=tier,
             **common,  # type: ignore[arg-type]
         )
 
@@ -379,6 +394,7 @@ class PostgresDatabase(Construct):
             auto_minor_version_upgrade=props.auto_minor_version_upgrade,
             delete_automated_backups=False,
             cloudwatch_logs_exports=["postgresql", "upgrade"],
+            database_insights_mode=_INSIGHTS[env.monitoring.database_insights],
             **self._l2_settings(network, key, engine),  # type: ignore[arg-type]
         )
         self.instance = instance
@@ -418,11 +434,11 @@ class PostgresDatabase(Construct):
             db_subnet_group_name=network.subnet_group.subnet_group_name,
             vpc_security_group_ids=[network.db_security_group.security_group_id],
             db_cluster_parameter_group_name=parameters.ref,
-            port=POSTGRES_PORT,
+            port=self.port,
             publicly_accessible=False,
             storage_encrypted=True,
             kms_key_id=key.key_arn,
-            master_username=MASTER_USERNAME,
+            master_username=env.master_username,
             manage_master_user_password=True,
             master_user_secret=rds.CfnDBCluster.MasterUserSecretProperty(kms_key_id=key.key_arn),
             backup_retention_period=env.backup.retention_days,
@@ -435,6 +451,7 @@ class PostgresDatabase(Construct):
             monitoring_interval=monitoring.enhanced_monitoring_interval,
             monitoring_role_arn=self.monitoring_role.role_arn if self.monitoring_role else None,
             performance_insights_enabled=monitoring.performance_insights,
+            database_insights_mode=monitoring.database_insights,
             performance_insights_kms_key_id=(
                 key.key_arn if monitoring.performance_insights else None
             ),
@@ -470,3 +487,9 @@ _LIFECYCLE: dict[bool | None, str | None] = {
     None: None,
 }
 """``extended_support`` as CloudFormation's EngineLifecycleSupport (None: not set)."""
+
+_INSIGHTS = {
+    "standard": rds.DatabaseInsightsMode.STANDARD,
+    "advanced": rds.DatabaseInsightsMode.ADVANCED,
+}
+"""``monitoring.database_insights`` as the CDK's CloudWatch Database Insights mode."""

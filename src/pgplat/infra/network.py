@@ -15,8 +15,6 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_rds as rds
 from constructs import Construct
 
-from pgplat.naming import POSTGRES_PORT
-
 HTTPS = ec2.Port.tcp(443)
 
 _ENDPOINT_SERVICES: dict[str, ec2.InterfaceVpcEndpointAwsService] = {
@@ -44,6 +42,7 @@ class IsolatedNetwork(Construct):
         cidr: str,
         availability_zones: list[str],
         client_cidrs: list[str],
+        port: int,
         key: kms.IKey,
         flow_log_retention: logs.RetentionDays,
     ) -> None:
@@ -111,12 +110,12 @@ class IsolatedNetwork(Construct):
             self,
             "DatabaseSecurityGroup",
             vpc=self.vpc,
-            description=f"PostgreSQL {name}: {POSTGRES_PORT} from the application VPCs only",
+            description=f"PostgreSQL {name}: {port} from the application VPCs only",
             allow_all_outbound=False,
         )
         for client in client_cidrs:
             self.db_security_group.add_ingress_rule(
                 ec2.Peer.ipv4(client),
-                ec2.Port.tcp(POSTGRES_PORT),
+                ec2.Port.tcp(port),
                 f"PostgreSQL from application VPC {client}",
             )

@@ -215,10 +215,10 @@ class RestoreValidation(Construct):
             "ValidatorSecurityGroup", data, f"Restore-test validator of {self.identifier}"
         )
         self.security_group.add_ingress_rule(
-            function_sg, ec2.Port.tcp(POSTGRES_PORT), "PostgreSQL from the validator"
+            function_sg, ec2.Port.tcp(data.database.port), "PostgreSQL from the validator"
         )
         function_sg.add_egress_rule(
-            self.security_group, ec2.Port.tcp(POSTGRES_PORT), "PostgreSQL to restored copies"
+            self.security_group, ec2.Port.tcp(data.database.port), "PostgreSQL to restored copies"
         )
         function_sg.add_egress_rule(
             ec2.Peer.ipv4(data.vpc.vpc_cidr_block), ec2.Port.tcp(443), "AWS APIs via endpoints"

@@ -25,7 +25,6 @@ from pgplat.config import PgplatConfig
 from pgplat.config.model import DatabaseUser
 from pgplat.errors import UserError
 from pgplat.infra.access_names import AccessNames
-from pgplat.naming import POSTGRES_PORT
 
 RDS_CA_BUNDLE = "/etc/pgplat/rds-ca/global-bundle.pem"
 """Where workloads mount AWS's RDS CA bundle (see ``pgplat certs``); verify-full needs it."""
@@ -81,7 +80,7 @@ def settings(names: AccessNames, user: DatabaseUser, endpoints: Endpoints) -> di
     """The environment ``pgplat.connect`` reads: libpq's variables plus pgplat's."""
     values = {
         "PGHOST": endpoints.writer,
-        "PGPORT": str(POSTGRES_PORT),
+        "PGPORT": str(names.config.environments.cloud()[names.env].port),
         "PGDATABASE": names.config.database.name,
         "PGUSER": user.name,
         "PGSSLMODE": "verify-full",
@@ -133,17 +132,18 @@ def ca_bundle_config_map(namespace: str, pem: str) -> Manifest:
 
 
 def network_policy(names: AccessNames, user: DatabaseUser, pod_identity: bool) -> Manifest:
-    """Egress for the user's pods: the data VPC on 5432, DNS, and where credentials come from.
+    """Egress for the user's pods: the data VPC on the database's port, DNS, and where
+    credentials come from.
 
     NetworkPolicies add up, so this one only widens what other policies allow; in a namespace
     with default-deny egress it is exactly the database path. Credentials: STS and Secrets
     Manager over HTTPS, and the Pod Identity agent when pods use it.
     """
-    vpc_cidr = names.config.environments.cloud()[names.env].network.vpc_cidr
+    settings = names.config.environments.cloud()[names.env]
     egress: list[dict[str, Any]] = [
         {
-            "to": [{"ipBlock": {"cidr": vpc_cidr}}],
-            "ports": [{"protocol": "TCP", "port": POSTGRES_PORT}],
+            "to": [{"ipBlock": {"cidr": settings.network.vpc_cidr}}],
+            "ports": [{"protocol": "TCP", "port": settings.port}],
         },
         {
             "to": [

@@ -24,7 +24,7 @@ from typing import Any, Literal
 from pgplat.config import PgplatConfig
 from pgplat.config.model import DatabaseUser, StackAccount
 from pgplat.infra.access_names import AccessNames
-from pgplat.naming import POSTGRES_PORT, partition
+from pgplat.naming import partition
 from pgplat.policy.assembly import Assembly, Resource, Stack
 from pgplat.policy.findings import Finding, Severity
 
@@ -75,12 +75,15 @@ RULES: dict[str, ChainRule] = {
         "route only network.vpc_cidr from the app VPCs and only network.app_vpcs[].cidr back",
     ),
     "CHAIN-009": ChainRule(
-        "Database-subnet NACL admits 5432 from the app VPCs and nothing else",
-        "allow TCP 5432 in and 1024-65535 out for each app CIDR; nothing else from outside",
+        "Database-subnet NACL admits the database port from the app VPCs and nothing else",
+        "allow TCP port (default 5432) in and 1024-65535 out for each app CIDR; nothing else "
+        "from outside",
     ),
     "CHAIN-010": ChainRule(
-        "Database security group admits 5432 from the app VPCs only, and reaches nothing",
-        "admit TCP 5432 from each app CIDR and nothing else; allow no egress beyond the VPC",
+        "Database security group admits the database port from the app VPCs only, and "
+        "reaches nothing",
+        "admit TCP port (default 5432) from each app CIDR and nothing else; allow no egress "
+        "beyond the VPC",
     ),
 }
 
@@ -393,8 +396,9 @@ def _network_chain(check: _Check, names: AccessNames, data: _Templates, app: _Te
             check.fail(
                 "CHAIN-008", f"TGW route to {route.properties.get('DestinationCidrBlock')}", route
             )
-    _nacl(check, data, network.vpc_cidr, app_cidrs)
-    _security_group(check, data, network.vpc_cidr, app_cidrs)
+    port = names.config.environments.cloud()[names.env].port
+    _nacl(check, data, network.vpc_cidr, app_cidrs, port)
+    _security_group(check, data, network.vpc_cidr, app_cidrs, port)
 
 
 def _routes(check: _Check, templates: _Templates, peers: set[str], side: str, mode: str) -> None:
@@ -419,7 +423,7 @@ def _covers(entry: Mapping[str, Any], port: int) -> bool:
     )
 
 
-def _nacl(check: _Check, data: _Templates, vpc_cidr: str, app_cidrs: set[str]) -> None:
+def _nacl(check: _Check, data: _Templates, vpc_cidr: str, app_cidrs: set[str], port: int) -> None:
     entries = [
         e
         for e in data.of_type("AWS::EC2::NetworkAclEntry")
@@ -439,9 +443,9 @@ def _nacl(check: _Check, data: _Templates, vpc_cidr: str, app_cidrs: set[str]) -
             )
         elif not egress and (
             str(entry.properties.get("Protocol")) != "6"
-            or entry.properties.get("PortRange") != {"From": POSTGRES_PORT, "To": POSTGRES_PORT}
+            or entry.properties.get("PortRange") != {"From": port, "To": port}
         ):
-            check.fail("CHAIN-009", f"NACL admits more than TCP {POSTGRES_PORT} from {cidr}", entry)
+            check.fail("CHAIN-009", f"NACL admits more than TCP {port} from {cidr}", entry)
     for cidr in sorted(app_cidrs):
         inbound = [
             e
@@ -453,13 +457,15 @@ def _nacl(check: _Check, data: _Templates, vpc_cidr: str, app_cidrs: set[str]) -
             for e in entries
             if e.properties.get("CidrBlock") == cidr and e.properties.get("Egress")
         ]
-        if not any(_covers(e.properties, POSTGRES_PORT) for e in inbound):
-            check.fail("CHAIN-009", f"NACL does not admit {POSTGRES_PORT} from {cidr}")
+        if not any(_covers(e.properties, port) for e in inbound):
+            check.fail("CHAIN-009", f"NACL does not admit {port} from {cidr}")
         if not any(_covers(e.properties, 1024) and _covers(e.properties, 65535) for e in outbound):
             check.fail("CHAIN-009", f"NACL drops the return traffic to {cidr}")
 
 
-def _security_group(check: _Check, data: _Templates, vpc_cidr: str, app_cidrs: set[str]) -> None:
+def _security_group(
+    check: _Check, data: _Templates, vpc_cidr: str, app_cidrs: set[str], port: int
+) -> None:
     groups = {
         data.text(ref).removesuffix(".GroupId}").removeprefix("${")
         for db in data.of_type(*RESOURCE_ID_ATTRIBUTES)
@@ -472,11 +478,7 @@ def _security_group(check: _Check, data: _Templates, vpc_cidr: str, app_cidrs: s
         if cidr is None:
             continue
         ports = (rule.get("FromPort"), rule.get("ToPort"))
-        if (
-            cidr not in app_cidrs
-            or ports != (POSTGRES_PORT, POSTGRES_PORT)
-            or rule.get("IpProtocol") != "tcp"
-        ):
+        if cidr not in app_cidrs or ports != (port, port) or rule.get("IpProtocol") != "tcp":
             check.fail(
                 "CHAIN-010",
                 f"database security group admits {cidr} on {rule.get('IpProtocol')} {ports}",
@@ -485,9 +487,7 @@ def _security_group(check: _Check, data: _Templates, vpc_cidr: str, app_cidrs: s
         else:
             admitted.add(cidr)
     for cidr in sorted(app_cidrs - admitted):
-        check.fail(
-            "CHAIN-010", f"database security group does not admit {POSTGRES_PORT} from {cidr}"
-        )
+        check.fail("CHAIN-010", f"database security group does not admit {port} from {cidr}")
     inside = ipaddress.IPv4Network(vpc_cidr)
     for at, rule in _rules(data, groups, "Egress"):
         cidr = rule.get("CidrIp")

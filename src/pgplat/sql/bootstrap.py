@@ -14,12 +14,17 @@ from psycopg import sql
 
 from pgplat.config import PgplatConfig
 from pgplat.config.model import DatabaseUser
-from pgplat.config.roles import AUDIT_ROLE, group_role  # validation reserves them too
+from pgplat.config.roles import (  # validation reserves them too
+    ACCESS_LEVELS,
+    AUDIT_ROLE,
+    group_role,
+)
 
 Target = Literal["rds", "local"]
 
 _TABLE_PRIVILEGES = {"read-write": "SELECT, INSERT, UPDATE, DELETE", "read-only": "SELECT"}
 _SEQUENCE_PRIVILEGES = {"read-write": "USAGE, SELECT, UPDATE", "read-only": "SELECT"}
+"""What the data levels get on every table and sequence; the owner level owns them."""
 __all__ = ["Target", "bootstrap_sql", "group_role"]
 
 
@@ -110,10 +115,13 @@ def _pgaudit() -> list[str]:
 
 def _user(user: DatabaseUser, schema: str) -> list[str]:
     role = _ident(user.name)
-    other = "read-only" if user.access == "read-write" else "read-write"
     statements = [
         _ensure_role(user.name, login=True),
-        _revoke_if_member(group_role(schema, other), user.name),
+        *(
+            _revoke_if_member(group_role(schema, a), user.name)
+            for a in ACCESS_LEVELS
+            if a != user.access
+        ),
         f"GRANT {_ident(group_role(schema, user.access))} TO {role};",
         f"ALTER ROLE {role} SET search_path = {_ident(schema)}, public;",
     ]
@@ -121,10 +129,10 @@ def _user(user: DatabaseUser, schema: str) -> list[str]:
         # On RDS, membership in rds_iam makes the user log in with IAM tokens only. Locally the
         # stand-in role keeps the same grants valid while the user logs in with a password.
         statements.append(f"GRANT rds_iam TO {role};")
-    if user.access == "read-write":
-        # Tables this user creates must be readable by the read-only group. Setting that
-        # needs membership in the user's role, which RDS's master (no superuser) lacks:
-        # hold it only for these statements.
+    if user.access == "owner":
+        # Tables this user creates must be usable by the data groups. Setting that needs
+        # membership in the user's role, which RDS's master (no superuser) lacks: hold it
+        # only for these statements.
         statements.append(f"GRANT {role} TO CURRENT_USER;")
         statements.extend(_default_privileges(schema, f"FOR ROLE {role} "))
         statements.append(f"REVOKE {role} FROM CURRENT_USER;")
@@ -132,9 +140,9 @@ def _user(user: DatabaseUser, schema: str) -> list[str]:
 
 
 def _default_privileges(schema: str, for_role: str) -> list[str]:
-    """Privileges on tables and sequences the creator makes later, for both access levels."""
+    """Privileges on tables and sequences the creator makes later, for both data levels."""
     statements = []
-    for access in ("read-write", "read-only"):
+    for access in _TABLE_PRIVILEGES:
         grantee = _ident(group_role(schema, access))
         prefix = f"ALTER DEFAULT PRIVILEGES {for_role}IN SCHEMA {_ident(schema)}"
         statements.append(f"{prefix} GRANT {_TABLE_PRIVILEGES[access]} ON TABLES TO {grantee};")
@@ -142,6 +150,42 @@ def _default_privileges(schema: str, for_role: str) -> list[str]:
             f"{prefix} GRANT {_SEQUENCE_PRIVILEGES[access]} ON SEQUENCES TO {grantee};"
         )
     return statements
+
+
+def _groups(config: PgplatConfig) -> list[str]:
+    """The three NOLOGIN groups and what each holds: the owner group owns the schema, so it
+    creates in it (DDL), and holds read-write; read-write and read-only get rows, not CREATE
+    (revoked from databases bootstrapped before the owner level existed).
+
+    The bootstrapping user joins the owner group until the end of the script: on RDS the
+    master is no superuser, and only the schema's owner (or a member) may grant on it and set
+    the owner's default privileges.
+    """
+    db = config.database
+    schema, database = _ident(db.schema_name), _ident(db.name)
+    owner = _ident(group_role(db.schema_name, "owner"))
+    out = [_ensure_role(group_role(db.schema_name, a), login=False) for a in ACCESS_LEVELS]
+    out += [
+        f"GRANT {owner} TO CURRENT_USER;",
+        f"CREATE SCHEMA IF NOT EXISTS {schema} AUTHORIZATION {owner};",
+        f"ALTER SCHEMA {schema} OWNER TO {owner};",
+        # Migrations also move rows, on tables they did not create too.
+        f"GRANT {_ident(group_role(db.schema_name, 'read-write'))} TO {owner};",
+    ]
+    for access in ACCESS_LEVELS:
+        group = _ident(group_role(db.schema_name, access))
+        out += [
+            f"GRANT CONNECT, TEMPORARY ON DATABASE {database} TO {group};",
+            f"GRANT USAGE ON SCHEMA {schema} TO {group};",
+        ]
+    for access in _TABLE_PRIVILEGES:
+        group = _ident(group_role(db.schema_name, access))
+        out += [
+            f"REVOKE CREATE ON SCHEMA {schema} FROM {group};",
+            f"GRANT {_TABLE_PRIVILEGES[access]} ON ALL TABLES IN SCHEMA {schema} TO {group};",
+            f"GRANT {_SEQUENCE_PRIVILEGES[access]} ON ALL SEQUENCES IN SCHEMA {schema} TO {group};",
+        ]
+    return out + _default_privileges(db.schema_name, f"FOR ROLE {owner} ")
 
 
 def bootstrap_sql(config: PgplatConfig, target: Target = "rds") -> str:
@@ -153,7 +197,6 @@ def bootstrap_sql(config: PgplatConfig, target: Target = "rds") -> str:
     create the ``rds_pgaudit`` role and, where the server preloads it, the pgaudit extension.
     """
     db = config.database
-    schema = _ident(db.schema_name)
     database = _ident(db.name)
     out = [
         f"-- pgplat bootstrap of database {db.name} ({target}); safe to re-run.",
@@ -164,22 +207,13 @@ def bootstrap_sql(config: PgplatConfig, target: Target = "rds") -> str:
     out += [
         f"REVOKE ALL ON DATABASE {database} FROM PUBLIC;",
         "REVOKE CREATE ON SCHEMA public FROM PUBLIC;",
-        f"CREATE SCHEMA IF NOT EXISTS {schema};",
     ]
-    for access in ("read-write", "read-only"):
-        group = _ident(group_role(db.schema_name, access))
-        out += [
-            _ensure_role(group_role(db.schema_name, access), login=False),
-            f"GRANT CONNECT, TEMPORARY ON DATABASE {database} TO {group};",
-            f"GRANT USAGE ON SCHEMA {schema} TO {group};",
-            f"GRANT {_TABLE_PRIVILEGES[access]} ON ALL TABLES IN SCHEMA {schema} TO {group};",
-            f"GRANT {_SEQUENCE_PRIVILEGES[access]} ON ALL SEQUENCES IN SCHEMA {schema} TO {group};",
-        ]
-    readwrite = _ident(group_role(db.schema_name, "read-write"))
-    out.append(f"GRANT CREATE ON SCHEMA {schema} TO {readwrite};")
+    out += _groups(config)
     out += _default_privileges(db.schema_name, "")
     for user in db.users:
         out += _user(user, db.schema_name)
+    owner = _ident(group_role(db.schema_name, "owner"))
+    out.append(f"REVOKE {owner} FROM CURRENT_USER;")
     out += [_extension(name, target) for name in db.extensions]
     out += _pgaudit()
     return "\n".join(out) + "\n"

@@ -20,7 +20,6 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pgplat.aws.errors import aws_error_code
 from pgplat.config import engines
 from pgplat.config.model import PgplatConfig, ValidationSuite
-from pgplat.config.roles import MASTER_USERNAME
 from pgplat.drills.failover.probe import Probe
 from pgplat.drills.failover.runner import Timing, run_drill
 from pgplat.drills.report import Warn, publish_or_warn
@@ -220,7 +219,12 @@ def green_login(config: PgplatConfig, project: Project, green: Green, password: 
     test = config.environments.prod.backup.restore_test
     bundle = project.resolve(test.ca_bundle) if test is not None and test.ca_bundle else None
     return Login(
-        green.endpoint, green.port, config.database.name, MASTER_USERNAME, password, bundle
+        green.endpoint,
+        green.port,
+        config.database.name,
+        config.environments.prod.master_username,
+        password,
+        bundle,
     )
 
 

@@ -45,7 +45,7 @@ class ValidatorSettings:
             database=config.database.name,
             suite=restore_test.validation if restore_test else ValidationSuite(),
             instance_class=settings.instance_class,
-            tags=config.tags,
+            tags=config.tags_of(env),
             ca_file=LAYER_CA_BUNDLE if restore_test and restore_test.ca_bundle else None,
         )
 

@@ -83,7 +83,7 @@ def prepare(
         suite=restore_test.validation if restore_test is not None else ValidationSuite(),
         security_group=_drill_security_group(ec2, source.vpc_id, identifier),
         dbname=config.database.name,
-        tags=config.tags,
+        tags=config.tags_of(options.env),
         auth=options.auth,
         iam_user=options.iam_user,
         ca_file=options.ca_file,

@@ -1,4 +1,4 @@
-"""Every taggable resource carries the organisation's required tags."""
+"""Every taggable resource carries the organisation's required tags and its environment's."""
 
 from __future__ import annotations
 
@@ -8,21 +8,23 @@ from typing import Any
 
 from cfnlint.schema import PROVIDER_SCHEMA_MANAGER, ResourceNotFoundError
 
+from pgplat.config.model import ENVIRONMENT_TAG
 from pgplat.policy.assembly import Resource
 from pgplat.policy.rules.base import NOT_APPLICABLE, Context, Verdict, verdict
 
 
 def mandatory_tags_present(resource: Resource, context: Context) -> Verdict:
-    tag_property = _tag_property(context.config.region, resource.type)
-    if tag_property is None:
+    prop = tag_property(context.config.region, resource.type)
+    if prop is None:
         return NOT_APPLICABLE
-    keys = _keys(resource.properties.get(tag_property))
-    missing = [key for key in context.config.required_tags if key not in keys]
+    keys = _keys(resource.properties.get(prop))
+    required = (*context.config.required_tags, ENVIRONMENT_TAG)
+    missing = [key for key in required if key not in keys]
     return verdict(not missing, f"missing tag(s) {', '.join(missing)}")
 
 
 @cache
-def _tag_property(region: str, resource_type: str) -> str | None:
+def tag_property(region: str, resource_type: str) -> str | None:
     """The property a resource type carries tags in, from the CloudFormation registry schema
     cfn-lint ships; None for types that cannot be tagged."""
     try:
