@@ -24,6 +24,8 @@ from pgplat.design.prices import load_prices
 from tests.fixtures.configs import REGION_ZONES, configurations
 
 FEW = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+MANY = settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+"""For `make fuzz`."""
 SHIPPED = load_prices()
 SHIPPED_DATE = date(2025, 1, 1)
 LIGHT = WorkloadProfile(reads=200, writes=50, data_gib=100, horizon_months=0)
@@ -41,8 +43,8 @@ profiles = st.builds(
 )
 
 _CHEAPER = re.compile(
-    r"^(?:.*: )?(?P<chosen>[A-Za-z/ -]+?) costs \$(?P<price>[\d,.]+)/month against "
-    r"\$(?P<other>[\d,.]+) for (?P<alternative>[A-Za-z/ -]+)$"
+    r"^(?:.*: )?(?P<chosen>[\w/ -]+?) costs \$(?P<price>[\d,.]+)/month against "
+    r"\$(?P<other>[\d,.]+) for (?P<alternative>[\w/ -]+)$"
 )
 
 
@@ -58,26 +60,34 @@ def assert_no_reason_argues_for_the_dearer(advice: Advice) -> None:
         found = _CHEAPER.match(reason)
         assert found is not None, reason
         assert found["chosen"] == LABELS[advice.recommendation], reason
+        assert found["alternative"] in LABELS.values(), reason
         assert dollars(found["price"]) <= dollars(found["other"]), reason
         assert found["price"] == f"{advice.estimate(advice.recommendation).monthly:,.2f}"
 
 
-@FEW
-@given(profiles)
-def test_no_reason_cites_a_higher_price_for_any_workload(profile: WorkloadProfile) -> None:
+def _priced_honestly(profile: WorkloadProfile) -> None:
     assert_no_reason_argues_for_the_dearer(
         advise(profile, SHIPPED, "us-east-1", today=SHIPPED_DATE)
     )
 
 
-@FEW
-@given(configurations())
-def test_no_reason_cites_a_higher_price_for_any_configuration(config: PgplatConfig) -> None:
-    workload = configured_workload(config.environments.prod)
-    profile = WorkloadProfile(**workload)
+def _configured_honestly(config: PgplatConfig) -> None:
+    profile = WorkloadProfile(**configured_workload(config.environments.prod))
     advice = advise(profile, SHIPPED, config.region, today=SHIPPED_DATE)
     assert_no_reason_argues_for_the_dearer(advice)
     assert advice.reasons
+
+
+test_no_reason_cites_a_higher_price_for_any_workload = FEW(given(profiles)(_priced_honestly))
+test_no_reason_cites_a_higher_price_for_any_configuration = FEW(
+    given(configurations())(_configured_honestly)
+)
+test_fuzz_no_reason_cites_a_higher_price_for_any_workload = pytest.mark.fuzz(
+    MANY(given(profiles)(_priced_honestly))
+)
+test_fuzz_no_reason_cites_a_higher_price_for_any_configuration = pytest.mark.fuzz(
+    MANY(given(configurations())(_configured_honestly))
+)
 
 
 def test_cheaper_aurora_is_a_tradeoff_not_a_reason_for_rds() -> None:

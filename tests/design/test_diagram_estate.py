@@ -7,6 +7,7 @@ import json
 from copy import deepcopy
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -150,11 +151,7 @@ def edge_count(config: PgplatConfig) -> int:
     return len(describe(config).edges)
 
 
-@SLOW
-@given(documents(), st.integers(1, 10), st.integers(1, 5), st.integers(1, 4))
-def test_nodes_grow_with_namespaces_and_vpcs_not_users_times_vpcs(
-    document: Document, users: int, namespaces: int, vpcs: int
-) -> None:
+def _grows_by_namespace(document: Document, users: int, namespaces: int, vpcs: int) -> None:
     namespaces = min(namespaces, users)
     base = node_count(estate(document, namespaces, namespaces, 1))
     config = estate(document, users, namespaces, vpcs)
@@ -164,6 +161,13 @@ def test_nodes_grow_with_namespaces_and_vpcs_not_users_times_vpcs(
     # a namespace points at most at the secrets and the roles; each VPC at the link
     assert edge_count(config) <= edge_count(estate(document, 1, 1, 1)) + 3 * namespaces + 2 * vpcs
     assert sum(n.kind == "eks" for g in groups(describe(config)).values() for n in g.nodes) == 1
+
+
+_ESTATES = given(documents(), st.integers(1, 10), st.integers(1, 5), st.integers(1, 4))
+test_nodes_grow_with_namespaces_and_vpcs_not_users_times_vpcs = SLOW(_ESTATES(_grows_by_namespace))
+test_fuzz_nodes_grow_with_namespaces_and_vpcs_not_users_times_vpcs = pytest.mark.fuzz(
+    settings(SLOW, max_examples=300)(_ESTATES(_grows_by_namespace))
+)
 
 
 def test_a_large_estate_stays_readable(innovate: PgplatConfig) -> None:

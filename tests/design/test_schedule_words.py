@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pgplat.config.windows import DAYS, schedule_words
@@ -37,6 +37,7 @@ def days_named(words: str) -> set[str]:
     return named
 
 
+@settings(max_examples=40)
 @given(st.sets(st.sampled_from(AWS_DAYS), min_size=1), st.integers(0, 23), st.integers(0, 59))
 def test_every_weekday_set_names_exactly_its_days(days: set[str], hour: int, minute: int) -> None:
     ordered = [d for d in AWS_DAYS if d in days]

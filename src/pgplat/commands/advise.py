@@ -51,7 +51,12 @@ _RENAMED = {
 def cmd(
     ctx: typer.Context,
     profile: Annotated[
-        Path | None, typer.Option("--profile", help="Workload profile, YAML or JSON.")
+        Path | None,
+        typer.Option(
+            "--profile",
+            help="Workload profile, YAML or JSON, keyed by these flags' names (data_gib: 500). "
+            "Default: production's provisioned load, from the configuration.",
+        ),
     ] = None,
     reads: Annotated[float | None, typer.Option(help="Average reads per second.")] = None,
     writes: Annotated[float | None, typer.Option(help="Average writes per second.")] = None,
