@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, Protocol
 
 import typer
 from rich.console import Console
+from rich.table import Table
 from rich.text import Text
 
 from pgplat.config import ConfigError, PgplatConfig, load_config
@@ -21,7 +23,11 @@ from pgplat.project import DEFAULT_CONFIG, DEFAULT_LOCAL_DATA_DIR, Project
 OutputFormat = Literal["text", "json"]
 
 console = Console()
+console.soft_wrap = not console.is_terminal
+"""Piped to a file or a CI log, no line is wrapped at 80 columns: the reader's viewer wraps."""
 err_console = Console(stderr=True)
+_UNBOUNDED = 100_000
+"""Columns of a table piped to a file or a CI log: its natural width, never cut."""
 
 
 @dataclass
@@ -139,6 +145,35 @@ def output_format(value: str) -> OutputFormat:
 def emit_json(data: Any) -> None:
     """Machine output: stable, sorted JSON on stdout."""
     sys.stdout.write(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
+
+
+def print_table(table: Table, out: Console | None = None) -> None:
+    """A boxed table at a terminal; piped (a file, a CI log), plain aligned columns at their
+    full width, so no line is cut at 80 columns, wrapped mid-word or drawn in box art."""
+    out = out or console
+    if out.is_terminal:
+        out.print(table)
+        return
+    table.box, table.pad_edge, table.expand, table.title_justify = None, False, False, "left"
+    for line in out.render_lines(table, out.options.update_width(_UNBOUNDED), pad=False):
+        text = Text.assemble(*((segment.text, segment.style or "") for segment in line))
+        text.rstrip()
+        out.print(text, soft_wrap=True)
+
+
+@contextmanager
+def progress(ctx: typer.Context, step: str) -> Iterator[None]:
+    """A long step on stderr: a spinner at a terminal, one plain line otherwise (a CI log);
+    nothing under --quiet or --output json."""
+    st = state(ctx)
+    if st.quiet or st.output == "json":
+        yield
+    elif err_console.is_terminal:
+        with err_console.status(f"{step}…"):
+            yield
+    else:
+        err_console.print(f"{step}…", highlight=False, markup=False, soft_wrap=True)
+        yield
 
 
 def say(ctx: typer.Context, message: str) -> None:
