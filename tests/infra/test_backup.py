@@ -3,8 +3,14 @@ restore-testing plan."""
 
 from __future__ import annotations
 
+import aws_cdk as cdk
+from aws_cdk import assertions
+from aws_cdk import aws_backup as backup
+
 from pgplat.config import PgplatConfig
+from pgplat.config.model import VaultLock
 from pgplat.infra.app import Synthesis
+from pgplat.infra.backup import lock_configuration
 from tests.infra.templates import cmk_arn, only, props, resources
 
 
@@ -20,7 +26,8 @@ def test_daily_plan_with_retention_and_cross_region_copy(
     innovate: PgplatConfig, innovate_synth: Synthesis
 ) -> None:
     template = innovate_synth.template("innovate-prod-data")
-    (rule,) = props(template, "AWS::Backup::BackupPlan")["BackupPlan"]["BackupPlanRule"]
+    rule, _ = props(template, "AWS::Backup::BackupPlan")["BackupPlan"]["BackupPlanRule"]
+    assert rule["RuleName"] == "Daily"
     assert rule["ScheduleExpression"] == "cron(0 10 * * ? *)"  # Sunday maintenance ends 10:00
     assert innovate.schedules("prod").aws_backup_start == "10:00"
     assert rule["StartWindowMinutes"] == 60
@@ -31,6 +38,32 @@ def test_daily_plan_with_retention_and_cross_region_copy(
     assert ":backup:us-west-2:111111111111:backup-vault:innovate-prod-copy" in destination
     selection = props(template, "AWS::Backup::BackupSelection")["BackupSelection"]
     assert ":cluster:" in str(selection["Resources"])
+
+
+def test_a_monthly_rule_keeps_its_own_retention_and_is_copied_too(
+    innovate_synth: Synthesis,
+) -> None:
+    template = innovate_synth.template("innovate-prod-data")
+    daily, monthly = props(template, "AWS::Backup::BackupPlan")["BackupPlan"]["BackupPlanRule"]
+    assert monthly["RuleName"] == "Monthly"
+    assert monthly["ScheduleExpression"] == "cron(0 10 1 * ? *)"  # the 1st, at the daily's time
+    assert monthly["Lifecycle"] == {"DeleteAfterDays": 365}
+    assert monthly["StartWindowMinutes"] == daily["StartWindowMinutes"]
+    assert monthly["CopyActions"] == daily["CopyActions"]
+
+
+def test_both_vaults_are_locked_within_every_retention(
+    innovate: PgplatConfig, innovate_synth: Synthesis
+) -> None:
+    lock = innovate.environments.prod.backup.vault_lock
+    assert lock is not None
+    assert lock.mode == "governance"
+    for stack in ("innovate-prod-data", "innovate-prod-backup-copy"):
+        vault = props(innovate_synth.template(stack), "AWS::Backup::BackupVault")
+        # governance mode: no ChangeableForDays, so the lock never becomes immutable
+        assert vault["LockConfiguration"] == {"MinRetentionDays": 7, "MaxRetentionDays": 3650}
+    dev = props(innovate_synth.template("innovate-dev-data"), "AWS::Backup::BackupVault")
+    assert "LockConfiguration" not in dev
 
 
 def test_copy_vault_lives_in_the_other_region_with_its_own_key(innovate_synth: Synthesis) -> None:
@@ -84,3 +117,11 @@ def test_no_restore_test_or_copy_when_not_configured(innovate_synth: Synthesis) 
     assert resources(template, "AWS::Backup::RestoreTestingPlan") == {}
     (rule,) = props(template, "AWS::Backup::BackupPlan")["BackupPlan"]["BackupPlanRule"]
     assert rule.get("CopyActions", []) == []
+
+
+def test_compliance_mode_sets_the_day_the_lock_becomes_immutable() -> None:
+    stack = cdk.Stack(cdk.App(), "Locked")
+    lock = VaultLock(mode="compliance", min_retention_days=30, changeable_for_days=5)
+    backup.BackupVault(stack, "Vault", lock_configuration=lock_configuration(lock))
+    vault = props(assertions.Template.from_stack(stack).to_json(), "AWS::Backup::BackupVault")
+    assert vault["LockConfiguration"] == {"MinRetentionDays": 30, "ChangeableForDays": 5}

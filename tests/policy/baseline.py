@@ -23,6 +23,13 @@ ALARM_METRICS = (
 
 
 _ACCOUNT_ROOT = {"AWS": "arn:aws:iam::111111111111:root"}
+DAILY = {
+    "RuleName": "Daily",
+    "TargetBackupVault": {"Ref": "Vault"},
+    "ScheduleExpression": "cron(0 10 * * ? *)",
+    "Lifecycle": {"DeleteAfterDays": 14},
+}
+"""The backup plan's rule, within the vault's lock (7-3650 days)."""
 
 
 def _policy(principal: Any, action: str, effect: str = "Allow") -> dict[str, Any]:
@@ -148,8 +155,16 @@ def baseline(config: PgplatConfig) -> dict[str, Any]:
         "Vault": {
             "Type": "AWS::Backup::BackupVault",
             "Properties": {
+                "BackupVaultName": "test-prod",
                 "EncryptionKeyArn": KEY_ARN,
                 "AccessPolicy": _policy(_ACCOUNT_ROOT, "backup:CopyIntoBackupVault"),
+                "LockConfiguration": {"MinRetentionDays": 7, "MaxRetentionDays": 3650},
+            },
+        },
+        "Plan": {
+            "Type": "AWS::Backup::BackupPlan",
+            "Properties": {
+                "BackupPlan": {"BackupPlanName": "test-prod", "BackupPlanRule": [DAILY]}
             },
         },
         "SecretPolicy": {

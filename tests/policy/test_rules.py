@@ -11,7 +11,7 @@ import pytest
 from pgplat.config import PgplatConfig
 from pgplat.policy.rules import RULES
 from pgplat.policy.rules.base import Compliance, Rule
-from tests.policy.baseline import DELETE, baseline, mutated
+from tests.policy.baseline import DAILY, DELETE, baseline, mutated
 from tests.policy.templates import context, stack
 
 PROPS = "Properties"
@@ -142,6 +142,12 @@ CASES: dict[str, Case] = {
     ),
     "PGP-032": Case("Vault", ("Vault", PROPS, "AccessPolicy"), _open("*", "backup:*"), "anyone"),
     "PGP-034": Case("AlarmDeadlocks", ("OnCall",), DELETE, "Topic, which has no subscription"),
+    "PGP-035": Case(
+        "Plan",
+        ("Plan", PROPS, "BackupPlan", "BackupPlanRule"),
+        [DAILY | {"Lifecycle": {"DeleteAfterDays": 1}}],
+        "1 days, below the lock's minimum of 7 (vault test-prod)",
+    ),
     "PGP-033": Case(
         "Permission",
         ("Permission", PROPS),

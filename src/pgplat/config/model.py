@@ -415,6 +415,85 @@ class RestoreTest(Model):
     )
 
 
+BACKUP_RETENTION_LIMIT_DAYS = 36500
+"""AWS Backup keeps a recovery point at most 100 years."""
+
+
+class BackupRule(Model):
+    """A further AWS Backup rule beside the daily one, with a retention of its own: the
+    weekly and monthly backups an audit asks to keep for months or years."""
+
+    name: str = Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,49}$",
+        description="The rule's name in the backup plan (letters, digits, '-', '_'; up to 50; "
+        "not 'Daily', which is the daily rule's).",
+    )
+    every: Literal["week", "month"] = Field(
+        description="'week': Sundays, 'month': the 1st; at the daily backup's start time, which "
+        "misses business hours and maintenance."
+    )
+    retention_days: int = Field(
+        ge=1,
+        le=BACKUP_RETENTION_LIMIT_DAYS,
+        description="Days this rule's recovery points are kept (1-36500).",
+    )
+
+
+class VaultLock(Model):
+    """AWS Backup Vault Lock on the backup vaults (WORM): nobody, root included, deletes a
+    recovery point early or shortens its retention."""
+
+    mode: Literal["governance", "compliance"] = Field(
+        default="governance",
+        description="'governance': users with the right IAM permission may still remove the "
+        "lock; 'compliance': after changeable_for_days the lock can never be changed or removed, "
+        "not even by AWS Support. Default: governance.",
+    )
+    min_retention_days: int = Field(
+        default=7,
+        ge=1,
+        le=BACKUP_RETENTION_LIMIT_DAYS,
+        description="Every backup and copy into the vault must be kept at least this long (the "
+        "vault fails jobs with a shorter retention). Default: 7.",
+    )
+    max_retention_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=BACKUP_RETENTION_LIMIT_DAYS,
+        description="Every backup and copy must be kept at most this long. Default: none "
+        "(no maximum).",
+    )
+    changeable_for_days: int = Field(
+        default=3,
+        ge=3,
+        le=36500,
+        description="Compliance mode: days, from the deployment, during which the lock can "
+        "still be changed or removed (AWS's cooling-off is at least 3). Default: 3.",
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> VaultLock:
+        if (
+            self.max_retention_days is not None
+            and self.max_retention_days < self.min_retention_days
+        ):
+            raise FieldError(
+                ("max_retention_days",),
+                f"{self.max_retention_days} is below min_retention_days "
+                f"({self.min_retention_days}); raise it or lower the minimum",
+            )
+        return self
+
+    def refused(self, retentions: dict[str, int]) -> list[str]:
+        """The named retentions the lock's bounds refuse, as ``name (N days)``."""
+        highest = self.max_retention_days or BACKUP_RETENTION_LIMIT_DAYS
+        return [
+            f"{name} ({days} days)"
+            for name, days in retentions.items()
+            if not self.min_retention_days <= days <= highest
+        ]
+
+
 class Backup(Model):
     """Automated backups, their copy to another region, and the proof that they restore."""
 
@@ -433,6 +512,43 @@ class Backup(Model):
         description="Scheduled restore test; null turns it off. Default: weekly, after the "
         "maintenance window.",
     )
+    rules: list[BackupRule] = Field(
+        default_factory=list,
+        description="Further rules (weekly, monthly) beside the daily one, each with its own "
+        "retention. Default: none.",
+    )
+    vault_lock: VaultLock | None = Field(
+        default=None,
+        description="AWS Backup Vault Lock on the vault (and the cross-region copy's vault). "
+        "Default: none.",
+    )
+
+    def retentions(self) -> dict[str, int]:
+        """Each rule's and copy's retention in days, by where the configuration sets it."""
+        named = {"retention_days": self.retention_days}
+        named |= {f"rules[{i}].retention_days": r.retention_days for i, r in enumerate(self.rules)}
+        if self.cross_region_copy is not None:
+            named["cross_region_copy.retention_days"] = self.cross_region_copy.retention_days
+        return named
+
+    @model_validator(mode="after")
+    def _rules_fit(self) -> Backup:
+        names = [rule.name.lower() for rule in self.rules]
+        clashing = sorted({n for n in names if names.count(n) > 1 or n == "daily"})
+        if clashing:
+            raise FieldError(
+                ("rules",),
+                f"rule names must be unique and not 'Daily' (the daily rule's): {', '.join(clashing)}",
+            )
+        if self.vault_lock is not None and (refused := self.vault_lock.refused(self.retentions())):
+            lock = self.vault_lock
+            bounds = f"{lock.min_retention_days}-{lock.max_retention_days or BACKUP_RETENTION_LIMIT_DAYS}"
+            raise FieldError(
+                ("vault_lock",),
+                f"the vault lock keeps recovery points {bounds} days, so AWS Backup would fail "
+                f"{', '.join(refused)}; change those retentions or the lock's bounds",
+            )
+        return self
 
 
 class AlarmThresholds(Model):

@@ -95,6 +95,7 @@ def build_data_stacks(env: EnvironmentApp) -> None:
             env.app,
             naming.backup_copy_stack_name(env.config, env.env_name),
             prefix=env.prefix,
+            lock=settings.backup.vault_lock,
             env=target,
         )
         env.add(copy_stack, "data")

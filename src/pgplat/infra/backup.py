@@ -1,5 +1,6 @@
-"""AWS Backup for the database: a daily plan into a CMK-encrypted vault, an optional copy to
-another region, and a scheduled restore test that proves the backups restore.
+"""AWS Backup for the database: a daily plan (and any weekly or monthly rules) into a
+CMK-encrypted vault, an optional copy to another region, Vault Lock on both vaults when asked,
+and a scheduled restore test that proves the backups restore.
 
 The copy's destination vault lives in the other region, so its key must live there too: a
 KMS key cannot encrypt in another region. :class:`BackupCopyStack` is a small stack deployed
@@ -19,6 +20,7 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from pgplat.config.model import Backup as BackupSettings
+from pgplat.config.model import BackupRule, VaultLock
 from pgplat.config.windows import AWS_BACKUP_START_MINUTES, RESTORE_VALIDATION_HOURS, Schedules
 from pgplat.infra.database import PostgresDatabase
 from pgplat.infra.encryption import DataKey
@@ -35,10 +37,38 @@ def vault_arn(partition: str, region: str, account: str, name: str) -> str:
     return f"arn:{partition}:backup:{region}:{account}:backup-vault:{name}"
 
 
+def lock_configuration(lock: VaultLock | None) -> backup.LockConfiguration | None:
+    """Vault Lock's bounds; ``changeable_for`` (compliance mode) makes it immutable after."""
+    if lock is None:
+        return None
+    return backup.LockConfiguration(
+        min_retention=Duration.days(lock.min_retention_days),
+        max_retention=Duration.days(lock.max_retention_days) if lock.max_retention_days else None,
+        changeable_for=Duration.days(lock.changeable_for_days)
+        if lock.mode == "compliance"
+        else None,
+    )
+
+
+def _rule_schedule(rule: BackupRule, hour: str, minute: str) -> events.Schedule:
+    """Sundays or the 1st of the month, at the daily backup's start time."""
+    if rule.every == "week":
+        return events.Schedule.cron(hour=hour, minute=minute, week_day="SUN")
+    return events.Schedule.cron(hour=hour, minute=minute, day="1")
+
+
 class BackupCopyStack(Stack):
     """The destination of the cross-region copy: its own key and vault in the other region."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, prefix: str, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        prefix: str,
+        lock: VaultLock | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.key = DataKey(self, "Key", alias=f"alias/{prefix}-backup-copy", existing_key_arn=None)
         self.vault = backup.BackupVault(
@@ -47,6 +77,7 @@ class BackupCopyStack(Stack):
             backup_vault_name=copy_vault_name(prefix),
             encryption_key=self.key.key,
             removal_policy=RemovalPolicy.RETAIN,
+            lock_configuration=lock_configuration(lock),
         )
 
 
@@ -72,6 +103,7 @@ class DatabaseBackup(Construct):
             backup_vault_name=prefix,
             encryption_key=key,
             removal_policy=RemovalPolicy.RETAIN,
+            lock_configuration=lock_configuration(settings.vault_lock),
         )
         copy_actions = []
         if copy_vault_arn is not None and settings.cross_region_copy is not None:
@@ -83,22 +115,25 @@ class DatabaseBackup(Construct):
                     delete_after=Duration.days(settings.cross_region_copy.retention_days),
                 )
             )
-        hour, minute = schedules.aws_backup_start.split(":")
+        hour, minute = (str(int(part)) for part in schedules.aws_backup_start.split(":"))
         self.plan = backup.BackupPlan(
             self, "Plan", backup_plan_name=prefix, backup_vault=self.vault
         )
-        self.plan.add_rule(
-            backup.BackupPlanRule(
-                rule_name="Daily",
-                schedule_expression=events.Schedule.cron(
-                    hour=str(int(hour)), minute=str(int(minute))
-                ),
-                start_window=Duration.minutes(AWS_BACKUP_START_MINUTES),
-                completion_window=Duration.hours(8),
-                delete_after=Duration.days(settings.retention_days),
-                copy_actions=copy_actions,
+        rules = [("Daily", events.Schedule.cron(hour=hour, minute=minute), settings.retention_days)]
+        rules += [
+            (r.name, _rule_schedule(r, hour, minute), r.retention_days) for r in settings.rules
+        ]
+        for name, schedule, retention_days in rules:
+            self.plan.add_rule(
+                backup.BackupPlanRule(
+                    rule_name=name,
+                    schedule_expression=schedule,
+                    start_window=Duration.minutes(AWS_BACKUP_START_MINUTES),
+                    completion_window=Duration.hours(8),
+                    delete_after=Duration.days(retention_days),
+                    copy_actions=copy_actions,
+                )
             )
-        )
         self.plan.add_selection(
             "Database", resources=[backup.BackupResource.from_arn(database.arn)]
         )

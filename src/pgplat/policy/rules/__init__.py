@@ -7,6 +7,7 @@ from pgplat.policy.rules import (
     alarms_reach_a_person,
     alarms_with_actions,
     backup_retention_sufficient,
+    backup_rules_fit_vault_lock,
     backup_vaults_encrypted_with_cmk,
     bucket_policies_closed_to_outsiders,
     database_not_public,
@@ -377,5 +378,17 @@ RULES: tuple[Rule, ...] = (
         _PLAN_MONITORING,
         "Set monitoring.alarm_emails (someone confirms the subscription) or "
         "monitoring.alarm_topic_arn (an existing, subscribed topic) for production.",
+    ),
+    Rule(
+        "PGP-035",
+        backup_rules_fit_vault_lock.backup_rules_fit_vault_lock,
+        ("AWS::Backup::BackupPlan",),
+        "error",
+        "AWS Backup fails every job whose retention is outside a locked vault's bounds: the "
+        "plan deploys, then no backup is ever taken.",
+        f"{_PLAN_BACKUPS}; AWS Backup Vault Lock",
+        "Keep each rule's and copy's retention (backup.retention_days, backup.rules, "
+        "backup.cross_region_copy.retention_days) within backup.vault_lock's "
+        "min_retention_days and max_retention_days.",
     ),
 )
