@@ -63,6 +63,9 @@ def assert_no_reason_argues_for_the_dearer(advice: Advice) -> None:
         assert found["alternative"] in LABELS.values(), reason
         assert dollars(found["price"]) <= dollars(found["other"]), reason
         assert found["price"] == f"{advice.estimate(advice.recommendation).monthly:,.2f}"
+    chosen = advice.estimate(advice.recommendation).monthly
+    passed_over = any(e.monthly < chosen for e in advice.estimates)
+    assert bool(advice.tradeoffs) is passed_over  # a cheaper option passed over is said so
 
 
 def _priced_honestly(profile: WorkloadProfile) -> None:

@@ -469,7 +469,7 @@ def advise(
             estimate_serverless(profile, prices, backup_retention_days),
         )
     verdicts = tuple(rule(profile) for rule in RULES)
-    choice, reasons, tradeoffs = _choose(verdicts, {e.option: e for e in estimates})
+    choice, reasons = _choose(verdicts, {e.option: e for e in estimates})
     return Advice(
         profile=profile,
         recommendation=choice,
@@ -482,7 +482,7 @@ def advise(
         prices_source=priced[1].source if priced else None,
         backup_retention_days=backup_retention_days,
         notes=notes,
-        tradeoffs=tradeoffs,
+        tradeoffs=_passed_over(choice, estimates),
     )
 
 
@@ -509,43 +509,60 @@ def _price_notes(
     return tuple(notes)
 
 
-_Choice = tuple[Option, tuple[str, ...], tuple[str, ...]]
+_Choice = tuple[Option, tuple[str, ...]]
 
 
 def _choose(verdicts: tuple[Verdict, ...], estimates: Mapping[Option, Estimate]) -> _Choice:
-    """The option the rules point at, its reasons and its trade-offs."""
+    """The option the rules point at, and its reasons."""
     for_aurora = [v for v in verdicts if v.favours_aurora]
     if not for_aurora:
         return _rds(verdicts, estimates)
     reasons = tuple(v.reason for v in for_aurora)
     if any(v.rule == "auto-scaling" for v in for_aurora):
-        return "aurora-serverless-v2", reasons, ()
+        return "aurora-serverless-v2", reasons
     if not estimates:
-        return "aurora-standard", (*reasons, "no prices to weigh I/O-Optimized against"), ()
+        return "aurora-standard", (
+            *reasons,
+            "no prices to weigh Aurora I/O-Optimized against Standard",
+        )
     standard, optimized = estimates["aurora-standard"], estimates["aurora-io-optimized"]
     io_cost = next(line.monthly for line in standard.lines if line.item == "storage I/O")
     share = f"storage I/O is {io_cost / standard.monthly:.0%} of Aurora Standard's bill"
     chosen, other = sorted((standard, optimized), key=lambda e: e.monthly)
-    return chosen.option, (*reasons, f"{share}: {_cheaper(chosen, other)}"), ()
+    return chosen.option, (*reasons, f"{share}: {_cheaper(chosen, other)}")
 
 
 def _rds(verdicts: tuple[Verdict, ...], estimates: Mapping[Option, Estimate]) -> _Choice:
-    """RDS for a light/medium workload: for its price where it is the cheapest, else for
-    simplicity alone, with the cheaper option named as what the simplicity costs."""
+    """RDS for a light/medium workload: for simplicity, and for its price where it is the
+    cheapest option."""
     simple = "one instance with a synchronous standby: the simplest production setup"
     reasons = ("light/medium workload", *(v.reason for v in verdicts), simple)
     if not estimates:
-        return "rds-multi-az", reasons, ()
+        return "rds-multi-az", reasons
     rds = estimates["rds-multi-az"]
     cheapest = min((e for e in estimates.values() if e is not rds), key=lambda e: e.monthly)
     if rds.monthly <= cheapest.monthly:
-        return "rds-multi-az", (*reasons, _cheaper(rds, cheapest)), ()
-    tradeoff = (
-        f"{LABELS[cheapest.option]} would cost ${cheapest.monthly:,.2f}/month, "
-        f"${rds.monthly - cheapest.monthly:,.2f} less than RDS Multi-AZ: the price of "
-        "its simplicity, since no rule calls for Aurora"
+        return "rds-multi-az", (*reasons, _cheaper(rds, cheapest))
+    return "rds-multi-az", reasons
+
+
+def _passed_over(choice: Option, estimates: tuple[Estimate, ...]) -> tuple[str, ...]:
+    """The cheapest option, when the advice passes it over: what following the rules costs."""
+    if not estimates:
+        return ()
+    chosen = next(e for e in estimates if e.option == choice)
+    cheapest = min(estimates, key=lambda e: e.monthly)
+    if cheapest.monthly >= chosen.monthly:
+        return ()
+    why = (
+        "the price of its simplicity, as no rule calls for Aurora"
+        if choice == "rds-multi-az"
+        else "the price of what the reasons above call for"
     )
-    return "rds-multi-az", reasons, (tradeoff,)
+    return (
+        f"{LABELS[cheapest.option]} would cost ${cheapest.monthly:,.2f}/month, "
+        f"${chosen.monthly - cheapest.monthly:,.2f} less than {LABELS[choice]}: {why}",
+    )
 
 
 def _cheaper(chosen: Estimate, other: Estimate) -> str:
