@@ -16,8 +16,8 @@ from pgplat.commands.common import (
     config_and_project,
     console,
     emit_json,
+    hidden_aliases,
     labelled,
-    output_format,
     say,
     state,
 )
@@ -48,6 +48,7 @@ _RENAMED = {
 """Profile keys of earlier releases, refused with their new name (the flag's)."""
 
 
+@hidden_aliases({"--backup-retention-days": ("--retention-days",)})
 def cmd(
     ctx: typer.Context,
     profile: Annotated[
@@ -80,7 +81,10 @@ def cmd(
         str | None, typer.Option(help="AWS region (default: the configuration's).")
     ] = None,
     backup_retention_days: Annotated[
-        int | None, typer.Option(help="Backup retention (default: prod's in the config, or 14).")
+        int | None,
+        typer.Option(
+            "--retention-days", help="Backup retention (default: prod's in the config, or 14)."
+        ),
     ] = None,
     prices: Annotated[
         Path | None,
@@ -94,13 +98,8 @@ def cmd(
             f"(default {_REFRESHED}) and stop.",
         ),
     ] = False,
-    output: Annotated[
-        str | None, typer.Option("--output", "-o", help="text or json (default: global).")
-    ] = None,
 ) -> None:
     """Recommend RDS or Aurora for a workload, with reasons and estimated monthly costs."""
-    if output is not None:
-        state(ctx).output = output_format(output)
     setting = _context(ctx, region, backup_retention_days)
     if refresh_prices:
         _refresh(ctx, setting.region, prices or setting.project.prices)

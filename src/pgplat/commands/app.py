@@ -1,59 +1,212 @@
-"""The `pgplat` command: a thin front end that parses, calls the library, and renders."""
+"""The `pgplat` command: a thin front end that parses, calls the library, and renders.
+
+A command's module (and boto3, psycopg or the CDK behind it) is imported only when that
+command runs, so `pgplat --version` and `pgplat --help` cost little more than typer and rich.
+"""
 
 from __future__ import annotations
 
+import importlib
 import sys
-from pathlib import Path
-from typing import Annotated
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from pgplat import __version__
-from pgplat.commands import advise as advise_cmd
-from pgplat.commands import audit as audit_cmd
-from pgplat.commands import certs as certs_cmd
-from pgplat.commands import check as check_cmd
-from pgplat.commands import config as config_cmd
-from pgplat.commands import deploy as deploy_cmd
-from pgplat.commands import dev as dev_cmd
-from pgplat.commands import diagram as diagram_cmd
-from pgplat.commands import drill as drill_cmd
-from pgplat.commands import guardrails as guardrails_cmd
-from pgplat.commands import k8s as k8s_cmd
-from pgplat.commands import sql as sql_cmd
-from pgplat.commands import synth as synth_cmd
-from pgplat.commands import up as up_cmd
-from pgplat.commands import upgrade as upgrade_cmd
-from pgplat.commands.common import State, err_console, output_format, print_error
+from pgplat.commands.common import err_console, print_error, spelled_out, with_conventions
 from pgplat.commands.interrupt import exits_on_interrupt
 from pgplat.errors import UserError
-from pgplat.project import DEFAULT_CONFIG
+
+if TYPE_CHECKING:
+    from typer._click import Command, Context, HelpFormatter
+    from typer._click.shell_completion import CompletionItem
+
+
+@dataclass(frozen=True)
+class Lazy:
+    """A command known by name before its module is imported."""
+
+    target: str
+    """``module:attribute``: a command function or a `typer.Typer` group."""
+    summary: str
+    """What `pgplat --help` lists: the first paragraph of the command's own help (a test
+    holds them equal)."""
+    panel: str
+
+
+_START, _PLATFORM, _APP, _OPS = "Start", "Platform", "Application developers", "Operations"
+
+COMMANDS: dict[str, Lazy] = {
+    "init": Lazy(
+        "pgplat.commands.config:init",
+        "Write a commented starter configuration that validates as it is.",
+        _START,
+    ),
+    "up": Lazy(
+        "pgplat.commands.up:up",
+        "Validate, synthesize, check, write guardrails/manifests, start local PostgreSQL, "
+        "write .env.",
+        _START,
+    ),
+    "down": Lazy(
+        "pgplat.commands.up:down",
+        "Stop the local PostgreSQL that `pgplat up` started; its data stays for the next `up`.",
+        _START,
+    ),
+    "config": Lazy(
+        "pgplat.commands.config:app",
+        "Validate, explain and describe the configuration file.",
+        _START,
+    ),
+    "synth": Lazy(
+        "pgplat.commands.synth:cmd",
+        "Synthesize one cloud assembly per environment (CDK_OUT/prod, CDK_OUT/dev) with the CDK.",
+        _PLATFORM,
+    ),
+    "check": Lazy(
+        "pgplat.commands.check:cmd",
+        "Run our rules, the cross-account chain check, the isolation proof, cdk-nag and "
+        "cfn-lint over the templates (synthesized into --cdk-out, reused while the config is "
+        "unchanged); exit 1 while a finding at the threshold remains.",
+        _PLATFORM,
+    ),
+    "deploy": Lazy(
+        "pgplat.commands.deploy:deploy",
+        "Deploy an environment's stacks in dependency order across accounts; stop on failure.",
+        _PLATFORM,
+    ),
+    "diff": Lazy(
+        "pgplat.commands.deploy:diff",
+        "Show what a deploy would change, stack by stack, in each account.",
+        _PLATFORM,
+    ),
+    "bootstrap": Lazy(
+        "pgplat.commands.deploy:bootstrap",
+        "Bootstrap every account of an environment with a least-privilege execution policy.",
+        _PLATFORM,
+    ),
+    "drift": Lazy(
+        "pgplat.commands.deploy:drift",
+        "Detect resources changed outside CloudFormation in an environment's stacks "
+        "(exit 1 if any).",
+        _PLATFORM,
+    ),
+    "guardrails": Lazy(
+        "pgplat.commands.guardrails:guardrails",
+        "Write the service control policies and key-policy statements that keep non-prod out "
+        "of production data, with a README on attaching them.",
+        _PLATFORM,
+    ),
+    "diagram": Lazy(
+        "pgplat.commands.diagram:cmd",
+        "Draw the accounts, networks, database, keys, backups and monitoring of the config.",
+        _PLATFORM,
+    ),
+    "advise": Lazy(
+        "pgplat.commands.advise:cmd",
+        "Recommend RDS or Aurora for a workload, with reasons and estimated monthly costs.",
+        _PLATFORM,
+    ),
+    "dev": Lazy(
+        "pgplat.commands.dev:app",
+        "Local PostgreSQL of production's major, with prod's users, extensions and TLS.",
+        _APP,
+    ),
+    "sql": Lazy("pgplat.commands.sql:app", "Print the SQL pgplat runs inside databases.", _APP),
+    "k8s": Lazy(
+        "pgplat.commands.k8s:app", "Kubernetes manifests for the database workloads.", _APP
+    ),
+    "certs": Lazy(
+        "pgplat.commands.certs:certs",
+        "Explain the RDS CA bundle, then download it, verify it and save it.",
+        _APP,
+    ),
+    "audit": Lazy(
+        "pgplat.commands.audit:app",
+        "Trace database sessions to workloads and IAM roles.",
+        _OPS,
+    ),
+    "drill": Lazy(
+        "pgplat.commands.drill:app",
+        "Prove that recovery works: restore drills (and their clean-up), failover drills.",
+        _OPS,
+    ),
+    "upgrade": Lazy(
+        "pgplat.commands.upgrade:app",
+        "Major-version upgrades: plan, rehearse on the local twin, run on AWS.",
+        _OPS,
+    ),
+}
+
+
+def load(name: str, lazy: Lazy) -> Command:
+    """Import the command's module and build its click command (a group for a sub-app)."""
+    module, _, attribute = lazy.target.partition(":")
+    found = getattr(importlib.import_module(module), attribute)
+    if isinstance(found, typer.Typer):
+        command: Command = typer.main.get_group(found)
+    else:
+        holder = typer.Typer(add_completion=False)
+        holder.command(name)(found)
+        command = typer.main.get_command(holder)
+    command.name = name
+    return with_conventions(command)
+
+
+class LazyGroup(TyperGroup):
+    """The root group: every command listed from :data:`COMMANDS`, imported when it runs;
+    help and name completion list them without importing any."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        with_conventions(self)
+        self._listing = False
+
+    def list_commands(self, ctx: Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
+        lazy = COMMANDS.get(cmd_name)
+        if lazy is None:
+            return None
+        if self._listing:
+            return TyperCommand(name=cmd_name, help=lazy.summary, rich_help_panel=lazy.panel)
+        if cmd_name not in self.commands:
+            self.commands[cmd_name] = load(cmd_name, lazy)
+        return self.commands[cmd_name]
+
+    def resolve_command(
+        self, ctx: Context, args: list[str]
+    ) -> tuple[str | None, Command | None, list[str]]:
+        """The command, and its arguments with former option names spelled as today's."""
+        name, command, rest = super().resolve_command(ctx, args)
+        return name, command, spelled_out(command, rest) if command else rest
+
+    def format_help(self, ctx: Context, formatter: HelpFormatter) -> None:
+        with_conventions(self)  # again: typer adds the completion options after __init__
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
+    def shell_complete(self, ctx: Context, incomplete: str) -> list[CompletionItem]:
+        self._listing = True
+        try:
+            return super().shell_complete(ctx, incomplete)
+        finally:
+            self._listing = False
+
 
 app = typer.Typer(
     name="pgplat",
+    cls=LazyGroup,
     help="Production PostgreSQL on AWS, and its local twin, from one pgplat.yaml.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
 )
-app.add_typer(config_cmd.app, name="config")
-app.add_typer(dev_cmd.app, name="dev")
-app.add_typer(sql_cmd.app, name="sql")
-app.add_typer(k8s_cmd.app, name="k8s")
-app.add_typer(audit_cmd.app, name="audit")
-app.add_typer(drill_cmd.app, name="drill")
-app.add_typer(upgrade_cmd.app, name="upgrade")
-app.command("up")(up_cmd.up)
-app.command("down")(up_cmd.down)
-app.command("init")(config_cmd.init)
-app.command("advise")(advise_cmd.cmd)
-app.command("diagram")(diagram_cmd.cmd)
-app.command("certs")(certs_cmd.certs)
-app.command("guardrails")(guardrails_cmd.guardrails)
-app.command("synth")(synth_cmd.cmd)
-app.command("check")(check_cmd.cmd)
-for _command in (deploy_cmd.deploy, deploy_cmd.diff, deploy_cmd.bootstrap, deploy_cmd.drift):
-    app.command()(_command)
 
 
 def _version(value: bool) -> None:
@@ -64,29 +217,11 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
-    ctx: typer.Context,
-    config: Annotated[
-        Path, typer.Option("--config", "-c", help="Configuration file.", envvar="PGPLAT_CONFIG")
-    ] = DEFAULT_CONFIG,
-    project_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--project-dir",
-            help="Keep the project's files here (default: the configuration file's folder).",
-            envvar="PGPLAT_PROJECT_DIR",
-        ),
-    ] = None,
-    output: Annotated[
-        str, typer.Option("--output", "-o", help="text for people, json for machines.")
-    ] = "text",
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors.")] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print version.")
     ] = False,
 ) -> None:
-    ctx.obj = State(
-        config_path=config, output=output_format(output), quiet=quiet, project_dir=project_dir
-    )
+    """Production PostgreSQL on AWS, and its local twin, from one pgplat.yaml."""
 
 
 def main() -> None:

@@ -12,14 +12,13 @@ from rich.table import Table
 from pgplat.audit.connections import log_group_name, query_connections, summarize
 from pgplat.audit.trail import assumptions, lookup_assume_role_events
 from pgplat.aws.sessions import data_account_session
-from pgplat.commands.common import config_from, console, emit_json, state
+from pgplat.commands.common import EnvOption, config_from, emit_json, print_table, state
 from pgplat.errors import UserError
 from pgplat.infra.access_names import AccessNames
 from pgplat.naming import database_identifier
 
 app = typer.Typer(help="Trace database sessions to workloads and IAM roles.", no_args_is_help=True)
 
-EnvOption = Annotated[str, typer.Option("--env", "-e", help="Cloud environment: prod or dev.")]
 SinceOption = Annotated[str, typer.Option("--since", help="How far back: 30m, 1h, 2d.")]
 _DURATION = re.compile(r"^(\d+)([mhd])$")
 
@@ -67,7 +66,7 @@ def connections(
             f"{r.last_seen:%Y-%m-%d %H:%M}",
             str(r.without_tls),
         )
-    console.print(table)
+    print_table(table)
 
 
 @app.command()
@@ -94,4 +93,4 @@ def trail(ctx: typer.Context, env: EnvOption = "prod", since: SinceOption = "1h"
             a.caller,
             a.source_ip,
         )
-    console.print(table)
+    print_table(table)

@@ -25,7 +25,12 @@ def certs(
         "rds-ca-bundle.pem"
     ),
     url: Annotated[
-        str, typer.Option("--url", help="Bundle URL (AWS's by default, or your mirror).")
+        str,
+        typer.Option(
+            "--url",
+            help="Bundle URL (default: AWS's global bundle; or your mirror's).",
+            show_default=False,
+        ),
     ] = ca_bundle.GLOBAL_BUNDLE_URL,
 ) -> None:
     """Explain the RDS CA bundle, then download it, verify it and save it."""

@@ -5,18 +5,22 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, cast
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from pgplat.commands.common import (
+    FORMER_CDK_OUT,
+    CdkOutOption,
     EnvsOption,
-    SynthOutOption,
+    SynthOption,
     config_and_project,
     console,
     emit_json,
+    hidden_aliases,
+    output_formats,
     state,
 )
 from pgplat.errors import UserError
@@ -38,14 +42,13 @@ def _also_written(flag: str, report: str) -> Any:
     return typer.Option(flag, help=f"Also write {report} to this file.")
 
 
+@output_formats("sarif", "junit")
+@hidden_aliases({**FORMER_CDK_OUT, "--from-cdk-out": ("--no-synth", "--cdk-out")})
 def cmd(
     ctx: typer.Context,
     env: EnvsOption = None,
-    from_cdk_out: Annotated[
-        Path | None,
-        typer.Option("--from-cdk-out", help="Check this synthesis instead of synthesizing."),
-    ] = None,
-    out: SynthOutOption = None,
+    cdk_out: CdkOutOption = None,
+    synth: SynthOption = True,
     pack: Annotated[
         list[str] | None,
         typer.Option("--pack", help=f"cdk-nag pack (repeatable): {', '.join(PACKS)}."),
@@ -68,7 +71,7 @@ def cmd(
     junit: Annotated[Path | None, _also_written("--junit", "JUnit XML")] = None,
 ) -> None:
     """Run our rules, the cross-account chain check, the isolation proof, cdk-nag and
-    cfn-lint over the templates (synthesized into --out, reused while the config is unchanged);
+    cfn-lint over the templates (synthesized into --cdk-out, reused while the config is unchanged);
     exit 1 while a finding at the threshold remains."""
     # Imported here: synthesis loads the CDK, which every other command can do without.
     from pgplat.infra.app import synthesize
@@ -79,15 +82,16 @@ def cmd(
     layers = _pick(layer, CHECK_LAYERS, "--layer") if layer else CHECK_LAYERS
     packs = _pick(pack, tuple(PACKS), "--pack") if pack else DEFAULT_PACKS
     threshold = _pick([fail_on], _THRESHOLDS, "--fail-on")[0] if fail_on else None
-    default_format: Format = "json" if state(ctx).output == "json" else "table"
+    default_format = cast(Format, "table" if state(ctx).output == "text" else state(ctx).output)
     chosen = _pick([output_format], FORMATS, "--format")[0] if output_format else default_format
     environments = _pick(env, tuple(config.environments.cloud()), "--env")
+    outdir = cdk_out or project.cdk_out
     assembly = (
-        Assembly.load(from_cdk_out, config)
-        if from_cdk_out is not None
-        else Assembly.of_synthesis(
-            synthesize(config, out or project.cdk_out, reuse=True, base_dir=project.root), config
+        Assembly.of_synthesis(
+            synthesize(config, outdir, reuse=True, base_dir=project.root), config
         )
+        if synth
+        else Assembly.load(outdir, config)
     )
     report = run_check(
         config,

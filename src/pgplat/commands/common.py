@@ -3,24 +3,33 @@ declared once, and human or JSON output."""
 
 from __future__ import annotations
 
+import copy
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Annotated, Any, Protocol, TypeVar
 
 import typer
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
+from typer.core import TyperGroup, TyperOption
 
-from pgplat.config import ConfigError, PgplatConfig, load_config
+from pgplat.commands.notices import NOTICED_COMMANDS, command_name, folded
 from pgplat.errors import UserError
 from pgplat.project import DEFAULT_CONFIG, DEFAULT_LOCAL_DATA_DIR, Project
 
-OutputFormat = Literal["text", "json"]
+if TYPE_CHECKING:  # the configuration's model loads pydantic: only commands that read it pay
+    from typer._click import Command, Parameter  # typer 0.29 carries its own click
+
+    from pgplat.config import PgplatConfig
+
+OUTPUT_FORMATS = ("text", "json")
+"""What ``-o`` names on every command; a command may add its own with :func:`output_formats`."""
 
 console = Console()
 console.soft_wrap = not console.is_terminal
@@ -32,13 +41,16 @@ _UNBOUNDED = 100_000
 
 @dataclass
 class State:
-    """Global options, stored on the Typer context by the root callback."""
+    """The global options, wherever on the line they were given (:func:`global_options`)."""
 
     config_path: Path = DEFAULT_CONFIG
-    output: OutputFormat = "text"
+    output: str = "text"
+    """One of :data:`OUTPUT_FORMATS`, or a format the running command added."""
     quiet: bool = False
     project_dir: Path | None = None
     """``--project-dir``: the project's root instead of the configuration file's folder."""
+    noticed: bool = False
+    """Whether this run has said the configuration's notices already (they are said once)."""
 
     def project(
         self, config: PgplatConfig | None = None, config_file: Path | None = None
@@ -59,6 +71,8 @@ def labelled(label: str, style: str, message: object) -> Text:
 
 def print_error(error: UserError) -> None:
     """One ``error:`` line on stderr per problem; a ConfigError brings all it found."""
+    from pgplat.config import ConfigError
+
     for problem in error.problems if isinstance(error, ConfigError) else [error]:
         err_console.print(labelled("error", "red", problem), highlight=False, soft_wrap=True)
 
@@ -76,12 +90,16 @@ def state(ctx: typer.Context) -> State:
 
 
 def config_from(ctx: typer.Context, override: Path | None = None) -> PgplatConfig:
-    """Load the configuration named by the command or the global --config; print warnings."""
+    """Load the configuration named by the command or the global --config; say its notices
+    (support dates) once per run, folded, on the commands where they matter, never under -q."""
+    from pgplat.config import load_config
+
     st = state(ctx)
     config = load_config(override or st.config_path)
-    if not st.quiet:
-        for warning in config.warnings():
-            warn(warning)
+    if not (st.noticed or st.quiet) and command_name(ctx) in NOTICED_COMMANDS:
+        st.noticed = True
+        for line in folded(config.warnings()):
+            warn(line)
     return config
 
 
@@ -95,22 +113,32 @@ def config_and_project(
 
 _CLOUD_ENV = "Cloud environment: prod or dev."
 EnvOption = Annotated[str, typer.Option("--env", "-e", help=_CLOUD_ENV)]
-CloudEnvOption = Annotated[str, typer.Option("--env", help=_CLOUD_ENV)]
-""":data:`EnvOption` without ``-e``, which the drill and k8s commands never took."""
+AnyEnvOption = Annotated[
+    str, typer.Option("--env", "-e", help="local (the twin pgplat dev runs) or prod or dev.")
+]
+""":data:`EnvOption` for the commands that also take the local twin."""
 EnvsOption = Annotated[
     list[str] | None,
-    typer.Option("--env", help="Only this environment (repeatable; default: all)."),
+    typer.Option("--env", "-e", help="Only this environment (repeatable; default: all)."),
 ]
 """None or empty: every environment."""
 CdkOutOption = Annotated[
-    Path | None, typer.Option("--cdk-out", help="Where synthesized assemblies live.")
+    Path | None,
+    typer.Option(
+        "--cdk-out", help="Folder of the cloud assemblies (default: the project's cdk.out)."
+    ),
 ]
 """None: the project's ``cdk.out``."""
-SynthOutOption = Annotated[
-    Path | None,
-    typer.Option("--out", help="Where to synthesize the cloud assemblies (default: cdk.out)."),
+SynthOption = Annotated[
+    bool,
+    typer.Option(
+        "--synth/--no-synth",
+        help="Synthesize into --cdk-out first (reused while the config is unchanged); "
+        "--no-synth takes the assemblies found there as they are.",
+    ),
 ]
-"""``--out`` of the commands that synthesize; None: the project's ``cdk.out``."""
+FORMER_CDK_OUT = {"--out": ("--cdk-out",)}
+"""What synth and check called ``--cdk-out`` before, still understood (:func:`hidden_aliases`)."""
 DryRunOption = Annotated[
     bool, typer.Option("--dry-run", help="Print what would be done; change nothing in AWS.")
 ]
@@ -121,10 +149,6 @@ ReportsOption = Annotated[
     ),
 ]
 """Where a drill writes its reports; None: the project's ``.pgplat/drills``."""
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option("--config", "-c", help="Configuration file (overrides the global one)."),
-]
 ProbeRateOption = Annotated[
     float, typer.Option("--rate", min=1, max=500, help="Probe writes (and reads) per second.")
 ]
@@ -134,12 +158,166 @@ WarmupOption = Annotated[
     typer.Option("--warmup", min=0, help="Seconds of probing before the failover or switchover."),
 ]
 
+_Command = TypeVar("_Command", bound=Callable[..., Any])
 
-def output_format(value: str) -> OutputFormat:
-    """``--output`` (global, or a command's override) checked: text or json."""
-    if value not in ("text", "json"):
-        raise typer.BadParameter("choose text or json", param_hint="--output")
-    return "json" if value == "json" else "text"
+
+def output_formats(*extra: str) -> Callable[[_Command], _Command]:
+    """Let a command's ``-o`` name ``extra`` formats besides text and json (check: sarif,
+    junit); every other command refuses them."""
+
+    def declare(command: _Command) -> _Command:
+        setattr(command, "output_formats", extra)  # noqa: B010 (typer copies it onto its wrapper)
+        return command
+
+    return declare
+
+
+def hidden_aliases(spellings: Mapping[str, tuple[str, ...]]) -> Callable[[_Command], _Command]:
+    """Former option names a command still understands, written as their current tokens
+    (``{"--out": ("--cdk-out",)}``) and shown nowhere; :func:`spelled_out` rewrites them."""
+
+    def declare(command: _Command) -> _Command:
+        setattr(command, "hidden_aliases", spellings)  # noqa: B010
+        return command
+
+    return declare
+
+
+def spelled_out(command: Command, args: list[str]) -> list[str]:
+    """``args`` with the command's hidden aliases replaced by their current spelling
+    (``--out X`` and ``--out=X`` alike), up to a ``--``."""
+    spellings: Mapping[str, tuple[str, ...]] = getattr(command.callback, "hidden_aliases", {})
+    if not spellings:
+        return args
+    result: list[str] = []
+    for index, arg in enumerate(args):
+        if arg == "--":
+            return result + args[index:]
+        name, equals, value = arg.partition("=")
+        current = spellings.get(name)
+        if current is None:
+            result.append(arg)
+        else:
+            result += [*current[:-1], current[-1] + equals + value]
+    return result
+
+
+def formats_of(command: Command) -> tuple[str, ...]:
+    """What ``-o`` may name on ``command``; empty for a group (its command decides)."""
+    if isinstance(command, TyperGroup):
+        return ()
+    return OUTPUT_FORMATS + getattr(command.callback, "output_formats", ())
+
+
+def _given(ctx: typer.Context, param: typer.CallbackParam) -> bool:
+    source = ctx.get_parameter_source(param.name or "")
+    return source is not None and source.name != "DEFAULT" and not ctx.resilient_parsing
+
+
+def _keep(field: str) -> Callable[[typer.Context, typer.CallbackParam, Any], Any]:
+    """A global option's callback: a value given on the line (or in its environment variable)
+    lands in :class:`State`; a later one, nearer the command, wins."""
+
+    def keep(ctx: typer.Context, param: typer.CallbackParam, value: Any) -> Any:
+        if value is not None and _given(ctx, param):
+            setattr(state(ctx), field, Path(value) if isinstance(value, Path) else value)
+        return value
+
+    return keep
+
+
+def _keep_output(ctx: typer.Context, param: typer.CallbackParam, value: str | None) -> str | None:
+    """``-o``: kept, then checked against the running command's formats (one line, exit 2)."""
+    _keep("output")(ctx, param, value)
+    allowed = formats_of(ctx.command)
+    chosen = state(ctx).output
+    if allowed and chosen not in allowed and not ctx.resilient_parsing:
+        raise UserError(
+            f"-o/--output {chosen}: `pgplat {command_name(ctx)}` writes {' or '.join(allowed)}"
+        )
+    return value
+
+
+def _complete_output(ctx: typer.Context) -> list[str]:
+    return list(formats_of(ctx.command) or OUTPUT_FORMATS)
+
+
+_GLOBAL = "Global options (before or after any command)"
+
+
+def _global_signature(
+    global_config: Annotated[
+        Path,
+        typer.Option(
+            "--config",
+            "-c",
+            envvar="PGPLAT_CONFIG",
+            callback=_keep("config_path"),
+            help="Configuration file.",
+            rich_help_panel=_GLOBAL,
+        ),
+    ] = DEFAULT_CONFIG,
+    global_project_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--project-dir",
+            envvar="PGPLAT_PROJECT_DIR",
+            callback=_keep("project_dir"),
+            help="Keep the project's files here (default: the configuration file's folder).",
+            rich_help_panel=_GLOBAL,
+        ),
+    ] = None,
+    global_output: Annotated[
+        str,
+        typer.Option(
+            "--output",
+            "-o",
+            callback=_keep_output,
+            autocompletion=_complete_output,
+            metavar="|".join(OUTPUT_FORMATS),
+            help="text for people, json for machines (a command may offer more).",
+            rich_help_panel=_GLOBAL,
+        ),
+    ] = "text",
+    global_quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", callback=_keep("quiet"), help="Only errors.", rich_help_panel=_GLOBAL
+        ),
+    ] = False,
+) -> None:
+    """Never called: its parameters are the one definition of the global options."""
+
+
+@cache
+def _global_params() -> tuple[Parameter, ...]:
+    holder = typer.Typer(add_completion=False)
+    holder.command()(_global_signature)
+    params = typer.main.get_command(holder).params
+    for param in params:
+        param.expose_value = False
+        if isinstance(param, TyperOption) and param.is_bool_flag:
+            param.metavar = ""
+    return tuple(params)
+
+
+def with_conventions(command: Command) -> Command:
+    """``command`` (and, for a group, every command under it) taking the global options, so
+    ``-c``, ``-o``, ``-q`` and ``--project-dir`` work before or after any command name, and
+    its flags shown in help as flags (no ``<bool>``)."""
+    for param in [*command.params, command.get_help_option(typer.Context(command))]:
+        if isinstance(param, TyperOption) and param.is_bool_flag and param.metavar is None:
+            param.metavar = ""  # the help option is made once per command, then kept
+    if not any(p.name == "global_config" for p in command.params):
+        for param in _global_params():
+            if param.name == "global_output" and formats_of(command):
+                param = copy.copy(param)
+                param.metavar = "|".join(formats_of(command))
+            command.params.append(param)
+    if isinstance(command, TyperGroup):
+        for sub in command.commands.values():
+            with_conventions(sub)
+    return command
 
 
 def emit_json(data: Any) -> None:

@@ -10,7 +10,15 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from pgplat.commands.common import config_from, console, emit_json, print_error, say, state
+from pgplat.commands.common import (
+    config_from,
+    console,
+    emit_json,
+    print_error,
+    print_table,
+    say,
+    state,
+)
 from pgplat.config import ConfigError, PgplatConfig, load_config
 from pgplat.config.explain import effective_settings
 from pgplat.config.starter import starter_text
@@ -75,10 +83,11 @@ def explain(ctx: typer.Context, file: FileArg = None) -> None:
     table.add_column("source", style="dim", min_width=7)
     for row in rows:
         table.add_row(row.path, str(row.value), row.source)
-    console.print(table)
+    print_table(table)
 
 
 def init(
+    ctx: typer.Context,
     path: Annotated[Path, typer.Argument(help="Where to write the starter file.")] = Path(
         "pgplat.yaml"
     ),
@@ -89,7 +98,10 @@ def init(
         raise UserError(f"{path} exists; pass --force to overwrite it")
     path.write_text(starter_text(), encoding="utf-8")
     load_config(path)
-    console.print(
-        f"wrote {path}; edit the accounts and CIDRs, then run `pgplat config validate`",
-        markup=False,
-    )
+    if state(ctx).output == "json":
+        emit_json({"file": str(path)})
+    else:
+        say(
+            ctx,
+            f"wrote {escape(str(path))}; edit the accounts and CIDRs, then run `pgplat config validate`",
+        )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -15,9 +15,11 @@ from pgplat.commands.common import (
     CdkOutOption,
     DryRunOption,
     EnvOption,
+    SynthOption,
     config_and_project,
     console,
     emit_json,
+    print_table,
     say,
     state,
 )
@@ -45,12 +47,16 @@ Parameters = Annotated[
 ]
 
 
-def _targets(config: PgplatConfig, project: Project, env: str, cdk_out: Path) -> list[StackTarget]:
-    """The environment's stacks in dependency order, synthesized first if needed."""
-    # Imported here: synthesis loads the CDK, which other commands start without.
-    from pgplat.infra.app import synthesize
+def _targets(
+    config: PgplatConfig, project: Project, env: str, cdk_out: Path, synth: bool = True
+) -> list[StackTarget]:
+    """The environment's stacks in dependency order, synthesized first if needed (unless
+    ``synth`` is off: then the assembly in ``cdk_out`` as it is, e.g. the one CI checked)."""
+    if synth:
+        # Imported here: synthesis loads the CDK, which other commands start without.
+        from pgplat.infra.app import synthesize
 
-    synthesize(config, cdk_out, [env], reuse=True, base_dir=project.root)
+        synthesize(config, cdk_out, [env], reuse=True, base_dir=project.root)
     return deployment_order(read_assembly(config, cdk_out / env, env))
 
 
@@ -89,7 +95,7 @@ def _summary(ctx: typer.Context, results: list[StepResult], planned: int) -> Non
         table.add_row(
             r.stack.name, f"{r.stack.role} {r.stack.account}", outcome, f"{r.seconds:.0f}"
         )
-    console.print(table)
+    print_table(table)
     if len(results) < planned:
         console.print(f"stopped after the first failure; {planned - len(results)} stack(s) not run")
 
@@ -99,19 +105,19 @@ def _run(
     action: Action,
     env: str,
     cdk_out: Path | None,
+    synth: bool,
     dry_run: bool,
     parameters: list[str] | None,
 ) -> None:
     config, project = config_and_project(ctx)
     cdk_out = cdk_out or project.cdk_out
-    plan = plan_steps(_targets(config, project, env, cdk_out), _given(parameters))
+    plan = plan_steps(_targets(config, project, env, cdk_out, synth), _given(parameters))
     if action == "deploy" and env == "prod":
         from pgplat.deploy.gate import refuse_unless_checked
 
         refuse_unless_checked(config, env, cdk_out, base_dir=project.root)
     if dry_run:
-        typer.echo(f"# AWS CDK CLI {pinned_version()} (pinned in pgplat/deploy/cdk_cli)")
-        typer.echo("\n".join(dry_run_lines(config, action, plan)))
+        _print_plan(ctx, action, env, dry_run_lines(config, action, plan))
         return
     cdk = cdk_command()
     results = run_plan(
@@ -129,6 +135,22 @@ def _run(
         raise typer.Exit(1)
 
 
+def _print_plan(ctx: typer.Context, action: str, env: str, lines: list[str]) -> None:
+    """The commands a run would execute: as printed, or as JSON steps (each ``# …`` line
+    says what the commands after it do)."""
+    if state(ctx).output == "text":
+        typer.echo(f"# AWS CDK CLI {pinned_version()} (pinned in pgplat/deploy/cdk_cli)")
+        typer.echo("\n".join(lines))
+        return
+    steps: list[dict[str, Any]] = []
+    for line in lines:
+        if line.startswith("# "):
+            steps.append({"about": line.removeprefix("# "), "commands": []})
+        else:
+            steps[-1]["commands"].append(line)
+    emit_json({"action": action, "env": env, "cdk_version": pinned_version(), "steps": steps})
+
+
 def _stack_command(action: Action, doc: str) -> Callable[..., None]:
     """`deploy` and `diff`: the same options, one CDK action."""
 
@@ -136,10 +158,11 @@ def _stack_command(action: Action, doc: str) -> Callable[..., None]:
         ctx: typer.Context,
         env: EnvOption = "prod",
         cdk_out: CdkOutOption = None,
+        synth: SynthOption = True,
         dry_run: DryRunOption = False,
         parameter: Parameters = None,
     ) -> None:
-        _run(ctx, action, env, cdk_out, dry_run, parameter)
+        _run(ctx, action, env, cdk_out, synth, dry_run, parameter)
 
     command.__name__ = action
     command.__doc__ = doc
@@ -161,6 +184,7 @@ def bootstrap(
     ctx: typer.Context,
     env: EnvOption = "prod",
     cdk_out: CdkOutOption = None,
+    synth: SynthOption = True,
     policy_dir: Annotated[
         Path | None,
         typer.Option(help="Where execution policies are written (default: cdk.out/bootstrap)."),
@@ -172,11 +196,11 @@ def bootstrap(
     """Bootstrap every account of an environment with a least-privilege execution policy."""
     config, project = config_and_project(ctx)
     cdk_out = cdk_out or project.cdk_out
-    items = plan_bootstrap(config, _targets(config, project, env, cdk_out))
+    items = plan_bootstrap(config, _targets(config, project, env, cdk_out, synth))
     policy_dir = policy_dir or project.cdk_out / "bootstrap"
     write_policies(items, policy_dir)
     if not execute:
-        typer.echo("\n".join(bootstrap_lines(config, items, str(policy_dir))))
+        _print_plan(ctx, "bootstrap", env, bootstrap_lines(config, items, str(policy_dir)))
         return
     cdk = cdk_command()
     for item in items:
@@ -191,11 +215,16 @@ def bootstrap(
             )
 
 
-def drift(ctx: typer.Context, env: EnvOption = "prod", cdk_out: CdkOutOption = None) -> None:
+def drift(
+    ctx: typer.Context,
+    env: EnvOption = "prod",
+    cdk_out: CdkOutOption = None,
+    synth: SynthOption = True,
+) -> None:
     """Detect resources changed outside CloudFormation in an environment's stacks (exit 1 if any)."""
     config, project = config_and_project(ctx)
     results: list[StackDrift] = []
-    for stack in _targets(config, project, env, cdk_out or project.cdk_out):
+    for stack in _targets(config, project, env, cdk_out or project.cdk_out, synth):
         session = session_for(access_for(config, stack.role), stack.region, stack.account)
         results.append(detect_drift(session.client("cloudformation"), stack.name, stack.account))
     if state(ctx).output == "json":

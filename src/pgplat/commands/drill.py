@@ -21,8 +21,8 @@ from rich.text import Text
 
 from pgplat.commands import failover as failover_cmd
 from pgplat.commands.common import (
-    CloudEnvOption,
     DryRunOption,
+    EnvOption,
     ReportsOption,
     config_and_project,
     config_from,
@@ -68,7 +68,7 @@ class LiveProgress:
 @app.command()
 def restore(
     ctx: typer.Context,
-    env: CloudEnvOption = "prod",
+    env: EnvOption = "prod",
     restore_from: Annotated[
         str,
         typer.Option("--from", help="latest-snapshot, or pitr (point-in-time from the logs)."),
@@ -128,7 +128,7 @@ def restore(
 @app.command()
 def cleanup(
     ctx: typer.Context,
-    env: CloudEnvOption = "prod",
+    env: EnvOption = "prod",
     older_than: Annotated[
         int, typer.Option("--older-than", min=1, help="Hours a drill copy may live.")
     ] = int(DEFAULT_GRACE.total_seconds() // 3600),

@@ -10,6 +10,7 @@ import typer
 from rich.markup import escape
 
 from pgplat.commands.common import (
+    AnyEnvOption,
     ProbeRateOption,
     ReportsOption,
     WarmupOption,
@@ -24,9 +25,7 @@ from pgplat.drills.failover.report import FailoverReport
 
 def failover(
     ctx: typer.Context,
-    env: Annotated[
-        str, typer.Option("--env", help="local (pgplat dev + standby) or a cloud environment.")
-    ] = LOCAL,
+    env: AnyEnvOption = LOCAL,
     yes_prod: Annotated[
         bool, typer.Option("--yes-prod", help="Allow failing production over.")
     ] = False,

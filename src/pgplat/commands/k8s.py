@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from pgplat.commands.common import CloudEnvOption, config_from, emit_json, say, state
+from pgplat.commands.common import EnvOption, config_from, emit_json, say, state
 from pgplat.errors import UserError
 from pgplat.k8s.manifests import Endpoints, write_manifests
 from pgplat.naming import data_stack_name
@@ -19,7 +19,7 @@ app = typer.Typer(help="Kubernetes manifests for the database workloads.", no_ar
 def manifests(
     ctx: typer.Context,
     out: Annotated[Path, typer.Option("--out", help="Directory to write the YAML into.")],
-    env: CloudEnvOption = "prod",
+    env: EnvOption = "prod",
     outputs: Annotated[
         Path | None,
         typer.Option(

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Literal
 
 import typer
 
-from pgplat.commands.common import config_from
+from pgplat.commands.common import AnyEnvOption, config_from, emit_json, state
 from pgplat.errors import UserError
 from pgplat.sql import bootstrap_sql
 
@@ -16,7 +16,7 @@ app = typer.Typer(help="Print the SQL pgplat runs inside databases.", no_args_is
 @app.command()
 def bootstrap(
     ctx: typer.Context,
-    env: Annotated[str, typer.Option("--env", "-e", help="prod, dev or local.")] = "prod",
+    env: AnyEnvOption = "prod",
 ) -> None:
     """Print the idempotent bootstrap SQL (schema, roles, privileges, extensions) for ENV."""
     config = config_from(ctx)
@@ -24,4 +24,9 @@ def bootstrap(
         raise UserError(
             f"--env {env}: choose local or one of {', '.join(config.environments.cloud())}"
         )
-    typer.echo(bootstrap_sql(config, target="local" if env == "local" else "rds"), nl=False)
+    target: Literal["local", "rds"] = "local" if env == "local" else "rds"
+    sql = bootstrap_sql(config, target=target)
+    if state(ctx).output == "json":
+        emit_json({"env": env, "target": target, "sql": sql})
+    else:
+        typer.echo(sql, nl=False)

@@ -8,23 +8,25 @@ import typer
 from rich.table import Table
 
 from pgplat.commands.common import (
-    SynthOutOption,
+    FORMER_CDK_OUT,
+    CdkOutOption,
+    EnvsOption,
     config_and_project,
-    console,
     emit_json,
+    hidden_aliases,
+    print_table,
+    progress,
     say,
     state,
 )
 from pgplat.errors import UserError
 
 
+@hidden_aliases(FORMER_CDK_OUT)
 def cmd(
     ctx: typer.Context,
-    env: Annotated[
-        list[str] | None,
-        typer.Option("--env", "-e", help="Environment to synthesize (repeatable; default: all)."),
-    ] = None,
-    out: SynthOutOption = None,
+    env: EnvsOption = None,
+    cdk_out: CdkOutOption = None,
     reuse: Annotated[
         bool, typer.Option(help="Reuse the previous synthesis when the config is unchanged.")
     ] = False,
@@ -32,14 +34,21 @@ def cmd(
         bool, typer.Option(help="Run cfn-lint on every template (committed ignore list).")
     ] = True,
 ) -> None:
-    """Synthesize one cloud assembly per environment (OUT/prod, OUT/dev) with the CDK."""
+    """Synthesize one cloud assembly per environment (CDK_OUT/prod, CDK_OUT/dev) with the CDK."""
     from pgplat.infra.app import synthesize
     from pgplat.policy.assembly import Assembly
     from pgplat.policy.lint import lint_stacks
 
     config, project = config_and_project(ctx)
-    synthesis = synthesize(config, out or project.cdk_out, env, reuse=reuse, base_dir=project.root)
-    findings = lint_stacks(Assembly.of_synthesis(synthesis, config), config.region) if lint else []
+    outdir = cdk_out or project.cdk_out
+    with progress(
+        ctx, f"synthesizing {', '.join(env or config.environments.cloud())} into {outdir}"
+    ):
+        synthesis = synthesize(config, outdir, env, reuse=reuse, base_dir=project.root)
+    findings = []
+    if lint:
+        with progress(ctx, "linting the templates with cfn-lint"):
+            findings = lint_stacks(Assembly.of_synthesis(synthesis, config), config.region)
     if state(ctx).output == "json":
         emit_json(
             {
@@ -66,7 +75,7 @@ def cmd(
             table.add_column(column)
         for s in synthesis.stacks.values():
             table.add_row(s.name, s.env, s.role, s.account, s.region)
-        console.print(table)
+        print_table(table)
         if synthesis.reused:
             say(ctx, "configuration unchanged: reused the previous synthesis")
     if findings:

@@ -13,11 +13,11 @@ from rich.panel import Panel
 from rich.table import Table
 
 from pgplat.commands.common import (
-    ConfigOption,
     config_and_project,
     console,
     emit_json,
     labelled,
+    say,
     state,
 )
 from pgplat.project import DEFAULT_CONFIG
@@ -26,11 +26,11 @@ if TYPE_CHECKING:
     from pgplat.lifecycle.up import UpResult
 
 
-def up(ctx: typer.Context, config_file: ConfigOption = None) -> None:
+def up(ctx: typer.Context) -> None:
     """Validate, synthesize, check, write guardrails/manifests, start local PostgreSQL, write .env."""
     from pgplat.lifecycle.up import run_up  # loads the CDK and the policy layers
 
-    config, project = config_and_project(ctx, config_file)
+    config, project = config_and_project(ctx)
     quiet = state(ctx).quiet or state(ctx).output == "json"
     started = time.monotonic()
 
@@ -65,7 +65,9 @@ def up(ctx: typer.Context, config_file: ConfigOption = None) -> None:
             }
         )
         return
-    path = config_file or state(ctx).config_path
+    if state(ctx).quiet:
+        return
+    path = state(ctx).config_path
     command = "pgplat" if path == DEFAULT_CONFIG else f"pgplat -c {path}"
     _screen(config.name, result, url, seconds, command)
 
@@ -114,11 +116,15 @@ def _screen(name: str, result: UpResult, url: str, seconds: float, pgplat: str) 
     console.print("next:\n" + "\n".join(lines), highlight=False)
 
 
-def down(ctx: typer.Context, config_file: ConfigOption = None) -> None:
+def down(ctx: typer.Context) -> None:
     """Stop the local PostgreSQL that `pgplat up` started; its data stays for the next `up`."""
     from pgplat.lifecycle.up import run_down
 
-    stopped = run_down(*config_and_project(ctx, config_file))
-    console.print(
-        "[green]✓[/] local server stopped" if stopped else "the local server was not running"
-    )
+    stopped = run_down(*config_and_project(ctx))
+    if state(ctx).output == "json":
+        emit_json({"stopped": stopped})
+    else:
+        say(
+            ctx,
+            "[green]✓[/] local server stopped" if stopped else "the local server was not running",
+        )
