@@ -17,26 +17,31 @@ from tests.fixtures.postgres import server_root
 ROWS = 5000
 
 
-@pytest.fixture(scope="session")
-def twin(innovate: PgplatConfig) -> Iterator[tuple[LocalCluster, Project]]:
-    """A running twin with the tables innovate's validation suite names, in a project."""
-    root = server_root("upgrade")
-    project = Project(root)
-    cluster = LocalCluster(innovate, project.local, port=0)
-    info = cluster.up()
-    with psycopg.connect(info.admin_conninfo(), autocommit=True) as conn:
+def fill(cluster: LocalCluster, rows: int = ROWS) -> None:
+    """The tables innovate's validation suite names, with ``rows`` rows each."""
+    with psycopg.connect(cluster.info().admin_conninfo(), autocommit=True) as conn:
         conn.execute("CREATE TABLE app.users (id bigserial PRIMARY KEY, name text)")
         conn.execute(
             "CREATE TABLE app.orders (id bigserial PRIMARY KEY, user_id bigint, "
             "created_at timestamptz NOT NULL DEFAULT now(), total numeric)"
         )
         conn.execute(
-            f"INSERT INTO app.users (name) SELECT 'u' || g FROM generate_series(1, {ROWS}) g"
+            f"INSERT INTO app.users (name) SELECT 'u' || g FROM generate_series(1, {rows}) g"
         )
         conn.execute(
             f"INSERT INTO app.orders (user_id, total) SELECT g % 100, g * 1.5 "
-            f"FROM generate_series(1, {ROWS}) g"
+            f"FROM generate_series(1, {rows}) g"
         )
+
+
+@pytest.fixture(scope="session")
+def twin(innovate: PgplatConfig) -> Iterator[tuple[LocalCluster, Project]]:
+    """A running twin with the tables innovate's validation suite names, in a project."""
+    root = server_root("upgrade")
+    project = Project(root)
+    cluster = LocalCluster(innovate, project.local, port=0)
+    cluster.up()
+    fill(cluster)
     yield cluster, project
     cluster.destroy()
     shutil.rmtree(root, ignore_errors=True)

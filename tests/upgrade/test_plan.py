@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import boto3
 import pytest
+from botocore.stub import Stubber
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -18,7 +20,11 @@ from pgplat.design.extended_support import (
     instance_vcpus,
 )
 from pgplat.upgrade.plan import plan_upgrade
-from pgplat.upgrade.targets import BLUE_GREEN_MINIMUM_MINOR, targets_from_engine_versions
+from pgplat.upgrade.targets import (
+    BLUE_GREEN_MINIMUM_MINOR,
+    offered_by_aws,
+    targets_from_engine_versions,
+)
 
 TODAY = date(2026, 12, 1)
 
@@ -141,3 +147,45 @@ def test_targets_from_aws_override_the_table(innovate: PgplatConfig) -> None:
 
 def _fixes(prerequisites: Any) -> str:
     return " | ".join(p.fix for p in prerequisites)
+
+
+def test_the_live_call_asks_describe_db_engine_versions_for_the_running_version() -> None:
+    """moto has no DescribeDBEngineVersions: botocore's Stubber checks pgplat's request and
+    the response against the RDS API model, through the real client and its paginator."""
+    session = boto3.Session(
+        region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
+    )
+    rds = session.client("rds")
+    response = {
+        "DBEngineVersions": [
+            {
+                "Engine": "aurora-postgresql",
+                "EngineVersion": "14.19",
+                "ValidUpgradeTarget": [
+                    {"EngineVersion": "14.20", "IsMajorVersionUpgrade": False},
+                    {"EngineVersion": "16.10", "IsMajorVersionUpgrade": True},
+                    {"EngineVersion": "17.7", "IsMajorVersionUpgrade": True},
+                ],
+            }
+        ]
+    }
+    with Stubber(rds) as stub:
+        stub.add_response(
+            "describe_db_engine_versions",
+            response,
+            {"Engine": "aurora-postgresql", "EngineVersion": "14.19"},
+        )
+        offered = offered_by_aws(_Session(rds), "aurora", "14.19")
+        stub.assert_no_pending_responses()
+    assert offered == (16, 17)
+
+
+class _Session:
+    """What offered_by_aws asks of a session: its RDS client (the stubbed one)."""
+
+    def __init__(self, rds: Any) -> None:
+        self.rds = rds
+
+    def client(self, name: str) -> Any:
+        assert name == "rds"
+        return self.rds

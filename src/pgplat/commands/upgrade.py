@@ -10,6 +10,7 @@ import psycopg
 import typer
 
 from pgplat.commands.common import (
+    DryRunOption,
     EnvOption,
     ProbeRateOption,
     ReportsOption,
@@ -152,15 +153,26 @@ def rehearse(
         ),
     ] = 120.0,
     reports: ReportsOption = None,
+    keep: Annotated[
+        bool,
+        typer.Option(
+            "--keep",
+            help="When the rehearsal passes, green becomes the local twin (same port, "
+            "passwords and CA; the old major's cluster is replaced).",
+        ),
+    ] = False,
 ) -> None:
     """Rehearse the Blue/Green upgrade on a copy of the local twin under a probe workload;
-    measure sync, lag, unavailability and lost writes. The twin itself is left as it was."""
-    from pgplat.upgrade.rehearsal import RehearsalOptions
+    measure sync, lag, unavailability and lost writes. The twin is left as it was unless
+    --keep."""
+    from pgplat.upgrade.rehearsal import RehearsalOptions, env_file_port_moved
     from pgplat.upgrade.rehearsal import rehearse as run_rehearsal
 
     config, project = config_and_project(ctx)
-    options = RehearsalOptions(to, rate, warmup, timeout, reports)
+    options = RehearsalOptions(to, rate, warmup, timeout, reports, keep)
     report, paths = run_rehearsal(config, project, options, say=lambda line: say(ctx, line))
+    if report.kept and (moved := env_file_port_moved(config, project)):
+        warn(f"the kept twin listens on port {moved}: run `pgplat dev up` to rewrite .env")
     finish_drill(ctx, report, lambda: _rehearsal_summary(ctx, report, paths))
 
 
@@ -185,6 +197,8 @@ def _rehearsal_summary(ctx: typer.Context, report: UpgradeReport, paths: tuple[P
         _out(f"  differs: {difference}")
     for regression in report.regressions:
         _out(f"  broken by the upgrade: {regression}")
+    if report.kept:
+        _out(f"  the local twin now runs PostgreSQL {report.target} (kept with --keep)")
     _out(f"report: {', '.join(str(p) for p in paths)}")
 
 
@@ -250,3 +264,53 @@ def run(
     finish_drill(ctx, report, lambda: _rehearsal_summary(ctx, report, paths))
     if report.passed:
         say(ctx, f'now set engine_version: "{report.target}" in the configuration and deploy')
+
+
+@app.command("cleanup")
+def cleanup(
+    ctx: typer.Context,
+    env: EnvOption = "prod",
+    dry_run: DryRunOption = False,
+    yes_prod: Annotated[
+        bool, typer.Option("--yes-prod", help="Allow deleting production's old blue.")
+    ] = False,
+) -> None:
+    """Delete the old blue of a finished `upgrade run` once its rollback period is over
+    (its pgplat:delete-after tag), keeping a final snapshot. Needs the data account."""
+    from datetime import UTC, datetime
+
+    from pgplat.aws.sessions import data_account_session
+    from pgplat.upgrade.cleanup import clean_up
+
+    config = config_and_project(ctx)[0]
+    if env not in config.environments.cloud():
+        raise UserError(f"--env {env}: no such cloud environment; use one of prod, dev")
+    if env == "prod" and not (yes_prod or dry_run):
+        raise UserError(
+            "deleting production's old blue needs --yes-prod; see what would go with --dry-run"
+        )
+    rds = data_account_session(config, env).client("rds")
+    cleaned = clean_up(rds, config, env, now=datetime.now(UTC), dry_run=dry_run)
+    if state(ctx).output == "json":
+        emit_json([c.as_dict() for c in cleaned])
+        return
+    if not cleaned:
+        say(ctx, f"no old blue of environments.{env} carries pgplat:delete-after: nothing to do")
+    for c in cleaned:
+        blue = c.blue
+        if blue.fate == "unreadable":
+            warn(
+                f"{blue.identifier}: pgplat:delete-after={blue.tag!r} is not a time with a zone; "
+                "left alone (fix the tag, or delete the database yourself)"
+            )
+        elif blue.fate == "keep":
+            say(ctx, f"kept {blue.identifier} ({blue.engine_version}) until {blue.tag}")
+        elif c.snapshot is None:
+            say(
+                ctx, f"would delete {blue.identifier} ({blue.engine_version}), final snapshot first"
+            )
+        else:
+            say(
+                ctx,
+                f"deleting {blue.identifier} ({blue.engine_version}); final snapshot {c.snapshot}",
+            )

@@ -19,6 +19,7 @@ pgplat-made folder under ``/var/lib/pgplat`` instead, named by the root's ``serv
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -207,9 +208,22 @@ class LocalCluster:
 
     @property
     def binaries(self) -> Binaries:
+        """What ``environments.local`` asks for, unless the cluster holds another major on
+        purpose (`pgplat upgrade rehearse --keep` recorded it): then that major's build."""
         if self._binaries is None:
-            self._binaries = binaries_mod.for_config(self.config)
+            kept = self.kept_major
+            self._binaries = (
+                binaries_mod.newest_embedded(kept)
+                if kept is not None
+                else binaries_mod.for_config(self.config)
+            )
         return self._binaries
+
+    @property
+    def kept_major(self) -> int | None:
+        """The major a kept upgrade rehearsal left this cluster on, when not production's."""
+        kept = self._state().get("major")
+        return kept if kept is not None and kept != self.config.database.major else None
 
     @property
     def passwords(self) -> dict[str, str]:
@@ -256,6 +270,12 @@ class LocalCluster:
 
     def _info(self, port: int, notes: tuple[str, ...] = ()) -> ServerInfo:
         warning = self.binaries.parity_warning(self.config.database.major)
+        if self.kept_major is not None:
+            warning = (
+                f"the local twin runs PostgreSQL {self.kept_major}, kept by `pgplat upgrade "
+                f"rehearse --keep`, while production runs {self.config.database.major}; "
+                "`pgplat dev destroy` then `pgplat dev up` give a twin of production's major"
+            )
         return ServerInfo(
             host=HOST,
             port=port,
@@ -348,6 +368,32 @@ class LocalCluster:
         with self._lock():
             shutil.rmtree(self.data_dir, ignore_errors=True)
             self._save_state(bootstrap=None)
+        return self.up()
+
+    def adopt(self, sibling: LocalCluster) -> ServerInfo:
+        """Make ``sibling``'s cluster this one's: a server that shares this one's passwords
+        and CA (`local.standby.make_sibling`) and holds the same data on another major, as a
+        kept upgrade rehearsal's green does. Its data directory replaces this one's, the major
+        is recorded, and the server starts again on this one's port, so ``.env`` stays true."""
+        sibling.down()
+        self.down()
+        account = server_account()
+        with self._lock():
+            incoming, retired = (
+                self.server_home / "pgdata.adopted",
+                self.server_home / "pgdata.retired",
+            )
+            try:
+                sibling.data_dir.rename(incoming)
+            except OSError as exc:
+                if exc.errno != errno.EXDEV:
+                    raise
+                copy_data_dir(account, sibling.data_dir, incoming)  # another file system
+            self.data_dir.rename(retired)
+            incoming.rename(self.data_dir)
+            shutil.rmtree(retired)
+            self._save_state(major=sibling.binaries.major)
+            self._binaries = sibling.binaries
         return self.up()
 
     # -- internals ----------------------------------------------------------------------
@@ -634,15 +680,27 @@ class LocalCluster:
             return {}
         if not isinstance(state, dict):
             return {}
-        port, bootstrap = state.get("port"), state.get("bootstrap")
+        port, bootstrap, major = state.get("port"), state.get("bootstrap"), state.get("major")
         return {
             **({"port": port} if isinstance(port, int) and 0 < port < 65536 else {}),
-            **({"preferred": state["preferred"]} if isinstance(state.get("preferred"), int) else {}),
+            **(
+                {"preferred": state["preferred"]} if isinstance(state.get("preferred"), int) else {}
+            ),
             **({"bootstrap": bootstrap} if isinstance(bootstrap, str) else {}),
+            **({"major": major} if isinstance(major, int) and major > 0 else {}),
         }
 
     def _save_state(self, **changes: Any) -> None:
         write_private(self._state_file, json.dumps(self._state() | changes, sort_keys=True) + "\n")
+
+
+def copy_data_dir(account: ServerAccount, source: Path, target: Path) -> None:
+    """Copy a (stopped) cluster's data directory as the server account, which owns the copy:
+    the embedded builds have no pg_basebackup."""
+    account.make_dir(target)
+    copied = account.run(["cp", "-a", f"{source}/.", str(target)])
+    if copied.returncode != 0:
+        raise UserError(f"copying {source} failed: {copied.stderr.strip()}")
 
 
 def _failure(log: str) -> str:

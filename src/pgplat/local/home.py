@@ -32,7 +32,7 @@ POINTER = "server-home"
 """File in the project's local folder naming its folder under :data:`SERVER_HOMES`."""
 BACK_POINTER = "project"
 """File in a folder under :data:`SERVER_HOMES` naming the local folder it serves."""
-SERVER_FILES = ("pgdata", "run", "log", "tls", BACK_POINTER)
+SERVER_FILES = ("pgdata", "pgdata.adopted", "pgdata.retired", "run", "log", "tls", BACK_POINTER)
 """What a server home holds."""
 _LEGACY = ("pgdata/PG_VERSION", "passwords.json")
 """What a local folder made by pgplat before markers existed holds (adopted once)."""

@@ -16,7 +16,7 @@ from psycopg import conninfo
 from pgplat.errors import UserError
 from pgplat.local.account import server_account
 from pgplat.local.binaries import Binaries
-from pgplat.local.cluster import LocalCluster, ServerInfo
+from pgplat.local.cluster import LocalCluster, ServerInfo, copy_data_dir
 from pgplat.local.files import write_private
 from pgplat.local.passwords import SUPERUSER
 
@@ -31,13 +31,11 @@ def make_standby(primary: LocalCluster, root_dir: Path) -> LocalCluster:
     """
     standby = _sharing_identity(primary, root_dir, primary.binaries, _SHARED_FILES)
     account = server_account()
-    for directory in (standby.data_dir, standby.socket_dir, standby.log_file.parent):
+    for directory in (standby.socket_dir, standby.log_file.parent):
         account.make_dir(directory)
 
     primary.down()
-    copied = account.run(["cp", "-a", f"{primary.data_dir}/.", str(standby.data_dir)])
-    if copied.returncode != 0:
-        raise UserError(f"copying {primary.data_dir} failed: {copied.stderr.strip()}")
+    copy_data_dir(account, primary.data_dir, standby.data_dir)
     source = primary.up()
     for leftover in ("postmaster.pid", "postmaster.opts"):
         (standby.data_dir / leftover).unlink(missing_ok=True)

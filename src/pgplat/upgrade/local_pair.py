@@ -45,7 +45,8 @@ class LocalBlueGreen:
     """Blue (a copy of ``twin``) and green (``target``) under ``work``, a folder of pgplat's.
 
     Call in order: ``make_blue``, ``open_endpoint``, ``make_green``, ``replicate``,
-    ``switch_over``, ``compare``; ``close`` always (it deletes both servers and ``work``).
+    ``switch_over``, ``compare``, and ``keep_green`` to make green the twin; ``close`` always
+    (it deletes what is left of both servers, and ``work``).
     """
 
     def __init__(self, twin: LocalCluster, work: Path, target: Binaries) -> None:
@@ -147,3 +148,14 @@ class LocalBlueGreen:
                 now = datetime.now(UTC)
                 report.suite_on_blue = run_suite(blue, test.validation, now)
                 report.suite = run_suite(green, test.validation, now)
+
+    def keep_green(self) -> ServerInfo:
+        """Green becomes the twin (`upgrade rehearse --keep`), without the probe's table."""
+        probe_table = sql.Identifier(self.twin.config.database.schema_name, PROBE_TABLE)
+        with self._connect(self.green) as green:
+            green.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(probe_table))
+        if self.endpoint is not None:
+            self.endpoint.close()
+            self.endpoint = None
+        self.blue.down()
+        return self.twin.adopt(self.green)

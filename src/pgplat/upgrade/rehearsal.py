@@ -5,7 +5,8 @@ gets blue's schema, then its rows by logical replication, while the failover dri
 writes and reads through a local endpoint. The switchover is Blue/Green's: blue refuses
 writes, green catches up, sequences are carried over, the endpoint moves to green. Then green
 is compared with blue table by table and the configured validation suite runs on both. Both
-servers are deleted afterwards; the twin is left as it was.
+servers are deleted afterwards and the twin is left as it was, unless ``keep`` asks that a
+rehearsal that passed leave green as the twin: the local side of the upgrade, done.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from dotenv import dotenv_values
 
 from pgplat.client.settings import ENV_VARS
 from pgplat.config.model import PgplatConfig
@@ -53,6 +55,8 @@ class RehearsalOptions:
     """Seconds each wait (initial sync, catch-up, the application's recovery) may take."""
     reports: Path | None = None
     """None: the project's drills folder."""
+    keep: bool = False
+    """Green replaces the twin when the rehearsal passed (same port, passwords and CA)."""
 
 
 class Switchover:
@@ -97,13 +101,17 @@ def rehearse(
     try:
         _run(pair, report, options, say)
         report.outcome = "passed"
+        report.judge()
+        if options.keep and report.passed:
+            say(f"keeping green: the twin now runs PostgreSQL {report.target}")
+            pair.keep_green()
+            report.kept = True
     except KeyboardInterrupt:
         report.outcome, report.message = "interrupted", "Ctrl-C"
     except (UserError, psycopg.Error) as exc:
         report.outcome, report.message = "error", f"{type(exc).__name__}: {exc}"
     finally:
         pair.close()
-    report.judge()
     return report, report.write(options.reports or project.drills)
 
 
@@ -139,3 +147,12 @@ def endpoint_probe(
     return Probe(
         identifier, config.database.schema_name, rate=rate, connection=settings, env_file=None
     )
+
+
+def env_file_port_moved(config: PgplatConfig, project: Project) -> int | None:
+    """The kept twin's port when the project's ``.env`` names another (the old port was
+    taken while the twin restarted), so the user is told to rewrite it; else None."""
+    port = LocalCluster(config, project.local).info().port
+    if project.env_file.is_file() and dotenv_values(project.env_file).get("PGPORT") != str(port):
+        return port
+    return None

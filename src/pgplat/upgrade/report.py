@@ -57,6 +57,8 @@ class UpgradeReport(DrillReport):
     suite_on_blue: SuiteResult | None = None
     """The same suite on blue: a check failing there too is the data's, not the upgrade's."""
     switchover: FailoverReport | None = None
+    kept: bool = False
+    """Green was kept as the local twin (`upgrade rehearse --keep`)."""
 
     @property
     def regressions(self) -> list[str]:
@@ -104,6 +106,7 @@ class UpgradeReport(DrillReport):
             "validation": [c.as_dict() for c in self.suite.checks] if self.suite else None,
             "validation_regressions": self.regressions,
             "switchover": s.as_dict() if s else None,
+            "kept_as_twin": self.kept,
         }
 
     def to_markdown(self) -> str:
@@ -122,6 +125,7 @@ class UpgradeReport(DrillReport):
             "failed prerequisites": str(len(self.failed_prerequisites)),
             "tables differing": str(len(self.differences)),
             "validation checks broken by the upgrade": str(len(self.regressions)),
+            "green kept as the local twin": "yes" if self.kept else "no",
         }
         f = self.switchover.figures if self.switchover else None
         if f is not None and self.switchover is not None:
