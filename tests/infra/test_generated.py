@@ -58,7 +58,7 @@ def deploy_problems(config: PgplatConfig, outdir: Path) -> dict[str, list[str]]:
     except Exception as exc:  # a run records every failure, then fails
         return {"synthesis": [f"{type(exc).__name__}: {exc}"], "cfn-lint": [], "gate": []}
     assembly = Assembly.of_synthesis(synthesis, config)
-    lint = [str(f) for f in lint_stacks(assembly, config.region) if f.match.rule.id[0] == "E"]
+    lint = [str(f) for f in lint_stacks(assembly, config.region) if f.rule_id[0] == "E"]
     report = run_check(config, assembly, fail_on="error")
     gate = [f"{f.layer} {f.rule_id} {f.stack}/{f.logical_id}: {f.message}" for f in report.failing]
     return {"synthesis": [], "cfn-lint": lint, "gate": gate}

@@ -21,15 +21,8 @@ from hypothesis import strategies as st
 import pgplat
 from pgplat.config import PgplatConfig
 from pgplat.errors import UserError
-from pgplat.infra.app import (
-    MANIFEST,
-    Synthesis,
-    config_hash,
-    previous_synthesis,
-    source_digest,
-    source_files,
-    synthesize,
-)
+from pgplat.infra.app import MANIFEST, Synthesis, synthesize
+from pgplat.infra.record import config_hash, previous_synthesis, source_digest, source_files
 from pgplat.infra.restore_validation import asset_hash, validator_modules
 from pgplat.validator.settings import HANDLER
 from tests.drills.restore.test_ca_layer import PEM, _with_bundle

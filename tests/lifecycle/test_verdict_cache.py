@@ -12,7 +12,8 @@ import pytest
 
 from pgplat.config import PgplatConfig
 from pgplat.config.model import Waiver
-from pgplat.infra.app import Synthesis, previous_synthesis
+from pgplat.infra.app import Synthesis
+from pgplat.infra.record import previous_synthesis
 from pgplat.lifecycle.up import judged
 from pgplat.policy.assembly import Assembly
 from pgplat.policy.gate import verdict_key

@@ -12,32 +12,26 @@ account role they deploy to. Adding a stack to every environment is one line the
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import json
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
 
-import pgplat
-from pgplat import __version__, naming
+from pgplat import naming
 from pgplat.config.model import PgplatConfig, StackAccount
 from pgplat.errors import UserError
 from pgplat.infra.backup import BackupCopyStack, copy_vault_name, vault_arn
 from pgplat.infra.cross_account import build_access_stacks
 from pgplat.infra.data_stack import DataStack
-from pgplat.infra.restore_validation import asset_environment
+from pgplat.infra.record import MANIFEST as MANIFEST
+from pgplat.infra.record import StackInfo as StackInfo
+from pgplat.infra.record import Synthesis as Synthesis
+from pgplat.infra.record import config_hash, previous_synthesis, write_manifest
 from pgplat.infra.staging import move_into_place, staging_area, writing
 from pgplat.infra.trail import build_trail_stack
-from pgplat.local.files import write_private
-from pgplat.project import SYNTHESIS_RECORD
-
-MANIFEST = SYNTHESIS_RECORD
 
 
 @dataclass
@@ -126,95 +120,6 @@ STACK_BUILDERS: tuple[StackBuilder, ...] = (
 """Run in order for every environment; the data stack builder comes first."""
 
 
-@dataclass(frozen=True)
-class StackInfo:
-    """Where a synthesized stack deploys, and its template file."""
-
-    name: str
-    env: str
-    role: StackAccount
-    account: str
-    region: str
-    template_path: Path
-
-
-@dataclass(frozen=True)
-class Synthesis:
-    """The result of a synthesis: templates as dicts by stack name, and their metadata."""
-
-    outdir: Path
-    config_hash: str
-    stacks: dict[str, StackInfo]
-    templates: dict[str, dict[str, Any]]
-    reused: bool = False
-
-    def stacks_of(self, env: str, role: StackAccount | None = None) -> list[StackInfo]:
-        return [s for s in self.stacks.values() if s.env == env and role in (None, s.role)]
-
-    def template(self, stack_name: str) -> dict[str, Any]:
-        return self.templates[stack_name]
-
-
-def config_hash(config: PgplatConfig, base_dir: Path = Path()) -> str:
-    """Hash of everything a synthesis depends on: the config, the derived windows, the code
-    that turns them into templates and assets (this package), what the validator asset is
-    built from, the CA bundles the configuration names (below ``base_dir``), and the CDK."""
-    document = {
-        "config": config.model_dump(mode="json", by_alias=True),
-        "windows": [config.maintenance.windows.backup, config.maintenance.windows.maintenance],
-        "pgplat": __version__,
-        "pgplat-source": _running_source(),
-        "validator-asset": asset_environment(),
-        "ca-bundles": _ca_bundle_digests(config, base_dir),
-        "aws-cdk-lib": version("aws-cdk-lib"),
-    }
-    text = json.dumps(document, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def source_files(package: Path) -> list[Path]:
-    """The files of ``package`` a synthesis reads: every module (the validator asset ships
-    some of them), and the YAML and JSON data beside them."""
-    return sorted(
-        path
-        for path in package.rglob("*")
-        if path.suffix in (".py", ".yaml", ".json")
-        and path.is_file()
-        and "__pycache__" not in path.parts
-    )
-
-
-@functools.cache
-def _running_source() -> str:
-    """The digest of pgplat as this process loaded it (taken once: the code that runs does
-    not change when its files are edited meanwhile)."""
-    return source_digest(Path(pgplat.__file__).parent)
-
-
-def source_digest(package: Path) -> str:
-    """Hash of the names and contents of ``package``'s source files."""
-    digest = hashlib.sha256()
-    for path in source_files(package):
-        digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
-def _ca_bundle_digests(config: PgplatConfig, base_dir: Path) -> dict[str, str | None]:
-    """Each environment's CA bundle file by content (None: not there, which synthesis reports)."""
-    digests: dict[str, str | None] = {}
-    for name, settings in config.environments.cloud().items():
-        restore_test = settings.backup.restore_test
-        if restore_test is None or restore_test.ca_bundle is None:
-            continue
-        try:
-            content = (base_dir / restore_test.ca_bundle).read_bytes()
-        except OSError:
-            digests[name] = None
-        else:
-            digests[name] = hashlib.sha256(content).hexdigest()
-    return digests
-
-
 def synthesize(
     config: PgplatConfig,
     outdir: Path,
@@ -250,7 +155,7 @@ def synthesize(
                 templates[info.name] = template
             move_into_place(staged, outdir / env_name)
         synthesis = Synthesis(outdir, digest, stacks, templates)
-        _write_manifest(synthesis, chosen)
+        write_manifest(synthesis, chosen)
     return synthesis
 
 

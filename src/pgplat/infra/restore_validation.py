@@ -59,8 +59,9 @@ from constructs import Construct
 import pgplat
 from pgplat.config.model import RestoreTest
 from pgplat.errors import UserError
+from pgplat.infra.record import asset_environment
 from pgplat.infra.retention import log_retention
-from pgplat.naming import POSTGRES_PORT, drill_role_name
+from pgplat.naming import drill_role_name
 from pgplat.validator import ASSET_DISTRIBUTIONS
 from pgplat.validator.drill_names import DRILL_PREFIX, DRILL_SG_TAG, RESTORE_TEST_PREFIX
 from pgplat.validator.metrics import DAYS_SINCE_SUCCESS, NAMESPACE, dimensions
@@ -471,16 +472,6 @@ def validator_modules() -> list[str]:
         [sys.executable, "-P", "-c", _LIST_MODULES], check=True, capture_output=True, text=True
     ).stdout.split()
     return [Path(file).relative_to(package).as_posix() for file in listed]
-
-
-def asset_environment() -> dict[str, str]:
-    """What the asset holds besides pgplat's own modules: the interpreter and CPU it is built
-    for, and the version of each distribution copied in (``ASSET_DISTRIBUTIONS``)."""
-    return {
-        "python": f"{sys.version_info.major}.{sys.version_info.minor}",
-        "machine": platform.machine(),
-        **{name: importlib.metadata.version(name) for name in ASSET_DISTRIBUTIONS},
-    }
 
 
 def asset_hash(package: Path = Path(pgplat.__file__).parent) -> str:

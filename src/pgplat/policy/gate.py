@@ -4,34 +4,33 @@ Layers: our rule pack, the cross-account chain check, the isolation proof, cdk-n
 cfn-lint, all reading the same :class:`~pgplat.policy.assembly.Assembly`. Each reports
 :class:`Finding`s; configured waivers then accept some of them, and the report fails when a
 finding at or above ``check.fail_on`` remains.
+
+Each layer's result (before waivers, which are applied afresh every run) is cached on the
+inputs it reads (:func:`layer_key`; cfn-lint per template), so an unchanged check only reads
+its cache, and a change to a template, the configuration, a rule, a pack or a linter's
+version runs the layers it concerns again.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
-from importlib.metadata import version
-from pathlib import Path
+from typing import Any
 
-import pgplat.guardrails
-import pgplat.policy
-from pgplat import __version__
 from pgplat.config import PgplatConfig
 from pgplat.guardrails import build_guardrails
-from pgplat.infra.app import source_digest
 from pgplat.policy.assembly import Assembly
+from pgplat.policy.cache import ResultCache, key_of, versions
 from pgplat.policy.cdknag import DEFAULT_PACKS, nag_assembly
 from pgplat.policy.chain import check_chain
-from pgplat.policy.findings import CHECK_LAYERS, CheckLayer, Severity
+from pgplat.policy.findings import CHECK_LAYERS, CheckLayer, Finding, Severity
 from pgplat.policy.isolation import prove_isolation
 from pgplat.policy.lint import lint_assembly
 from pgplat.policy.pack import run_rules
-from pgplat.policy.report import LayerResult, Report
+from pgplat.policy.report import Acknowledged, LayerResult, Report
 from pgplat.policy.waivers import apply_waivers
 
 
@@ -43,6 +42,7 @@ class Inputs:
     assembly: Assembly
     packs: tuple[str, ...]
     today: date
+    cache: ResultCache
 
 
 def _rules(inputs: Inputs) -> LayerResult:
@@ -63,7 +63,7 @@ def _nag(inputs: Inputs) -> LayerResult:
 
 
 def _lint(inputs: Inputs) -> LayerResult:
-    return lint_assembly(inputs.assembly, inputs.config.region)
+    return lint_assembly(inputs.assembly, inputs.config.region, inputs.cache)
 
 
 _RUNNERS: dict[CheckLayer, Callable[[Inputs], LayerResult]] = {
@@ -84,13 +84,16 @@ def run_check(
     environments: Iterable[str] | None = None,
     fail_on: Severity | None = None,
     today: date | None = None,
+    cache: ResultCache | None = None,
 ) -> Report:
     """Run ``layers`` over ``assembly``; keep findings of ``environments`` (default: all);
-    fail at ``fail_on`` (default: the configuration's ``check.fail_on``)."""
+    fail at ``fail_on`` (default: the configuration's ``check.fail_on``). Layer results
+    found in ``cache`` are reused; those computed are saved in it."""
     today = today or date.today()
-    inputs = Inputs(config, assembly, tuple(packs), today)
+    inputs = Inputs(config, assembly, tuple(packs), today, cache or ResultCache(None))
     chosen = tuple(layers)
     results = _run_layers(chosen, inputs)
+    inputs.cache.save()
     findings = [f for layer in chosen for f in results[layer][0]]
     acknowledged = [a for layer in chosen for a in results[layer][1]]
     wanted = set(environments) if environments is not None else None
@@ -108,24 +111,83 @@ def run_check(
 
 
 def _run_layers(chosen: tuple[CheckLayer, ...], inputs: Inputs) -> dict[CheckLayer, LayerResult]:
-    """Every chosen layer's result. cdk-nag runs in a child interpreter, so it is started
-    first and awaited last: the other layers use the time it spends in its own process.
-    An interruption is not held up by it (its child dies with pgplat)."""
+    """Every chosen layer's result, from the cache where it holds one. cdk-nag runs in a
+    child interpreter, so it is started first and awaited last: the other layers use the
+    time it spends in its own process. An interruption is not held up by it (its child
+    dies with pgplat)."""
+    keys = {layer: layer_key(layer, inputs, versions()) for layer in chosen}
+    cached = {layer: _cached(inputs.cache, key) for layer, key in keys.items()}
+    results = {layer: result for layer, result in cached.items() if result is not None}
     background = ThreadPoolExecutor(max_workers=1)
     try:
-        nag = background.submit(_nag, inputs) if "cdk-nag" in chosen else None
-        results: dict[CheckLayer, LayerResult] = {
-            layer: _RUNNERS[layer](inputs) for layer in chosen if layer != "cdk-nag"
-        }
+        nag_due = "cdk-nag" in chosen and "cdk-nag" not in results
+        nag = background.submit(_nag, inputs) if nag_due else None
+        for layer in chosen:
+            if layer != "cdk-nag" and layer not in results:
+                results[layer] = _RUNNERS[layer](inputs)
         if nag is not None:
             results["cdk-nag"] = nag.result()
     finally:
         background.shutdown(wait=False, cancel_futures=True)
+    for layer, key in keys.items():
+        inputs.cache.put(key, _to_json(results[layer]))
     return results
 
 
-LINTERS = ("cfn-lint", "cdk-nag", "aws-cdk-lib")
-"""The distributions whose versions decide what the cfn-lint and cdk-nag layers find."""
+def layer_key(layer: CheckLayer, inputs: Inputs, versions: Mapping[str, str]) -> str:
+    """Everything one layer's result depends on: the templates with their construct
+    metadata and placement, the configuration less ``check`` (waivers and the threshold are
+    applied to every run's findings, after the layers), the packs, the checks' and linters'
+    ``versions`` (:func:`pgplat.policy.cache.versions`) and the day (rules look at dates)."""
+    config = inputs.config.model_dump(mode="json", by_alias=True, exclude={"check"})
+    return key_of(
+        {
+            "layer": layer,
+            "stacks": assembly_digest(inputs.assembly),
+            "config": config,
+            "packs": list(inputs.packs) if layer == "cdk-nag" else [],
+            "versions": dict(versions),
+            "today": inputs.today.isoformat(),
+        }
+    )
+
+
+def assembly_digest(assembly: Assembly) -> dict[str, list[Any]]:
+    """Each stack's template by content, with what the checks read beside it."""
+    return {
+        stack.name: [
+            hashlib.sha256(stack.template_path.read_bytes()).hexdigest(),
+            stack.environment,
+            stack.role,
+            stack.account,
+            stack.region,
+            stack.metadata,
+        ]
+        for stack in assembly.stacks
+    }
+
+
+def _to_json(result: LayerResult) -> dict[str, Any]:
+    findings, acknowledged = result
+    return {
+        "findings": [asdict(f) for f in findings],
+        "acknowledged": [asdict(a) for a in acknowledged],
+    }
+
+
+def _cached(cache: ResultCache, key: str) -> LayerResult | None:
+    """The layer result stored under ``key``, or None (also for an entry that does not read
+    as one: a cache is never trusted over running the layer)."""
+    stored = cache.get(key)
+    if not isinstance(stored, Mapping):
+        return None
+    try:
+        return (
+            [Finding(**f) for f in stored["findings"]],
+            [Acknowledged(**a) for a in stored["acknowledged"]],
+        )
+    except (KeyError, TypeError):
+        return None
 
 
 def verdict_key(assembly: Assembly, config: PgplatConfig, today: date) -> str:
@@ -133,28 +195,11 @@ def verdict_key(assembly: Assembly, config: PgplatConfig, today: date) -> str:
     each template's bytes and construct metadata, the rule pack, the linters' versions,
     the configuration (its check settings and waivers among it) and the day (waivers
     and rules look at dates)."""
-    document = {
-        "stacks": {
-            stack.name: [
-                hashlib.sha256(stack.template_path.read_bytes()).hexdigest(),
-                stack.environment,
-                stack.role,
-                stack.metadata,
-            ]
-            for stack in assembly.stacks
-        },
-        "rule-pack": rule_pack_version(),
-        "linters": {name: version(name) for name in LINTERS},
-        "config": config.model_dump(mode="json", by_alias=True),
-        "today": today.isoformat(),
-    }
-    text = json.dumps(document, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-@functools.cache
-def rule_pack_version() -> str:
-    """pgplat's version and the digest of the checks as this process loaded them (this
-    package, and the guardrails the isolation proof reads)."""
-    packages = (Path(pgplat.policy.__file__).parent, Path(pgplat.guardrails.__file__).parent)
-    return "+".join([__version__, *(source_digest(p)[:16] for p in packages)])
+    return key_of(
+        {
+            "stacks": assembly_digest(assembly),
+            "versions": versions(),
+            "config": config.model_dump(mode="json", by_alias=True),
+            "today": today.isoformat(),
+        }
+    )

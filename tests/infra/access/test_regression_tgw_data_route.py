@@ -53,5 +53,5 @@ def test_tgw_data_route_is_added_once_whatever_the_number_of_app_vpcs(
     assert len(routes) == app_vpcs + 1, "one route per app VPC and one back to the data VPC"
     path = tmp_path / "data.json"
     path.write_text(json.dumps(template))
-    errors = [str(f) for f in lint_template("Data", path, "us-east-1") if f.match.rule.id[0] == "E"]
+    errors = [str(f) for f in lint_template("Data", path, "us-east-1") if f.rule_id[0] == "E"]
     assert errors == []
