@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from pgplat.commands.app import app
+from pgplat.design.prices import PriceTable, save_prices
 from pgplat.errors import UserError
 from tests.fixtures.cli import RunCli
 from tests.fixtures.examples import INNOVATE
@@ -156,3 +157,19 @@ def test_an_old_or_unknown_key_is_one_line_naming_the_flag(
     assert isinstance(done.exception, UserError)
     assert message in str(done.exception)
     assert "\n" not in str(done.exception)
+
+
+def test_no_prices_at_all_still_gives_the_rules(
+    invoke: Callable[..., Result], tmp_path: Path, prices: PriceTable
+) -> None:
+    frankfurt = prices.model_copy(update={"regions": {"eu-central-1": prices.regions["us-east-1"]}})
+    table = tmp_path / "frankfurt.json"
+    save_prices(frankfurt, table)
+    done = invoke(
+        "advise", "--region", "sa-east-1", "--prices", str(table),
+        "--reads", "8000", "--writes", "10", "--data-gib", "5",
+    )  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert "Recommendation: Aurora Standard" in done.stdout
+    assert "no prices for sa-east-1: the advice is the rules' alone" in done.stdout
+    assert "Estimated monthly cost" not in done.stdout
