@@ -114,6 +114,18 @@ def test_schedules_read_as_words(innovate: PgplatConfig) -> None:
     assert "cron(" not in text
 
 
+def test_backup_rules_and_vault_lock_are_drawn(innovate: PgplatConfig) -> None:
+    arch = describe(innovate, ["prod"])
+    start = innovate.schedules("prod").aws_backup_start
+    backup = "\n".join(
+        next(n for n in groups(arch)["prod_data"].nodes if n.id == "prod_backup").lines
+    )
+    assert f"Monthly: day 1 of each month {start} UTC, 365-day retention" in backup
+    assert "Vault Lock (governance), 7-3650 days" in backup
+    copy = groups(arch)["prod_copy_region"].nodes[0]
+    assert "Vault Lock (governance), 7-3650 days" in copy.lines
+
+
 @SLOW
 @given(documents())
 def test_no_schedule_is_drawn_as_an_expression(document: Document) -> None:

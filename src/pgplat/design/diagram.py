@@ -297,10 +297,17 @@ def _backups(
     """AWS Backup with its schedules in words, the copy region's vault, the restore-test
     validator Lambda in the data VPC."""
     schedules = config.schedules(name)
+    start = schedules.aws_backup_start
     lines = [
         f"AWS Backup, {env.backup.retention_days}-day retention",
-        f"backup job daily {schedules.aws_backup_start} UTC",
+        f"backup job daily {start} UTC",
+        *(
+            f"{rule.name}: {_EVERY[rule.every]} {start} UTC, {rule.retention_days}-day retention"
+            for rule in env.backup.rules
+        ),
     ]
+    lock = _vault_lock(env)
+    lines += lock
     if schedules.restore_test is not None:
         lines.append(f"restore test {schedule_words(schedules.restore_test)}")
     backup = account.add(f"{name}_backup", "backup", *lines)
@@ -315,6 +322,7 @@ def _backups(
             "backup",
             "backup vault (copies)",
             f"{copy.retention_days}-day retention",
+            *lock,
         )
         arch.edges.append(Edge(backup, vault, "copies every backup"))
     if schedules.restore_test is not None:
@@ -325,6 +333,19 @@ def _backups(
             "runs the validation suite on each restored copy",
         )
         arch.edges.append(Edge(backup, validator, "restore job done"))
+
+
+_EVERY = {"week": "Sundays", "month": "day 1 of each month"}
+"""When a further backup rule runs, in words (see ``BackupRule.every``)."""
+
+
+def _vault_lock(env: CloudEnvironment) -> list[str]:
+    lock = env.backup.vault_lock
+    if lock is None:
+        return []
+    least, most = lock.min_retention_days, lock.max_retention_days
+    kept = f"{least}-{most} days" if most else f"at least {least} days"
+    return [f"Vault Lock ({lock.mode}), {kept}"]
 
 
 def _trail(
