@@ -168,7 +168,7 @@ def test_refreshed_prices_are_the_projects(tmp_path: Path) -> None:
     project = Project.of(tmp_path / "pgplat.yaml")
     shipped = load_prices(refreshed=project.prices)
     assert project.prices == tmp_path / ".pgplat" / "prices.json"
-    us = shipped.region("us-east-1")
+    us = shipped.regions["us-east-1"]
     moved = shipped.model_copy(update={"regions": {"eu-central-1": us}})
     save_prices(moved, project.prices)
     assert set(load_prices(refreshed=project.prices).regions) == {"eu-central-1"}
