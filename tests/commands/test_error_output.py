@@ -87,7 +87,7 @@ def test_init_over_an_existing_file_is_one_error_line(
     assert target.read_text(encoding="utf-8") == "keep me"
 
 
-def test_check_findings_with_brackets_print_intact(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_check_findings_with_brackets_print_intact() -> None:
     """cfn-lint and rule messages quote patterns and lists; the table must show them whole."""
     from pgplat.commands import check
     from pgplat.policy.findings import Finding
@@ -105,8 +105,8 @@ def test_check_findings_with_brackets_print_intact(monkeypatch: pytest.MonkeyPat
     )
     accepted = Acknowledged(rule_id="W1", reason="kept for [bold]reasons[/bold]", layer="rules")
     wide = Console(record=True, width=400, color_system=None)
-    monkeypatch.setattr(check, "console", wide)
-    check.render(Report((finding,), (), (accepted,), "error", ("cfn-lint",)))
+    report = Report((finding,), (), (accepted,), "error", ("cfn-lint",))
+    check.render(report, wide, show_acknowledged=True)
     out = wide.export_text()
     assert "'^[a-z][a-z0-9]*$'" in out
     assert "[link=https://example.com]db1[/link]" in out

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar, cast
+from typing import Annotated, Any, Literal, TypeVar, get_args
 
 import typer
+from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
@@ -21,7 +22,10 @@ from pgplat.commands.common import (
     emit_json,
     hidden_aliases,
     output_formats,
+    print_table,
+    progress,
     state,
+    warn,
 )
 from pgplat.errors import UserError
 from pgplat.policy.cdknag import DEFAULT_PACKS, PACKS
@@ -30,10 +34,15 @@ from pgplat.policy.junit import to_junit
 from pgplat.policy.report import Report
 from pgplat.policy.sarif import to_sarif
 
-Format = Literal["table", "json", "sarif", "junit"]
-FORMATS: tuple[Format, ...] = ("table", "json", "sarif", "junit")
+Format = Literal["text", "json", "sarif", "junit"]
+FORMATS: tuple[Format, ...] = get_args(Format)
+"""What ``-o`` may name for `pgplat check`: the global text and json, then sarif and junit."""
 _STYLE: dict[Severity, str] = {"error": "red", "warning": "yellow", "info": "blue"}
 _THRESHOLDS: tuple[Severity, ...] = ("error", "warning")
+_COUNTED: tuple[Severity, ...] = tuple(
+    sorted(SEVERITY_RANK, key=SEVERITY_RANK.__getitem__, reverse=True)
+)
+"""Severities as the verdict and the per-layer counts show them: errors first."""
 _T = TypeVar("_T", bound=str)
 
 
@@ -42,7 +51,7 @@ def _also_written(flag: str, report: str) -> Any:
     return typer.Option(flag, help=f"Also write {report} to this file.")
 
 
-@output_formats("sarif", "junit")
+@output_formats(*FORMATS[2:])
 @hidden_aliases({**FORMER_CDK_OUT, "--from-cdk-out": ("--no-synth", "--cdk-out")})
 def cmd(
     ctx: typer.Context,
@@ -63,9 +72,14 @@ def cmd(
         str | None,
         typer.Option("--fail-on", help="error or warning (default: check.fail_on)."),
     ] = None,
-    output_format: Annotated[
-        str | None,
-        typer.Option("--format", help="table, json, sarif or junit on stdout (default: -o)."),
+    show_acknowledged: Annotated[
+        bool,
+        typer.Option(
+            "--show-acknowledged", help="List the findings acknowledged in code (default: a count)."
+        ),
+    ] = False,
+    former_format: Annotated[
+        str | None, typer.Option("--format", hidden=True, help="Deprecated: use -o.")
     ] = None,
     sarif: Annotated[Path | None, _also_written("--sarif", "SARIF 2.1.0")] = None,
     junit: Annotated[Path | None, _also_written("--junit", "JUnit XML")] = None,
@@ -82,37 +96,37 @@ def cmd(
     layers = _pick(layer, CHECK_LAYERS, "--layer") if layer else CHECK_LAYERS
     packs = _pick(pack, tuple(PACKS), "--pack") if pack else DEFAULT_PACKS
     threshold = _pick([fail_on], _THRESHOLDS, "--fail-on")[0] if fail_on else None
-    default_format = cast(Format, "table" if state(ctx).output == "text" else state(ctx).output)
-    chosen = _pick([output_format], FORMATS, "--format")[0] if output_format else default_format
+    chosen = _output(ctx, former_format)
     environments = _pick(env, tuple(config.environments.cloud()), "--env")
     outdir = cdk_out or project.cdk_out
-    assembly = (
-        Assembly.of_synthesis(
-            synthesize(config, outdir, reuse=True, base_dir=project.root), config
+    if not synth:
+        assembly = Assembly.load(outdir, config)
+    else:
+        with progress(ctx, f"synthesizing into {outdir} (reused while the config is unchanged)"):
+            synthesis = synthesize(config, outdir, reuse=True, base_dir=project.root)
+        assembly = Assembly.of_synthesis(synthesis, config)
+    with progress(ctx, f"checking: {', '.join(layers)}"):
+        report = run_check(
+            config,
+            assembly,
+            layers=layers,
+            packs=packs,
+            environments=environments or None,
+            fail_on=threshold,
         )
-        if synth
-        else Assembly.load(outdir, config)
-    )
-    report = run_check(
-        config,
-        assembly,
-        layers=layers,
-        packs=packs,
-        environments=environments or None,
-        fail_on=threshold,
-    )
+    config_file = state(ctx).config_path
     if sarif is not None:
-        sarif.write_text(_sarif_text(report))
+        sarif.write_text(_sarif_text(report, config_file))
     if junit is not None:
         junit.write_text(to_junit(report))
     if chosen == "json":
         emit_json(report.to_dict())
     elif chosen == "sarif":
-        typer.echo(_sarif_text(report), nl=False)
+        typer.echo(_sarif_text(report, config_file), nl=False)
     elif chosen == "junit":
         typer.echo(to_junit(report), nl=False)
     elif not state(ctx).quiet or not report.passed:
-        render(report)
+        render(report, console, show_acknowledged=show_acknowledged)
     if not report.passed:
         raise typer.Exit(1)
 
@@ -128,13 +142,26 @@ def _pick(given: list[str] | None, allowed: tuple[_T, ...], option: str) -> tupl
     return tuple(chosen)
 
 
-def _sarif_text(report: Report) -> str:
-    return json.dumps(to_sarif(report), indent=2) + "\n"
+def _output(ctx: typer.Context, former_format: str | None) -> Format:
+    """The report's format: the global ``-o``, or the deprecated ``--format`` (whose
+    ``table`` is ``text``)."""
+    if former_format is None:
+        return _pick([state(ctx).output], FORMATS, "-o/--output")[0]
+    warn("--format is deprecated: use -o/--output (text, json, sarif or junit)")
+    chosen = "text" if former_format == "table" else former_format
+    return _pick([chosen], FORMATS, "--format")[0]
 
 
-def render(report: Report) -> None:
-    """Findings grouped by environment (one table each), most severe first, with fix hints;
-    then waivers, acknowledgements and the verdict."""
+def _sarif_text(report: Report, config_file: Path) -> str:
+    return json.dumps(to_sarif(report, config_file), indent=2) + "\n"
+
+
+def render(report: Report, out: Console, *, show_acknowledged: bool = False) -> None:
+    """The verdict and the counts per layer first; then the findings grouped by environment
+    (one table each), most severe first, with fix hints; then waivers, and the
+    acknowledgements (listed only when asked for: there are hundreds)."""
+    out.print(_verdict(report), highlight=False)
+    print_table(_counts(report), out)
     findings = report.ordered()
     for environment in sorted({f.environment or "all" for f in findings}):
         table = Table(title=f"{environment}", title_justify="left", expand=True)
@@ -146,22 +173,45 @@ def render(report: Report) -> None:
             style = _STYLE[f.severity]
             row = (f.rule_id, f.layer, where, escape(f.message) + fix)
             table.add_row(f"[{style}]{f.severity}[/]", *row)
-        console.print(table)
+        print_table(table, out)
     if report.waived:
-        console.print(f"[bold]Waived[/] ({len(report.waived)}):")
+        out.print(f"[bold]Waived[/] ({len(report.waived)}):")
         for w in report.waived:
             f = w.finding
-            console.print(
+            out.print(
                 f"  {f.rule_id} {f.stack or ''}/{f.logical_id or ''} until {w.waiver.expires}: "
                 f"{w.waiver.reason}",
                 highlight=False,
                 markup=False,
             )
-    _render_acknowledgements(report)
-    console.print(_verdict(report), highlight=False)
+    if show_acknowledged:
+        _render_acknowledgements(report, out)
+    elif report.acknowledged:
+        rules = _counted(len({(a.layer, a.rule_id) for a in report.acknowledged}), "rule")
+        out.print(
+            f"{len(report.acknowledged)} acknowledged in code ({rules}); "
+            "list them with --show-acknowledged",
+            highlight=False,
+        )
 
 
-def _render_acknowledgements(report: Report) -> None:
+def _counts(report: Report) -> Table:
+    """Per layer: findings by severity, waived and acknowledged."""
+    columns = (*_COUNTED, "waived", "acknowledged")
+    table = Table(title="per layer", title_justify="left")
+    table.add_column("layer")
+    for column in columns:
+        table.add_column(column, justify="right")
+    waivers = ("waivers",) if any(f.layer == "waivers" for f in report.findings) else ()
+    for layer in (*report.layers, *waivers):
+        counts: Counter[str] = Counter(f.severity for f in report.findings if f.layer == layer)
+        counts["waived"] = sum(1 for w in report.waived if w.finding.layer == layer)
+        counts["acknowledged"] = sum(1 for a in report.acknowledged if a.layer == layer)
+        table.add_row(layer, *(str(counts[c]) for c in columns))
+    return table
+
+
+def _render_acknowledgements(report: Report, out: Console) -> None:
     """One line per accepted rule and reason, with how many resources it covers."""
     if not report.acknowledged:
         return
@@ -172,19 +222,21 @@ def _render_acknowledgements(report: Report) -> None:
     for (layer, rule, reason), count in sorted(counted.items()):
         scope = "every template" if layer == "cfn-lint" else str(count)
         table.add_row(layer, rule, scope, escape(reason))
-    console.print(table)
+    print_table(table, out)
+
+
+def _counted(count: int, noun: str) -> str:
+    """``1 error``, ``2 errors``; ``info`` has no plural."""
+    return f"{count} {noun}{'s' if count != 1 and noun != 'info' else ''}"
 
 
 def _verdict(report: Report) -> str:
     counts = Counter(f.severity for f in report.findings)
-    summary = ", ".join(
-        f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}"
-        for s in sorted(SEVERITY_RANK, key=SEVERITY_RANK.__getitem__, reverse=True)
-    )
-    layers = ", ".join(report.layers)
+    summary = ", ".join(_counted(counts[s], s) for s in _COUNTED)
+    tally = f"{summary}; {len(report.acknowledged)} acknowledged, {len(report.waived)} waived"
     if report.passed:
-        return f"[green]✓ check passed[/] ({summary}; fail on {report.fail_on}; layers: {layers})"
+        return f"[green]✓ check passed[/] (fail on {report.fail_on}): {tally}"
     return (
         f"[red]✗ check failed:[/] {len(report.failing)} finding(s) at or above "
-        f"{report.fail_on} ({summary}; layers: {layers})"
+        f"{report.fail_on}: {tally}"
     )
