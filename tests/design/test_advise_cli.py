@@ -173,3 +173,16 @@ def test_no_prices_at_all_still_gives_the_rules(
     assert "Recommendation: Aurora Standard" in done.stdout
     assert "no prices for sa-east-1: the advice is the rules' alone" in done.stdout
     assert "Estimated monthly cost" not in done.stdout
+
+
+def test_old_prices_are_a_warning_on_stderr(run_cli: RunCli) -> None:
+    """The shipped table is dated 2025-01-01: more than 180 days old from mid-2025 on."""
+    done = run_cli(
+        "-o", "json", "advise", "--region", "us-east-1",
+        "--reads", "10", "--writes", "1", "--data-gib", "1",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "warning: the us-east-1 prices are from 2025-01-01, more than 180 days ago" in (
+        done.stderr
+    )
+    assert json.loads(done.stdout)["prices"]["warnings"]

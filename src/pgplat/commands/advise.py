@@ -20,6 +20,7 @@ from pgplat.commands.common import (
     labelled,
     say,
     state,
+    warn,
 )
 from pgplat.config.calendar import Flavor
 from pgplat.design.advisor import (
@@ -118,6 +119,9 @@ def cmd(
     table = load_prices(prices, refreshed=setting.project.prices)
     workload, sources = _profile(profile, flags, setting.workload)
     advice = advise(workload, table, setting.region, setting.retention)
+    if not state(ctx).quiet:
+        for warning in advice.warnings:
+            warn(warning)
     if state(ctx).output == "json":
         staying = {name: cost.as_dict() for name, cost in setting.extended_support.items()}
         emit_json(

@@ -403,7 +403,9 @@ class Advice:
     prices_source: str | None
     backup_retention_days: int
     notes: tuple[str, ...] = ()
-    """About the prices: borrowed from another region, missing, or old."""
+    """About the prices: borrowed from another region, or missing."""
+    warnings: tuple[str, ...] = ()
+    """The prices are older than MAX_PRICE_AGE_DAYS, and how to refresh them."""
     tradeoffs: tuple[str, ...] = ()
     """What the recommendation gives up, such as a cheaper option it passes over."""
 
@@ -438,6 +440,7 @@ class Advice:
                 "date": self.prices_date,
                 "source": self.prices_source,
                 "notes": list(self.notes),
+                "warnings": list(self.warnings),
             },
             "backup_retention_days": self.backup_retention_days,
             "assumptions": list(ASSUMPTIONS),
@@ -454,7 +457,7 @@ def advise(
     """Apply the plan's rules to ``profile`` and price every option in ``region`` (with the
     fallback region's prices when the table has none for it; unpriced when neither)."""
     priced = table.for_region(region)
-    notes = _price_notes(region, priced, today or date.today())
+    notes = _price_notes(region, priced)
     estimates: tuple[Estimate, ...] = ()
     if priced is not None:
         prices = priced[1]
@@ -482,31 +485,34 @@ def advise(
         prices_source=priced[1].source if priced else None,
         backup_retention_days=backup_retention_days,
         notes=notes,
+        warnings=_stale(priced, today or date.today()),
         tradeoffs=_passed_over(choice, estimates),
     )
 
 
-def _price_notes(
-    region: str, priced: tuple[str, RegionPrices] | None, today: date
-) -> tuple[str, ...]:
+def _price_notes(region: str, priced: tuple[str, RegionPrices] | None) -> tuple[str, ...]:
     refresh = f"`pgplat advise --refresh-prices --region {region}` where AWS is reachable"
     if priced is None:
         return (
-            f"the price table has no prices for {region}: the advice is the rules' alone; {refresh}",
+            f"the price table has no prices for {region}: the advice is the rules' alone; "
+            f"{refresh}",
         )
+    if priced[0] != region:
+        return (
+            f"the price table has no prices for {region}: the costs are {priced[0]}'s; {refresh}",
+        )
+    return ()
+
+
+def _stale(priced: tuple[str, RegionPrices] | None, today: date) -> tuple[str, ...]:
+    if priced is None or (today - priced[1].date).days <= MAX_PRICE_AGE_DAYS:
+        return ()
     name, prices = priced
-    notes = []
-    if name != region:
-        notes.append(
-            f"the price table has no prices for {region}: the costs are {name}'s; {refresh}"
-        )
-    if (today - prices.date).days > MAX_PRICE_AGE_DAYS:
-        notes.append(
-            f"the {name} prices are from {prices.date}, more than {MAX_PRICE_AGE_DAYS} days ago: "
-            f"refresh them with `pgplat advise --refresh-prices --region {name}` where AWS is "
-            "reachable"
-        )
-    return tuple(notes)
+    return (
+        f"the {name} prices are from {prices.date}, more than {MAX_PRICE_AGE_DAYS} days ago: "
+        f"refresh them with `pgplat advise --refresh-prices --region {name}` where AWS is "
+        "reachable",
+    )
 
 
 _Choice = tuple[Option, tuple[str, ...]]
