@@ -1203,6 +1203,12 @@ class Check(Model):
     waivers: list[Waiver] = Field(
         default_factory=list, description="Accepted findings, each with an expiry. Default: none."
     )
+    control_tower: bool = Field(
+        default=False,
+        description="The organisation enables AWS Control Tower's RDS proactive controls "
+        "(CloudFormation hooks that refuse a non-compliant stack at deploy time): check every "
+        "control (CT.RDS.PR.*) on the templates first, as errors. Default: false.",
+    )
 
 
 class AccountAccess(Model):

@@ -27,7 +27,16 @@ from pgplat.infra.sizing import max_connections
 
 MIB = 1024**2
 GIB = 1024**3
-_INSTANCE_EVENTS = ["availability", "failover", "failure", "low storage", "maintenance"]
+_INSTANCE_EVENTS = [
+    "availability",
+    "configuration change",
+    "failover",
+    "failure",
+    "low storage",
+    "maintenance",
+]
+"""What reaches the on-call topic; Control Tower's CT.RDS.PR.17 asks for configuration
+changes too (a parameter group or class changed by hand shows up)."""
 _CLUSTER_EVENTS = ["failover", "failure", "maintenance"]
 _READERS = "READER"
 """Aurora's Role dimension for all readers of a cluster (autoscaled ones included)."""

@@ -26,6 +26,7 @@ from pgplat.policy.assembly import Assembly
 from pgplat.policy.cache import ResultCache, key_of, versions
 from pgplat.policy.cdknag import DEFAULT_PACKS, nag_assembly
 from pgplat.policy.chain import check_chain
+from pgplat.policy.control_tower import control_tower_findings
 from pgplat.policy.findings import CHECK_LAYERS, CheckLayer, Finding, Severity
 from pgplat.policy.isolation import prove_isolation
 from pgplat.policy.lint import lint_assembly
@@ -46,7 +47,8 @@ class Inputs:
 
 
 def _rules(inputs: Inputs) -> LayerResult:
-    return run_rules(inputs.assembly, inputs.config, inputs.today), []
+    found = run_rules(inputs.assembly, inputs.config, inputs.today)
+    return found + control_tower_findings(inputs.assembly, inputs.config), []
 
 
 def _chain(inputs: Inputs) -> LayerResult:
