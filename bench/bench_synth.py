@@ -13,7 +13,7 @@ from pathlib import Path
 from pgplat.config import load_config
 from pgplat.infra.app import synthesize
 
-from common import Row, median_seconds
+from common import FLOOR_SCRIPT, Row, median_seconds
 
 INNOVATE = Path(__file__).resolve().parents[1] / "examples" / "innovate-inc.yaml"
 
@@ -23,14 +23,6 @@ from pathlib import Path
 from pgplat.config import load_config
 from pgplat.infra.app import synthesize
 synthesize(load_config(sys.argv[1]), Path(sys.argv[2]))
-"""
-_FLOOR = """
-import sys
-import pgplat.infra
-import aws_cdk as cdk
-app = cdk.App(outdir=sys.argv[2])
-cdk.CfnWaitConditionHandle(cdk.Stack(app, "Floor"), "Handle")
-app.synth()
 """
 
 
@@ -57,7 +49,7 @@ def rows() -> list[Row]:
     with tempfile.TemporaryDirectory() as scratch:
         out = Path(scratch)
         cold = _fresh_process(_PGPLAT, out / "cold")
-        cold_floor = _fresh_process(_FLOOR, out / "cold-floor")
+        cold_floor = _fresh_process(FLOOR_SCRIPT, out / "cold-floor")
         synthesize(config, out / "warm")
         warm = median_seconds(lambda: synthesize(config, out / "warm"), repeat=3)
         reused = median_seconds(lambda: synthesize(config, out / "warm", reuse=True), repeat=5)

@@ -8,6 +8,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+FLOOR_SCRIPT = """
+import sys
+import pgplat.infra
+import aws_cdk as cdk
+app = cdk.App(outdir=sys.argv[2])
+cdk.CfnWaitConditionHandle(cdk.Stack(app, "Floor"), "Handle")
+app.synth()
+"""
+"""A one-resource CDK app for a fresh interpreter (argv[2]: its outdir): the CDK's own floor."""
+
 
 @dataclass(frozen=True)
 class Row:

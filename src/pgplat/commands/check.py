@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar, get_args
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, get_args
 
 import typer
 from rich.console import Console
@@ -33,6 +33,10 @@ from pgplat.policy.findings import CHECK_LAYERS, SEVERITY_RANK, Severity
 from pgplat.policy.junit import to_junit
 from pgplat.policy.report import Report
 from pgplat.policy.sarif import to_sarif
+
+if TYPE_CHECKING:
+    from pgplat.config import PgplatConfig
+    from pgplat.infra.record import Synthesis
 
 Format = Literal["text", "json", "sarif", "junit"]
 FORMATS: tuple[Format, ...] = get_args(Format)
@@ -87,9 +91,8 @@ def cmd(
     """Run our rules, the cross-account chain check, the isolation proof, cdk-nag and
     cfn-lint over the templates (synthesized into --cdk-out, reused while the config is unchanged);
     exit 1 while a finding at the threshold remains."""
-    # Imported here: synthesis loads the CDK, which every other command can do without.
-    from pgplat.infra.app import synthesize
     from pgplat.policy.assembly import Assembly
+    from pgplat.policy.cache import CACHE_FILE, ResultCache
     from pgplat.policy.gate import run_check
 
     config, project = config_and_project(ctx)
@@ -103,8 +106,10 @@ def cmd(
         assembly = Assembly.load(outdir, config)
     else:
         with progress(ctx, f"synthesizing into {outdir} (reused while the config is unchanged)"):
-            synthesis = synthesize(config, outdir, reuse=True, base_dir=project.root)
+            synthesis = _synthesis(config, outdir, project.root)
         assembly = Assembly.of_synthesis(synthesis, config)
+    # results are kept beside pgplat's own synthesis, never in an assembly it did not write
+    cache = ResultCache((outdir if synth else project.cdk_out) / CACHE_FILE)
     with progress(ctx, f"checking: {', '.join(layers)}"):
         report = run_check(
             config,
@@ -113,6 +118,7 @@ def cmd(
             packs=packs,
             environments=environments or None,
             fail_on=threshold,
+            cache=cache,
         )
     config_file = state(ctx).config_path
     if sarif is not None:
@@ -129,6 +135,19 @@ def cmd(
         render(report, console, show_acknowledged=show_acknowledged)
     if not report.passed:
         raise typer.Exit(1)
+
+
+def _synthesis(config: PgplatConfig, outdir: Path, root: Path) -> Synthesis:
+    """The previous synthesis while the configuration and code are unchanged (read without
+    starting the CDK), else a new one."""
+    from pgplat.infra.record import reusable_synthesis
+
+    reused = reusable_synthesis(config, outdir, base_dir=root)
+    if reused is not None:
+        return reused
+    from pgplat.infra.app import synthesize  # loads the CDK: only when templates are due
+
+    return synthesize(config, outdir, base_dir=root)
 
 
 def _pick(given: list[str] | None, allowed: tuple[_T, ...], option: str) -> tuple[_T, ...]:
