@@ -218,3 +218,20 @@ def test_ca_bundle_must_be_pem(innovate: PgplatConfig, tmp_path: Path) -> None:
     bundle.write_text("not a certificate")
     with pytest.raises(UserError, match="holds no PEM certificate"):
         write_manifests(innovate, "prod", ENDPOINTS, tmp_path / "k8s", ca_bundle=bundle)
+
+
+def test_workloads_reach_the_database_on_its_configured_port(
+    multi_az_cluster_config: PgplatConfig, tmp_path: Path
+) -> None:
+    """``environments.<env>.port`` (6432 in the multi-AZ variant) reaches every ConfigMap and
+    NetworkPolicy, so pods neither dial nor open 5432."""
+    port = multi_az_cluster_config.environments.prod.port
+    assert port != 5432
+    files = _written(multi_az_cluster_config, tmp_path)
+    files.pop("kustomization.yaml")
+    for documents in files.values():
+        manifests = _by_kind(documents)
+        assert manifests["ConfigMap"]["data"]["PGPORT"] == str(port)
+        assert manifests["NetworkPolicy"]["spec"]["egress"][0]["ports"] == [
+            {"protocol": "TCP", "port": port}
+        ]

@@ -13,7 +13,11 @@ from pgplat.config import PgplatConfig
 from tests.policy.templates import KEY, KEY_ARN
 
 DELETE = object()
-TAGS = [{"Key": "owner", "Value": "platform"}, {"Key": "cost-center", "Value": "cc-1"}]
+TAGS = [
+    {"Key": "owner", "Value": "platform"},
+    {"Key": "cost-center", "Value": "cc-1"},
+    {"Key": "environment", "Value": "prod"},
+]
 ALARM_METRICS = (
     "DatabaseConnections",
     "Deadlocks",

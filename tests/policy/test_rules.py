@@ -116,8 +116,11 @@ CASES: dict[str, Case] = {
     ),
     "PGP-025": Case("Secret", ("Rotation",), DELETE, "no rotation schedule"),
     "PGP-026": Case("Cluster", ("Cluster", PROPS, "CopyTagsToSnapshot"), DELETE, "CopyTags"),
-    "PGP-027": Case(
-        "Cluster", ("Cluster", PROPS, "Tags"), [{"Key": "owner", "Value": "x"}], "cost"
+    "PGP-027": Case(  # the required tags without pgplat's own environment tag
+        "Cluster",
+        ("Cluster", PROPS, "Tags"),
+        [{"Key": "owner", "Value": "x"}, {"Key": "cost-center", "Value": "y"}],
+        "missing tag(s) environment",
     ),
     "PGP-028": Case(
         "Key", ("Key", PROPS, "KeyPolicy"), _open({"AWS": "*"}, "kms:*"), '{"AWS": "*"}'
