@@ -31,13 +31,13 @@ def _accepted(mutations: dict[str, Any]) -> bool:
     return True
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(port=st.integers(min_value=0, max_value=70000))
 def test_a_port_is_taken_exactly_in_rds_range(port: int) -> None:
     assert _accepted({f"{PROD}.port": port}) == (1150 <= port <= 65535)
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(days=st.integers(min_value=-5, max_value=1100))
 def test_a_rotation_interval_is_taken_exactly_from_1_to_1000_days(days: int) -> None:
     assert _accepted({f"{DEV}.secret_rotation_days": days}) == (1 <= days <= 1000)

@@ -5,8 +5,9 @@ Identity: Kubernetes service account → workload role (trust) → data role (it
 exactly ``dbuser:<resource id of the database in the template>/<user>``, for ``auth: secret``
 users the user's own secret and no ``rds-db:connect``.
 Network: app CIDR → routes on both sides → database-subnet NACL → database security group →
-port 5432. A missing link breaks access; an over-broad one breaks least privilege. Both are
-reported as :class:`~pgplat.policy.findings.Finding` with a ``CHAIN-…`` rule id.
+the database's port (``environments.<env>.port``, default 5432). A missing link breaks
+access; an over-broad one breaks least privilege. Both are reported as
+:class:`~pgplat.policy.findings.Finding` with a ``CHAIN-…`` rule id.
 
 It reads the one model of the synthesized assembly (:mod:`pgplat.policy.assembly`).
 Intrinsic functions are rendered to plain strings first (``${Logical.Attr}`` for attributes,

@@ -272,7 +272,8 @@ RULES: tuple[Rule, ...] = (
         "The database security group is the last network gate before PostgreSQL.",
         "Plan: access only from EKS in the App Account; Security Groups restrict access to "
         "trusted workloads",
-        "Allow TCP 5432 from network.app_vpcs[*].cidr only.",
+        "Allow TCP on the database port (environments.<env>.port, default 5432) from "
+        "network.app_vpcs[*].cidr only.",
     ),
     Rule(
         "PGP-024",
