@@ -4,6 +4,7 @@ confirmations."""
 from __future__ import annotations
 
 import contextlib
+import json
 import shutil
 import stat
 from collections.abc import Iterator
@@ -16,7 +17,11 @@ from dotenv import dotenv_values
 from typer.testing import CliRunner, Result
 
 from pgplat.commands.app import app
+from pgplat.config import load_config
+from pgplat.drills.failover.local import standby_of
 from pgplat.errors import UserError
+from pgplat.local.cluster import LocalCluster
+from pgplat.local.logs import log_lines
 from tests.fixtures.cli import RunCli
 from tests.fixtures.examples import INNOVATE
 from tests.fixtures.postgres import server_root
@@ -179,3 +184,49 @@ def test_down_then_status_exits_3(project: Path) -> None:
     assert dev(project, "down").exit_code == 0
     assert dev(project, "status").exit_code == 3
     assert dev(project, "up").exit_code == 0
+
+
+def test_a_second_up_leaves_env_byte_identical(project: Path) -> None:
+    env_file = project / ".env"
+    before = env_file.read_bytes(), env_file.stat().st_mtime_ns, env_file.stat().st_ino
+    assert dev(project, "up").exit_code == 0
+    assert (env_file.read_bytes(), env_file.stat().st_mtime_ns, env_file.stat().st_ino) == before
+
+
+def test_url_and_logs_in_json(project: Path) -> None:
+    url = json.loads(pgplat(project, "-o", "json", "dev", "url", "-u", "reporting").stdout)
+    assert url["user"] == "reporting"
+    assert url["url"].startswith("postgresql://reporting:****@localhost:")
+    logs = json.loads(pgplat(project, "-o", "json", "dev", "logs", "-n", "500").stdout)
+    assert logs["file"].endswith("postgres.log")
+    assert any("ready to accept connections" in line for line in logs["lines"])
+
+
+def test_logs_follow_yields_each_line_as_the_server_writes_it(project: Path) -> None:
+    url = dev(project, "url", "--show-password").stdout.strip()
+    followed = log_lines(
+        LocalCluster(load_config(project / "pgplat.yaml"), project / ".pgplat" / "local").log_file,
+        0,
+        follow=True,
+    )
+    with psycopg.connect(url, application_name="followed-by-the-test"):
+        pass
+    try:
+        assert any("followed-by-the-test" in next(followed) for _ in range(20))
+    finally:
+        followed.close()
+
+
+def test_status_shows_the_standby(failover_pair: LocalCluster, tmp_path: Path) -> None:
+    config = yaml.safe_load(INNOVATE.read_text())
+    config["environments"]["local"] = {"data_dir": failover_pair.root.name}
+    (tmp_path / "pgplat.yaml").write_text(yaml.safe_dump(config))
+    where = ["--project-dir", str(failover_pair.root.parent)]
+    described = json.loads(pgplat(tmp_path, *where, "-o", "json", "dev", "status").stdout)
+    standby = described["standby"]
+    assert standby["status"] == "running"
+    assert standby["port"] == standby_of(failover_pair).info().port
+    assert standby["replication"]["state"] == "streaming"
+    with contextlib.chdir(tmp_path):
+        text = CliRunner().invoke(app, [*where, "dev", "status"]).stdout
+    assert f"standby: running on localhost:{standby['port']}, streaming" in text

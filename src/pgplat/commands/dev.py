@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -9,7 +10,6 @@ import typer
 
 from pgplat.commands.common import (
     config_and_project,
-    console,
     emit_json,
     err_console,
     labelled,
@@ -18,16 +18,23 @@ from pgplat.commands.common import (
     warn,
 )
 from pgplat.config import PgplatConfig
-from pgplat.drills.failover.local import destroy_standby, ensure_standby, stop_standby
+from pgplat.drills.failover.local import (
+    destroy_standby,
+    ensure_standby,
+    standby_of,
+    stop_standby,
+)
 from pgplat.errors import UserError
 from pgplat.k8s.local import local_workload
 from pgplat.local import binaries
 from pgplat.local.cluster import LocalCluster, ServerInfo
 from pgplat.local.compose import APP_ENV_FILE, write_compose
-from pgplat.local.envfile import app_user, ensure_gitignored, write_env_file
+from pgplat.local.envfile import app_user, ensure_gitignored, remove_env_file, write_env_file
 from pgplat.local.files import write_private
+from pgplat.local.logs import log_lines
 from pgplat.local.passwords import SUPERUSER
 from pgplat.local.seed import run_seeds, seed_scripts
+from pgplat.local.standby import replication
 from pgplat.project import Project
 
 app = typer.Typer(
@@ -115,7 +122,7 @@ def up(
         replica = ensure_standby(cluster)
         say(ctx, f"[green]✓[/] streaming standby on {replica.host}:{replica.port}")
     name = _user(cluster.config, user)
-    env_file = write_env_file(project.env_file, info.env(name))
+    env_file = write_env_file(project.env_file, info.env(name), receipt=cluster.env_receipt)
     ensure_gitignored(project.root, project.ignored(outputs=False))
     if state(ctx).output == "json":
         emit_json(_describe(cluster, info) | {"env_file": str(env_file), "user": name})
@@ -139,8 +146,32 @@ def _describe(cluster: LocalCluster, info: ServerInfo | None) -> dict[str, objec
             "ca_file": str(info.ca_file),
             "notes": list(info.notes),
             "warnings": list(info.warnings),
+            "standby": _standby(cluster, info),
         }
     return described
+
+
+def _standby(primary: LocalCluster, info: ServerInfo) -> dict[str, object] | None:
+    """The standby `dev up --standby` made, and how far behind it is; None without one."""
+    standby = standby_of(primary)
+    if standby.status() == "absent":
+        return None
+    described: dict[str, object] = {"status": standby.status(), "root": str(standby.root)}
+    if standby.status() == "running":
+        described |= {"port": standby.info().port, "replication": replication(info)}
+    return described
+
+
+def _standby_line(standby: dict[str, object]) -> str:
+    line = f"standby: {standby['status']}"
+    if "port" in standby:
+        streams = standby["replication"]
+        line += f" on localhost:{standby['port']}, " + (
+            f"{streams['state']}, {streams['lag_bytes']} bytes behind"
+            if isinstance(streams, dict)
+            else "not streaming from the primary"
+        )
+    return line
 
 
 @app.command()
@@ -161,6 +192,9 @@ def status(ctx: typer.Context) -> None:
         emit_json(_describe(cluster, info))
     elif info is not None:
         say(ctx, f"running: PostgreSQL {info.major} on {info.host}:{info.port} ({cluster.root})")
+        standby = _standby(cluster, info)
+        if standby is not None:
+            say(ctx, _standby_line(standby))
     else:
         say(ctx, f"{cluster.status()} ({cluster.root})")
     if info is None:
@@ -171,13 +205,19 @@ def status(ctx: typer.Context) -> None:
 def logs(
     ctx: typer.Context,
     lines: Annotated[int, typer.Option("--lines", "-n", help="How many lines.")] = 50,
+    follow: Annotated[
+        bool, typer.Option("--follow", "-f", help="Keep printing new lines until Ctrl-C.")
+    ] = False,
 ) -> None:
-    """Print the end of the server log."""
+    """Print the end of the server log (-o json: one object; with -f, one per line)."""
     log = _cluster(ctx).log_file
-    if not log.exists():
-        raise UserError(f"no server log at {log} yet; run `pgplat dev up`")
-    text = log.read_text(errors="replace").splitlines()[-lines:]
-    console.print("\n".join(text), highlight=False, markup=False, soft_wrap=True)
+    found = log_lines(log, lines, follow=follow)
+    if state(ctx).output == "json" and not follow:
+        emit_json({"file": str(log), "lines": list(found)})
+        return
+    as_json = state(ctx).output == "json"
+    for line in found:  # until Ctrl-C with -f (exit 130); echo flushes, so pipes keep up
+        typer.echo(json.dumps({"file": str(log), "line": line}) if as_json else line)
 
 
 @app.command()
@@ -190,7 +230,12 @@ def url(
 ) -> None:
     """Print a postgresql:// URL for USER (password hidden unless --show-password)."""
     cluster = _cluster(ctx)
-    typer.echo(cluster.info().url(_user(cluster.config, user), show_password=show_password))
+    name = _user(cluster.config, user)
+    found = cluster.info().url(name, show_password=show_password)
+    if state(ctx).output == "json":
+        emit_json({"url": found, "user": name})
+    else:
+        typer.echo(found)
 
 
 @app.command()
@@ -206,14 +251,23 @@ def reset(ctx: typer.Context, yes: YesOpt = False) -> None:
 
 @app.command()
 def destroy(ctx: typer.Context, yes: YesOpt = False) -> None:
-    """Stop the server and delete its data, certificates and passwords."""
-    cluster = _cluster(ctx)
+    """Stop the server and delete its data, certificates, passwords and the .env it wrote."""
+    cluster, project = _local(ctx)
     if not yes:
         typer.confirm(f"Delete {cluster.root} (data, certificates, passwords)?", abort=True)
     destroy_standby(cluster)
+    env_removed = remove_env_file(project.env_file, cluster.env_receipt)
     cluster.destroy()
     kept = "; kept the files pgplat did not make" if cluster.root.exists() else ""
     say(ctx, f"[green]✓[/] deleted {cluster.root}{kept}")
+    if env_removed:
+        say(ctx, f"[green]✓[/] deleted {project.env_file} (its password opened this server)")
+    elif project.env_file.exists():
+        say(
+            ctx,
+            f"kept {project.env_file}: not as `dev up` wrote it (edited, or not pgplat's); "
+            "a password of this server in it no longer works",
+        )
 
 
 @app.command()

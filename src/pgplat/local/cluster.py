@@ -62,7 +62,16 @@ from pgplat.sql import bootstrap_sql
 HOST = "localhost"
 _START_ATTEMPTS = 20
 _SETTLE_SECONDS = 10.0
-_ROOT_FILES = (*SERVER_FILES, "passwords.json", "state.json", ".lock", POINTER, "docker")
+_ENV_RECEIPT = "env-file.sha256"
+_ROOT_FILES = (
+    *SERVER_FILES,
+    "passwords.json",
+    "state.json",
+    _ENV_RECEIPT,
+    ".lock",
+    POINTER,
+    "docker",
+)
 """Everything a local cluster's folders hold: all ``destroy`` deletes."""
 _INCLUDE = "include 'postgresql.pgplat.conf'"
 _FAILURES = ("PANIC:", "FATAL:")
@@ -76,7 +85,6 @@ hostssl   replication  all      127.0.0.1/32  scram-sha-256
 hostssl   replication  all      ::1/128       scram-sha-256
 hostnossl all          all      all           reject
 """
-
 _HBA_LISTEN = """\
 # pgplat: environments.local.listen_address is set: its subnets, over TLS only.
 hostssl   all          all      samenet       scram-sha-256
@@ -201,6 +209,12 @@ class LocalCluster:
     @property
     def log_file(self) -> Path:
         return self.server_home / "log" / "postgres.log"
+
+    @property
+    def env_receipt(self) -> Path:
+        """The digest of the ``.env`` ``dev up`` wrote, so ``dev destroy`` deletes it only
+        when it is still pgplat's (`pgplat.local.envfile.remove_env_file`)."""
+        return self.root / _ENV_RECEIPT
 
     @property
     def tls(self) -> TlsFiles:

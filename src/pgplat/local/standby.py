@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import psycopg
 from psycopg import conninfo
 
 from pgplat.errors import UserError
@@ -21,6 +22,8 @@ from pgplat.local.files import write_private
 from pgplat.local.passwords import SUPERUSER
 
 _SHARED_FILES = ("passwords.json", "state.json")
+STANDBY_NAME = "pgplat_standby"
+"""The standby's ``application_name`` on the primary (``pg_stat_replication``)."""
 
 
 def make_standby(primary: LocalCluster, root_dir: Path) -> LocalCluster:
@@ -48,7 +51,7 @@ def make_standby(primary: LocalCluster, root_dir: Path) -> LocalCluster:
         port=source.port,
         user=SUPERUSER,
         password=source.passwords[SUPERUSER],
-        application_name="pgplat_standby",
+        application_name=STANDBY_NAME,
     )
     with (standby.data_dir / "postgresql.auto.conf").open("a") as auto:
         auto.write(f"primary_conninfo = '{stream_from.replace(chr(39), chr(39) * 2)}'\n")
@@ -87,3 +90,15 @@ def promote(standby: LocalCluster) -> ServerInfo:
     if result.returncode != 0:
         raise UserError(f"pg_ctl promote failed: {result.stderr.strip()}")
     return standby.info()
+
+
+def replication(primary: ServerInfo) -> dict[str, object] | None:
+    """How the primary sees its standby: streaming state and bytes not replayed yet; None when
+    no standby is connected (`pgplat dev status`)."""
+    with psycopg.connect(primary.admin_conninfo("postgres"), autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT state, pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::bigint"
+            " FROM pg_stat_replication WHERE application_name = %s",
+            [STANDBY_NAME],
+        ).fetchone()
+    return None if row is None else {"state": row[0], "lag_bytes": row[1]}
