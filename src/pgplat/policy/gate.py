@@ -30,7 +30,6 @@ from pgplat.policy.control_tower import control_tower_findings
 from pgplat.policy.findings import CHECK_LAYERS, CheckLayer, Finding, Severity
 from pgplat.policy.isolation import prove_isolation
 from pgplat.policy.lint import lint_assembly
-from pgplat.policy.pack import run_rules
 from pgplat.policy.report import Acknowledged, LayerResult, Report
 from pgplat.policy.waivers import apply_waivers
 
@@ -47,6 +46,9 @@ class Inputs:
 
 
 def _rules(inputs: Inputs) -> LayerResult:
+    # imported when the layer runs: a rule reads cfn-lint's schemas, seconds to import
+    from pgplat.policy.pack import run_rules
+
     found = run_rules(inputs.assembly, inputs.config, inputs.today)
     return found + control_tower_findings(inputs.assembly, inputs.config), []
 
