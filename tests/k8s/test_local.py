@@ -9,6 +9,7 @@ is where the name resolves inside the cluster, ``host`` the name verify-full che
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import socket
 import stat
 from collections.abc import Iterator
@@ -22,12 +23,14 @@ import yaml
 from dotenv import dotenv_values
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 from typer.testing import CliRunner, Result
 
 from pgplat.commands.app import app
 from pgplat.config import load_config
+from pgplat.config.model import LocalEnvironment
 from pgplat.errors import UserError
-from pgplat.k8s.local import pod_settings
+from pgplat.k8s.local import local_workload, pod_settings
 from pgplat.k8s.manifests import Endpoints, write_manifests
 from pgplat.local.cluster import LocalCluster, ServerInfo
 from pgplat.local.tls import named_in
@@ -240,3 +243,39 @@ def test_pod_settings_move_only_host_ca_and_password(password: str, host: str) -
     assert config_map | secret | {"PGHOST": "localhost", "PGSSLROOTCERT": str(info.ca_file)} == env
     assert config_map["PGHOST"] == host
     assert config_map["PGSSLROOTCERT"] == "/etc/pgplat/rds-ca/global-bundle.pem"
+
+
+def test_an_address_the_server_does_not_hold_is_said_not_hidden(project: Path) -> None:
+    config = load_config(project / "pgplat.yaml")
+    info = LocalCluster(config, project / ".pgplat" / "local").info()
+    assert local_workload(config, info, "web").notes == ()
+    local = config.environments.local.model_copy(update={"listen_address": "127.0.0.3"})
+    elsewhere = config.model_copy(
+        update={"environments": config.environments.model_copy(update={"local": local})}
+    )
+    (note,) = local_workload(elsewhere, info, "web").notes
+    assert f"does not accept connections on 127.0.0.3:{info.port}" in note
+
+
+@settings(max_examples=40, deadline=None)
+@given(address=st.ip_addresses())
+def test_listen_address_is_one_interface_never_all(
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address,
+) -> None:
+    if address.is_unspecified or address.is_multicast:
+        with pytest.raises(ValidationError, match="one address of this machine"):
+            LocalEnvironment(listen_address=str(address))
+    else:
+        assert LocalEnvironment(listen_address=address.exploded).listen_address == str(address)
+
+
+@pytest.mark.parametrize("value", ["*", "localhost", "172.17.0.0/16", ""])
+def test_listen_address_is_an_ip_address(value: str) -> None:
+    with pytest.raises(ValidationError, match="is not an IP address"):
+        LocalEnvironment(listen_address=value)
+
+
+@pytest.mark.parametrize("value", ["host_docker", "-host.internal", "a..b", "x" * 64])
+def test_k8s_host_is_a_host_name(value: str) -> None:
+    with pytest.raises(ValidationError, match="is not a host name"):
+        LocalEnvironment(k8s_host=value)

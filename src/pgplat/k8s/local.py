@@ -19,6 +19,7 @@ the Secret, which production does not have (its pods mint a token or read Secret
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass
 
 import yaml
@@ -77,8 +78,11 @@ def local_workload(
         env_secret(user, secret),
         ca_bundle_config_map(namespace, info.ca_file.read_text()),
     ]
-    notes = () if local.listen_address else (_LOOPBACK_ONLY,)
-    return LocalWorkload(documents, notes)
+    if local.listen_address is None:
+        return LocalWorkload(documents, (_LOOPBACK_ONLY,))
+    if not _accepts(local.listen_address, info.port):
+        return LocalWorkload(documents, (_not_listening(local.listen_address, info.port),))
+    return LocalWorkload(documents, ())
 
 
 _LOOPBACK_ONLY = (
@@ -86,6 +90,23 @@ _LOOPBACK_ONLY = (
     "host.docker.internal to this machine's loopback (Docker Desktop); elsewhere set "
     "environments.local.listen_address to this machine's address on the cluster's network"
 )
+
+
+def _accepts(address: str, port: int) -> bool:
+    """Whether the server takes TCP connections at ``address``: PostgreSQL only warns when
+    one of its listen addresses cannot be bound (an interface that is not up yet)."""
+    try:
+        with socket.create_connection((address, port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def _not_listening(address: str, port: int) -> str:
+    return (
+        f"the local server does not accept connections on {address}:{port}: run `pgplat dev "
+        "up` once the address exists on this machine (a restart applies a new listen_address)"
+    )
 
 
 def _application_user(config: PgplatConfig, name: str) -> DatabaseUser:
