@@ -74,7 +74,7 @@ def cmd(
     ] = None,
     fail_on: Annotated[
         str | None,
-        typer.Option("--fail-on", help="error or warning (default: check.fail_on)."),
+        typer.Option("--fail-on", metavar="error|warning", help="Default: check.fail_on."),
     ] = None,
     show_acknowledged: Annotated[
         bool,

@@ -112,14 +112,22 @@ def config_and_project(
 
 
 _CLOUD_ENV = "Cloud environment: prod or dev."
-EnvOption = Annotated[str, typer.Option("--env", "-e", help=_CLOUD_ENV)]
+EnvOption = Annotated[str, typer.Option("--env", "-e", metavar="prod|dev", help=_CLOUD_ENV)]
 AnyEnvOption = Annotated[
-    str, typer.Option("--env", "-e", help="local (the twin pgplat dev runs) or prod or dev.")
+    str,
+    typer.Option(
+        "--env",
+        "-e",
+        metavar="local|prod|dev",
+        help="local (the twin pgplat dev runs), prod or dev.",
+    ),
 ]
 """:data:`EnvOption` for the commands that also take the local twin."""
 EnvsOption = Annotated[
     list[str] | None,
-    typer.Option("--env", "-e", help="Only this environment (repeatable; default: all)."),
+    typer.Option(
+        "--env", "-e", metavar="prod|dev", help="Only this environment (repeatable; default: all)."
+    ),
 ]
 """None or empty: every environment."""
 CdkOutOption = Annotated[
@@ -296,24 +304,29 @@ def _global_params() -> tuple[Parameter, ...]:
     params = typer.main.get_command(holder).params
     for param in params:
         param.expose_value = False
-        if isinstance(param, TyperOption) and param.is_bool_flag:
-            param.metavar = ""
     return tuple(params)
 
 
 def with_conventions(command: Command) -> Command:
     """``command`` (and, for a group, every command under it) taking the global options, so
-    ``-c``, ``-o``, ``-q`` and ``--project-dir`` work before or after any command name, and
-    its flags shown in help as flags (no ``<bool>``)."""
-    for param in [*command.params, command.get_help_option(typer.Context(command))]:
-        if isinstance(param, TyperOption) and param.is_bool_flag and param.metavar is None:
-            param.metavar = ""  # the help option is made once per command, then kept
+    ``-c``, ``-o``, ``-q`` and ``--project-dir`` work before or after any command name; in
+    its help, flags shown as flags and text by name (``--user USER``), never as ``<bool>`` or
+    ``<str>`` (an option with choices names them in its ``metavar``: ``text|json``)."""
     if not any(p.name == "global_config" for p in command.params):
         for param in _global_params():
             if param.name == "global_output" and formats_of(command):
                 param = copy.copy(param)
                 param.metavar = "|".join(formats_of(command))
             command.params.append(param)
+    ctx = typer.Context(command)
+    for option in [*command.params, command.get_help_option(ctx)]:
+        if not isinstance(option, TyperOption) or option.metavar is not None:
+            continue
+        if option.is_bool_flag:
+            option.metavar = ""  # the help option is made once per command, then kept
+        elif option.display_type(ctx) in ("<str>", "<list[str]>"):
+            long = next((o for o in option.opts if o.startswith("--")), option.opts[0])
+            option.metavar = long.lstrip("-").replace("-", "_").upper()
     if isinstance(command, TyperGroup):
         for sub in command.commands.values():
             with_conventions(sub)

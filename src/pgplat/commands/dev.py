@@ -48,7 +48,11 @@ UserOpt = Annotated[
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 BinariesOpt = Annotated[
     str | None,
-    typer.Option("--binaries", help="embedded or system (default: environments.local.binaries)."),
+    typer.Option(
+        "--binaries",
+        metavar="embedded|system",
+        help="Default: environments.local.binaries.",
+    ),
 ]
 BinDirOpt = Annotated[
     Path | None, typer.Option("--bin-dir", help="Directory holding pg_ctl (system binaries).")

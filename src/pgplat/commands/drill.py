@@ -71,14 +71,21 @@ def restore(
     env: EnvOption = "prod",
     restore_from: Annotated[
         str,
-        typer.Option("--from", help="latest-snapshot, or pitr (point-in-time from the logs)."),
+        typer.Option(
+            "--from",
+            metavar="latest-snapshot|pitr",
+            help="The latest snapshot, or point-in-time from the logs.",
+        ),
     ] = "latest-snapshot",
     at: Annotated[
         datetime | None,
         typer.Option("--at", help="With --from pitr: the instant to restore (UTC unless given)."),
     ] = None,
     auth: Annotated[
-        str, typer.Option("--auth", help="master (throwaway password on the copy) or iam.")
+        str,
+        typer.Option(
+            "--auth", metavar="master|iam", help="A throwaway master password on the copy, or IAM."
+        ),
     ] = "master",
     user: Annotated[
         str | None, typer.Option("--user", help="With --auth iam: a user granted rds_iam.")
