@@ -4,6 +4,7 @@ reads with counts that match its cases."""
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 from datetime import date
@@ -46,7 +47,12 @@ def _open(location: dict[str, Any], bases: dict[str, Any]) -> list[str]:
     uri = artifact["uri"]
     if "uriBaseId" in artifact:
         uri = bases[artifact["uriBaseId"]]["uri"] + uri
-    return Path(unquote(urlparse(uri).path)).read_text().splitlines()
+    return _lines(unquote(urlparse(uri).path))
+
+
+@functools.cache
+def _lines(path: str) -> list[str]:
+    return Path(path).read_text().splitlines()
 
 
 def _repository(tmp_path: Path) -> Path:
