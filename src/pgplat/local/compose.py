@@ -25,7 +25,7 @@ from pgplat.local.envfile import write_env_file
 from pgplat.local.files import refuse_link, write_private
 from pgplat.local.home import claim
 from pgplat.local.passwords import SUPERUSER
-from pgplat.local.tls import ensure_tls
+from pgplat.local.tls import certificate_names, ensure_tls
 from pgplat.naming import POSTGRES_PORT, compose_project_name
 from pgplat.project import Project
 from pgplat.sql import bootstrap_sql
@@ -139,7 +139,9 @@ def write_compose(cluster: LocalCluster, project: Project, user: str) -> Compose
     refuse_link(docker)
     initdb.mkdir(parents=True, exist_ok=True)
     # The container's root reads the key, so the files belong to the caller.
-    ensure_tls(cluster.tls.ca_cert.parent, ServerAccount.caller())
+    ensure_tls(
+        cluster.tls.ca_cert.parent, ServerAccount.caller(), certificate_names(cluster.config)
+    )
     bootstrap = bootstrap_sql(cluster.config, target="local")
     for path, text in (
         (docker / "pg_hba.conf", _HBA),
