@@ -18,6 +18,7 @@ from pgplat.commands.common import (
     emit_json,
     hidden_aliases,
     labelled,
+    print_table,
     say,
     state,
     warn,
@@ -290,7 +291,7 @@ def _render_costs(advice: Advice) -> None:
             f"{estimate.monthly:,.2f}",
             parts,
         )
-    console.print(table)
+    print_table(table)
     for estimate in advice.estimates:
         for note in estimate.notes:
             line = f"{LABELS[estimate.option]}: {note}"
