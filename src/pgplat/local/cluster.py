@@ -300,7 +300,7 @@ class LocalCluster:
             socket_dir=self.socket_dir,
             major=self.binaries.major,
             passwords=self.passwords,
-            notes=notes,
+            notes=(*notes, self.binaries.note) if self.binaries.note else notes,
             warnings=(warning,) if warning else (),
         )
 
