@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import json
 import socket
 import stat
 from collections.abc import Iterator
@@ -279,3 +280,13 @@ def test_listen_address_is_an_ip_address(value: str) -> None:
 def test_k8s_host_is_a_host_name(value: str) -> None:
     with pytest.raises(ValidationError, match="is not a host name"):
         LocalEnvironment(k8s_host=value)
+
+
+def test_json_output_is_a_list_kubectl_applies(
+    project: Path, manifests: dict[str, dict[str, Any]]
+) -> None:
+    result = _pgplat(project, "-o", "json", "dev", "k8s")
+    assert result.exit_code == 0, result.output
+    listed = json.loads(result.stdout)
+    assert (listed["apiVersion"], listed["kind"]) == ("v1", "List")
+    assert listed["items"] == list(manifests.values())

@@ -15,7 +15,7 @@ import jsonschema
 import yaml
 from dotenv import dotenv_values
 from hypothesis import given, settings
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from pgplat.commands.app import app
 from pgplat.config import PgplatConfig
@@ -40,11 +40,11 @@ def _assert_valid_compose(document: Any) -> None:
     assert not errors, errors
 
 
-def _compose(project: Path, *args: str) -> str:
+def _compose(project: Path, *args: str) -> Result:
     with contextlib.chdir(project):
         result = CliRunner().invoke(app, ["dev", "compose", *args])
     assert result.exit_code == 0, result.output
-    return result.output
+    return result
 
 
 def test_compose_mirrors_prod_and_keeps_passwords_out_of_the_files(tmp_path: Path) -> None:
@@ -117,7 +117,7 @@ def test_compose_leaves_a_running_native_servers_env_byte_identical(
     native = (project / ".env").read_bytes()
     assert dotenv_values(project / ".env")["PGPORT"] == str(local_cluster.info().port) != "5432"
 
-    said = _compose(project)
+    said = _compose(project).stderr
     assert "pgplat.connect(env_file='.env.compose')" in said
     assert (project / ".env").read_bytes() == native
     superuser_password = local_cluster.passwords["postgres"]
@@ -133,7 +133,9 @@ def test_compose_as_the_chosen_runtime_writes_env_for_the_application_only(
         "    port: 5432\n", "    port: 5432\n    binaries: docker\n"
     )
     (tmp_path / "pgplat.yaml").write_text(config)
-    _compose(tmp_path)
+    said = json.loads(_compose(tmp_path, "-o", "json").stdout)
+    assert said["env_file"] == str(tmp_path / ".env")
+    assert said["compose_file"] == str(tmp_path / "compose.yaml")
     app_env = dotenv_values(tmp_path / ".env")
     assert app_env["PGUSER"] == "web"
     assert not any(name.startswith("PGPLAT_PASSWORD_") for name in app_env)

@@ -304,11 +304,17 @@ def k8s(
     cluster = _cluster(ctx)
     workload = local_workload(cluster.config, cluster.info(), _user(cluster.config, user), host)
     _notes(ctx, workload.notes)
+    as_json = state(ctx).output == "json"
     if out is None:
-        typer.echo(workload.yaml(), nl=False)
+        if as_json:  # kubectl apply -f takes JSON too
+            emit_json({"apiVersion": "v1", "kind": "List", "items": workload.documents})
+        else:
+            typer.echo(workload.yaml(), nl=False)
         return
     write_private(out, workload.yaml())
     namespace = workload.documents[0]["metadata"]["namespace"]
+    if as_json:
+        emit_json({"file": str(out), "namespace": namespace, "notes": list(workload.notes)})
     say(ctx, f"[green]✓[/] wrote {out} (ServiceAccount, ConfigMaps, Secret in {namespace})")
 
 
@@ -320,6 +326,14 @@ def compose(ctx: typer.Context, user: UserOpt = None) -> None:
     files = write_compose(cluster, project, _user(cluster.config, user))
     ensure_gitignored(project.root, [*project.ignored(outputs=False), APP_ENV_FILE])
     _notes(ctx, files.notes)
+    if state(ctx).output == "json":
+        emit_json(
+            {
+                "compose_file": str(files.compose_file),
+                "env_file": str(files.app_env_file),
+                "notes": list(files.notes),
+            }
+        )
     say(
         ctx,
         f"[green]✓[/] wrote {files.compose_file} and {files.app_env_file}; "
