@@ -345,7 +345,10 @@ def print_table(table: Table, out: Console | None = None) -> None:
     if out.is_terminal:
         out.print(table)
         return
-    table.box, table.pad_edge, table.expand, table.title_justify = None, False, False, "left"
+    table.box, table.pad_edge, table.expand = None, False, False
+    if table.title:  # its own line: within the table, a title wider than it would wrap
+        out.print(table.title, soft_wrap=True, highlight=False)
+        table.title = None
     for line in out.render_lines(table, out.options.update_width(_UNBOUNDED), pad=False):
         text = Text.assemble(*((segment.text, segment.style or "") for segment in line))
         text.rstrip()
