@@ -101,8 +101,10 @@ def project() -> Iterator[Path]:
     first = _pgplat(root, "dev", "up")
     assert first.exit_code == 0, first.output
     _write_config(root, port, listen_address=LISTEN, k8s_host=POD_HOST)
-    second = _pgplat(root, "dev", "up")
+    with contextlib.chdir(root):
+        second = CliRunner().invoke(app, ["dev", "up"])
     assert second.exit_code == 0, second.output
+    assert f"restarted the server to listen on localhost,{LISTEN} (port {port})" in second.stderr
     yield root
     LocalCluster(load_config(root / "pgplat.yaml"), root / ".pgplat" / "local").destroy()
 

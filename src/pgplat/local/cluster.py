@@ -334,7 +334,7 @@ class LocalCluster:
             if self._write_hba(account) or changed or (repaired and running):
                 self._reload(info)
             if running:
-                self._listen(info)
+                info = replace(info, notes=info.notes + self._listen(info))
             self._verify(info)
             missing = self._missing_extensions(info)
             return replace(info, warnings=info.warnings + missing)
@@ -556,13 +556,13 @@ class LocalCluster:
         write_private(path, text, owner=account.owner)
         return True
 
-    def _listen(self, info: ServerInfo) -> None:
+    def _listen(self, info: ServerInfo) -> tuple[str, ...]:
         """Restart a running server whose listen addresses changed (only a restart applies
-        them); it keeps its port."""
+        them); it keeps its port. The note says so: open connections were closed."""
         with psycopg.connect(info.admin_conninfo("postgres"), autocommit=True) as conn:
             current = conn.execute("SHOW listen_addresses").fetchone()
         if current == (self.listen_addresses,):
-            return
+            return ()
         restart = ["restart", "-D", str(self.data_dir), "-m", "fast", "-w", "-t", "60"]
         result = server_account().run(
             [self.binaries.tool("pg_ctl"), *restart, "-l", str(self.log_file)]
@@ -572,6 +572,10 @@ class LocalCluster:
                 f"the local server did not restart to listen on {self.listen_addresses}: "
                 f"{_failure(self._log_tail()) or result.stderr.strip()} (log: {self.log_file})"
             )
+        return (
+            f"restarted the server to listen on {self.listen_addresses} (port {info.port}); "
+            "its open connections were closed",
+        )
 
     def _reload(self, info: ServerInfo) -> None:
         """Apply changed settings to the running server and wait until they are in force."""
