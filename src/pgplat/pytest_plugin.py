@@ -17,8 +17,9 @@ Installed with pgplat (entry point ``pytest11``); fixtures are created only when
 ``pgplat_migrate``  override it (session scope) to run your migrations on the template; by
                     default it runs ``environments.local.seed_scripts``.
 
-The configuration file is the ini option ``pgplat_config`` (default ``pgplat.yaml`` in the
-rootdir) or ``PGPLAT_CONFIG``; seed scripts are found from its folder, the project's root.
+The configuration file is the ini option ``pgplat_config`` or ``PGPLAT_CONFIG`` (default
+``pgplat.yaml``), found from the rootdir upwards; seed scripts are found from its folder, the
+project's root.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from pgplat.client.settings import find_upward
 from pgplat.config import PgplatConfig, load_config
 from pgplat.local.clones import ClonePool
 from pgplat.local.cluster import LocalCluster, ServerInfo
@@ -49,10 +51,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def _config_path(pytestconfig: pytest.Config) -> Path:
+    """The configuration, looked for from the rootdir up to the project's root: without an
+    ini file, pytest's rootdir is the folder of the tests named (``pytest tests/x.py``)."""
     configured = str(pytestconfig.getini("pgplat_config")) or os.environ.get(
         "PGPLAT_CONFIG", str(DEFAULT_CONFIG)
     )
-    return pytestconfig.rootpath / configured
+    found = find_upward(configured, pytestconfig.rootpath)
+    return found or pytestconfig.rootpath / configured
 
 
 @pytest.fixture(scope="session")
@@ -80,7 +85,7 @@ def pgplat_migrate(pgplat_config: PgplatConfig, pytestconfig: pytest.Config) -> 
     scripts = seed_scripts(project, pgplat_config.environments.local.seed_scripts)
 
     def migrate(template: ServerInfo) -> None:
-        for _ in run_seeds(template, app_user(pgplat_config), scripts):
+        for _ in run_seeds(template, template.user, scripts):
             pass
 
     return migrate
@@ -95,17 +100,19 @@ def _pgplat_admin(pgplat_server: ServerInfo) -> Iterator[psycopg.Connection[tupl
 @pytest.fixture(scope="session")
 def pgplat_template(
     pgplat_server: ServerInfo,
+    pgplat_config: PgplatConfig,
     pgplat_migrate: Migrate,
     _pgplat_admin: psycopg.Connection[tuple[object, ...]],
 ) -> str:
-    """Name of the template database: the bootstrapped app database, migrated once."""
+    """Name of the template database: the bootstrapped app database, migrated once (as the
+    application's user, so migrations meet production's grants and own what they make)."""
     name = f"{pgplat_server.dbname}_template"
     _pgplat_admin.execute(
         sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
             sql.Identifier(name), sql.Identifier(pgplat_server.dbname)
         )
     )
-    pgplat_migrate(replace(pgplat_server, dbname=name))
+    pgplat_migrate(replace(pgplat_server, dbname=name, user=app_user(pgplat_config)))
     # No connection may linger on a template while it is being cloned.
     _pgplat_admin.execute(
         sql.SQL("ALTER DATABASE {} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false").format(

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pgplat.client import load_settings
-from pgplat.client.settings import PROJECT_MARKERS, find_env_file
+from pgplat.client.settings import PROJECT_MARKERS, find_upward
 
 FOLDER = st.text("abcdefgh", min_size=1, max_size=6)
 
@@ -30,7 +30,7 @@ def test_found_from_any_subfolder_of_the_project(
     (project / ".env").write_text("PGHOST=from-project\n")
     start = project.joinpath(*depth)
     start.mkdir(parents=True, exist_ok=True)
-    assert find_env_file(".env", start) == project / ".env"
+    assert find_upward(".env", start) == project / ".env"
     with pytest.MonkeyPatch.context() as here:
         here.chdir(start)
         assert load_settings().host == "from-project"
@@ -43,7 +43,7 @@ def test_the_search_stops_at_the_project_root(
     project = tmp_path / "app"
     (project / "src").mkdir(parents=True)
     (project / ".git").mkdir()
-    assert find_env_file(".env", project / "src") is None
+    assert find_upward(".env", project / "src") is None
     client_env.chdir(project / "src")
     assert load_settings().host == "localhost"
 
@@ -53,9 +53,9 @@ def test_the_nearest_file_wins_and_an_absolute_path_is_taken_as_is(tmp_path: Pat
     (tmp_path / ".env").write_text("PGHOST=root\n")
     (tmp_path / "service").mkdir()
     (tmp_path / "service" / ".env").write_text("PGHOST=service\n")
-    assert find_env_file(".env", tmp_path / "service" / "deep") == tmp_path / "service" / ".env"
-    assert find_env_file(tmp_path / ".env", tmp_path / "service") == tmp_path / ".env"
-    assert find_env_file(tmp_path / "missing.env", tmp_path) is None
+    assert find_upward(".env", tmp_path / "service" / "deep") == tmp_path / "service" / ".env"
+    assert find_upward(tmp_path / ".env", tmp_path / "service") == tmp_path / ".env"
+    assert find_upward(tmp_path / "missing.env", tmp_path) is None
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another user needs root")
@@ -64,12 +64,12 @@ def test_a_file_another_user_owns_is_passed_over(tmp_path: Path) -> None:
     planted.write_text("PGHOST=attacker.example\n")
     os.chown(planted, 65534, 65534)
     (tmp_path / "work").mkdir()
-    assert find_env_file(".env", tmp_path / "work") is None
+    assert find_upward(".env", tmp_path / "work") is None
     mine = tmp_path / "mine.env"
     mine.write_text("PGHOST=mine\n")
     linked = tmp_path / "work" / ".env"
     linked.symlink_to(planted)
-    assert find_env_file(".env", tmp_path / "work") is None, "a link to a planted file"
+    assert find_upward(".env", tmp_path / "work") is None, "a link to a planted file"
     linked.unlink()
     linked.symlink_to(mine)
-    assert find_env_file(".env", tmp_path / "work") == linked, "a link to my own file is read"
+    assert find_upward(".env", tmp_path / "work") == linked, "a link to my own file is read"

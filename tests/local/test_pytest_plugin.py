@@ -1,11 +1,23 @@
-"""The pytest plugin, run as an application would: its own project, its own pytest."""
+"""The pytest plugin, run as an application would: its own project, its own pytest, on the
+README's developer path."""
 
 from __future__ import annotations
 
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 import yaml
+from typer.testing import CliRunner
 
+from pgplat.commands.app import app
 from tests.fixtures.examples import INNOVATE
+
+README = Path(__file__).parents[2] / "README.md"
+DEVELOPERS = README.parent / "docs" / "developers.md"
 
 pytest_plugins = ["pytester"]
 
@@ -68,7 +80,30 @@ def test_pgplat_connect_reaches_this_tests_database(pgplat_db, pgplat_env):
 """
 
 
-def test_each_test_gets_its_own_clone_of_the_migrated_template(pytester: pytest.Pytester) -> None:
+def _readme_section() -> str:
+    text = README.read_text()
+    start = text.index("## Application developers: first connection")
+    return text[start : text.index("\n## ", start + 1)]
+
+
+def _python_blocks(page: str) -> list[str]:
+    """The page's test files: its python blocks whose first line names one in tests/."""
+    blocks = [b.split("```", 1)[0] for b in page.split("```python\n")[1:]]
+    return [b for b in blocks if b.startswith("# tests/")]
+
+
+def _block(section: str, language: str) -> str:
+    start = section.index(f"```{language}\n") + len(language) + 4
+    return section[start : section.index("```", start)]
+
+
+def test_the_readme_developer_path_and_every_fixture(pytester: pytest.Pytester) -> None:
+    """After `make setup`: the README's project, `dev up`, its connect line from a subfolder,
+    its test file (with this module's tests beside it, in one pytest run), `dev destroy`."""
+    section = _readme_section()
+    assert len(section.split("\n", 1)[1].strip().splitlines()) <= 30, "at most 30 lines"
+    shell = [line.split("  #")[0].strip() for line in _block(section, "sh").splitlines()]
+    assert "pgplat dev up" in shell
     config = yaml.safe_load(INNOVATE.read_text())
     config["environments"]["local"] = {"seed_scripts": ["seed.sql"]}
     pytester.makefile(".yaml", pgplat=yaml.safe_dump(config))
@@ -76,6 +111,44 @@ def test_each_test_gets_its_own_clone_of_the_migrated_template(pytester: pytest.
         ".sql",
         seed="CREATE TABLE app.colors (name text PRIMARY KEY); INSERT INTO app.colors VALUES ('red');",
     )
-    pytester.makepyfile(test_app=APP_TESTS)
-    result = pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider")
-    result.assert_outcomes(passed=6)
+    project = pytester.path
+    up = CliRunner().invoke(
+        app, ["--project-dir", str(project), "-c", str(project / "pgplat.yaml"), "dev", "up"]
+    )
+    assert up.exit_code == 0, up.output
+    try:
+        tests = project / "tests"
+        tests.mkdir()
+        connect_line = next(line for line in shell if line.startswith("python -c"))
+        clean = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+        connected = subprocess.run(
+            [sys.executable, *shlex.split(connect_line)[1:]],
+            cwd=tests,
+            env=clean,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert connected.stdout.strip() == "('web',)", connected.stderr
+        readme_test = _block(section, "python")
+        (tests / readme_test.splitlines()[0].removeprefix("# tests/")).write_text(readme_test)
+        (tests / "test_app.py").write_text(APP_TESTS)
+        for example in _python_blocks(DEVELOPERS.read_text()):
+            (tests / example.splitlines()[0].removeprefix("# tests/")).write_text(example)
+        result = pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider", "tests/")
+        result.assert_outcomes(passed=11)  # README 1, this module's 6, docs/developers.md 4
+    finally:
+        destroyed = CliRunner().invoke(
+            app,
+            [
+                "--project-dir",
+                str(project),
+                "-c",
+                str(project / "pgplat.yaml"),
+                "dev",
+                "destroy",
+                "--yes",
+            ],
+        )
+    assert destroyed.exit_code == 0, destroyed.output
+    assert not (project / ".env").exists(), "destroy takes the dead password away"

@@ -91,9 +91,9 @@ def load_settings(
     **overrides: Any,
 ) -> Settings:
     """Settings from ``overrides``, then ``environ`` (default: os.environ), then ``env_file``
-    (found by `find_env_file`; skipped when there is none or it is None)."""
+    (found by `find_upward`; skipped when there is none or it is None)."""
     environ = os.environ if environ is None else environ
-    found = find_env_file(env_file) if env_file is not None else None
+    found = find_upward(env_file) if env_file is not None else None
     file_values: dict[str, str] = {}
     if found is not None:
         file_values = {k: v for k, v in dotenv_values(found).items() if v is not None}
@@ -109,10 +109,10 @@ def load_settings(
     return _validated(values)
 
 
-def find_env_file(name: str | Path, start: Path | None = None) -> Path | None:
+def find_upward(name: str | Path, start: Path | None = None) -> Path | None:
     """``name`` itself when absolute; else the nearest ``start/name``, ``start/../name``, … up
     to the project's root (see `PROJECT_MARKERS`) or the filesystem's, as `pgplat dev` writes
-    `.env` at the root and applications run from any subfolder.
+    `.env` at the root and applications (and their tests) run from any subfolder.
 
     python-dotenv's ``find_dotenv`` walks to ``/`` from the caller's source file; this walks
     from the working folder and stops at the project. A file (or a link's target) owned by
