@@ -40,6 +40,13 @@ def _assert_valid_compose(document: Any) -> None:
     assert not errors, errors
 
 
+def _write_config(project: Path, **local: str) -> None:
+    """The example with ``environments.local`` settings added."""
+    document = yaml.safe_load(INNOVATE.read_text())
+    document["environments"]["local"] |= local
+    (project / "pgplat.yaml").write_text(yaml.safe_dump(document))
+
+
 def _compose(project: Path, *args: str) -> Result:
     with contextlib.chdir(project):
         result = CliRunner().invoke(app, ["dev", "compose", *args])
@@ -107,10 +114,7 @@ def test_compose_leaves_a_running_native_servers_env_byte_identical(
 ) -> None:
     """The session's server runs on a port other than the preferred 5432 (a port fallback)."""
     project = local_cluster.root.parent
-    config = INNOVATE.read_text().replace(
-        "    port: 5432\n", "    port: 5432\n    data_dir: local\n"
-    )
-    (project / "pgplat.yaml").write_text(config)
+    _write_config(project, data_dir="local")
     with contextlib.chdir(project):
         up = CliRunner().invoke(app, ["-q", "dev", "up"])
     assert up.exit_code == 0, up.output
@@ -129,10 +133,7 @@ def test_compose_leaves_a_running_native_servers_env_byte_identical(
 def test_compose_as_the_chosen_runtime_writes_env_for_the_application_only(
     tmp_path: Path,
 ) -> None:
-    config = INNOVATE.read_text().replace(
-        "    port: 5432\n", "    port: 5432\n    binaries: docker\n"
-    )
-    (tmp_path / "pgplat.yaml").write_text(config)
+    _write_config(tmp_path, binaries="docker")
     said = json.loads(_compose(tmp_path, "-o", "json").stdout)
     assert said["env_file"] == str(tmp_path / ".env")
     assert said["compose_file"] == str(tmp_path / "compose.yaml")
