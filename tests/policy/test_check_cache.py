@@ -7,6 +7,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
+import subprocess
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,7 @@ from pgplat.policy.findings import CheckLayer
 from pgplat.policy.gate import Inputs, layer_key, run_check
 from pgplat.policy.lint import lint_stacks, template_key
 from tests.fixtures.assemblies import WITHOUT_ASSETS
+from tests.fixtures.examples import INNOVATE
 from tests.fixtures.policy import CheckRun
 
 TODAY = date(2026, 12, 1)
@@ -68,6 +71,29 @@ def test_the_cached_report_of_every_layer_is_the_cold_one(
     report = run_check(innovate, Assembly.of_synthesis(innovate_synth, innovate), cache=cache)
     assert len(cache.reused) >= len(report.layers)
     assert report.to_dict() == innovate_check.report
+
+
+def test_an_unchanged_check_starts_neither_the_cdk_nor_cfn_lint(
+    innovate_check: CheckRun, innovate_synth: Synthesis, tmp_path: Path
+) -> None:
+    """The CLI again on the session's check: the same report, read from the synthesis
+    record and the cache, without importing ``aws_cdk`` (jsii) or cfn-lint."""
+    command = ["-m", "pgplat", "-c", str(INNOVATE), "-o", "json", "check", "--cdk-out"]
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", *command, str(innovate_synth.outdir)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    imported = {
+        line.rsplit("|", 1)[-1].strip()
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+    assert imported, done.stderr
+    assert not {"aws_cdk", "cfnlint", "jsii"} & imported
+    assert json.loads(done.stdout) == innovate_check.report
 
 
 @settings(
@@ -175,3 +201,12 @@ def test_the_cache_file_stays_small_and_survives_garbage(tmp_path: Path) -> None
     kept = json.loads(path.read_text())
     assert len(kept) == LIMIT
     assert ResultCache(path).get(f"k{LIMIT + 9}") == LIMIT + 9
+
+
+def test_a_cache_that_cannot_be_written_keeps_nothing(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("")
+    cache = ResultCache(tmp_path / "a-file" / CACHE_FILE)
+    cache.put("k", 1)
+    cache.save()
+    assert cache.get("k") == 1
+    assert ResultCache(tmp_path / "a-file" / CACHE_FILE).get("k") is None

@@ -37,6 +37,7 @@ def cmd(
     """Synthesize one cloud assembly per environment (CDK_OUT/prod, CDK_OUT/dev) with the CDK."""
     from pgplat.infra.app import synthesize
     from pgplat.policy.assembly import Assembly
+    from pgplat.policy.cache import CACHE_FILE, ResultCache
     from pgplat.policy.lint import lint_stacks
 
     config, project = config_and_project(ctx)
@@ -48,7 +49,9 @@ def cmd(
     findings = []
     if lint:
         with progress(ctx, "linting the templates with cfn-lint"):
-            findings = lint_stacks(Assembly.of_synthesis(synthesis, config), config.region)
+            cache = ResultCache(outdir / CACHE_FILE)  # shared with check: unchanged stacks
+            findings = lint_stacks(Assembly.of_synthesis(synthesis, config), config.region, cache)
+            cache.save()
     if state(ctx).output == "json":
         emit_json(
             {

@@ -23,7 +23,6 @@ import pgplat.guardrails
 import pgplat.policy
 from pgplat import __version__
 from pgplat.infra.record import source_digest
-from pgplat.infra.staging import writing
 from pgplat.local.files import write_private
 
 CACHE_FILE = "pgplat-check-cache.json"
@@ -73,10 +72,12 @@ class ResultCache:
         self._used[key] = value
 
     def save(self) -> None:
-        """Merge this run's entries into the file, most recent last, the oldest dropped."""
+        """Merge this run's entries into the file, most recent last, the oldest dropped. A
+        folder that cannot be written (read-only, full, not a folder) keeps nothing: no
+        verdict depends on the cache, so the check goes on without it."""
         if self.path is None or not self._used:
             return
-        with writing(self.path.parent):
+        try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with FileLock(str(self.path) + ".lock"):
                 self._stored = None
@@ -84,6 +85,8 @@ class ResultCache:
                 entries.update(self._used)
                 kept = dict(list(entries.items())[-LIMIT:])
                 write_private(self.path, json.dumps(kept) + "\n", mode=0o644)
+        except OSError:
+            return
 
     def _read(self) -> dict[str, Any]:
         if self._stored is None:
