@@ -21,6 +21,8 @@ FILES = {
     "scp-prod-data-perimeter.json",
     "kms-prod-key-policy-statements.json",
 }
+BUNKER_POLICY = "bunker-vault-access-policy.json"
+"""Written too for innovate, whose production copies its backups to a bunker."""
 
 
 def run_main(
@@ -39,7 +41,7 @@ def test_writes_valid_guardrails_and_a_readme(run_cli: RunCli, tmp_path: Path) -
     out = tmp_path / "guardrails" / "innovate"
     result = run_cli("--config", str(INNOVATE), "guardrails", "--out", str(out))
     assert result.returncode == 0, result.stderr
-    assert {p.name for p in out.iterdir()} == FILES
+    assert {p.name for p in out.iterdir()} == FILES | {BUNKER_POLICY}
     for name in ("scp-nonprod-deny-prod-data.json", "scp-prod-data-perimeter.json"):
         document = json.loads((out / name).read_text())
         assert document_problems(document, "scp") == []

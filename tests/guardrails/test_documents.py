@@ -4,6 +4,7 @@ reference (the data set parliament ships)."""
 
 from __future__ import annotations
 
+import fnmatch
 import importlib.util
 import json
 import re
@@ -34,20 +35,23 @@ def iam_reference() -> dict[str, dict[str, Any]]:
 
 
 def action_keys(action: str) -> set[str] | None:
-    """Condition keys the reference lists for ``action`` (None when the action is unknown)."""
+    """Condition keys the reference lists for ``action``, a wildcard (``kms:*``) standing for
+    every action it matches (None when the action is unknown)."""
     prefix, name = action.split(":")
     service = iam_reference().get(prefix)
     if service is None:
         return None
-    for privilege in service["privileges"]:
-        if privilege["privilege"] == name:
-            keys = {k for r in privilege["resource_types"] for k in r["condition_keys"]}
-            resources = {r["resource_type"].rstrip("*") for r in privilege["resource_types"]}
-            for resource in service["resources"]:
-                if resource["resource"] in resources:
-                    keys.update(resource["condition_keys"])
-            return keys
-    return None
+    matched = [p for p in service["privileges"] if fnmatch.fnmatchcase(p["privilege"], name)]
+    if not matched:
+        return None
+    keys: set[str] = set()
+    for privilege in matched:
+        keys.update(k for r in privilege["resource_types"] for k in r["condition_keys"])
+        resources = {r["resource_type"].rstrip("*") for r in privilege["resource_types"]}
+        for resource in service["resources"]:
+            if resource["resource"] in resources:
+                keys.update(resource["condition_keys"])
+    return keys
 
 
 def all_statements(guardrails: Guardrails) -> list[Statement]:
@@ -133,10 +137,13 @@ def test_key_statements_name_every_principal(guardrails: Guardrails) -> None:
         assert statement["Effect"] == "Deny"
 
 
-def test_scps_name_only_the_production_accounts(innovate: PgplatConfig) -> None:
+def test_scps_name_only_the_production_accounts_and_the_bunker(innovate: PgplatConfig) -> None:
     text = json.dumps(build_guardrails(innovate).scps)
-    accounts = {innovate.accounts.data, innovate.accounts.app}
+    bunker = innovate.environments.prod.backup.bunker_copy
+    assert bunker is not None
+    accounts = {innovate.accounts.data, innovate.accounts.app, bunker.account}
     assert set(re.findall(r"\d{12}", text)) == accounts
+    assert bunker.vault_arn in text, "the bunker account appears only as the one copy target"
 
 
 BROKEN: list[tuple[str, dict[str, Any], str]] = [

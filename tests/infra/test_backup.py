@@ -32,7 +32,7 @@ def test_daily_plan_with_retention_and_cross_region_copy(
     assert innovate.schedules("prod").aws_backup_start == "10:00"
     assert rule["StartWindowMinutes"] == 60
     assert rule["Lifecycle"] == {"DeleteAfterDays": 14}
-    (copy,) = rule["CopyActions"]
+    copy, _bunker = rule["CopyActions"]
     assert copy["Lifecycle"] == {"DeleteAfterDays": 35}
     destination = str(copy["DestinationBackupVaultArn"])
     assert ":backup:us-west-2:111111111111:backup-vault:innovate-prod-copy" in destination
@@ -125,3 +125,23 @@ def test_compliance_mode_sets_the_day_the_lock_becomes_immutable() -> None:
     backup.BackupVault(stack, "Vault", lock_configuration=lock_configuration(lock))
     vault = props(assertions.Template.from_stack(stack).to_json(), "AWS::Backup::BackupVault")
     assert vault["LockConfiguration"] == {"MinRetentionDays": 30, "ChangeableForDays": 5}
+
+
+def test_every_rule_copies_to_the_bunker_and_the_key_lets_backup_do_it(
+    innovate: PgplatConfig, innovate_synth: Synthesis
+) -> None:
+    bunker = innovate.environments.prod.backup.bunker_copy
+    assert bunker is not None
+    template = innovate_synth.template("innovate-prod-data")
+    for rule in props(template, "AWS::Backup::BackupPlan")["BackupPlan"]["BackupPlanRule"]:
+        copies = {str(c["DestinationBackupVaultArn"]): c["Lifecycle"] for c in rule["CopyActions"]}
+        assert copies[bunker.vault_arn] == {"DeleteAfterDays": 365}
+    statements = props(template, "AWS::KMS::Key")["KeyPolicy"]["Statement"]
+    [grant] = [s for s in statements if s.get("Sid") == "BunkerAccountCopiesBackups"]
+    assert grant["Condition"]["StringEquals"] == {
+        "kms:ViaService": "backup.us-east-1.amazonaws.com",
+        "aws:PrincipalOrgID": "o-innovate123",
+    }
+    assert "444444444444" in str(grant["Principal"])
+    dev = props(innovate_synth.template("innovate-dev-data"), "AWS::KMS::Key")["KeyPolicy"]
+    assert "BunkerAccountCopiesBackups" not in str(dev), "only production copies to the bunker"

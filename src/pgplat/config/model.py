@@ -494,6 +494,32 @@ class VaultLock(Model):
         ]
 
 
+class BunkerCopy(Model):
+    """A copy of every backup into a vault of a separate backup account of the organisation
+    (a "bunker"): whoever takes over the data account cannot delete it. The bunker's owners
+    create the vault and allow the copy (`pgplat guardrails` writes its access policy)."""
+
+    vault_arn: str = Field(
+        pattern=r"^arn:aws[a-z-]*:backup:[a-z0-9-]+:\d{12}:backup-vault:[A-Za-z0-9_.-]{2,50}$",
+        description="The bunker vault, arn:aws:backup:REGION:ACCOUNT:backup-vault:NAME; its "
+        "account is the organisation's backup account, none of this configuration's accounts.",
+    )
+    retention_days: int = Field(
+        default=90,
+        ge=1,
+        le=BACKUP_RETENTION_LIMIT_DAYS,
+        description="Days the bunker keeps each copy (1-36500). Default: 90.",
+    )
+
+    @property
+    def account(self) -> str:
+        return self.vault_arn.split(":")[4]
+
+    @property
+    def region(self) -> str:
+        return self.vault_arn.split(":")[3]
+
+
 class Backup(Model):
     """Automated backups, their copy to another region, and the proof that they restore."""
 
@@ -521,6 +547,11 @@ class Backup(Model):
         default=None,
         description="AWS Backup Vault Lock on the vault (and the cross-region copy's vault). "
         "Default: none.",
+    )
+    bunker_copy: BunkerCopy | None = Field(
+        default=None,
+        description="Also copy every backup to a vault of the organisation's backup account. "
+        "Needs accounts.organization_id. Default: none.",
     )
 
     def retentions(self) -> dict[str, int]:

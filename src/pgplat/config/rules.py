@@ -31,6 +31,7 @@ ENVIRONMENT_INPUTS: tuple[tuple[str, ...], ...] = (
     ("kms_key_arn",),
     ("network",),
     ("backup", "cross_region_copy"),
+    ("backup", "bunker_copy"),
 )
 """The fields of an environment the rules read: a salvaged one must have them as written."""
 DATABASE_INPUTS: tuple[tuple[str, ...], ...] = (("engine_version",), ("extensions",))
@@ -78,6 +79,7 @@ def _environment(parts: Parts, name: str, env: CloudEnvironment, problems: Probl
             (*at, "backup", "cross_region_copy", "region"),
             f"the copy must go to another region than {parts.region}",
         )
+    _bunker(parts, name, env, problems)
     if parts.region is not None:
         _instance_class(parts.region, name, env, "instance_class", problems)
         if env.reader_instance_class is not None:
@@ -132,6 +134,28 @@ def _instance_class(
         f"{chosen} is not offered for {label} in {region}; use one of {', '.join(similar[:6])}",
         chosen,
     )
+
+
+def _bunker(parts: Parts, name: str, env: CloudEnvironment, problems: Problems) -> None:
+    """A bunker is another account of the same organisation: AWS Backup copies across
+    accounts only inside one, and a vault the environment's own accounts hold is no bunker."""
+    bunker = env.backup.bunker_copy
+    if bunker is None or parts.accounts is None:
+        return
+    at = ("environments", name, "backup", "bunker_copy", "vault_arn")
+    accounts = parts.accounts
+    if bunker.account in (accounts.data, accounts.app, accounts.nonprod):
+        problems.add(
+            at,
+            f"account {bunker.account} is one of this configuration's accounts; the bunker is a "
+            "separate backup account, out of reach of whoever controls the data account",
+        )
+    if accounts.organization_id is None:
+        problems.add(
+            ("accounts", "organization_id"),
+            "a bunker copy goes to another account, which AWS Backup allows only inside one "
+            "AWS Organization: set accounts.organization_id (o-...)",
+        )
 
 
 def _kms_key(parts: Parts, name: str, env: CloudEnvironment, problems: Problems) -> None:

@@ -12,7 +12,7 @@ from pgplat.guardrails.key_policy import KEY_POLICY_STATEMENTS, prod_key_stateme
 from pgplat.guardrails.perimeter import Perimeter
 from pgplat.guardrails.readme import readme_text
 from pgplat.guardrails.scp import NONPROD_SCP, PROD_DATA_SCP, nonprod_scp, prod_data_scp
-from pgplat.guardrails.statements import Document, Statement
+from pgplat.guardrails.statements import Document, Statement, document
 from pgplat.guardrails.validate import document_problems, minified, statements_problems
 
 
@@ -55,8 +55,30 @@ class Guardrails:
             for name, document in self.scps.items()
         }
         files[f"{KEY_POLICY_STATEMENTS}.json"] = json.dumps(self.key_statements, indent=2) + "\n"
+        if self.perimeter.bunker_vault_arn is not None:
+            policy = bunker_vault_policy(self.perimeter)
+            files[f"{BUNKER_VAULT_POLICY}.json"] = json.dumps(policy, indent=2) + "\n"
         files["README.md"] = readme_text(self.perimeter, self.sizes())
         return files
+
+
+BUNKER_VAULT_POLICY = "bunker-vault-access-policy"
+
+
+def bunker_vault_policy(perimeter: Perimeter) -> Document:
+    """The access policy the backup account's owners put on the bunker vault: production's
+    data account may copy into it, and that is all it may do there."""
+    return document(
+        [
+            {
+                "Sid": "ProductionDataAccountCopiesIn",
+                "Effect": "Allow",
+                "Principal": {"AWS": perimeter.arn("iam", perimeter.data_account, "root")},
+                "Action": "backup:CopyIntoBackupVault",
+                "Resource": "*",
+            }
+        ]
+    )
 
 
 def build_guardrails(config: PgplatConfig) -> Guardrails:

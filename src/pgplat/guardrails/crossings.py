@@ -177,6 +177,39 @@ def _key_crossings(p: Perimeter) -> list[Crossing]:
     return crossings
 
 
+def _bunker_crossings(p: Perimeter) -> list[Crossing]:
+    """With a bunker copy, what its account may not do: take copies into another of its
+    vaults, or use a production key other than through AWS Backup."""
+    if p.bunker_account is None:
+        return []
+    bunker = p.bunker_account
+    return [
+        Crossing(
+            PROD_DATA_SCP,
+            Request(
+                "backup:CopyFromBackupVault",
+                p.arn("backup", p.data_account, "backup-vault:prod", p.region),
+                {"backup:CopyTargets": [p.arn("backup", bunker, "backup-vault:other", p.region)]},
+            ),
+            "copy prod backups to another vault of the backup account",
+        ),
+        Crossing(
+            KEY_POLICY_STATEMENTS,
+            Request(
+                "kms:Decrypt",
+                p.arn("kms", p.data_account, "key/prod", p.region),
+                {"aws:PrincipalAccount": bunker, "aws:PrincipalIsAWSService": "false"},
+            ),
+            "decrypt with a prod key from the backup account, not through AWS Backup",
+        ),
+    ]
+
+
 def crossings(perimeter: Perimeter) -> list[Crossing]:
     """Every crossing the guardrails of ``perimeter`` must deny."""
-    return [*_nonprod_crossings(perimeter), *_prod_crossings(perimeter), *_key_crossings(perimeter)]
+    return [
+        *_nonprod_crossings(perimeter),
+        *_prod_crossings(perimeter),
+        *_key_crossings(perimeter),
+        *_bunker_crossings(perimeter),
+    ]

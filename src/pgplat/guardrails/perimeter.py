@@ -21,9 +21,13 @@ class Perimeter:
     app_account: str
     nonprod_account: str | None
     transit_gateway_id: str | None
+    bunker_vault_arn: str | None = None
+    """Production's copy target in the organisation's backup account: the one vault outside
+    the data account that production backups may be copied into."""
 
     @classmethod
     def of(cls, config: PgplatConfig) -> Perimeter:
+        bunker = config.environments.prod.backup.bunker_copy
         return cls(
             partition=partition(config.region),
             region=config.region,
@@ -31,7 +35,12 @@ class Perimeter:
             app_account=config.accounts.app,
             nonprod_account=config.accounts.nonprod,
             transit_gateway_id=config.environments.prod.network.transit_gateway_id,
+            bunker_vault_arn=bunker.vault_arn if bunker else None,
         )
+
+    @property
+    def bunker_account(self) -> str | None:
+        return self.bunker_vault_arn.split(":")[4] if self.bunker_vault_arn else None
 
     @property
     def prod_accounts(self) -> tuple[str, str]:

@@ -8,6 +8,17 @@ from pgplat.guardrails.scp import NONPROD_SCP, PROD_DATA_SCP
 from pgplat.guardrails.validate import SCP_MAX_CHARS
 
 
+def _bunker_row(perimeter: Perimeter) -> str:
+    """The bunker vault's access policy, when production copies its backups to one."""
+    if perimeter.bunker_vault_arn is None:
+        return ""
+    return (
+        f"| `bunker-vault-access-policy.json` | the bunker vault {perimeter.bunker_vault_arn} "
+        f"(its owners apply it) | nothing: it lets the data account {perimeter.data_account} "
+        "copy backups in, which the SCP above allows to this vault alone |\n"
+    )
+
+
 def readme_text(perimeter: Perimeter, sizes: dict[str, int]) -> str:
     nonprod = perimeter.nonprod_account or "<non-prod account id or OU id>"
     prod = ", ".join(perimeter.prod_accounts)
@@ -24,7 +35,7 @@ Production accounts: {prod} (data, app). Non-prod account: {nonprod}.
 | `{NONPROD_SCP}.json` | non-prod account {nonprod} (or its OU) | copying or restoring prod snapshots and backups, using prod KMS keys, assuming prod roles, reading prod secrets, `rds-db:connect` to prod, peering with or attaching a Transit Gateway to prod VPCs |
 | `{PROD_DATA_SCP}.json` | production data account {perimeter.data_account} | sharing DB or cluster snapshots with any account, copying backups to vaults outside the data account, peering or RAM-sharing with anything outside the production accounts |
 | `{KEY_POLICY_STATEMENTS}.json` | every production KMS key policy | any use of the key by a principal outside the production accounts, and grants to non-prod principals |
-
+{_bunker_row(perimeter)}
 ## Attach the service control policies
 Run in the Organizations management account (or a delegated administrator), with SCPs
 enabled for the root (`aws organizations enable-policy-type --root-id r-… --policy-type SERVICE_CONTROL_POLICY`).

@@ -95,7 +95,8 @@ def prod_data_scp(perimeter: Perimeter) -> Document:
             condition={
                 "ForAnyValue:ArnNotLike": {
                     "backup:CopyTargets": [
-                        perimeter.arn("backup", perimeter.data_account, "backup-vault:*")
+                        perimeter.arn("backup", perimeter.data_account, "backup-vault:*"),
+                        *([perimeter.bunker_vault_arn] if perimeter.bunker_vault_arn else []),
                     ]
                 },
                 "Null": {"backup:CopyTargets": "false"},

@@ -1,6 +1,7 @@
 """AWS Backup for the database: a daily plan (and any weekly or monthly rules) into a
 CMK-encrypted vault, an optional copy to another region, Vault Lock on both vaults when asked,
-and a scheduled restore test that proves the backups restore.
+a copy to the organisation's backup account (a "bunker") when asked, and a scheduled
+restore test that proves the backups restore.
 
 The copy's destination vault lives in the other region, so its key must live there too: a
 KMS key cannot encrypt in another region. :class:`BackupCopyStack` is a small stack deployed
@@ -113,6 +114,15 @@ class DatabaseBackup(Construct):
                         self, "CopyVault", copy_vault_arn
                     ),
                     delete_after=Duration.days(settings.cross_region_copy.retention_days),
+                )
+            )
+        if settings.bunker_copy is not None:
+            copy_actions.append(
+                backup.BackupPlanCopyActionProps(
+                    destination_backup_vault=backup.BackupVault.from_backup_vault_arn(
+                        self, "BunkerVault", settings.bunker_copy.vault_arn
+                    ),
+                    delete_after=Duration.days(settings.bunker_copy.retention_days),
                 )
             )
         hour, minute = (str(int(part)) for part in schedules.aws_backup_start.split(":"))

@@ -58,6 +58,9 @@ class DataStack(Stack):
             self, "DataKey", alias=f"alias/{prefix}", existing_key_arn=settings.kms_key_arn
         )
         self.key = self.data_key.key
+        bunker, organization = settings.backup.bunker_copy, config.accounts.organization_id
+        if bunker is not None and organization is not None:  # validation asks for both
+            self.data_key.allow_bunker_copy(bunker.account, organization)
         self.network = IsolatedNetwork(
             self,
             "Network",

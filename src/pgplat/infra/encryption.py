@@ -91,6 +91,30 @@ class DataKey(Construct):
             )
         )
 
+    def allow_bunker_copy(self, account: str, organization_id: str) -> None:
+        """Let the organisation's backup account use the key for AWS Backup's cross-account
+        copies of RDS snapshots (shared snapshots stay encrypted under the source key until
+        the copy re-encrypts them): through AWS Backup only, grants only for AWS resources.
+        An imported key's policy is managed elsewhere and is left to its owners."""
+        if not self._owned:
+            return
+        stack = Stack.of(self)
+        self.key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="BunkerAccountCopiesBackups",
+                actions=["kms:Decrypt", "kms:DescribeKey", "kms:CreateGrant"],
+                principals=[iam.AccountPrincipal(account)],
+                resources=["*"],
+                conditions={
+                    "StringEquals": {
+                        "kms:ViaService": _via(stack, "backup"),
+                        "aws:PrincipalOrgID": organization_id,
+                    },
+                    "Bool": {"kms:GrantIsForAWSResource": "true"},
+                },
+            )
+        )
+
 
 def _via(stack: Stack, service: str) -> str:
     return f"{service}.{stack.region}.amazonaws.com"

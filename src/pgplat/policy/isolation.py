@@ -420,7 +420,8 @@ def _prod_snapshots_leave(boundary: Boundary, resource: Resource) -> Iterator[Fi
             )
             return
         copy = _BACKUP_ACCOUNT.search(text) if "CopyActions" in path else None
-        if copy and copy.group(1) not in boundary.perimeter.prod_accounts:
+        bunker = text == boundary.perimeter.bunker_vault_arn  # the one vault allowed outside
+        if copy and copy.group(1) not in boundary.perimeter.prod_accounts and not bunker:
             what = f"backup copies to a vault in account {copy.group(1)}, outside production"
             yield _finding("ISO-004", what, _at(resource, f"Properties.{path}"))
             return

@@ -141,6 +141,16 @@ def prod_backups_copied_to_dev(s: Edited) -> tuple[str, str, str, str]:
     return "ISO-004", s.stack("prod"), plan_id, f"backup copies to a vault in account {DEV}"
 
 
+def prod_backups_copied_to_another_bunker_vault(s: Edited) -> tuple[str, str, str, str]:
+    """The bunker account is allowed its one configured vault, not any vault of its own."""
+    plan_id, plan = s.first("prod", "AWS::Backup::BackupPlan")
+    rule = plan["BackupPlan"]["BackupPlanRule"][0]
+    rule["CopyActions"].append(
+        {"DestinationBackupVaultArn": "arn:aws:backup:us-east-1:444444444444:backup-vault:other"}
+    )
+    return "ISO-004", s.stack("prod"), plan_id, "backup copies to a vault in account 444444444444"
+
+
 def prod_cluster_snapshot_shared(s: Edited) -> tuple[str, str, str, str]:
     call = {
         "service": "RDS",
@@ -356,6 +366,7 @@ MUTATIONS: list[Mutation] = [
     dev_principal_in_prod_trust_policy,
     prod_transit_gateway_shared_with_dev,
     prod_backups_copied_to_dev,
+    prod_backups_copied_to_another_bunker_vault,
     prod_cluster_snapshot_shared,
     prod_role_may_share_snapshots,
     prod_database_admits_dev_app_vpc,
