@@ -32,6 +32,7 @@ from pgplat.local.compose import APP_ENV_FILE, write_compose
 from pgplat.local.envfile import app_user, ensure_gitignored, remove_env_file, write_env_file
 from pgplat.local.files import write_private
 from pgplat.local.logs import log_lines
+from pgplat.local.parity import differences
 from pgplat.local.passwords import SUPERUSER
 from pgplat.local.seed import run_seeds, seed_scripts
 from pgplat.local.standby import replication
@@ -240,6 +241,28 @@ def url(
         emit_json({"url": found, "user": name})
     else:
         typer.echo(found)
+
+
+@app.command()
+def diff(ctx: typer.Context) -> None:
+    """List how the running twin differs from production: version, extensions, parameters,
+    users and grants, TLS (exit 1 when it differs beyond what is local by design)."""
+    from pgplat.infra.parameters import effective_parameters  # loads the CDK: only here
+
+    cluster = _cluster(ctx)
+    config = cluster.config
+    production = effective_parameters(
+        config.environments.prod.parameters, pgaudit_classes=config.audit.pgaudit_classes
+    )
+    found = differences(config, cluster.info(), production)
+    if state(ctx).output == "json":
+        emit_json({"differences": [d.as_dict() for d in found]})
+    for d in found if state(ctx).output == "text" else ():
+        design = " (by design)" if d.by_design else ""
+        say(ctx, f"{d.aspect} {d.name}: production {d.production}, local {d.local}{design}")
+    if any(not d.by_design for d in found):
+        raise typer.Exit(1)
+    say(ctx, "[green]✓[/] the twin matches production (apart from what is local by design)")
 
 
 @app.command()
