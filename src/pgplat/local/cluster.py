@@ -9,6 +9,7 @@ Everything lives under one root directory, marked as pgplat's (see :mod:`pgplat.
     log/postgres.log server log
     passwords.json   per-machine passwords (0600)
     state.json       port (and the preferred one) and bootstrap fingerprint of the last ``up``
+    env-file.sha256  digest of the ``.env`` ``dev up`` wrote (``dev destroy`` deletes it if unchanged)
 
 As root, when the server account cannot enter the root, the first four live in a
 pgplat-made folder under ``/var/lib/pgplat`` instead, named by the root's ``server-home``.
