@@ -16,7 +16,7 @@ from psycopg import errors, sql
 
 from pgplat.config import PgplatConfig
 from pgplat.local.cluster import ServerInfo
-from pgplat.sql import bootstrap_sql
+from pgplat.sql import PROBE_TABLE, bootstrap_sql, probe_table_ddl
 
 DATABASE = "levels_probe"
 SCHEMA = "lvl"
@@ -126,3 +126,22 @@ def test_the_owner_group_owns_the_schema_and_the_bootstrapper_keeps_no_membershi
         ("lvl_owner", "lvl_readwrite"),
         ("lvl_report", "lvl_readonly"),
     ]
+
+
+def test_the_drills_probe_table_is_made_for_the_read_write_user(
+    levels: psycopg.Connection,
+) -> None:
+    """Drills write as the application's user; a read-write one may not create the table, and
+    PostgreSQL refuses it even CREATE TABLE IF NOT EXISTS on the table that is there."""
+    table = f"{SCHEMA}.{PROBE_TABLE}"
+    _as(levels, "lvl_api", f"INSERT INTO {table} (drill, seq) VALUES ('d', 1)")
+    assert _as(levels, "lvl_api", f"SELECT seq FROM {table} WHERE drill = 'd'") == [(1,)]
+    _as(levels, "lvl_api", f"DELETE FROM {table} WHERE drill = 'd'")
+    assert _as(levels, "lvl_report", f"SELECT count(*) FROM {table}") == [(0,)]
+    with pytest.raises(errors.InsufficientPrivilege):
+        _as(levels, "lvl_api", probe_table_ddl(SCHEMA))
+    owner = levels.execute(
+        "SELECT tableowner FROM pg_tables WHERE schemaname = %s AND tablename = %s",
+        [SCHEMA, PROBE_TABLE],
+    ).fetchone()
+    assert owner == (f"{SCHEMA}_owner",)

@@ -1,5 +1,5 @@
 """SQL that pgplat runs inside databases, generated from the configuration."""
 
-from pgplat.sql.bootstrap import Target, bootstrap_sql, group_role
+from pgplat.sql.bootstrap import PROBE_TABLE, Target, bootstrap_sql, group_role, probe_table_ddl
 
-__all__ = ["Target", "bootstrap_sql", "group_role"]
+__all__ = ["PROBE_TABLE", "Target", "bootstrap_sql", "group_role", "probe_table_ddl"]

@@ -152,6 +152,26 @@ def _default_privileges(schema: str, for_role: str) -> list[str]:
     return statements
 
 
+PROBE_TABLE = "pgplat_failover_probe"
+"""The failover drill's (and the upgrade rehearsal's) probe writes and reads its rows here."""
+
+
+def probe_table_ddl(schema: str) -> str:
+    """The probe table, created if missing."""
+    return (
+        f"CREATE TABLE IF NOT EXISTS {_ident(schema)}.{_ident(PROBE_TABLE)} (drill text NOT NULL, "
+        "seq bigint NOT NULL, written_at timestamptz NOT NULL DEFAULT now(), "
+        "PRIMARY KEY (drill, seq));"
+    )
+
+
+def _probe_table(schema: str) -> list[str]:
+    """The probe table, made by the owner group so its default privileges give read-write its
+    rows: drills write as the application's user, which may not create tables."""
+    owner = _ident(group_role(schema, "owner"))
+    return [f"SET ROLE {owner};", probe_table_ddl(schema), "RESET ROLE;"]
+
+
 def _groups(config: PgplatConfig) -> list[str]:
     """The three NOLOGIN groups and what each holds: the owner group owns the schema, so it
     creates in it (DDL), and holds read-write; read-write and read-only get rows, not CREATE
@@ -210,6 +230,7 @@ def bootstrap_sql(config: PgplatConfig, target: Target = "rds") -> str:
     ]
     out += _groups(config)
     out += _default_privileges(db.schema_name, "")
+    out += _probe_table(db.schema_name)
     for user in db.users:
         out += _user(user, db.schema_name)
     owner = _ident(group_role(db.schema_name, "owner"))

@@ -17,12 +17,12 @@ import psycopg
 from psycopg import sql
 
 from pgplat.drills.failover.endpoint import Forwarder
-from pgplat.drills.failover.probe import PROBE_TABLE
 from pgplat.local.binaries import Binaries
 from pgplat.local.cluster import LocalCluster, ServerInfo
 from pgplat.local.home import claim, delete_ours
 from pgplat.local.passwords import SUPERUSER
 from pgplat.local.standby import make_sibling, make_standby, promote
+from pgplat.sql import PROBE_TABLE
 from pgplat.upgrade import replication
 from pgplat.upgrade.comparison import differences, fingerprints
 from pgplat.upgrade.report import UpgradeReport
@@ -149,11 +149,14 @@ class LocalBlueGreen:
                 report.suite_on_blue = run_suite(blue, test.validation, now)
                 report.suite = run_suite(green, test.validation, now)
 
-    def keep_green(self) -> ServerInfo:
-        """Green becomes the twin (`upgrade rehearse --keep`), without the probe's table."""
+    def keep_green(self, drill_id: str) -> ServerInfo:
+        """Green becomes the twin (`upgrade rehearse --keep`), without the rehearsal's probe
+        rows (the probe table itself is the bootstrap's, as on the twin)."""
         probe_table = sql.Identifier(self.twin.config.database.schema_name, PROBE_TABLE)
         with self._connect(self.green) as green:
-            green.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(probe_table))
+            green.execute(
+                sql.SQL("DELETE FROM {} WHERE drill = %s").format(probe_table), [drill_id]
+            )
         if self.endpoint is not None:
             self.endpoint.close()
             self.endpoint = None

@@ -104,7 +104,7 @@ def rehearse(
         report.judge()
         if options.keep and report.passed:
             say(f"keeping green: the twin now runs PostgreSQL {report.target}")
-            pair.keep_green()
+            pair.keep_green(report.drill_id)
             report.kept = True
     except KeyboardInterrupt:
         report.outcome, report.message = "interrupted", "Ctrl-C"

@@ -20,8 +20,8 @@ from psycopg import sql
 from psycopg_pool import ConnectionPool
 
 from pgplat.client import Connection, metrics, pool, run_transaction
+from pgplat.sql import PROBE_TABLE, probe_table_ddl
 
-PROBE_TABLE = "pgplat_failover_probe"
 SIGNAL_POLL = 0.005
 """Seconds between looks at the client's failover counters (the detection resolution)."""
 
@@ -87,6 +87,7 @@ class Probe:
     ) -> None:
         self.drill_id = drill_id
         self.log = ProbeLog()
+        self._schema = schema
         self._table = sql.Identifier(schema, PROBE_TABLE)
         self._interval = 1.0 / rate
         self._connection = dict(connection or {})
@@ -101,13 +102,13 @@ class Probe:
         return time.monotonic() - self._started
 
     def prepare(self) -> None:
-        """Create the probe table (once per database) as the application user."""
-        self._once(
-            sql.SQL(
-                "CREATE TABLE IF NOT EXISTS {} (drill text NOT NULL, seq bigint NOT NULL, "
-                "written_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (drill, seq))"
-            ).format(self._table)
-        )
+        """Make sure the probe table exists: pgplat's bootstrap makes it; a user that may
+        create tables makes it in a database pgplat did not bootstrap. Asked first, since
+        PostgreSQL refuses CREATE TABLE IF NOT EXISTS to a user without CREATE even when
+        the table is there (the application's read-write user)."""
+        exists = sql.SQL("SELECT 1 FROM pg_tables WHERE schemaname = %s AND tablename = %s")
+        if not self._once(exists, [self._schema, PROBE_TABLE]):
+            self._once(sql.SQL(probe_table_ddl(self._schema)))
 
     def start(self) -> None:
         writers = self._pool(readonly=False)
@@ -151,7 +152,9 @@ class Probe:
         self._pools.append(opened)
         return opened
 
-    def _once(self, query: sql.Composed, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    def _once(
+        self, query: sql.SQL | sql.Composed, params: list[Any] | None = None
+    ) -> list[tuple[Any, ...]]:
         def work(conn: Connection) -> list[tuple[Any, ...]]:
             cursor = conn.execute(query, params)
             return cursor.fetchall() if cursor.description else []
