@@ -20,6 +20,7 @@ VALUES = st.lists(st.one_of(TRICKY, st.text(max_size=8)), max_size=6).map("".joi
 
 
 @given(variables=st.dictionaries(NAMES, VALUES, max_size=6))
+@settings(max_examples=40)  # each example writes a private file; 40 cover the tricky characters
 def test_every_value_reads_back_unchanged(variables: dict[str, str]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = write_env_file(Path(folder) / ".env", variables)
