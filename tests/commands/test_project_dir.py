@@ -95,7 +95,8 @@ def test_up_and_down_keep_everything_in_the_config_folder(layout: Layout) -> Non
     assert {".env", ".pgplat/local/", "cdk.out/", "build/"} <= set(
         (layout.root / ".gitignore").read_text().splitlines()
     )
-    assert "stopped" in layout.ok("down").stdout
+    assert json.loads(layout.ok("-o", "json", "down").stdout) == {"stopped": True}
+    assert layout.ok("down").stdout == ""  # -q: nothing but errors
 
 
 def test_dev_commands_and_the_failover_drill_find_the_server_in_the_config_folder(
