@@ -18,21 +18,26 @@ EXPECTED = {
 
 
 @pytest.mark.parametrize(
-    ("fixture", "stack", "user_secrets"),
+    ("fixture", "stack", "user_secrets", "port"),
     [
-        ("innovate_synth", "innovate-prod-data", {"ReportingSecretArn"}),
-        ("northwind_synth", "northwind-prod-data", {"OrdersApiSecretArn"}),
-        ("multi_az_cluster_synth", "northwind-prod-data", {"OrdersApiSecretArn", "BiSecretArn"}),
+        ("innovate_synth", "innovate-prod-data", {"ReportingSecretArn"}, "5432"),
+        ("northwind_synth", "northwind-prod-data", {"OrdersApiSecretArn"}, "5432"),
+        (  # the variant listens on environments.prod.port
+            "multi_az_cluster_synth",
+            "northwind-prod-data",
+            {"OrdersApiSecretArn", "BiSecretArn"},
+            "6432",
+        ),
     ],
 )
 def test_outputs_are_exported(
-    fixture: str, stack: str, user_secrets: set[str], request: pytest.FixtureRequest
+    fixture: str, stack: str, user_secrets: set[str], port: str, request: pytest.FixtureRequest
 ) -> None:
     outputs = request.getfixturevalue(fixture).template(stack)["Outputs"]
     assert EXPECTED | user_secrets <= set(outputs)
     for name in EXPECTED | user_secrets:
         assert outputs[name]["Export"] == {"Name": f"{stack}-{name}"}
-    assert outputs["Port"]["Value"] == "5432"
+    assert outputs["Port"]["Value"] == port
 
 
 def test_resource_id_feeds_rds_db_connect_arns(innovate_synth: Synthesis) -> None:
