@@ -12,6 +12,7 @@ from pgplat.config import PgplatConfig
 from pgplat.policy.assembly import Assembly
 from pgplat.policy.chain import RULES, check_chain
 from tests.fixtures.policy import with_templates
+from tests.infra.test_proxy import PROXY_BROKEN
 
 Templates = dict[str, dict[str, Any]]
 Mutation = Callable[[Templates], None]
@@ -301,7 +302,8 @@ def test_northwind_broken_link_is_reported(
 
 
 def test_every_rule_is_exercised() -> None:
-    exercised = {rule for _, rule in [*BROKEN.values(), *NORTHWIND_BROKEN.values()]}
+    broken = [*BROKEN.values(), *NORTHWIND_BROKEN.values(), *PROXY_BROKEN.values()]
+    exercised = {rule for _, rule in broken}
     assert exercised == set(RULES)
 
 

@@ -695,6 +695,35 @@ class AppVpc(Model):
     )
 
 
+PROXY_PORT = 5432
+"""The one port RDS Proxy listens on for PostgreSQL."""
+
+
+class Proxy(Model):
+    """RDS Proxy in front of the database: pooled connections (the way EKS fleets avoid
+    connection storms), IAM authentication end to end and TLS required. It listens on
+    PostgreSQL's port 5432 and serves ``auth: iam`` users (``docs/proxy.md``)."""
+
+    idle_client_timeout_seconds: int = Field(
+        default=1800,
+        ge=1,
+        le=28800,
+        description="Seconds an idle client connection stays open (1-28800). Default: 1800.",
+    )
+    max_connections_percent: int = Field(
+        default=90,
+        ge=1,
+        le=100,
+        description="Share of the database's max_connections the proxy may use (1-100). "
+        "Default: 90.",
+    )
+    read_only_endpoint: bool = Field(
+        default=False,
+        description="Aurora: a read-only proxy endpoint over the readers (the manifests' "
+        "reader host). Default: false.",
+    )
+
+
 class Network(Model):
     """The database VPC and the app VPCs allowed to reach it."""
 
@@ -962,6 +991,11 @@ class CloudEnvironment(Model):
         default_factory=dict,
         description="Extra or overriding PostgreSQL parameters. Default: none.",
     )
+    proxy: Proxy | None = Field(
+        default=None,
+        description="RDS Proxy in front of the database (IAM end to end, TLS required); "
+        "auth: iam workloads connect through it. Default: none (straight to the database).",
+    )
 
     @field_validator("parameters")
     @classmethod
@@ -1015,6 +1049,33 @@ class CloudEnvironment(Model):
                     "multi_az (a standby) or multi_az_cluster (two readable standbys), "
                     "or flavor aurora",
                 )
+        problems.raise_found("CloudEnvironment")
+        return self
+
+    @model_validator(mode="after")
+    def _proxy_fits(self) -> CloudEnvironment:
+        """What RDS Proxy cannot front: refused here rather than failing at deploy time."""
+        proxy, problems = self.proxy, Problems()
+        if proxy is None:
+            return self
+        if proxy.read_only_endpoint and self.flavor != "aurora":
+            problems.add(
+                ("proxy", "read_only_endpoint"),
+                "a read-only proxy endpoint serves Aurora readers; an RDS instance has none: "
+                "remove read_only_endpoint or use flavor aurora",
+            )
+        if self.multi_az_cluster:
+            problems.add(
+                ("proxy",),
+                "the proxy authenticates with IAM end to end and a Multi-AZ DB cluster has no "
+                "IAM authentication: remove proxy or use multi_az",
+            )
+        if self.port != PROXY_PORT:
+            problems.add(
+                ("proxy",),
+                f"RDS Proxy listens on {PROXY_PORT} only, the database on {self.port}: "
+                "remove port or proxy",
+            )
         problems.raise_found("CloudEnvironment")
         return self
 

@@ -1,7 +1,8 @@
 """Data-account side of the identity chain: one IAM role per database user.
 
 Each role gets only what its user's auth mode needs: for ``auth: iam`` connecting as its own
-database user (``rds-db:connect`` on exactly ``dbuser:<resource-id>/<user>``), for
+database user (``rds-db:connect`` on exactly ``dbuser:<resource-id>/<user>``, and on
+``dbuser:<proxy id>/<user>`` when an RDS Proxy fronts the database), for
 ``auth: secret`` reading that user's secret and decrypting it through Secrets Manager. It is trusted by one principal: the matching workload role
 in the app account. The trust names the app account with an ``aws:PrincipalArn`` condition
 rather than the role ARN itself, because IAM rejects a trust policy whose principal does not
@@ -45,6 +46,19 @@ class DatabaseIdentity:
     """Password secret of every ``auth: secret`` user, by user name."""
     key: SecretKey
     """The key the secrets are encrypted with."""
+    proxy_resource_id: str | None = None
+    """The RDS Proxy's ``prx-…`` id when one fronts the database: ``auth: iam`` users may
+    connect through it too."""
+
+
+def db_user_arn(scope: Construct, resource_id: str, user: str) -> str:
+    """``rds-db:connect`` resource of ``user`` on the database or proxy ``resource_id``."""
+    return Stack.of(scope).format_arn(
+        service="rds-db",
+        resource="dbuser",
+        resource_name=f"{resource_id}/{user}",
+        arn_format=ArnFormat.COLON_RESOURCE_NAME,
+    )
 
 
 def trust_from_app_account(names: AccessNames, principal_arn: str) -> iam.PrincipalBase:
@@ -69,7 +83,6 @@ class DatabaseUserRole(Construct):
         database: DatabaseIdentity,
     ) -> None:
         super().__init__(scope, id)
-        stack = Stack.of(self)
         self.role = iam.Role(
             self,
             "Role",
@@ -78,14 +91,12 @@ class DatabaseUserRole(Construct):
             assumed_by=trust_from_app_account(names, names.workload_role_arn(user)),
         )
         if user.auth == "iam":
-            db_user_arn = stack.format_arn(
-                service="rds-db",
-                resource="dbuser",
-                resource_name=f"{database.resource_id}/{user.name}",
-                arn_format=ArnFormat.COLON_RESOURCE_NAME,
-            )
+            through = [database.resource_id, *filter(None, [database.proxy_resource_id])]
             self.role.add_to_policy(
-                iam.PolicyStatement(actions=["rds-db:connect"], resources=[db_user_arn])
+                iam.PolicyStatement(
+                    actions=["rds-db:connect"],
+                    resources=[db_user_arn(self, rid, user.name) for rid in through],
+                )
             )
         else:
             self._allow_secret(database.secrets[user.name], database.key)

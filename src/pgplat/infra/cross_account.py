@@ -79,7 +79,10 @@ def build_access_stacks(env: EnvironmentApp) -> None:
         vpc=data.vpc,
         subnets=data.subnets,
         identity=DatabaseIdentity(
-            resource_id=data.database.resource_id, secrets=data.secrets, key=data.data_key
+            resource_id=data.database.resource_id,
+            secrets=data.secrets,
+            key=data.data_key,
+            proxy_resource_id=data.proxy.resource_id if data.proxy else None,
         ),
         port=data.database.port,
     )

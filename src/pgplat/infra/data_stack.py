@@ -15,7 +15,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from pgplat import naming
-from pgplat.config.model import PgplatConfig
+from pgplat.config.model import PgplatConfig, Proxy
 from pgplat.errors import UserError
 from pgplat.infra.backup import DatabaseBackup
 from pgplat.infra.credentials import UserSecrets
@@ -25,6 +25,7 @@ from pgplat.infra.helper_functions import HelperFunctions
 from pgplat.infra.monitoring import DatabaseMonitoring
 from pgplat.infra.network import IsolatedNetwork
 from pgplat.infra.parameters import effective_parameters
+from pgplat.infra.proxy import DatabaseProxy
 from pgplat.infra.restore_validation import RestoreValidation
 from pgplat.infra.retention import log_retention
 
@@ -125,6 +126,7 @@ class DataStack(Stack):
             key=self.key,
             copy_vault_arn=copy_vault_arn,
         )
+        self.proxy = self._proxy(settings.proxy, settings.network.app_cidrs)
         self.monitoring = DatabaseMonitoring(
             self, "Monitoring", database=self.database, key=self.key
         )
@@ -137,6 +139,27 @@ class DataStack(Stack):
             tags=config.tags_of(env_name),
         )
         self._outputs()
+
+    def _proxy(self, settings: Proxy | None, client_cidrs: list[str]) -> DatabaseProxy | None:
+        """The RDS Proxy when ``environments.<env>.proxy`` asks for one, for the IAM users."""
+        if settings is None:
+            return None
+        iam_users = [u.name for u in self.config.database.users if u.auth == "iam"]
+        if not iam_users:
+            raise UserError(
+                f"environments.{self.env_name}.proxy: the proxy authenticates with IAM and no "
+                "database user has auth: iam; give a user auth: iam or remove proxy"
+            )
+        return DatabaseProxy(
+            self,
+            "Proxy",
+            name=self.prefix,
+            settings=settings,
+            database=self.database,
+            network=self.network,
+            client_cidrs=client_cidrs,
+            iam_users=iam_users,
+        )
 
     def _outputs(self) -> None:
         """What the access stacks and the tools read back, exported under the stack's name."""
@@ -154,6 +177,9 @@ class DataStack(Stack):
                 for user, secret in self.secrets.items()
             },
         }
+        if self.proxy is not None:
+            values["ProxyEndpoint"] = self.proxy.endpoint
+            values["ProxyReaderEndpoint"] = self.proxy.reader_endpoint
         for name, value in values.items():
             CfnOutput(self, name, value=value, export_name=f"{self.stack_name}-{name}")
 

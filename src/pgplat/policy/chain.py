@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from pgplat.config import PgplatConfig
-from pgplat.config.model import DatabaseUser, StackAccount
+from pgplat.config.model import PROXY_PORT, DatabaseUser, StackAccount
 from pgplat.infra.access_names import AccessNames
 from pgplat.naming import partition
 from pgplat.policy.assembly import Assembly, Resource, Stack
@@ -35,6 +35,8 @@ RESOURCE_ID_ATTRIBUTES = {
     "AWS::RDS::DBCluster": "DBClusterResourceId",
     "AWS::RDS::DBInstance": "DbiResourceId",
 }
+PROXY = "AWS::RDS::DBProxy"
+"""An RDS Proxy in front of the database: workload → proxy → database."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,11 @@ RULES: dict[str, ChainRule] = {
         "allow TCP port (default 5432) in and 1024-65535 out for each app CIDR; nothing else "
         "from outside",
     ),
+    "CHAIN-011": ChainRule(
+        "RDS Proxy admits 5432 from the app VPCs only, and the database admits the proxy",
+        "let the proxy's security group admit TCP 5432 from each app CIDR only and the "
+        "database's security group admit the proxy's group",
+    ),
     "CHAIN-010": ChainRule(
         "Database security group admits the database port from the app VPCs only, and "
         "reaches nothing",
@@ -107,6 +114,9 @@ def render(value: Any, region: str, account: str) -> str:
             return pseudo.get(arg, f"${{{arg}}}")
         if fn == "Fn::GetAtt":
             return f"${{{arg[0]}.{arg[1]}}}"
+        if fn == "Fn::Select" and isinstance(arg[1], Mapping) and "Fn::Split" in arg[1]:
+            separator, source = arg[1]["Fn::Split"]
+            return f"{render(source, region, account)}.split({separator!r})[{arg[0]}]"
     return json.dumps(value, sort_keys=True)
 
 
@@ -327,7 +337,7 @@ def _data_permissions(
     resources = [data.text(r) for s in connect for r in as_list(s.get("Resource"))]
     allowed = {
         _db_user_arn(names, db, user)
-        for db in data.of_type(*RESOURCE_ID_ATTRIBUTES)
+        for db in data.of_type(*RESOURCE_ID_ATTRIBUTES, PROXY)
         if db.stack == role.stack
     }
     if user.auth == "iam" and not resources:
@@ -380,8 +390,13 @@ def _secret_refs(data: _Templates, name: str) -> set[str]:
 
 
 def _db_user_arn(names: AccessNames, db: Resource, user: DatabaseUser) -> str:
-    attribute = RESOURCE_ID_ATTRIBUTES[db.type]
-    return f"arn:{names.partition}:rds-db:{names.config.region}:{names.data_account}:dbuser:${{{db.logical_id}.{attribute}}}/{user.name}"
+    """``user`` on the database, or through the proxy (its ``prx-…`` id ends its ARN)."""
+    resource_id = (
+        f"${{{db.logical_id}.DBProxyArn}}.split(':')[6]"
+        if db.type == PROXY
+        else f"${{{db.logical_id}.{RESOURCE_ID_ATTRIBUTES[db.type]}}}"
+    )
+    return f"arn:{names.partition}:rds-db:{names.config.region}:{names.data_account}:dbuser:{resource_id}/{user.name}"
 
 
 # --- network --------------------------------------------------------------------------------
@@ -400,6 +415,8 @@ def _network_chain(check: _Check, names: AccessNames, data: _Templates, app: _Te
     port = names.config.environments.cloud()[names.env].port
     _nacl(check, data, network.vpc_cidr, app_cidrs, port)
     _security_group(check, data, network.vpc_cidr, app_cidrs, port)
+    if names.config.environments.cloud()[names.env].proxy is not None:
+        _proxy_path(check, data, network.vpc_cidr, app_cidrs)
 
 
 def _routes(check: _Check, templates: _Templates, peers: set[str], side: str, mode: str) -> None:
@@ -464,15 +481,50 @@ def _nacl(check: _Check, data: _Templates, vpc_cidr: str, app_cidrs: set[str], p
             check.fail("CHAIN-009", f"NACL drops the return traffic to {cidr}")
 
 
-def _security_group(
-    check: _Check, data: _Templates, vpc_cidr: str, app_cidrs: set[str], port: int
-) -> None:
-    groups = {
+def _groups_of(data: _Templates, *types: str) -> set[str]:
+    """Logical ids of the security groups resources of ``types`` sit behind."""
+    return {
         data.text(ref).removesuffix(".GroupId}").removeprefix("${")
-        for db in data.of_type(*RESOURCE_ID_ATTRIBUTES)
+        for db in data.of_type(*types)
         for key in ("VpcSecurityGroupIds", "VPCSecurityGroups")
         for ref in db.properties.get(key, [])
     }
+
+
+def _proxy_path(check: _Check, data: _Templates, vpc_cidr: str, app_cidrs: set[str]) -> None:
+    """Workload → proxy → database: the proxy exists, its group is held to the database
+    group's rule on 5432, and the database's group admits it."""
+    proxy_groups = _groups_of(data, PROXY)
+    if not proxy_groups:
+        check.fail("CHAIN-011", "the environment asks for a proxy and the data stack has none")
+        return
+    _security_group(check, data, vpc_cidr, app_cidrs, PROXY_PORT, holder="proxy")
+    db_groups = _groups_of(data, *RESOURCE_ID_ATTRIBUTES)
+    sources = {
+        data.text(rule.get("SourceSecurityGroupId")).removesuffix(".GroupId}").removeprefix("${")
+        for _, rule in _rules(data, db_groups, "Ingress")
+        if "SourceSecurityGroupId" in rule
+    }
+    if not proxy_groups & sources:
+        check.fail("CHAIN-011", "the database security group does not admit the proxy's")
+
+
+def _security_group(
+    check: _Check,
+    data: _Templates,
+    vpc_cidr: str,
+    app_cidrs: set[str],
+    port: int,
+    holder: Literal["database", "proxy"] = "database",
+) -> None:
+    """The security groups of the ``holder`` admit ``port`` from the app VPCs only and
+    reach nothing outside the VPC."""
+    groups = (
+        _groups_of(data, *RESOURCE_ID_ATTRIBUTES)
+        if holder == "database"
+        else _groups_of(data, PROXY)
+    )
+    rule_id = "CHAIN-010" if holder == "database" else "CHAIN-011"
     admitted: set[str] = set()
     for at, rule in _rules(data, groups, "Ingress"):
         cidr = rule.get("CidrIp")
@@ -481,14 +533,14 @@ def _security_group(
         ports = (rule.get("FromPort"), rule.get("ToPort"))
         if cidr not in app_cidrs or ports != (port, port) or rule.get("IpProtocol") != "tcp":
             check.fail(
-                "CHAIN-010",
-                f"database security group admits {cidr} on {rule.get('IpProtocol')} {ports}",
+                rule_id,
+                f"{holder} security group admits {cidr} on {rule.get('IpProtocol')} {ports}",
                 at,
             )
         else:
             admitted.add(cidr)
     for cidr in sorted(app_cidrs - admitted):
-        check.fail("CHAIN-010", f"database security group does not admit {port} from {cidr}")
+        check.fail(rule_id, f"{holder} security group does not admit {port} from {cidr}")
     inside = ipaddress.IPv4Network(vpc_cidr)
     for at, rule in _rules(data, groups, "Egress"):
         cidr = rule.get("CidrIp")
@@ -497,7 +549,7 @@ def _security_group(
             and cidr != NO_EGRESS
             and not ipaddress.IPv4Network(cidr).subnet_of(inside)
         ):
-            check.fail("CHAIN-010", f"database security group lets the database reach {cidr}", at)
+            check.fail(rule_id, f"{holder} security group lets the {holder} reach {cidr}", at)
 
 
 def _rules(
