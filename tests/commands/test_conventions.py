@@ -272,6 +272,13 @@ def test_check_from_cdk_out_means_no_synthesis(tmp_path: Path) -> None:
     ]
 
 
+def test_a_mistyped_command_gets_the_nearest_names() -> None:
+    result = CliRunner().invoke(app, ["synht"])
+    assert result.exit_code == 2
+    assert "No such command 'synht'." in result.output
+    assert "Did you mean 'synth'?" in result.output
+
+
 def test_shell_completion_is_offered() -> None:
     result = CliRunner().invoke(app, ["--show-completion", "bash"])
     assert result.exit_code == 0, result.output

@@ -6,6 +6,7 @@ command runs, so `pgplat --version` and `pgplat --help` cost little more than ty
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import sys
 from dataclasses import dataclass
@@ -180,7 +181,12 @@ class LazyGroup(TyperGroup):
     def resolve_command(
         self, ctx: Context, args: list[str]
     ) -> tuple[str | None, Command | None, list[str]]:
-        """The command, and its arguments with former option names spelled as today's."""
+        """The command, and its arguments with former option names spelled as today's; an
+        unknown name is refused with the nearest known ones (typer's own suggestions see
+        only the commands loaded so far)."""
+        if args and args[0] not in COMMANDS and not args[0].startswith("-"):
+            near = ", ".join(repr(n) for n in difflib.get_close_matches(args[0], COMMANDS))
+            ctx.fail(f"No such command {args[0]!r}." + (f" Did you mean {near}?" if near else ""))
         name, command, rest = super().resolve_command(ctx, args)
         return name, command, spelled_out(command, rest) if command else rest
 
