@@ -40,6 +40,8 @@ class Green:
     arn: str
     endpoint: str
     port: int
+    master_username: str
+    """As green was deployed: the configuration may name another (changing it replaces)."""
 
 
 @dataclass
@@ -186,8 +188,9 @@ class BlueGreen:
         self.deployment = created["BlueGreenDeployment"]["BlueGreenDeploymentIdentifier"]
         found = self._wait_status({"AVAILABLE"}, timeout, "green to be available")
         green_arn = found["Target"]
-        host, port = _endpoint(self._describe(green_arn.rsplit(":", 1)[-1]))
-        return Green(green_arn, host, port)
+        described = self._describe(green_arn.rsplit(":", 1)[-1])
+        host, port = _endpoint(described)
+        return Green(green_arn, host, port, described["MasterUsername"])
 
     def switch_over(self, timeout_seconds: int) -> None:
         """Switch over (AWS refuses and rolls back past ``timeout_seconds``) and wait for it."""

@@ -222,7 +222,7 @@ def green_login(config: PgplatConfig, project: Project, green: Green, password: 
         green.endpoint,
         green.port,
         config.database.name,
-        config.environments.prod.master_username,
+        green.master_username,
         password,
         bundle,
     )
