@@ -84,6 +84,17 @@ def test_global_options_work_at_any_level(where: tuple[int, int, int]) -> None:
     assert result.stderr == ""
 
 
+def test_the_line_beats_the_environment_variable_at_any_level() -> None:
+    env = {"PGPLAT_CONFIG": "nowhere.yaml"}
+    for argv in (
+        ["-c", str(INNOVATE), "config", "explain"],
+        ["config", "explain", "-c", str(INNOVATE)],
+    ):
+        assert CliRunner().invoke(app, ["-q", *argv], env=env).exit_code == 0, argv
+    alone = CliRunner().invoke(app, ["config", "explain"], env={"PGPLAT_CONFIG": str(INNOVATE)})
+    assert alone.exit_code == 0, alone.output
+
+
 def test_a_format_the_command_does_not_write_is_one_line_and_exit_2(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

@@ -218,8 +218,12 @@ def formats_of(command: Command) -> tuple[str, ...]:
 
 
 def _given(ctx: typer.Context, param: typer.CallbackParam) -> bool:
+    """Given on the line, or in its environment variable (read once, at the root: below, it
+    would undo a ``-c`` given before the command)."""
     source = ctx.get_parameter_source(param.name or "")
-    return source is not None and source.name != "DEFAULT" and not ctx.resilient_parsing
+    by_environment = source is not None and source.name == "ENVIRONMENT" and ctx.parent is None
+    given = source is not None and source.name == "COMMANDLINE"
+    return (given or by_environment) and not ctx.resilient_parsing
 
 
 def _keep(field: str) -> Callable[[typer.Context, typer.CallbackParam, Any], Any]:
