@@ -50,9 +50,12 @@ def _open(location: dict[str, Any], bases: dict[str, Any]) -> list[str]:
     return _lines(unquote(urlparse(uri).path))
 
 
-@functools.cache
 def _lines(path: str) -> list[str]:
     return Path(path).read_text().splitlines()
+
+
+_unchanging_lines = functools.cache(_lines)
+"""For files no test rewrites (the copied templates): each read once."""
 
 
 def _repository(tmp_path: Path) -> Path:
@@ -155,7 +158,9 @@ def test_a_resource_finding_points_at_its_declaration_in_the_template(
         assert physical["artifactLocation"]["uri"].startswith("cdk.out/")
         place = location["logicalLocations"][0]["fullyQualifiedName"]
         logical_id = place.split("/")[-1]
-        line = _open(physical, run["originalUriBaseIds"])[physical["region"]["startLine"] - 1]
+        path = unquote(urlparse(run["originalUriBaseIds"][BASE_ID]["uri"]).path)
+        template = _unchanging_lines(path + physical["artifactLocation"]["uri"])
+        line = template[physical["region"]["startLine"] - 1]
         assert line.strip().startswith(f'"{logical_id}":'), (place, line)
         assert place in result["message"]["text"]
         (related,) = result["relatedLocations"]

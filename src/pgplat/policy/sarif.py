@@ -65,28 +65,26 @@ class _Places:
             return {"uri": resolved.relative_to(self.root).as_posix(), "uriBaseId": BASE_ID}
         return {"uri": resolved.as_uri()}
 
+    def physical(self, path: Path, line: int | None) -> dict[str, Any]:
+        located: dict[str, Any] = {"artifactLocation": self.artifact(path)}
+        if line is not None:
+            located["region"] = {"startLine": line}
+        return located
+
     def config_line(self, field: tuple[str | int, ...]) -> dict[str, Any] | None:
         """The physical location of a configuration field (or its nearest written parent)."""
         if self.config_file is None or self.config is None:
             return None
-        line = self.config.line(field)
-        physical: dict[str, Any] = {"artifactLocation": self.artifact(self.config_file)}
-        if line is not None:
-            physical["region"] = {"startLine": line}
-        return physical
+        return self.physical(self.config_file, self.config.line(field))
 
     def template_line(self, finding: Finding) -> dict[str, Any] | None:
         template = self.templates.get(finding.stack or "")
         if template is None:
             return None
-        physical: dict[str, Any] = {"artifactLocation": self.artifact(template.path)}
-        line = template.lines.get(finding.logical_id or "")
-        if line is not None:
-            physical["region"] = {"startLine": line}
-        return physical
+        return self.physical(template.path, template.lines.get(finding.logical_id or ""))
 
 
-def repository_of(path: Path) -> Path:
+def _repository_of(path: Path) -> Path:
     """The folder holding ``.git`` at or above ``path``'s folder; ``path``'s folder if none."""
     start = path.resolve().parent
     return next((p for p in (start, *start.parents) if (p / ".git").exists()), start)
@@ -99,7 +97,7 @@ def to_sarif(report: Report, config_file: Path | None = None) -> dict[str, Any]:
     rules = {f.rule_id: f for f in everything}
     located = {f.stack for f in everything}
     places = _Places(
-        root=repository_of(config_file or Path.cwd() / "pgplat.yaml"),
+        root=_repository_of(config_file or Path.cwd() / "pgplat.yaml"),
         templates={
             stack: _Template.read(path)
             for stack, path in report.templates.items()
