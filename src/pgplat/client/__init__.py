@@ -5,7 +5,7 @@ through failovers.
 Settings come from the libpq environment variables (PGHOST, PGPORT, PGDATABASE, PGUSER,
 PGPASSWORD, PGSSLMODE, PGSSLROOTCERT, PGAPPNAME, PGCONNECT_TIMEOUT) and pgplat's own
 (PGPLAT_AUTH, PGPLAT_ROLE_ARN, PGPLAT_SECRET_ARN, PGPLAT_READER_HOST, PGPLAT_REGION,
-PGPLAT_FAILOVER_TIMEOUT), then a `.env` file; keyword overrides win.
+PGPLAT_FAILOVER_TIMEOUT, PGPLAT_PROXY), then a `.env` file; keyword overrides win.
 """
 
 from __future__ import annotations

@@ -71,7 +71,8 @@ class ConnectionTarget:
 
     def params(self, credentials: Credentials) -> dict[str, Any]:
         """libpq parameters for the next connection (a host name, not an address: libpq
-        resolves it on every attempt, so a failover's DNS change is seen)."""
+        resolves it on every attempt, so a failover's DNS change is seen), and behind RDS
+        Proxy psycopg's ``prepare_threshold=None``: its prepared statements pin the session."""
         settings = self.settings
         params: dict[str, Any] = {
             "host": self.host,
@@ -84,6 +85,8 @@ class ConnectionTarget:
             params["dbname"] = settings.dbname
         if settings.application_name:
             params["application_name"] = settings.application_name
+        if settings.proxy:
+            params["prepare_threshold"] = None
         if self.readonly:
             params["options"] = READ_ONLY_OPTIONS
         else:

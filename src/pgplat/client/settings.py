@@ -38,6 +38,7 @@ ENV_VARS: dict[str, str] = {
     "PGPLAT_SECRET_ARN": "secret_arn",
     "PGPLAT_READER_HOST": "reader_host",
     "PGPLAT_REGION": "region",
+    "PGPLAT_PROXY": "proxy",
     "AWS_REGION": "region",
 }
 """Environment variable -> setting. Earlier entries win when two name the same setting."""
@@ -77,6 +78,11 @@ class Settings(BaseModel):
         default=None, description="Reader endpoint for readonly=True; default: host."
     )
     region: str | None = Field(default=None, description="AWS region of the database.")
+    proxy: bool = Field(
+        default=False,
+        description="Behind RDS Proxy: no server-side prepared statements, which pin the "
+        "session to one database connection (docs/proxy.md).",
+    )
 
     @property
     def cloud(self) -> bool:

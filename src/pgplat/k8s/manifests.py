@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from pgplat import naming
 from pgplat.config import PgplatConfig
 from pgplat.config.model import DatabaseUser
 from pgplat.errors import UserError
@@ -43,17 +44,25 @@ Manifest = dict[str, Any]
 
 @dataclass(frozen=True)
 class Endpoints:
-    """The database host names workloads connect to."""
+    """The database host names workloads connect to, and the RDS Proxy's when one fronts it."""
 
     writer: str
     reader: str
+    proxy_writer: str | None = None
+    proxy_reader: str | None = None
 
     @classmethod
     def from_outputs(cls, path: Path, stack: str) -> Endpoints:
-        """Read ``WriterEndpoint``/``ReaderEndpoint`` of ``stack`` from a CDK outputs file."""
+        """Read ``WriterEndpoint``/``ReaderEndpoint`` of ``stack`` from a CDK outputs file
+        (and ``ProxyEndpoint``/``ProxyReaderEndpoint`` when the stack has a proxy)."""
         try:
             outputs = json.loads(path.read_text())[stack]
-            return cls(writer=outputs["WriterEndpoint"], reader=outputs["ReaderEndpoint"])
+            return cls(
+                writer=outputs["WriterEndpoint"],
+                reader=outputs["ReaderEndpoint"],
+                proxy_writer=outputs.get("ProxyEndpoint"),
+                proxy_reader=outputs.get("ProxyReaderEndpoint"),
+            )
         except OSError as exc:
             raise UserError(f"cannot read outputs file {path}: {exc.strerror}") from None
         except (ValueError, KeyError, TypeError):
@@ -77,7 +86,27 @@ def service_account(user: DatabaseUser, irsa_role_arn: str | None = None) -> Man
 
 
 def settings(names: AccessNames, user: DatabaseUser, endpoints: Endpoints) -> dict[str, str]:
-    """The environment ``pgplat.connect`` reads: libpq's variables plus pgplat's."""
+    """The environment ``pgplat.connect`` reads: libpq's variables plus pgplat's. An
+    ``auth: iam`` user of an environment with a proxy connects through it (``PGPLAT_PROXY``
+    tells the client to avoid what pins a session); the proxy takes IAM tokens only, so
+    ``auth: secret`` users connect to the database itself."""
+    if names.config.environments.cloud()[names.env].proxy is not None and user.auth == "iam":
+        return {**_direct(names, user, _through_proxy(names, endpoints)), "PGPLAT_PROXY": "1"}
+    return _direct(names, user, endpoints)
+
+
+def _through_proxy(names: AccessNames, endpoints: Endpoints) -> Endpoints:
+    if endpoints.proxy_writer is None:
+        raise UserError(
+            f"environments.{names.env}.proxy is set but no proxy endpoint is known; pass "
+            f"--outputs FILE from `cdk deploy {naming.data_stack_name(names.config, names.env)} "
+            "--outputs-file FILE` (it holds ProxyEndpoint) instead of host names"
+        )
+    reader = endpoints.proxy_reader or endpoints.proxy_writer
+    return Endpoints(writer=endpoints.proxy_writer, reader=reader)
+
+
+def _direct(names: AccessNames, user: DatabaseUser, endpoints: Endpoints) -> dict[str, str]:
     values = {
         "PGHOST": endpoints.writer,
         "PGPORT": str(names.config.environments.cloud()[names.env].port),
