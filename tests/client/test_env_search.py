@@ -64,12 +64,14 @@ def test_a_file_another_user_owns_is_passed_over(tmp_path: Path) -> None:
     planted.write_text("PGHOST=attacker.example\n")
     os.chown(planted, 65534, 65534)
     (tmp_path / "work").mkdir()
-    assert find_upward(".env", tmp_path / "work") is None
+    with pytest.warns(UserWarning, match=rf"^{planted} is owned by another user: not read"):
+        assert find_upward(".env", tmp_path / "work") is None
     mine = tmp_path / "mine.env"
     mine.write_text("PGHOST=mine\n")
     linked = tmp_path / "work" / ".env"
     linked.symlink_to(planted)
-    assert find_upward(".env", tmp_path / "work") is None, "a link to a planted file"
+    with pytest.warns(UserWarning, match="owned by another user"):
+        assert find_upward(".env", tmp_path / "work") is None, "a link to a planted file"
     linked.unlink()
     linked.symlink_to(mine)
     assert find_upward(".env", tmp_path / "work") == linked, "a link to my own file is read"

@@ -8,6 +8,7 @@ therefore runs on a laptop (`.env` written by `pgplat dev`) and in a pod (Config
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -131,8 +132,14 @@ def find_upward(name: str | Path, start: Path | None = None) -> Path | None:
     folder = (start or Path.cwd()).absolute()
     for candidate_dir in (folder, *folder.parents):
         candidate = candidate_dir / path
-        if candidate.is_file() and _owned_by_me(candidate):
-            return candidate
+        if candidate.is_file():
+            if _owned_by_me(candidate):
+                return candidate
+            # Said, not raised: a planted file must not stop an application that needs none.
+            warnings.warn(
+                f"{candidate} is owned by another user: not read (chown it, or pass env_file)",
+                stacklevel=2,
+            )
         if any((candidate_dir / marker).exists() for marker in PROJECT_MARKERS):
             return None
     return None
