@@ -219,3 +219,15 @@ def test_what_a_proxy_cannot_front_is_one_clear_error(change: dict[str, Any], fi
     message = str(raised.value)
     assert f"environments.prod.{field}" in message or f"proxy.{field}" in message
     assert "remove" in message
+
+
+def test_the_documented_example_validates() -> None:
+    """docs/proxy.md's configuration, on innovate's prod, is what this variant synthesizes."""
+    text = (INNOVATE.parents[1] / "docs" / "proxy.md").read_text()
+    example = yaml.safe_load(text.split("```yaml\n", 1)[1].split("```", 1)[0])
+    document = yaml.safe_load(INNOVATE.read_text())
+    document["environments"]["prod"]["proxy"] = example["environments"]["prod"]["proxy"]
+    config = parse_config(yaml.safe_dump(document), file="docs/proxy.md")
+    proxy = config.environments.prod.proxy
+    assert proxy is not None
+    assert proxy.read_only_endpoint
