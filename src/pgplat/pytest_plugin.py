@@ -37,7 +37,7 @@ from pgplat.client.settings import find_upward
 from pgplat.config import PgplatConfig, load_config
 from pgplat.local.clones import ClonePool
 from pgplat.local.cluster import LocalCluster, ServerInfo
-from pgplat.local.envfile import app_user
+from pgplat.local.envfile import app_user, migration_user
 from pgplat.local.files import scratch_dir
 from pgplat.local.passwords import SUPERUSER
 from pgplat.local.seed import run_seeds, seed_scripts
@@ -104,15 +104,16 @@ def pgplat_template(
     pgplat_migrate: Migrate,
     _pgplat_admin: psycopg.Connection[tuple[object, ...]],
 ) -> str:
-    """Name of the template database: the bootstrapped app database, migrated once (as the
-    application's user, so migrations meet production's grants and own what they make)."""
+    """Name of the template database: the bootstrapped app database, migrated once as
+    production's migrations run (the owner user, so they meet production's grants and own
+    what they make; the superuser when the configuration has no owner)."""
     name = f"{pgplat_server.dbname}_template"
     _pgplat_admin.execute(
         sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
             sql.Identifier(name), sql.Identifier(pgplat_server.dbname)
         )
     )
-    pgplat_migrate(replace(pgplat_server, dbname=name, user=app_user(pgplat_config)))
+    pgplat_migrate(replace(pgplat_server, dbname=name, user=migration_user(pgplat_config)))
     # No connection may linger on a template while it is being cloned.
     _pgplat_admin.execute(
         sql.SQL("ALTER DATABASE {} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false").format(

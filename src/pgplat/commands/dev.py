@@ -29,7 +29,13 @@ from pgplat.k8s.local import local_workload
 from pgplat.local import binaries
 from pgplat.local.cluster import LocalCluster, ServerInfo
 from pgplat.local.compose import APP_ENV_FILE, write_compose
-from pgplat.local.envfile import app_user, ensure_gitignored, remove_env_file, write_env_file
+from pgplat.local.envfile import (
+    app_user,
+    ensure_gitignored,
+    migration_user,
+    remove_env_file,
+    write_env_file,
+)
 from pgplat.local.files import write_private
 from pgplat.local.logs import log_lines
 from pgplat.local.parity import differences
@@ -298,14 +304,25 @@ def destroy(ctx: typer.Context, yes: YesOpt = False) -> None:
 
 
 @app.command()
-def seed(ctx: typer.Context, user: UserOpt = None) -> None:
+def seed(
+    ctx: typer.Context,
+    user: Annotated[
+        str | None,
+        typer.Option(
+            "--user",
+            "-u",
+            help="Database user (default: the first owner, as migrations run in production; "
+            "the superuser when there is none).",
+        ),
+    ] = None,
+) -> None:
     """Run environments.local.seed_scripts (SQL or Python) against the local server."""
     cluster, project = _local(ctx)
     config = cluster.config
     scripts = seed_scripts(project, config.environments.local.seed_scripts)
     if not scripts:
         raise UserError("no seed scripts: list them under environments.local.seed_scripts")
-    for script in run_seeds(cluster.info(), _user(config, user), scripts):
+    for script in run_seeds(cluster.info(), _user(config, user or migration_user(config)), scripts):
         say(ctx, f"[green]✓[/] {script.name}")
 
 

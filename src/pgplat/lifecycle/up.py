@@ -122,9 +122,10 @@ def run_up(
         guardrails = write_guardrails(build_guardrails(config), build / "guardrails")
         manifests, pending = _manifests(config, cdk_out, build / "k8s")
     with step("Starting the local PostgreSQL that mirrors production"):
-        server = LocalCluster(config, project.local).up()
+        cluster = LocalCluster(config, project.local)
+        server = cluster.up()
         user = app_user(config)
-        env_file = write_env_file(project.env_file, server.env(user))
+        env_file = write_env_file(project.env_file, server.env(user), receipt=cluster.env_receipt)
         ensure_gitignored(project.root, project.ignored())
     return UpResult(
         synthesis,

@@ -22,6 +22,14 @@ def app_user(config: PgplatConfig) -> str:
     return chosen.name if chosen else SUPERUSER
 
 
+def migration_user(config: PgplatConfig) -> str:
+    """The user seeds and migrations run as, as they would in production: the first owner
+    (the level that runs DDL), else the superuser standing in for the master user, since a
+    read-write user may not create tables."""
+    owner = next((u.name for u in config.database.users if u.access == "owner"), None)
+    return owner or SUPERUSER
+
+
 def _dotenv_value(value: str) -> str:
     """``value`` as python-dotenv (which the client reads ``.env`` with) reads it back.
 
