@@ -160,14 +160,16 @@ def _lint_file(template: str, region: str) -> list[LintMatch]:
 
 
 def _plain(match: Match) -> LintMatch:
+    """Exact str and int: cfn-lint's values are its template-node subclasses, which no other
+    process can unpickle (a worker's match would crash the check)."""
     return LintMatch(
-        rule_id=match.rule.id,
-        severity=match.rule.severity,
-        title=match.rule.shortdesc,
-        message=match.message,
-        line=match.linenumber,
-        path=tuple(match.path or ()),
-        source_url=match.rule.source_url or "",
+        rule_id=str(match.rule.id),
+        severity=str(match.rule.severity),
+        title=str(match.rule.shortdesc),
+        message=str(match.message),
+        line=int(match.linenumber),
+        path=tuple(p if isinstance(p, int) else str(p) for p in match.path or ()),
+        source_url=str(match.rule.source_url or ""),
     )
 
 
