@@ -33,6 +33,7 @@ from pgplat.local.envfile import app_user, ensure_gitignored, write_env_file
 from pgplat.local.files import write_private
 from pgplat.naming import data_stack_name
 from pgplat.policy.assembly import Assembly
+from pgplat.policy.cache import CACHE_FILE, ResultCache
 from pgplat.policy.gate import run_check, verdict_key
 from pgplat.project import Project
 
@@ -78,7 +79,7 @@ def judged(config: PgplatConfig, synthesis: Synthesis, cdk_out: Path) -> CheckSu
             return CheckSummary(**saved, cached=True)
     except (OSError, ValueError, KeyError, TypeError):
         pass
-    report = run_check(config, assembly)
+    report = run_check(config, assembly, cache=ResultCache(cdk_out / CACHE_FILE))  # check's
     summary = CheckSummary(
         passed=report.passed,
         fail_on=report.fail_on,
