@@ -125,13 +125,15 @@ def test_dev_commands_and_the_failover_drill_find_the_server_in_the_config_folde
     assert drill["outcome"] == "passed"
     assert (layout.root / ".pgplat" / "drills" / f"{drill['drill_id']}.json").is_file()
 
+    native = (layout.root / ".env").read_bytes()
     layout.ok("dev", "compose")
     service = yaml.safe_load((layout.root / "compose.yaml").read_text())["services"]["postgres"]
     for mount in service["volumes"][1:]:
         assert (layout.root / mount.split(":")[0]).exists(), mount
-    env = dotenv_values(layout.root / ".env")
+    assert (layout.root / ".env").read_bytes() == native, "the native server's .env is kept"
+    env = dotenv_values(layout.root / ".env.compose")
     assert (env["PGPORT"], env["PGSSLROOTCERT"]) == ("5432", str(local / "tls" / "ca.crt"))
-    assert env["PGPLAT_PASSWORD_WEB"]
+    assert dotenv_values(local / "docker" / "compose.env")["PGPLAT_PASSWORD_WEB"]
 
     layout.ok("dev", "down")
     assert layout.pgplat("dev", "status").exit_code == 3
