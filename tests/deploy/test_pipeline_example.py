@@ -64,7 +64,8 @@ def test_diff_and_deploys_use_the_checked_assembly(
     assert download["with"]["name"] == "cdk-out"
     folder = download["with"]["path"]
     command = "diff" if job == "diff" else "deploy"
-    assert _runs(steps)[-1] == f"pgplat {command} --env {env} --cdk-out {folder}"
+    # --no-synth: the very assembly the gate checked, never a second synthesis
+    assert _runs(steps)[-1] == f"pgplat {command} --env {env} --cdk-out {folder} --no-synth"
     assert not any("pgplat synth" in r for r in _runs(steps))
 
 
