@@ -4,7 +4,6 @@ same rule pack, linters, waivers and day."""
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -13,11 +12,10 @@ import pytest
 from pgplat.config import PgplatConfig
 from pgplat.config.model import Waiver
 from pgplat.infra.app import Synthesis
-from pgplat.infra.record import previous_synthesis
 from pgplat.lifecycle.up import judged
 from pgplat.policy.assembly import Assembly
 from pgplat.policy.gate import verdict_key
-from tests.fixtures.assemblies import WITHOUT_ASSETS
+from tests.fixtures.synth import copied_synthesis
 
 TODAY = date(2026, 12, 1)
 
@@ -25,11 +23,7 @@ TODAY = date(2026, 12, 1)
 @pytest.fixture
 def copied(northwind_synth: Synthesis, tmp_path: Path) -> Synthesis:
     """The northwind synthesis in a folder of this test's own, as a later run reuses it."""
-    outdir = tmp_path / "cdk.out"
-    shutil.copytree(northwind_synth.outdir, outdir, ignore=WITHOUT_ASSETS)
-    reused = previous_synthesis(outdir, northwind_synth.config_hash, ["prod"])
-    assert reused is not None
-    return reused
+    return copied_synthesis(northwind_synth, tmp_path)
 
 
 def _public_bucket(template_path: Path) -> None:

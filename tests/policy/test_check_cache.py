@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import shutil
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -20,15 +19,14 @@ from hypothesis import strategies as st
 from pgplat.config import PgplatConfig
 from pgplat.config.model import Waiver
 from pgplat.infra.app import Synthesis
-from pgplat.infra.record import previous_synthesis
 from pgplat.policy.assembly import Assembly
 from pgplat.policy.cache import CACHE_FILE, LIMIT, ResultCache, versions
 from pgplat.policy.findings import CheckLayer
 from pgplat.policy.gate import Inputs, layer_key, run_check
 from pgplat.policy.lint import lint_stacks, template_key
-from tests.fixtures.assemblies import WITHOUT_ASSETS
 from tests.fixtures.examples import INNOVATE
 from tests.fixtures.policy import CheckRun
+from tests.fixtures.synth import copied_synthesis
 
 TODAY = date(2026, 12, 1)
 CHEAP: tuple[CheckLayer, ...] = ("rules", "chain", "isolation")
@@ -38,11 +36,7 @@ CHEAP: tuple[CheckLayer, ...] = ("rules", "chain", "isolation")
 @pytest.fixture
 def copied(northwind_synth: Synthesis, tmp_path: Path) -> Synthesis:
     """The northwind synthesis in a folder of this test's own, free to tamper with."""
-    outdir = tmp_path / "cdk.out"
-    shutil.copytree(northwind_synth.outdir, outdir, ignore=WITHOUT_ASSETS)
-    reused = previous_synthesis(outdir, northwind_synth.config_hash, ["prod"])
-    assert reused is not None
-    return reused
+    return copied_synthesis(northwind_synth, tmp_path)
 
 
 def _public_bucket(template_path: Path, name: str = "Leftover") -> None:

@@ -18,6 +18,7 @@ from psycopg import errors, sql
 from pgplat.config import PgplatConfig
 from pgplat.local.cluster import ServerInfo
 from pgplat.sql import bootstrap_sql
+from tests.sql.probe_configs import probe_config
 
 DATABASE = "escalation_probe"
 SCHEMA = "esc"
@@ -26,19 +27,7 @@ LEVELS: list[Access] = ["owner", "read-write", "read-only"]
 
 
 def _config(innovate: PgplatConfig, users: list[tuple[str, Access]]) -> PgplatConfig:
-    template = innovate.database.users[0]
-    database = innovate.database.model_copy(
-        update={
-            "name": DATABASE,
-            "schema_name": SCHEMA,
-            "extensions": [],
-            "users": [
-                template.model_copy(update={"name": name, "access": access, "auth": "secret"})
-                for name, access in users
-            ],
-        }
-    )
-    return innovate.model_copy(update={"database": database})
+    return probe_config(innovate, DATABASE, SCHEMA, users)
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ from psycopg import errors, sql
 from pgplat.config import PgplatConfig
 from pgplat.local.cluster import ServerInfo
 from pgplat.sql import PROBE_TABLE, bootstrap_sql, probe_table_ddl
+from tests.sql.probe_configs import probe_config
 
 DATABASE = "levels_probe"
 SCHEMA = "lvl"
@@ -24,19 +25,7 @@ USERS = {"lvl_migrator": "owner", "lvl_api": "read-write", "lvl_report": "read-o
 
 
 def _config(innovate: PgplatConfig) -> PgplatConfig:
-    template = innovate.database.users[0]
-    database = innovate.database.model_copy(
-        update={
-            "name": DATABASE,
-            "schema_name": SCHEMA,
-            "extensions": [],
-            "users": [
-                template.model_copy(update={"name": name, "access": access, "auth": "secret"})
-                for name, access in USERS.items()
-            ],
-        }
-    )
-    return innovate.model_copy(update={"database": database})
+    return probe_config(innovate, DATABASE, SCHEMA, USERS.items())
 
 
 def _as(conn: psycopg.Connection, user: str, statement: str) -> list[tuple[object, ...]]:
