@@ -16,7 +16,7 @@ from pgplat.errors import UserError
 if TYPE_CHECKING:
     import boto3
 
-ConfiguredAccount = Literal["data", "app", "nonprod"]
+ConfiguredAccount = Literal["data", "app", "nonprod", "network"]
 """One of the accounts in the configuration's ``accounts`` (and ``deploy``) section."""
 
 SESSION_NAME = "pgplat-deploy"
@@ -31,6 +31,8 @@ def account_role(config: PgplatConfig, account: str) -> ConfiguredAccount:
         return "app"
     if account == accounts.nonprod:
         return "nonprod"
+    if account == accounts.network:
+        return "network"
     raise ValueError(f"account {account} is not configured")
 
 

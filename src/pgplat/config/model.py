@@ -60,8 +60,9 @@ from pgplat.project import DEFAULT_LOCAL_DATA_DIR
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 EnvName = Literal["prod", "dev"]
-StackAccount = Literal["data", "app"]
-"""Which of an environment's two accounts a stack deploys to: its data or its app account."""
+StackAccount = Literal["data", "app", "network"]
+"""Which account a stack deploys to: the environment's data or app account, or the network hub
+(accounts.network) that owns the Transit Gateway."""
 _WORKWEEK: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
 
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
@@ -119,6 +120,14 @@ class Accounts(Model):
         description="Non-production account for the optional cloud dev environment. "
         "Required when environments.dev is set; never the data or app account. Default: none.",
     )
+    network: AccountId | None = Field(
+        default=None,
+        description="Network hub account that owns the Transit Gateway and shares it through "
+        "RAM (the Control Tower landing-zone pattern); when set, every environment in "
+        "transit-gateway mode uses network.transit_gateway_id, owned by this account, and "
+        "pgplat deploys a small network stack there. Default: none (the data account owns "
+        "the TGW).",
+    )
     organization_id: OrganizationId | None = Field(
         default=None,
         description="AWS Organizations id; when set, cross-account trust also requires "
@@ -138,8 +147,21 @@ class Accounts(Model):
                 "nonprod must be its own account, not the data or app account: "
                 "development must not reach production data",
             )
+        self._hub_distinct(problems)
         problems.raise_found("Accounts")
         return self
+
+    def _hub_distinct(self, problems: Problems) -> None:
+        """The hub routes between the other accounts; inside one of them it would be no hub."""
+        roles = {"data": self.data, "app": self.app, "nonprod": self.nonprod}
+        for role, account in roles.items():
+            if self.network is not None and self.network == account:
+                problems.add(
+                    ("network",),
+                    f"network must be its own account (the hub that owns the Transit Gateway), "
+                    f"not the {role} account {account}; name the hub account or remove "
+                    "accounts.network",
+                )
 
 
 class KubernetesIdentity(Model):
@@ -1332,6 +1354,11 @@ class Deploy(Model):
         default_factory=AccountAccess,
         description="Access to the non-prod account. Default: the ambient credential chain.",
     )
+    network: AccountAccess = Field(
+        default_factory=AccountAccess,
+        description="Access to the network hub account (accounts.network). Default: the "
+        "ambient credential chain.",
+    )
     trusted_account: AccountId | None = Field(
         default=None,
         description="Account (e.g. CI tooling) whose principals `cdk bootstrap --trust` lets "
@@ -1517,7 +1544,11 @@ class PgplatConfig(Model):
         return override or self.database.engine_version
 
     def account_of(self, env: str, role: StackAccount) -> str:
-        """Account holding an environment's database ('data') or its workloads ('app')."""
+        """Account holding an environment's database ('data'), its workloads ('app') or the
+        Transit Gateway it is routed through ('network', the hub every environment shares)."""
+        if role == "network":
+            assert self.accounts.network is not None
+            return self.accounts.network
         if env == "prod":
             return self.accounts.data if role == "data" else self.accounts.app
         assert self.accounts.nonprod is not None

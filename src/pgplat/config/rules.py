@@ -59,6 +59,7 @@ def check(parts: Parts, problems: Problems) -> None:
         )
     for name, env in parts.envs.items():
         _environment(parts, name, env, problems)
+    _hub_gateways(parts, problems)
     _cidrs(parts, problems)
     _extensions(parts, problems)
     _master_users(parts, problems)
@@ -182,6 +183,20 @@ def _kms_key(parts: Parts, name: str, env: CloudEnvironment, problems: Problems)
             f"configuration ({', '.join(ours)}); use a key of the account that holds the "
             "database (pgplat writes no grants for foreign accounts)",
         )
+
+
+def _hub_gateways(parts: Parts, problems: Problems) -> None:
+    """With a network hub the Transit Gateway is the hub's: pgplat creates none, so every
+    transit-gateway environment names the one the hub shares with it."""
+    if parts.accounts is None or parts.accounts.network is None:
+        return
+    for name, env in parts.envs.items():
+        if env.network.connectivity == "transit-gateway" and env.network.transit_gateway_id is None:
+            problems.add(
+                ("environments", name, "network", "transit_gateway_id"),
+                f"accounts.network {parts.accounts.network} owns the Transit Gateway: set the "
+                "id (tgw-...) of the one it shares with this environment",
+            )
 
 
 def _cidrs(parts: Parts, problems: Problems) -> None:
