@@ -32,7 +32,8 @@ def _model_at(path: Path) -> type[BaseModel] | None:
             origin = typing.get_origin(current)
             if origin in (typing.Union, types.UnionType):
                 models = [a for a in typing.get_args(current) if a is not type(None)]
-                current = models[0]
+                lists = [m for m in models if typing.get_origin(m) is list]
+                current = lists[0] if isinstance(part, int) and lists else models[0]
             elif origin is typing.Annotated:
                 current = typing.get_args(current)[0]
             elif isinstance(part, int) and origin is list:

@@ -18,7 +18,9 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    TypeAdapter,
     ValidationInfo,
+    ValidatorFunctionWrapHandler,
     field_validator,
     model_validator,
 )
@@ -34,6 +36,7 @@ from pgplat.config.types import (
     AuroraReplicas,
     ClockTime,
     DatabasePort,
+    EksClusterName,
     K8sName,
     KmsKeyArn,
     MasterUsername,
@@ -169,6 +172,24 @@ class KubernetesIdentity(Model):
 
     namespace: K8sName = Field(description="Namespace of the workload.")
     service_account: K8sName = Field(description="Service account the workload's pods run as.")
+    clusters: list[EksClusterName] | None = Field(
+        default=None,
+        description="The EKS clusters (environments.<env>.eks[].cluster_name) the workload runs "
+        "in; in each environment, those of its clusters. Default: none (every cluster of the "
+        "environment, the same service account in each).",
+    )
+
+    @field_validator("clusters")
+    @classmethod
+    def _each_cluster_once(cls, clusters: list[str] | None) -> list[str] | None:
+        if clusters is None:
+            return None
+        if not clusters:
+            raise ValueError("list at least one cluster, or remove clusters to bind every cluster")
+        twice = sorted({c for c in clusters if clusters.count(c) > 1})
+        if twice:
+            raise ValueError(f"each cluster is listed once; repeated: {', '.join(twice)}")
+        return clusters
 
 
 class DatabaseUser(Model):
@@ -771,9 +792,9 @@ class Network(Model):
 
 
 class Eks(Model):
-    """How pods in the app account get an AWS identity."""
+    """One EKS cluster of the app account and how its pods get an AWS identity."""
 
-    cluster_name: str = Field(description="EKS cluster the workloads run in.")
+    cluster_name: EksClusterName = Field(description="EKS cluster the workloads run in.")
     identity: Literal["pod-identity", "irsa"] = Field(
         default="pod-identity",
         description="EKS Pod Identity, or IAM roles for service accounts. Default: pod-identity.",
@@ -891,6 +912,9 @@ class Storage(Model):
             )
         elif self.iops < limit.min_iops_per_gib * gib:
             found.append(
+_CLUSTER_LIST = TypeAdapter(list[Eks])
+
+
                 (
                     ("iops",),
                     f"{kind} needs at least {limit.min_iops_per_gib:g} IOPS per GiB: "
@@ -989,9 +1013,12 @@ class CloudEnvironment(Model):
         "here wins); pgplat adds 'environment' itself. Default: none.",
     )
     network: Network = Field(description="The database VPC and the app VPCs that reach it.")
-    eks: Eks | None = Field(
+    eks: Eks | list[Eks] | None = Field(
         default=None,
-        description="EKS identity for the app workloads. Default: none (no workload roles).",
+        description="The EKS cluster of the app workloads, or a list of clusters (e.g. one per "
+        "app VPC), each named once; list a new cluster after the existing ones, since the "
+        "first keeps its Pod Identity associations' template names. Default: none (no "
+        "workload roles).",
     )
     kms_key_arn: KmsKeyArn | None = Field(
         default=None,
@@ -1119,6 +1146,50 @@ class CloudEnvironment(Model):
                     f"Serverless v2 instances are db.serverless and reader-1 scales with the "
                     f"writer (tier 1): remove {option} or serverless_v2",
                 )
+    @field_validator("eks", mode="wrap")
+    @classmethod
+    def _one_or_more_clusters(
+        cls, value: Any, handler: ValidatorFunctionWrapHandler
+    ) -> Eks | list[Eks] | None:
+        """Validated as the shape written, so a mapping's errors are not doubled by a list's."""
+        if value is None or isinstance(value, Eks):
+            return value
+        if isinstance(value, dict):
+            return Eks.model_validate(value)
+        if not isinstance(value, list):
+            raise ValueError(
+                "eks is one cluster's mapping (cluster_name, identity, oidc_provider_url) "
+                "or a list of them"
+            )
+        if not value:
+            raise ValueError("list at least one cluster, or remove eks")
+        clusters = _CLUSTER_LIST.validate_python(value)
+        problems = Problems()
+        first: dict[str, int] = {}
+        for i, cluster in enumerate(clusters):
+            at = first.setdefault(cluster.cluster_name, i)
+            if at != i:
+                problems.add(
+                    (i, "cluster_name"),
+                    f"cluster {cluster.cluster_name!r} is listed twice (also eks[{at}]); "
+                    "list each cluster once",
+                    cluster.cluster_name,
+                )
+        problems.raise_found("eks")
+        return clusters
+
+    @property
+    def clusters(self) -> list[Eks]:
+        """The environment's EKS clusters, however ``eks`` was written."""
+        if self.eks is None:
+            return []
+        return self.eks if isinstance(self.eks, list) else [self.eks]
+
+    def clusters_of(self, user: DatabaseUser) -> list[Eks]:
+        """The clusters ``user``'s service account runs in here: those it names, else all."""
+        chosen = user.kubernetes.clusters
+        return [c for c in self.clusters if chosen is None or c.cluster_name in chosen]
+
 
     def _reader_scaling_fits(self, problems: Problems) -> None:
         scaling = self.reader_autoscaling

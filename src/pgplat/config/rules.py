@@ -30,6 +30,7 @@ ENVIRONMENT_INPUTS: tuple[tuple[str, ...], ...] = (
     ("multi_az_cluster",),
     ("kms_key_arn",),
     ("network",),
+    ("eks",),
     ("backup", "cross_region_copy"),
     ("backup", "bunker_copy"),
 )
@@ -63,6 +64,7 @@ def check(parts: Parts, problems: Problems) -> None:
     _cidrs(parts, problems)
     _extensions(parts, problems)
     _master_users(parts, problems)
+    _user_clusters(parts, problems)
 
 
 def _environment(parts: Parts, name: str, env: CloudEnvironment, problems: Problems) -> None:
@@ -249,3 +251,33 @@ def _master_users(parts: Parts, problems: Problems) -> None:
                 f"{masters[user.name]} (master_username); choose another name",
                 user.name,
             )
+
+
+def _user_clusters(parts: Parts, problems: Problems) -> None:
+    """A user's ``kubernetes.clusters`` are clusters of the environments, and name at least
+    one of each environment with EKS (a user runs in every environment)."""
+    complete = "prod" in parts.envs and ("dev" in parts.envs or not parts.dev_declared)
+    if parts.database is None or not complete:
+        return  # a broken environment's clusters are unknown, not missing
+    known = {name: [c.cluster_name for c in env.clusters] for name, env in parts.envs.items()}
+    listing = "; ".join(
+        f"environments.{name} has {', '.join(names)}" for name, names in known.items() if names
+    )
+    for i, user in enumerate(parts.database.users):
+        chosen = user.kubernetes.clusters or []
+        at = ("database", "users", i, "kubernetes", "clusters")
+        unknown = [c for c in chosen if not any(c in names for names in known.values())]
+        for cluster in unknown:
+            problems.add(
+                (*at, chosen.index(cluster)),
+                f"user {user.name}: {cluster!r} is no cluster of any environment "
+                f"({listing or 'none lists eks'}); name one of those or remove it",
+                cluster,
+            )
+        for name, names in known.items():
+            if chosen and not unknown and names and not set(chosen) & set(names):
+                problems.add(
+                    at,
+                    f"user {user.name} is bound to no cluster of environments.{name} (it has "
+                    f"{', '.join(names)}); add the one its workload runs in there",
+                )

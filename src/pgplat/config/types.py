@@ -150,3 +150,11 @@ K8sName = Annotated[
         description="A Kubernetes DNS-1123 label.",
     ),
 ]
+EksClusterName = Annotated[
+    str,
+    Field(
+        pattern=r"^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$",
+        description="An EKS cluster name: 1-100 letters, digits, '-' and '_', a letter or "
+        "digit first (the CreateCluster limits).",
+    ),
+]
