@@ -7,16 +7,21 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from pgplat.config import PgplatConfig
-from pgplat.design.diagram import describe, render
+from pgplat.design.diagram import LEVELS, Architecture, Edge, Group, Node, describe, render
 from pgplat.errors import UserError
 from tests.fixtures.cli import RunCli
+from tests.fixtures.configs import Document, documents
 from tests.fixtures.examples import INNOVATE
 
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK = "{http://www.w3.org/1999/xlink}href"
 DOCS_PICTURE = Path(__file__).resolve().parents[2] / "docs" / "architecture-innovate.svg"
+DRAWN = settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+"""Generated configurations per run (`make fuzz` draws many more); the examples below meet
+a proxy, its read-only endpoint and every level on every run."""
 
 
 def must_show(config: PgplatConfig) -> list[str]:
@@ -140,3 +145,123 @@ def test_docs_picture_is_the_innovate_example(innovate: PgplatConfig) -> None:
     for line in describe(innovate).text().splitlines():
         for part in line.split("\n"):
             assert part.strip() in text, part
+
+
+# --- the proxy, the users' levels, the bunker and the network hub -----------------------
+
+
+def _groups(arch: Architecture) -> dict[str, Group]:
+    return {g.id: g for top in arch.groups for g in top.walk()}
+
+
+def _nodes(arch: Architecture) -> dict[str, Node]:
+    return {n.id: n for g in _groups(arch).values() for n in g.nodes}
+
+
+def _edge(arch: Architecture, tail: str, head: str) -> Edge:
+    (edge,) = [e for e in arch.edges if (e.tail, e.head) == (tail, head)]
+    return edge
+
+
+def _proxies_and_levels(document: Document) -> None:
+    """The proxy sits in the data VPC between the gateway (or peering) the workloads come
+    through and the database, its read-only endpoint only when configured; every user's line
+    names its level in words and says when it goes through the proxy, and no level is drawn
+    that no user has."""
+    config = PgplatConfig.model_validate(document)
+    arch = describe(config)
+    nodes, text = _nodes(arch), arch.text()
+    for name, env in config.environments.cloud().items():
+        proxy, reader = env.proxy, f"{name}_proxy_reader"
+        assert (f"{name}_proxy" in nodes) is (proxy is not None)
+        assert (reader in nodes) is (proxy is not None and proxy.read_only_endpoint)
+        if proxy is None:
+            continue
+        vpc = _groups(arch)[f"{name}_data_vpc"]
+        assert f"{name}_proxy" in {n.id for n in vpc.nodes}
+        assert "5432/TLS" in _edge(arch, f"{name}_link", f"{name}_proxy").label
+        assert _edge(arch, f"{name}_proxy", f"{name}_db").label == "writer"
+        assert f"{proxy.max_connections_percent}% of max_connections" in "\n".join(
+            nodes[f"{name}_proxy"].lines
+        )
+        if proxy.read_only_endpoint:
+            assert _edge(arch, reader, f"{name}_db").label == "readers"
+    for level, words in LEVELS.items():
+        assert (words in text) is any(u.access == level for u in config.database.users), level
+    proxied = any(env.proxy is not None for env in config.environments.cloud().values())
+    assert ("via RDS Proxy" in text) is proxied
+    for user in config.database.users:
+        assert f"{user.kubernetes.service_account}: user {user.name}, {LEVELS[user.access]}" in text
+
+
+test_proxies_and_levels_are_drawn_exactly_where_configured = DRAWN(
+    given(documents())(_proxies_and_levels)
+)
+test_fuzz_proxies_and_levels_are_drawn_exactly_where_configured = pytest.mark.fuzz(
+    settings(DRAWN, max_examples=300)(given(documents())(_proxies_and_levels))
+)
+
+
+def test_meridian_draws_its_users_through_the_proxy_and_the_owner_direct(
+    meridian: PgplatConfig,
+) -> None:
+    lines = describe(meridian, ["prod"]).text().splitlines()
+    assert "claims-api: user claims_api, read-write (DML), iam via RDS Proxy" in lines
+    assert "reporting: user actuarial, read-only (SELECT), iam via RDS Proxy" in lines
+    assert "claims-migrations: user claims_migrator, owner (DDL), secret" in lines
+
+
+@pytest.mark.parametrize("example", ["innovate", "northwind", "meridian"])
+def test_the_bunker_copy_goes_to_the_backup_account(
+    example: str, request: pytest.FixtureRequest
+) -> None:
+    config: PgplatConfig = request.getfixturevalue(example)
+    arch = describe(config)
+    groups = _groups(arch)
+    for name, env in config.environments.cloud().items():
+        bunker = env.backup.bunker_copy
+        assert (f"{name}_bunker" in groups) is (bunker is not None)
+        if bunker is None:
+            continue
+        account = groups[f"{name}_bunker"]
+        assert account.style == "shared-account"
+        assert f"Backup account {bunker.account}" in account.lines
+        (vault,) = account.nodes
+        assert vault.kind == "backup"
+        assert f"{bunker.retention_days}-day retention" in vault.lines
+        assert bunker.vault_arn.rsplit(":", 1)[1] in "\n".join(vault.lines)
+        assert "copies" in _edge(arch, f"{name}_backup", vault.id).label
+        assert account in groups[name].groups, "an account of its own, beside the data account"
+
+
+@pytest.mark.parametrize("example", ["innovate", "northwind", "meridian"])
+def test_the_hub_account_owns_the_gateway_when_there_is_one(
+    example: str, request: pytest.FixtureRequest
+) -> None:
+    config: PgplatConfig = request.getfixturevalue(example)
+    arch = describe(config)
+    groups, nodes = _groups(arch), _nodes(arch)
+    hub = config.accounts.network
+    for name, env in config.environments.cloud().items():
+        routed = env.network.connectivity == "transit-gateway"
+        assert (f"{name}_hub" in groups) is (hub is not None and routed)
+        if f"{name}_hub" not in groups:
+            continue
+        account = groups[f"{name}_hub"]
+        assert account.style == "shared-account"
+        assert f"Network hub account {hub}" in account.lines
+        assert {n.kind for n in account.nodes} == {"transit-gateway", "ram"}
+        assert env.network.transit_gateway_id in nodes[f"{name}_link"].lines
+        share = _edge(arch, f"{name}_ram", f"{name}_link").label
+        assert config.account_of(name, "data") in share
+        assert config.account_of(name, "app") in share
+        data = groups.get(f"{name}_data") or groups[f"{name}_account"]
+        assert not any(n.kind in ("transit-gateway", "ram") for g in data.walk() for n in g.nodes)
+
+
+def test_meridian_prod_has_hub_proxy_and_bunker_and_dev_none(meridian: PgplatConfig) -> None:
+    groups = _groups(describe(meridian))
+    assert {"prod_hub", "prod_bunker"} <= set(groups)
+    assert {"prod_proxy", "prod_proxy_reader"} <= {n.id for n in groups["prod_data_vpc"].nodes}
+    assert not {"dev_hub", "dev_bunker"} & set(groups)
+    assert not any(n.kind == "proxy" for n in groups["dev_data_vpc"].nodes)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,6 +21,7 @@ from pgplat.commands.common import (
     print_table,
     say,
     state,
+    warn,
 )
 from pgplat.config import PgplatConfig
 from pgplat.deploy.bootstrap import (
@@ -108,10 +108,12 @@ def _run(
     synth: bool,
     dry_run: bool,
     parameters: list[str] | None,
+    allow_replacement: bool = False,
 ) -> None:
     config, project = config_and_project(ctx)
     cdk_out = cdk_out or project.cdk_out
-    plan = plan_steps(_targets(config, project, env, cdk_out, synth), _given(parameters))
+    targets = _targets(config, project, env, cdk_out, synth)
+    plan = plan_steps(targets, _given(parameters))
     if action == "deploy" and env == "prod":
         from pgplat.deploy.gate import refuse_unless_checked
 
@@ -119,6 +121,7 @@ def _run(
     if dry_run:
         _print_plan(ctx, action, env, dry_run_lines(config, action, plan))
         return
+    _guard_data(config, targets, refuse=action == "deploy" and not allow_replacement)
     cdk = cdk_command()
     results = run_plan(
         config,
@@ -151,33 +154,68 @@ def _print_plan(ctx: typer.Context, action: str, env: str, lines: list[str]) -> 
     emit_json({"action": action, "env": env, "cdk_version": pinned_version(), "steps": steps})
 
 
-def _stack_command(action: Action, doc: str) -> Callable[..., None]:
-    """`deploy` and `diff`: the same options, one CDK action."""
-
-    def command(
-        ctx: typer.Context,
-        env: EnvOption = "prod",
-        cdk_out: CdkOutOption = None,
-        synth: SynthOption = True,
-        dry_run: DryRunOption = False,
-        parameter: Parameters = None,
-    ) -> None:
-        _run(ctx, action, env, cdk_out, synth, dry_run, parameter)
-
-    command.__name__ = action
-    command.__doc__ = doc
-    return command
+AllowReplacement = Annotated[
+    bool,
+    typer.Option(
+        "--allow-replacement",
+        help="Deploy even when a resource holding data (database, key, vault, bucket) would be "
+        "replaced or removed; snapshot it first."
+    ),
+]
 
 
-deploy = _stack_command(
-    "deploy",
+def _guard_data(config: PgplatConfig, targets: list[StackTarget], *, refuse: bool) -> None:
+    """Compare each deployed stack with its new template: a replaced or removed resource that
+    holds data refuses the deploy (one line naming every one), or is warned of by diff."""
+    from pgplat.deploy.replacement import Replacement, deployed_template, replacements
+
+    found: list[Replacement] = []
+    for stack in targets:
+        session = session_for(access_for(config, stack.role), stack.region, stack.account)
+        deployed = deployed_template(session.client("cloudformation"), stack.name)
+        if deployed is not None:
+            found += replacements(stack.name, deployed, stack.template(), stack.region)
+    if found and refuse:
+        raise UserError(
+            "deploy refused, data would be lost: "
+            + "; ".join(map(str, found))
+            + " (undo the change, or snapshot and pass --allow-replacement)"
+        )
+    for replacement in found:
+        warn(replacement)
+
+
+def deploy(
+    ctx: typer.Context,
+    env: EnvOption = "prod",
+    cdk_out: CdkOutOption = None,
+    synth: SynthOption = True,
+    dry_run: DryRunOption = False,
+    parameter: Parameters = None,
+    allow_replacement: AllowReplacement = False,
+) -> None:
     """Deploy an environment's stacks in dependency order across accounts; stop on failure.
 
     Ids that cross accounts (Transit Gateway, attachment, peering) are passed from each
-    stack's outputs to the next; production is refused while `pgplat check` fails.
-    """,
-)
-diff = _stack_command("diff", "Show what a deploy would change, stack by stack, in each account.")
+    stack's outputs to the next; production is refused while `pgplat check` fails, and any
+    deploy that would replace or remove a resource holding data is refused.
+    """
+    _run(ctx, "deploy", env, cdk_out, synth, dry_run, parameter, allow_replacement)
+
+
+def diff(
+    ctx: typer.Context,
+    env: EnvOption = "prod",
+    cdk_out: CdkOutOption = None,
+    synth: SynthOption = True,
+    dry_run: DryRunOption = False,
+    parameter: Parameters = None,
+) -> None:
+    """Show what a deploy would change, stack by stack, in each account.
+
+    Resources holding data that the deploy would replace or remove are warned of first.
+    """
+    _run(ctx, "diff", env, cdk_out, synth, dry_run, parameter)
 
 
 def bootstrap(

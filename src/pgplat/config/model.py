@@ -812,6 +812,9 @@ class Eks(Model):
         return self
 
 
+_CLUSTER_LIST = TypeAdapter(list[Eks])
+
+
 class AuroraReaderScaling(Model):
     """Application Auto Scaling of the Aurora replicas, tracking their average CPU."""
 
@@ -912,9 +915,6 @@ class Storage(Model):
             )
         elif self.iops < limit.min_iops_per_gib * gib:
             found.append(
-_CLUSTER_LIST = TypeAdapter(list[Eks])
-
-
                 (
                     ("iops",),
                     f"{kind} needs at least {limit.min_iops_per_gib:g} IOPS per GiB: "

@@ -19,7 +19,7 @@ from typing import Literal
 import graphviz
 
 from pgplat.config import PgplatConfig
-from pgplat.config.model import CloudEnvironment, DatabaseUser
+from pgplat.config.model import PROXY_PORT, CloudEnvironment, DatabaseUser, Network
 from pgplat.config.windows import schedule_words
 from pgplat.errors import UserError
 from pgplat.naming import POSTGRES_PORT, database_identifier
@@ -43,8 +43,11 @@ Kind = Literal[
     "cloudtrail",
     "lambda",
     "route-table",
+    "proxy",
 ]
-GroupStyle = Literal["prod-account", "nonprod-account", "vpc", "subnet", "region", "environment"]
+GroupStyle = Literal[
+    "prod-account", "nonprod-account", "shared-account", "vpc", "subnet", "region", "environment"
+]
 Format = Literal["svg", "png"]
 
 SUBNET_PREFIX = 24
@@ -70,6 +73,7 @@ _ICONS: dict[Kind, tuple[str, str]] = {
     "cloudtrail": ("diagrams.aws.management", "Cloudtrail"),
     "lambda": ("diagrams.aws.compute", "Lambda"),
     "route-table": ("diagrams.aws.network", "RouteTable"),
+    "proxy": ("diagrams.aws.database", "RDS"),
 }
 
 _GROUP_STYLE: dict[GroupStyle, dict[str, str]] = {
@@ -84,7 +88,17 @@ _GROUP_STYLE: dict[GroupStyle, dict[str, str]] = {
     "vpc": {"style": "rounded", "color": "#248814"},
     "subnet": {"style": "rounded,filled", "fillcolor": "#E9F3E6", "color": "#7AA116"},
     "region": {"style": "rounded,dashed", "color": "#00A4A6", "penwidth": "2"},
+    "shared-account": {"style": "rounded,filled", "fillcolor": "#F4F4F4", "color": "#5A6B7B"},
 }
+"""``shared-account``: an account of the organisation that another team owns (the network
+hub, the security team's backup account), drawn apart from the configuration's own."""
+
+LEVELS = {
+    "owner": "owner (DDL)",
+    "read-write": "read-write (DML)",
+    "read-only": "read-only (SELECT)",
+}
+"""What each access level may do, as a user's line says it."""
 
 
 @dataclass(frozen=True)
@@ -204,9 +218,11 @@ def _environment(
     )
     database = _database(config, name, env, vpc, arch)
     data = _services(name, env, data_account, database, arch)
-    _backups(config, name, env, data_account, vpc, database, arch)
+    backup = _backups(config, name, env, data_account, vpc, database, arch)
+    _bunker(name, env, outer, backup, arch)
     _trail(config, name, data_account, data, arch)
-    link = _connectivity(config, name, env, data_account, between, arch, database)
+    link = _connectivity(config, name, env, outer, data_account, between, arch, database)
+    _proxy(name, env, vpc, link, database, arch)
     _workloads(config, name, env, app_account, arch, link, data)
 
 
@@ -293,9 +309,9 @@ def _backups(
     vpc: Group,
     database: str,
     arch: Architecture,
-) -> None:
+) -> str:
     """AWS Backup with its schedules in words, the copy region's vault, the restore-test
-    validator Lambda in the data VPC."""
+    validator Lambda in the data VPC; the backup node's id."""
     schedules = config.schedules(name)
     start = schedules.aws_backup_start
     lines = [
@@ -333,6 +349,30 @@ def _backups(
             "runs the validation suite on each restored copy",
         )
         arch.edges.append(Edge(backup, validator, "restore job done"))
+    return backup
+
+
+def _bunker(
+    name: str, env: CloudEnvironment, outer: Group, backup: str, arch: Architecture
+) -> None:
+    """The copy into the organisation's backup account: an account of its own, since the
+    point is that whoever holds the data account cannot delete it."""
+    bunker = env.backup.bunker_copy
+    if bunker is None:
+        return
+    account = outer.group(
+        f"{name}_bunker",
+        "shared-account",
+        f"Backup account {bunker.account}",
+        "the security team's: the data account cannot delete its copies",
+    )
+    vault = account.add(
+        f"{name}_bunker_vault",
+        "backup",
+        f"bunker vault {bunker.vault_arn.rsplit(':', 1)[1]}",
+        f"{bunker.retention_days}-day retention",
+    )
+    arch.edges.append(Edge(backup, vault, "copies every backup (cross-account)"))
 
 
 _EVERY = {"week": "Sundays", "month": "day 1 of each month"}
@@ -391,30 +431,85 @@ def _connectivity(
     config: PgplatConfig,
     name: str,
     env: CloudEnvironment,
+    outer: Group,
     data_account: Group,
     between: Group,
     arch: Architecture,
     database: str,
 ) -> str:
-    """The Transit Gateway in the data account (shared with the app account through RAM when
-    pgplat creates it), or the peering connection between the two."""
+    """The Transit Gateway, or the peering connection between the data and app VPCs."""
     net = env.network
     if net.connectivity == "transit-gateway":
-        link = data_account.add(
-            f"{name}_link",
-            "transit-gateway",
-            "Transit Gateway",
-            net.transit_gateway_id or "created by pgplat",
-        )
-        app_id = config.account_of(name, "app")
-        if net.transit_gateway_id is None and app_id != config.account_of(name, "data"):
-            share = data_account.add(f"{name}_ram", "ram", "RAM resource share")
-            arch.edges.append(Edge(share, link, f"shares it with app account {app_id}"))
+        link = _gateway(config, name, net, outer, data_account, arch)
     else:
         link = between.add(f"{name}_link", "peering", "VPC peering")
     sources = ", ".join(net.app_cidrs)
     arch.edges.append(Edge(link, database, f"{POSTGRES_PORT}/TLS, SG + NACL allow {sources} only"))
     return link
+
+
+def _gateway(
+    config: PgplatConfig,
+    name: str,
+    net: Network,
+    outer: Group,
+    data_account: Group,
+    arch: Architecture,
+) -> str:
+    """The network hub's Transit Gateway when ``accounts.network`` names a hub (the landing
+    zone shares it with the data and app accounts through RAM), else the data account's
+    (shared with the app account through RAM when pgplat creates it)."""
+    data_id, app_id = config.account_of(name, "data"), config.account_of(name, "app")
+    accounts = f"data account {data_id}" + (
+        f" and app account {app_id}" if app_id != data_id else ""
+    )
+    owner, shared_with = data_account, None
+    if config.accounts.network is not None:
+        owner = outer.group(
+            f"{name}_hub",
+            "shared-account",
+            f"Network hub account {config.accounts.network}",
+            "owns the Transit Gateway (the landing zone's)",
+        )
+        shared_with = f"shares it with {accounts}"
+    elif net.transit_gateway_id is None and app_id != data_id:
+        shared_with = f"shares it with app account {app_id}"
+    link = owner.add(
+        f"{name}_link",
+        "transit-gateway",
+        "Transit Gateway",
+        net.transit_gateway_id or "created by pgplat",
+    )
+    if shared_with:
+        share = owner.add(f"{name}_ram", "ram", "RAM resource share")
+        arch.edges.append(Edge(share, link, shared_with))
+    return link
+
+
+def _proxy(
+    name: str, env: CloudEnvironment, vpc: Group, link: str, database: str, arch: Architecture
+) -> None:
+    """RDS Proxy between the workloads' path in and the database (``auth: iam`` users connect
+    through it), and its read-only endpoint over Aurora's readers."""
+    proxy = env.proxy
+    if proxy is None:
+        return
+    node = vpc.add(
+        f"{name}_proxy",
+        "proxy",
+        "RDS Proxy",
+        "IAM auth end to end, TLS required",
+        f"pool up to {proxy.max_connections_percent}% of max_connections",
+    )
+    arch.edges += [
+        Edge(link, node, f"{PROXY_PORT}/TLS, auth: iam users"),
+        Edge(node, database, "writer"),
+    ]
+    if proxy.read_only_endpoint:
+        reader = vpc.add(
+            f"{name}_proxy_reader", "proxy", "RDS Proxy read-only endpoint", "readonly connections"
+        )
+        arch.edges += [Edge(link, reader, f"{PROXY_PORT}/TLS"), Edge(reader, database, "readers")]
 
 
 def _workloads(
@@ -452,16 +547,23 @@ def _workloads(
             f"{name}_ns_{index}",
             "namespace",
             f"namespace {namespace}",
-            *(
-                f"{u.kubernetes.service_account}: user {u.name}, {u.access}, {u.auth}"
-                for u in users
-            ),
+            *(_user_line(u, env) for u in users),
         )
         arch.edges.append(Edge(cluster, node, dashed=True))
         if any(u.auth == "iam" for u in users):
             arch.edges.append(Edge(node, data.role, "AssumeRole, rds-db:connect"))
         if any(u.auth == "secret" for u in users):
             arch.edges.append(Edge(node, data.secrets, "GetSecretValue"))
+
+
+def _user_line(user: DatabaseUser, env: CloudEnvironment) -> str:
+    """Who the workload is, what its level may do, and whether it goes through the proxy
+    (which serves IAM users only)."""
+    via = " via RDS Proxy" if env.proxy is not None and user.auth == "iam" else ""
+    return (
+        f"{user.kubernetes.service_account}: user {user.name}, {LEVELS[user.access]}, "
+        f"{user.auth}{via}"
+    )
 
 
 # --- drawing ------------------------------------------------------------------------------
