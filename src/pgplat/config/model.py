@@ -1046,6 +1046,50 @@ class CloudEnvironment(Model):
         "auth: iam workloads connect through it. Default: none (straight to the database).",
     )
 
+    @field_validator("eks", mode="wrap")
+    @classmethod
+    def _one_or_more_clusters(
+        cls, value: Any, handler: ValidatorFunctionWrapHandler
+    ) -> Eks | list[Eks] | None:
+        """Validated as the shape written, so a mapping's errors are not doubled by a list's."""
+        if value is None or isinstance(value, Eks):
+            return value
+        if isinstance(value, dict):
+            return Eks.model_validate(value)
+        if not isinstance(value, list):
+            raise ValueError(
+                "eks is one cluster's mapping (cluster_name, identity, oidc_provider_url) "
+                "or a list of them"
+            )
+        if not value:
+            raise ValueError("list at least one cluster, or remove eks")
+        clusters = _CLUSTER_LIST.validate_python(value)
+        problems = Problems()
+        first: dict[str, int] = {}
+        for i, cluster in enumerate(clusters):
+            at = first.setdefault(cluster.cluster_name, i)
+            if at != i:
+                problems.add(
+                    (i, "cluster_name"),
+                    f"cluster {cluster.cluster_name!r} is listed twice (also eks[{at}]); "
+                    "list each cluster once",
+                    cluster.cluster_name,
+                )
+        problems.raise_found("eks")
+        return clusters
+
+    @property
+    def clusters(self) -> list[Eks]:
+        """The environment's EKS clusters, however ``eks`` was written."""
+        if self.eks is None:
+            return []
+        return self.eks if isinstance(self.eks, list) else [self.eks]
+
+    def clusters_of(self, user: DatabaseUser) -> list[Eks]:
+        """The clusters ``user``'s service account runs in here: those it names, else all."""
+        chosen = user.kubernetes.clusters
+        return [c for c in self.clusters if chosen is None or c.cluster_name in chosen]
+
     @field_validator("parameters")
     @classmethod
     def _parameter_names(cls, params: dict[str, str | int | float]) -> dict[str, str | int | float]:
@@ -1146,50 +1190,6 @@ class CloudEnvironment(Model):
                     f"Serverless v2 instances are db.serverless and reader-1 scales with the "
                     f"writer (tier 1): remove {option} or serverless_v2",
                 )
-    @field_validator("eks", mode="wrap")
-    @classmethod
-    def _one_or_more_clusters(
-        cls, value: Any, handler: ValidatorFunctionWrapHandler
-    ) -> Eks | list[Eks] | None:
-        """Validated as the shape written, so a mapping's errors are not doubled by a list's."""
-        if value is None or isinstance(value, Eks):
-            return value
-        if isinstance(value, dict):
-            return Eks.model_validate(value)
-        if not isinstance(value, list):
-            raise ValueError(
-                "eks is one cluster's mapping (cluster_name, identity, oidc_provider_url) "
-                "or a list of them"
-            )
-        if not value:
-            raise ValueError("list at least one cluster, or remove eks")
-        clusters = _CLUSTER_LIST.validate_python(value)
-        problems = Problems()
-        first: dict[str, int] = {}
-        for i, cluster in enumerate(clusters):
-            at = first.setdefault(cluster.cluster_name, i)
-            if at != i:
-                problems.add(
-                    (i, "cluster_name"),
-                    f"cluster {cluster.cluster_name!r} is listed twice (also eks[{at}]); "
-                    "list each cluster once",
-                    cluster.cluster_name,
-                )
-        problems.raise_found("eks")
-        return clusters
-
-    @property
-    def clusters(self) -> list[Eks]:
-        """The environment's EKS clusters, however ``eks`` was written."""
-        if self.eks is None:
-            return []
-        return self.eks if isinstance(self.eks, list) else [self.eks]
-
-    def clusters_of(self, user: DatabaseUser) -> list[Eks]:
-        """The clusters ``user``'s service account runs in here: those it names, else all."""
-        chosen = user.kubernetes.clusters
-        return [c for c in self.clusters if chosen is None or c.cluster_name in chosen]
-
 
     def _reader_scaling_fits(self, problems: Problems) -> None:
         scaling = self.reader_autoscaling
