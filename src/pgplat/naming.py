@@ -56,6 +56,11 @@ def app_stack_name(config: PgplatConfig, env: str) -> str:
     return f"{env_prefix(config, env)}-app"
 
 
+def network_stack_name(config: PgplatConfig, env: str) -> str:
+    """The network hub's stack (accounts.network): the environment's TGW share and route tables."""
+    return f"{env_prefix(config, env)}-network"
+
+
 def trail_stack_name(config: PgplatConfig, env: str) -> str:
     """The data-account stack of the environment's CloudTrail trail."""
     return f"{env_prefix(config, env)}-trail"
@@ -124,7 +129,8 @@ def cdk_exec_role_name(account: str, region: str) -> str:
 
 
 def tgw_share_name(config: PgplatConfig, env: str) -> str:
-    """The RAM share that offers the data account's Transit Gateway to the app account."""
+    """The RAM share that offers the environment's Transit Gateway to the other accounts (the
+    data account's to the app account, or the network hub's to both)."""
     return f"pgplat-{config.name}-{env}-tgw"
 
 

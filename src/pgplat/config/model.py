@@ -1625,6 +1625,12 @@ class PgplatConfig(Model):
         assert self.accounts.nonprod is not None
         return self.accounts.nonprod
 
+    def routed_by_hub(self, env: str) -> bool:
+        """Whether the environment's Transit Gateway is the network hub's (accounts.network),
+        so its route tables live in the hub's network stack rather than the data stack."""
+        network = self.environments.cloud()[env].network
+        return self.accounts.network is not None and network.connectivity == "transit-gateway"
+
     def warnings(self, today: date | None = None) -> list[str]:
         """Non-fatal advice: engine support dates for every cloud environment."""
         today = today or date.today()

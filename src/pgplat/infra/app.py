@@ -26,6 +26,7 @@ from pgplat.errors import UserError
 from pgplat.infra.backup import BackupCopyStack, copy_vault_name, vault_arn
 from pgplat.infra.cross_account import build_access_stacks
 from pgplat.infra.data_stack import DataStack
+from pgplat.infra.hub import build_hub_stack
 from pgplat.infra.record import MANIFEST as MANIFEST
 from pgplat.infra.record import StackInfo as StackInfo
 from pgplat.infra.record import Synthesis as Synthesis
@@ -115,6 +116,7 @@ def build_data_stacks(env: EnvironmentApp) -> None:
 STACK_BUILDERS: tuple[StackBuilder, ...] = (
     build_data_stacks,
     build_access_stacks,
+    build_hub_stack,
     build_trail_stack,
 )
 """Run in order for every environment; the data stack builder comes first."""

@@ -13,6 +13,9 @@ resource reading the other account's outputs would need a cross-account read rol
 Deployment order: data stack (TGW, RAM share, route tables; or the peering accepter role) →
 app stack (attachment or peering request, app routes) → data stack again with the app ids
 (attachment acceptance, association and routes; or the routes to the peering connection).
+With a network hub (``accounts.network``, :mod:`pgplat.infra.hub`) the hub's network stack
+holds the share and the route tables instead, and both attachments come back to it: hub →
+data and app (attachments, VPC routes) → hub again (acceptance, associations, routes).
 """
 
 from __future__ import annotations
@@ -42,16 +45,16 @@ from pgplat.naming import tgw_share_name
 
 
 def value_from_app_stack(
-    scope: Construct, id: str, known: str, what: str
+    scope: Construct, id: str, known: str, what: str, source: str = "app"
 ) -> tuple[str, CfnCondition]:
-    """A stack parameter for an id the app account creates (empty until it has deployed), and
-    the condition ``known`` that it has been given a value."""
+    """A stack parameter for an id another account creates (the ``source`` stack's output,
+    empty until it has deployed), and the condition ``known`` that it has been given a value."""
     parameter = CfnParameter(
         Stack.of(scope),
         id,
         type="String",
         default="",
-        description=f"{what} (output of the app stack).",
+        description=f"{what} (output of the {source} stack).",
     )
     value = parameter.value_as_string
     return value, CfnCondition(
@@ -107,17 +110,25 @@ class DataVpcEnd:
     route_table_ids: Sequence[str]
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A TGW attachment as the route tables' stack sees it: its id, and the condition that the
+    id is known (None when the stack creates the attachment itself)."""
+
+    id: str
+    known: CfnCondition | None = None
+
+
 class DataTransitGateway(Construct):
     """Data side of Transit Gateway mode.
 
     A TGW with auto-accept and default route tables off, shared with the app account only;
-    the data VPC's attachment; and two dedicated TGW route tables. The data table is
-    associated with the data attachment and routes only the app CIDRs to the app attachments;
-    the app table is associated with the app attachments and routes only the data CIDR. No
-    propagation, so no other attachment — and no secondary CIDR — ever reaches the data VPC.
+    the data VPC's attachment; and two dedicated TGW route tables (:func:`route_tables`).
 
     With ``network.transit_gateway_id`` the TGW is used as it is: it must belong to the data
     account (which creates the route tables on it) and already be shared with the app account.
+    With a network hub (``accounts.network``) the hub owns it: this side only attaches the data
+    VPC, routes the app CIDRs to it, and outputs the attachment for the hub's stack.
     """
 
     def __init__(self, scope: Construct, id: str, *, end: DataVpcEnd) -> None:
@@ -132,18 +143,6 @@ class DataTransitGateway(Construct):
             vpc_id=end.vpc.vpc_id,
             subnet_ids=[s.subnet_id for s in end.subnets],
         )
-        data_table = ec2.CfnTransitGatewayRouteTable(
-            self, "DataRouteTable", transit_gateway_id=self.transit_gateway_id
-        )
-        app_table = ec2.CfnTransitGatewayRouteTable(
-            self, "AppRouteTable", transit_gateway_id=self.transit_gateway_id
-        )
-        ec2.CfnTransitGatewayRouteTableAssociation(
-            self,
-            "DataAssociation",
-            transit_gateway_attachment_id=attachment.attr_id,
-            transit_gateway_route_table_id=data_table.ref,
-        )
         for i, app in enumerate(network.app_vpcs):
             to_app_vpc = routes_to(
                 self,
@@ -154,42 +153,21 @@ class DataTransitGateway(Construct):
             )
             for route in to_app_vpc:
                 route.node.add_dependency(attachment)
-        # One route back to the data VPC serves every app attachment associated with the app
-        # table (a route per app VPC would repeat it); its id is the one a single-VPC stack
-        # already deployed, so CloudFormation keeps that route instead of replacing it.
-        ec2.CfnTransitGatewayRoute(
-            self,
-            "DataRouteForAppVpc0",
-            transit_gateway_route_table_id=app_table.ref,
-            destination_cidr_block=network.vpc_cidr,
-            transit_gateway_attachment_id=attachment.attr_id,
-        )
-        for i, app in enumerate(network.app_vpcs):
-            attachment_id, known = value_from_app_stack(
-                self,
-                f"AppVpc{i}AttachmentId",
-                f"AppVpc{i}AttachmentKnown",
-                f"TGW attachment id of app VPC {app.cidr}",
+        if names.config.routed_by_hub(names.env):
+            CfnOutput(
+                stack,
+                DATA_ATTACHMENT_OUTPUT,
+                value=attachment.attr_id,
+                description=f"Pass to the network stack as {DATA_ATTACHMENT_OUTPUT}.",
             )
-            association = ec2.CfnTransitGatewayRouteTableAssociation(
+        else:
+            route_tables(
                 self,
-                f"AppVpc{i}Association",
-                transit_gateway_attachment_id=attachment_id,
-                transit_gateway_route_table_id=app_table.ref,
+                transit_gateway_id=self.transit_gateway_id,
+                network=network,
+                data=Attachment(attachment.attr_id),
+                accept=names.cross_account,
             )
-            to_app = ec2.CfnTransitGatewayRoute(
-                self,
-                f"AppVpc{i}Route",
-                transit_gateway_route_table_id=data_table.ref,
-                destination_cidr_block=app.cidr,
-                transit_gateway_attachment_id=attachment_id,
-            )
-            only_if(known, association, to_app)
-            if names.cross_account:
-                accept = _accept_attachment(self, f"AcceptAppVpc{i}", stack, attachment_id)
-                only_if(known, accept)
-                for resource in (association, to_app):
-                    resource.node.add_dependency(accept)
         CfnOutput(stack, "AccessTransitGatewayId", value=self.transit_gateway_id)
 
     def _create(self, names: AccessNames) -> str:
@@ -204,29 +182,144 @@ class DataTransitGateway(Construct):
         )
         if not names.cross_account:
             return tgw.ref
-        stack = Stack.of(self)
-        ram.CfnResourceShare(
-            self,
-            "Share",
-            name=tgw_share_name(names.config, names.env),
-            resource_arns=[
-                stack.format_arn(service="ec2", resource="transit-gateway", resource_name=tgw.ref)
-            ],
-            principals=[names.app_account],
-            allow_external_principals=names.config.accounts.organization_id is None,
-        )
+        share_transit_gateway(self, names, tgw.ref, [names.app_account])
         return tgw.ref
 
 
+DATA_ATTACHMENT_OUTPUT = "DataVpcAttachmentId"
+"""The data stack's output of its TGW attachment, and the hub stack's parameter of that name."""
+
+
+def share_transit_gateway(
+    scope: Construct, names: AccessNames, transit_gateway_id: str, principals: Sequence[str]
+) -> ram.CfnResourceShare:
+    """Offer the TGW through RAM to exactly ``principals`` (only inside the organisation when
+    accounts.organization_id is set)."""
+    stack = Stack.of(scope)
+    return ram.CfnResourceShare(
+        scope,
+        "Share",
+        name=tgw_share_name(names.config, names.env),
+        resource_arns=[
+            stack.format_arn(
+                service="ec2", resource="transit-gateway", resource_name=transit_gateway_id
+            )
+        ],
+        principals=list(principals),
+        allow_external_principals=names.config.accounts.organization_id is None,
+    )
+
+
+def route_tables(
+    scope: Construct,
+    *,
+    transit_gateway_id: str,
+    network: Network,
+    data: Attachment,
+    accept: bool,
+    tolerate_accepted: bool = False,
+) -> None:
+    """Two dedicated TGW route tables on the TGW's owner side. The data table is associated
+    with the data attachment and routes only the app CIDRs to the app attachments; the app
+    table is associated with the app attachments and routes only the data CIDR. No
+    propagation, so no other attachment — and no secondary CIDR — ever reaches the data VPC.
+
+    Attachments made by another account (parameters, empty until it has deployed) are used
+    once known, after being accepted when ``accept``; ``tolerate_accepted`` lets a TGW that
+    auto-accepts have accepted them already."""
+    data_table = ec2.CfnTransitGatewayRouteTable(
+        scope, "DataRouteTable", transit_gateway_id=transit_gateway_id
+    )
+    app_table = ec2.CfnTransitGatewayRouteTable(
+        scope, "AppRouteTable", transit_gateway_id=transit_gateway_id
+    )
+    association = ec2.CfnTransitGatewayRouteTableAssociation(
+        scope,
+        "DataAssociation",
+        transit_gateway_attachment_id=data.id,
+        transit_gateway_route_table_id=data_table.ref,
+    )
+    # One route back to the data VPC serves every app attachment associated with the app
+    # table (a route per app VPC would repeat it); its id is the one a single-VPC stack
+    # already deployed, so CloudFormation keeps that route instead of replacing it.
+    back = ec2.CfnTransitGatewayRoute(
+        scope,
+        "DataRouteForAppVpc0",
+        transit_gateway_route_table_id=app_table.ref,
+        destination_cidr_block=network.vpc_cidr,
+        transit_gateway_attachment_id=data.id,
+    )
+    if data.known is not None:
+        _once_known(scope, "AcceptDataVpc", data, accept, tolerate_accepted, association, back)
+    for i, app in enumerate(network.app_vpcs):
+        attachment_id, known = value_from_app_stack(
+            scope,
+            f"AppVpc{i}AttachmentId",
+            f"AppVpc{i}AttachmentKnown",
+            f"TGW attachment id of app VPC {app.cidr}",
+        )
+        app_association = ec2.CfnTransitGatewayRouteTableAssociation(
+            scope,
+            f"AppVpc{i}Association",
+            transit_gateway_attachment_id=attachment_id,
+            transit_gateway_route_table_id=app_table.ref,
+        )
+        to_app = ec2.CfnTransitGatewayRoute(
+            scope,
+            f"AppVpc{i}Route",
+            transit_gateway_route_table_id=data_table.ref,
+            destination_cidr_block=app.cidr,
+            transit_gateway_attachment_id=attachment_id,
+        )
+        app_attachment = Attachment(attachment_id, known)
+        _once_known(
+            scope,
+            f"AcceptAppVpc{i}",
+            app_attachment,
+            accept,
+            tolerate_accepted,
+            app_association,
+            to_app,
+        )
+
+
+def _once_known(
+    scope: Construct,
+    accept_id: str,
+    attachment: Attachment,
+    accept: bool,
+    tolerate_accepted: bool,
+    *users: CfnResource,
+) -> None:
+    """Create ``users`` of another account's attachment once its id is known, after
+    accepting it when ``accept``."""
+    assert attachment.known is not None
+    only_if(attachment.known, *users)
+    if not accept:
+        return
+    acceptance = _accept_attachment(
+        scope, accept_id, Stack.of(scope), attachment.id, tolerate_accepted
+    )
+    only_if(attachment.known, acceptance)
+    for user in users:
+        user.node.add_dependency(acceptance)
+
+
+ALREADY_ACCEPTED = "IncorrectState"
+"""EC2's error code for accepting an attachment that is no longer pending acceptance."""
+
+
 def _accept_attachment(
-    scope: Construct, id: str, stack: Stack, attachment_id: str
+    scope: Construct, id: str, stack: Stack, attachment_id: str, tolerate_accepted: bool
 ) -> cr.AwsCustomResource:
-    """Accept the app account's attachment: auto-accept is off, so the TGW owner decides."""
+    """Accept another account's attachment: auto-accept is off, so the TGW owner decides (a
+    hub's TGW may auto-accept: then ``tolerate_accepted`` finds it accepted already)."""
     call = cr.AwsSdkCall(
         service="EC2",
         action="acceptTransitGatewayVpcAttachment",
         parameters={"TransitGatewayAttachmentId": attachment_id},
         physical_resource_id=cr.PhysicalResourceId.of(attachment_id),
+        ignore_error_codes_matching=ALREADY_ACCEPTED if tolerate_accepted else None,
     )
     return cr.AwsCustomResource(
         scope,

@@ -157,15 +157,20 @@ def _recorded_roles(outdir: Path) -> dict[str, StackAccount]:
     except (OSError, ValueError):
         return {}
     return {
-        s["name"]: s["role"] for s in record.get("stacks", []) if s.get("role") in ("data", "app")
+        s["name"]: s["role"]
+        for s in record.get("stacks", [])
+        if s.get("role") in ("data", "app", "network")
     }
 
 
 def _role_by_account(stack: Stack, config: PgplatConfig) -> StackAccount | None:
-    """Without a record: a stack in its environment's data account is a data stack."""
+    """Without a record: a stack in its environment's data account is a data stack, one in
+    the network hub's a network stack."""
     env = stack.environment
     if env is None or env not in config.environments.cloud():
         return None
+    if stack.account == config.accounts.network:
+        return "network"
     return "data" if stack.account == config.account_of(env, "data") else "app"
 
 
