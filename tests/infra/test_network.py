@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from aws_cdk.assertions import Match
 
 from pgplat.config import PgplatConfig
 from pgplat.infra.app import Synthesis
+from tests.infra.conftest import SHAPES
 from tests.infra.templates import assertions, cmk_arn, props, resources
 
 ENDPOINT_SERVICES = {"secretsmanager", "kms", "sts", "logs", "monitoring"}
@@ -49,6 +51,11 @@ def test_isolated_subnets_span_the_configured_zones(
     assert props(template, "AWS::EC2::VPC")["CidrBlock"] == "10.20.0.0/16"
 
 
+@pytest.mark.parametrize(
+    "data_template",
+    sorted(set(SHAPES) - {"serverless"}),  # its existing VPC has them (test_existing_vpc)
+    indirect=True,
+)
 def test_interface_endpoints_for_what_the_database_needs(data_template: dict[str, Any]) -> None:
     endpoints = resources(data_template, "AWS::EC2::VPCEndpoint").values()
     services = set()

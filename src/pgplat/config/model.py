@@ -767,6 +767,88 @@ class Proxy(Model):
     )
 
 
+class ExistingSubnet(Model):
+    """A database subnet of an existing VPC, with what synthesis would otherwise look up in AWS
+    (its zone and route table), so that synthesis needs no AWS credentials."""
+
+    subnet_id: str = Field(pattern=r"^subnet-[0-9a-f]{8,17}$", description="The subnet's id.")
+    availability_zone: str = Field(
+        description="The subnet's AZ, one of availability_zones (checked against AWS before "
+        "each deploy)."
+    )
+    route_table_id: str = Field(
+        pattern=r"^rtb-[0-9a-f]{8,17}$",
+        description="The route table associated with the subnet: it gets the routes to the app "
+        "VPCs, and must have none to an internet or NAT gateway (checked before each deploy).",
+    )
+
+
+def _existing_subnet_conflicts(data: dict[str, Any], problems: Problems) -> None:
+    """Each subnet in its own AZ, listed once: RDS spreads its standby and readers over AZs."""
+    subnets = data.get("subnets")
+    seen: dict[tuple[str, str], int] = {}
+    for i, subnet in enumerate(subnets if isinstance(subnets, list) else []):
+        for key, what in (("availability_zone", "AZ"), ("subnet_id", "subnet")):
+            value = subnet.get(key) if isinstance(subnet, dict) else None
+            if not isinstance(value, str):
+                continue
+            if (key, value) in seen:
+                problems.add(
+                    ("subnets", i, key),
+                    f"{what} {value} is also subnets[{seen[key, value]}]'s; list one subnet per "
+                    "AZ, each once",
+                    value,
+                )
+            seen.setdefault((key, value), i)
+
+
+class ExistingVpc(Model):
+    """A VPC the data account already has, for teams that may not create VPCs: pgplat then
+    creates no VPC, subnet, route table or gateway, only what it puts into the VPC (security
+    groups, DB subnet group, network ACL of the listed subnets, flow log, endpoints, routes)."""
+
+    vpc_id: str = Field(pattern=r"^vpc-[0-9a-f]{8,17}$", description="The VPC's id.")
+    subnets: list[ExistingSubnet] = Field(
+        min_length=2,
+        max_length=6,
+        description="The database subnets, one per AZ (2-6), private and dedicated to the "
+        "database: they get pgplat's network ACL.",
+    )
+    create_interface_endpoints: bool = Field(
+        default=True,
+        description="Create the interface endpoints the database VPC needs (Secrets Manager, "
+        "KMS, STS, CloudWatch Logs and Monitoring; RDS and Backup for restore tests). Set false "
+        "when the VPC already has them: their private DNS names would clash (checked before "
+        "each deploy). Default: true.",
+    )
+
+    _subnets_apart = reported_beside(_existing_subnet_conflicts)
+    """Checked on the raw subnets, so one malformed subnet does not hide a repeated AZ."""
+
+
+def _existing_vpc_conflicts(data: dict[str, Any], problems: Problems) -> None:
+    """Options that an existing VPC makes meaningless, or that name it twice."""
+    existing = data.get("existing_vpc")
+    if not isinstance(existing, dict):
+        return
+    if "max_azs" in data:
+        problems.add(
+            ("max_azs",),
+            "max_azs does not apply to an existing VPC: the database spans the AZs of "
+            "existing_vpc.subnets; remove max_azs",
+            data["max_azs"],
+        )
+    apps = data.get("app_vpcs")
+    for i, app in enumerate(apps if isinstance(apps, list) else []):
+        if isinstance(app, dict) and app.get("vpc_id") == existing.get("vpc_id"):
+            problems.add(
+                ("app_vpcs", i, "vpc_id"),
+                f"{app['vpc_id']} is existing_vpc.vpc_id, the database VPC; an app VPC is "
+                "another VPC, routed to this one",
+                app["vpc_id"],
+            )
+
+
 class Network(Model):
     """The database VPC and the app VPCs allowed to reach it."""
 
@@ -783,12 +865,30 @@ class Network(Model):
         "Default: none (a new one is created).",
     )
     max_azs: int = Field(
-        default=3, ge=2, le=6, description="How many configured AZs to span (2-6). Default: 3."
+        default=3,
+        ge=2,
+        le=6,
+        description="How many configured AZs to span (2-6); not with existing_vpc. Default: 3.",
     )
+    existing_vpc: ExistingVpc | None = Field(
+        default=None,
+        description="Put the database into this existing VPC (vpc_cidr is its CIDR) instead of "
+        "creating one. Default: none (pgplat creates an isolated VPC).",
+    )
+
+    _existing_vpc_apart = reported_beside(_existing_vpc_conflicts)
+    """Checked on the raw section, so a broken subnet does not hide a conflicting option."""
 
     @property
     def app_cidrs(self) -> list[str]:
         return [v.cidr for v in self.app_vpcs]
+
+    def zones(self, configured: list[str]) -> list[str]:
+        """The AZs the database spans: the existing VPC's subnets', or the first max_azs of
+        the ``configured`` availability_zones."""
+        if self.existing_vpc is not None:
+            return [s.availability_zone for s in self.existing_vpc.subnets]
+        return configured[: self.max_azs]
 
 
 class Eks(Model):

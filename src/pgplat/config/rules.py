@@ -70,7 +70,9 @@ def check(parts: Parts, problems: Problems) -> None:
 def _environment(parts: Parts, name: str, env: CloudEnvironment, problems: Problems) -> None:
     at = ("environments", name)
     _engine_version(parts, name, env, problems)
-    if parts.zones is not None and len(parts.zones) < env.network.max_azs:
+    _existing_vpc_zones(parts, name, env, problems)
+    spanned = env.network.existing_vpc is None  # else the subnets' zones (max_azs refused)
+    if spanned and parts.zones is not None and len(parts.zones) < env.network.max_azs:
         problems.add(
             (*at, "network", "max_azs"),
             f"{env.network.max_azs} AZs asked for but only {len(parts.zones)} "
@@ -88,6 +90,22 @@ def _environment(parts: Parts, name: str, env: CloudEnvironment, problems: Probl
         if env.reader_instance_class is not None:
             _instance_class(parts.region, name, env, "reader_instance_class", problems)
     _kms_key(parts, name, env, problems)
+
+
+def _existing_vpc_zones(parts: Parts, name: str, env: CloudEnvironment, problems: Problems) -> None:
+    """The existing VPC's subnets lie in the configured zones (the database's, its readers')."""
+    existing = env.network.existing_vpc
+    if existing is None or parts.zones is None:
+        return
+    at = ("environments", name, "network", "existing_vpc", "subnets")
+    for i, subnet in enumerate(existing.subnets):
+        if subnet.availability_zone not in parts.zones:
+            problems.add(
+                (*at, i, "availability_zone"),
+                f"{subnet.availability_zone} is not one of availability_zones "
+                f"({', '.join(parts.zones)}); add it there or correct the subnet's AZ",
+                subnet.availability_zone,
+            )
 
 
 def _engine_version(parts: Parts, name: str, env: CloudEnvironment, problems: Problems) -> None:

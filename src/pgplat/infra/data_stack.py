@@ -48,7 +48,7 @@ class DataStack(Stack):
         settings = config.environments.cloud()[env_name]
         _check_iam_supported(config, env_name)
         prefix = naming.env_prefix(config, env_name)
-        zones = config.availability_zones[: settings.network.max_azs]
+        zones = settings.network.zones(config.availability_zones)
         self.config = config
         self.env_name = env_name
         self.base_dir = base_dir
@@ -72,6 +72,7 @@ class DataStack(Stack):
             port=settings.port,
             key=self.key,
             flow_log_retention=log_retention(settings.monitoring.log_retention_days),
+            existing=settings.network.existing_vpc,
         )
         self.vpc = self.network.vpc
         self.subnets = self.network.subnets

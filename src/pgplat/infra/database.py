@@ -88,8 +88,8 @@ class DatabaseProps:
     """Whether RDS applies minor versions in the maintenance window
     (``maintenance.auto_minor_version_upgrade``, default true)."""
     availability_zones: list[str]
-    """The zones the database spans: the first ``network.max_azs`` (default 3) of
-    ``availability_zones``."""
+    """The zones the database spans (``Network.zones``): the existing VPC's subnets', or the
+    first ``network.max_azs`` (default 3) of ``availability_zones``."""
 
     @property
     def shape(self) -> Shape:

@@ -224,7 +224,8 @@ class RestoreValidation(Construct):
         function_sg.add_egress_rule(
             ec2.Peer.ipv4(data.vpc.vpc_cidr_block), ec2.Port.tcp(443), "AWS APIs via endpoints"
         )
-        self._api_endpoints(data, function_sg)
+        if data.network.creates_endpoints:  # else the existing VPC has them
+            self._api_endpoints(data, function_sg)
         monitoring = data.config.environments.cloud()[data.env_name].monitoring
         log_group = logs.LogGroup(
             self,

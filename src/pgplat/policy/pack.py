@@ -31,7 +31,7 @@ def _findings(
                 if answer.compliance is Compliance.NON_COMPLIANT:
                     yield Finding(
                         rule_id=rule.id,
-                        severity=rule.severity,
+                        severity=answer.severity or rule.severity,
                         title=rule.name,
                         message=f"{answer.detail}. {rule.rationale}",
                         environment=stack.environment,

@@ -27,10 +27,18 @@ class Verdict:
 
     compliance: Compliance
     detail: str = ""
+    severity: Severity | None = None
+    """Reported at this severity instead of the rule's (see :func:`unprovable`)."""
 
 
 COMPLIANT = Verdict(Compliance.COMPLIANT)
 NOT_APPLICABLE = Verdict(Compliance.NOT_APPLICABLE)
+
+
+def unprovable(detail: str) -> Verdict:
+    """What the templates cannot show either way (a resource that is not pgplat's), checked
+    elsewhere: an ``info`` finding that says so, never a silent pass nor a failed gate."""
+    return Verdict(Compliance.NON_COMPLIANT, detail, "info")
 
 
 def non_compliant(detail: str) -> Verdict:
