@@ -221,7 +221,7 @@ BROKEN: dict[str, tuple[Mutation, str]] = {
     "iam user reads a secret": (_iam_user_reads_a_secret, "CHAIN-007"),
     "data VPC routes the internet": (_data_vpc_routes_the_internet, "CHAIN-008"),
     "app VPC has no route": (_app_vpc_has_no_route, "CHAIN-008"),
-    "TGW routes a third network": (_tgw_routes_a_third_network, "CHAIN-008"),
+    "TGW routes a third network": (_tgw_routes_a_third_network, "CHAIN-012"),
     "NACL admits anyone": (_nacl_admits_anyone, "CHAIN-009"),
     "NACL admits every port": (_nacl_admits_every_port, "CHAIN-009"),
     "NACL drops return traffic": (_nacl_drops_return_traffic, "CHAIN-009"),

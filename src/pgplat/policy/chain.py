@@ -87,6 +87,13 @@ RULES: dict[str, ChainRule] = {
         "let the proxy's security group admit TCP 5432 from each app CIDR only and the "
         "database's security group admit the proxy's group",
     ),
+    "CHAIN-012": ChainRule(
+        "The Transit Gateway's route tables join only the data VPC and the app VPCs",
+        "share the TGW with the environment's data and app accounts only; associate the data "
+        "attachment with a table routing only the app CIDRs to their attachments and the app "
+        "attachments with one routing only network.vpc_cidr to the data attachment; static "
+        "routes, no propagation",
+    ),
     "CHAIN-010": ChainRule(
         "Database security group admits the database port from the app VPCs only, and "
         "reaches nothing",
@@ -192,6 +199,9 @@ def check_chain(assembly: Assembly, config: PgplatConfig) -> list[Finding]:
         check = _Check(env)
         _identity_chain(check, names, data, app)
         _network_chain(check, names, data, app)
+        if config.environments.cloud()[env].network.connectivity == "transit-gateway":
+            owner: StackAccount = "network" if config.routed_by_hub(env) else "data"
+            _gateway_tables(check, names, _templates(assembly, env, owner, names))
         findings.extend(check.findings)
     return findings
 
@@ -199,7 +209,7 @@ def check_chain(assembly: Assembly, config: PgplatConfig) -> list[Finding]:
 def _templates(assembly: Assembly, env: str, role: StackAccount, names: AccessNames) -> _Templates:
     stacks = assembly.stacks_of(env, role)
     region = (stacks[0].region or names.config.region) if stacks else ""
-    account = names.data_account if role == "data" else names.app_account
+    account = names.config.account_of(names.env, role)
     return _Templates(stacks, region, account)
 
 
@@ -407,11 +417,6 @@ def _network_chain(check: _Check, names: AccessNames, data: _Templates, app: _Te
     app_cidrs = set(network.app_cidrs)
     _routes(check, data, app_cidrs, "data VPC", network.connectivity)
     _routes(check, app, {network.vpc_cidr}, "app VPCs", network.connectivity)
-    for route in data.of_type("AWS::EC2::TransitGatewayRoute"):
-        if route.properties.get("DestinationCidrBlock") not in app_cidrs | {network.vpc_cidr}:
-            check.fail(
-                "CHAIN-008", f"TGW route to {route.properties.get('DestinationCidrBlock')}", route
-            )
     port = names.config.environments.cloud()[names.env].port
     _nacl(check, data, network.vpc_cidr, app_cidrs, port)
     _security_group(check, data, network.vpc_cidr, app_cidrs, port)
@@ -430,6 +435,116 @@ def _routes(check: _Check, templates: _Templates, peers: set[str], side: str, mo
             routed.add(destination)
     for missing in sorted(peers - routed):
         check.fail("CHAIN-008", f"the {side} have no {mode} route to {missing}")
+
+
+_DATA_ATTACHMENT_PARAMETER = "${DataVpcAttachmentId}"
+"""The data VPC's attachment as the hub's stack knows it (a parameter wired from the data stack)."""
+
+
+def _gateway_tables(check: _Check, names: AccessNames, owner: _Templates) -> None:
+    """The TGW owner's side (the data stack, or the network hub's): one table associated with
+    the data attachment and routing each app CIDR to its app attachment, one associated with
+    the app attachments and routing the data CIDR back; static routes, a share to exactly the
+    other accounts of the environment."""
+    network = names.config.environments.cloud()[names.env].network
+    data_refs = {_DATA_ATTACHMENT_PARAMETER} | {
+        f"${{{a.logical_id}.Id}}" for a in owner.of_type("AWS::EC2::TransitGatewayAttachment")
+    }
+    apps = {f"${{AppVpc{i}AttachmentId}}": app.cidr for i, app in enumerate(network.app_vpcs)}
+    associations = [
+        (
+            owner.text(a.properties.get("TransitGatewayAttachmentId")),
+            owner.text(a.properties.get("TransitGatewayRouteTableId")),
+            a,
+        )
+        for a in owner.of_type("AWS::EC2::TransitGatewayRouteTableAssociation")
+    ]
+    routes = [
+        (
+            owner.text(r.properties.get("TransitGatewayRouteTableId")),
+            str(r.properties.get("DestinationCidrBlock")),
+            owner.text(r.properties.get("TransitGatewayAttachmentId")),
+            r,
+        )
+        for r in owner.of_type("AWS::EC2::TransitGatewayRoute")
+    ]
+    data_table = _table_of(associations, routes, data_refs, set(apps))
+    app_table = _table_of(associations, routes, set(apps), data_refs)
+    expected = {(data_table, cidr, ref) for ref, cidr in apps.items()}
+    expected |= {(app_table, network.vpc_cidr, ref) for ref in data_refs}
+    for table, cidr, target, route in routes:
+        if (table, cidr, target) not in expected or route.properties.get("Blackhole"):
+            check.fail("CHAIN-012", f"TGW route table {table} routes {cidr} to {target}", route)
+    routed = {(cidr, target) for _, cidr, target, _ in routes}
+    for ref, cidr in sorted(apps.items()):
+        if (cidr, ref) not in routed:
+            check.fail("CHAIN-012", f"no TGW route sends {cidr} to its attachment {ref}")
+    if not any((network.vpc_cidr, ref) in routed for ref in data_refs):
+        check.fail("CHAIN-012", f"no TGW route sends {network.vpc_cidr} to the data attachment")
+    _gateway_associations(check, associations, data_refs, apps, (data_table, app_table))
+    for propagation in owner.of_type("AWS::EC2::TransitGatewayRouteTablePropagation"):
+        check.fail("CHAIN-012", "a TGW route table learns routes by propagation", propagation)
+    for gateway in owner.of_type("AWS::EC2::TransitGateway"):
+        for option in (
+            "DefaultRouteTableAssociation",
+            "DefaultRouteTablePropagation",
+            "AutoAcceptSharedAttachments",
+        ):
+            if gateway.properties.get(option) != "disable":
+                check.fail("CHAIN-012", f"the Transit Gateway has {option} on", gateway)
+    _shares(check, names, owner)
+
+
+def _table_of(
+    associations: list[tuple[str, str, Resource]],
+    routes: list[tuple[str, str, str, Resource]],
+    members: set[str],
+    targets: set[str],
+) -> str | None:
+    """The table the ``members`` attachments are associated with (or, without an association,
+    the one routing to the ``targets``)."""
+    associated = [table for attachment, table, _ in associations if attachment in members]
+    routing = [table for table, _, target, _ in routes if target in targets]
+    return next(iter(associated or routing), None)
+
+
+def _gateway_associations(
+    check: _Check,
+    associations: list[tuple[str, str, Resource]],
+    data_refs: set[str],
+    apps: Mapping[str, str],
+    tables: tuple[str | None, str | None],
+) -> None:
+    data_table, app_table = tables
+    if data_table is not None and data_table == app_table:
+        check.fail("CHAIN-012", f"the data and app attachments share TGW route table {data_table}")
+    for attachment, table, at in associations:
+        want = data_table if attachment in data_refs else app_table if attachment in apps else None
+        if table != want:
+            check.fail("CHAIN-012", f"{attachment} is associated with TGW route table {table}", at)
+    associated = {attachment for attachment, _, _ in associations}
+    if not associated & data_refs:
+        check.fail("CHAIN-012", "the data attachment is associated with no TGW route table")
+    for ref in sorted(set(apps) - associated):
+        check.fail("CHAIN-012", f"app attachment {ref} is associated with no TGW route table")
+
+
+def _shares(check: _Check, names: AccessNames, owner: _Templates) -> None:
+    """The TGW is offered to the environment's accounts other than its owner, and no one else."""
+    expected = {names.data_account, names.app_account} - {owner.account}
+    org = names.config.accounts.organization_id
+    offered: set[str] = set()
+    for share in owner.of_type("AWS::RAM::ResourceShare"):
+        principals = {owner.text(p) for p in as_list(share.properties.get("Principals", []))}
+        offered |= principals
+        if principals - expected:
+            strangers = ", ".join(sorted(principals - expected))
+            check.fail("CHAIN-012", f"the Transit Gateway is shared with {strangers}", share)
+        if org is not None and share.properties.get("AllowExternalPrincipals") is not False:
+            check.fail("CHAIN-012", f"the Transit Gateway share reaches outside {org}", share)
+    if names.config.routed_by_hub(names.env) and expected - offered:
+        missing = ", ".join(sorted(expected - offered))
+        check.fail("CHAIN-012", f"the hub does not share its Transit Gateway with {missing}")
 
 
 def _covers(entry: Mapping[str, Any], port: int) -> bool:
