@@ -6,7 +6,7 @@ files generated for non-prod (Kubernetes manifests, ``.env``), and reports each 
 ======== ==================================================================================
 ISO-001  a non-prod account is named in a production policy or resource (trust, key, share)
 ISO-002  a route, security group, NACL or address links a non-prod CIDR with a prod VPC
-ISO-003  a VPC peering or Transit Gateway attachment joins non-prod and prod networks
+ISO-003  a VPC peering, TGW attachment or TGW route table joins non-prod and prod networks
 ISO-004  a prod snapshot or backup can be shared, copied out, or restored into non-prod
 ISO-005  non-prod uses a production KMS key
 ISO-006  a production account, endpoint, secret or role appears in a non-prod artefact
@@ -385,6 +385,8 @@ _PEERING_TYPES = {
     "AWS::EC2::TransitGatewayPeeringAttachment": ("PeerAccountId", "PeerTransitGatewayId"),
     "AWS::EC2::TransitGatewayAttachment": ("TransitGatewayId",),
     "AWS::EC2::TransitGatewayVpcAttachment": ("TransitGatewayId",),
+    # a route table is where a TGW's owner (the data account or a network hub) joins networks
+    "AWS::EC2::TransitGatewayRouteTable": ("TransitGatewayId",),
 }
 
 
