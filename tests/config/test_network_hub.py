@@ -73,3 +73,17 @@ def test_hub_access_is_configured_like_the_others() -> None:
     data["deploy"] = {"network": {"role_arn": f"arn:aws:iam::{HUB}:role/network-deploy"}}
     config = parse_config(yaml.safe_dump(data), "pgplat.yaml")
     assert config.deploy.network.role_arn == f"arn:aws:iam::{HUB}:role/network-deploy"
+
+
+def test_the_documented_example_validates() -> None:
+    """docs/network-hub.md's accounts and networks, on innovate, are a valid hub configuration."""
+    text = (INNOVATE.parents[1] / "docs" / "network-hub.md").read_text()
+    example = yaml.safe_load(text.split("```yaml\n", 1)[1].split("```", 1)[0])
+    data = copy.deepcopy(BASE)
+    data["accounts"] = example["accounts"]
+    data["deploy"] = example["deploy"]
+    for env, settings in example["environments"].items():
+        data["environments"][env]["network"] = settings["network"]
+    config = parse_config(yaml.safe_dump(data), "docs/network-hub.md")
+    assert all(config.routed_by_hub(env) for env in ("prod", "dev"))
+    assert config.deploy.network.profile == "network-admin"
