@@ -34,6 +34,7 @@ from pgplat.deploy.bootstrap import (
 from pgplat.deploy.cdk_cli import cdk_command, pinned_version
 from pgplat.deploy.drift import StackDrift, detect_drift
 from pgplat.deploy.plan import StackTarget, deployment_order, read_assembly
+from pgplat.deploy.preflight import verify_existing_vpc
 from pgplat.deploy.runner import Action, StepResult, dry_run_lines, run_plan, run_subprocess
 from pgplat.deploy.wiring import plan_steps
 from pgplat.errors import UserError
@@ -122,6 +123,8 @@ def _run(
         _print_plan(ctx, action, env, dry_run_lines(config, action, plan))
         return
     _guard_data(config, targets, refuse=action == "deploy" and not allow_replacement)
+    if action == "deploy":
+        verify_existing_vpc(config, env)  # what the templates cannot show of an existing VPC
     cdk = cdk_command()
     results = run_plan(
         config,
