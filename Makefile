@@ -56,7 +56,7 @@ actionlint: $(STAMP)
 fuzz: $(STAMP)
 	$(BIN)/pytest -m fuzz
 
-# engine versions and instance classes, from the installed cfn-lint: run after upgrading it
+# engine versions, instance classes and tag properties, from the installed cfn-lint: run after upgrading it
 refresh-data: $(STAMP)
 	$(BIN)/python -m pgplat.config.refresh
 

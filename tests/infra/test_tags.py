@@ -8,16 +8,16 @@ from collections.abc import Iterator
 from typing import Any
 
 from pgplat.config import PgplatConfig
+from pgplat.config.tagging import tag_property
 from pgplat.infra.app import Synthesis
-from pgplat.policy.rules.mandatory_tags_present import tag_property
 from tests.fixtures.synth import ENGINE_OPTIONS
 
 
-def _tagged(synthesis: Synthesis, region: str) -> Iterator[tuple[str, str, dict[str, str]]]:
+def _tagged(synthesis: Synthesis) -> Iterator[tuple[str, str, dict[str, str]]]:
     """(environment, stack/logical id, tags) of every taggable resource, in every stack."""
     for name, info in synthesis.stacks.items():
         for logical_id, resource in synthesis.template(name)["Resources"].items():
-            prop = tag_property(region, resource["Type"])
+            prop = tag_property(resource["Type"])
             if prop is None:
                 continue
             tags = resource.get("Properties", {}).get(prop)
@@ -36,7 +36,7 @@ def test_every_taggable_resource_carries_its_environment(
     innovate: PgplatConfig, innovate_synth: Synthesis
 ) -> None:
     seen: dict[str, set[str]] = {}
-    for env, where, tags in _tagged(innovate_synth, innovate.region):
+    for env, where, tags in _tagged(innovate_synth):
         assert tags.get("environment") == env, where
         assert set(innovate.required_tags) <= tags.keys(), where
         seen.setdefault(env, set()).add(tags["environment"])
@@ -47,7 +47,7 @@ def test_environment_tags_win_over_the_top_level_ones(
     multi_az_cluster_config: PgplatConfig, multi_az_cluster_synth: Synthesis
 ) -> None:
     expected = multi_az_cluster_config.tags | ENGINE_OPTIONS["tags"] | {"environment": "prod"}
-    found = list(_tagged(multi_az_cluster_synth, multi_az_cluster_config.region))
+    found = list(_tagged(multi_az_cluster_synth))
     assert found
     for _, where, tags in found:
         assert {k: tags.get(k) for k in expected} == expected, where

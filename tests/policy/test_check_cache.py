@@ -67,18 +67,16 @@ def test_the_cached_report_of_every_layer_is_the_cold_one(
     assert report.to_dict() == innovate_check.report
 
 
-def test_an_unchanged_check_starts_neither_the_cdk_nor_cfn_lint(
-    innovate_check: CheckRun, innovate_synth: Synthesis, tmp_path: Path
-) -> None:
-    """The CLI again on the session's check: the same report, read from the synthesis
-    record and the cache, without importing ``aws_cdk`` (jsii) or cfn-lint."""
-    command = ["-m", "pgplat", "-c", str(INNOVATE), "-o", "json", "check", "--cdk-out"]
+def _check_importing(cdk_out: Path, cwd: Path, *options: str) -> tuple[dict[str, Any], set[str]]:
+    """`pgplat check` on innovate's synthesis in ``cdk_out``: its JSON report, and every
+    module the process imported."""
+    command = ["-m", "pgplat", "-c", str(INNOVATE), "-o", "json", "check", *options]
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", *command, str(innovate_synth.outdir)],
+        [sys.executable, "-X", "importtime", *command, "--cdk-out", str(cdk_out)],
         capture_output=True,
         text=True,
         check=False,
-        cwd=tmp_path,
+        cwd=cwd,
     )
     imported = {
         line.rsplit("|", 1)[-1].strip()
@@ -87,7 +85,32 @@ def test_an_unchanged_check_starts_neither_the_cdk_nor_cfn_lint(
     }
     assert imported, done.stderr
     assert {"aws_cdk", "cfnlint", "jsii"}.isdisjoint(imported), done.stderr[-3000:]
-    assert json.loads(done.stdout) == innovate_check.report
+    return json.loads(done.stdout), imported
+
+
+def test_an_unchanged_check_starts_neither_the_cdk_nor_cfn_lint(
+    innovate_check: CheckRun, innovate_synth: Synthesis, tmp_path: Path
+) -> None:
+    """The CLI again on the session's check: the same report, read from the synthesis
+    record and the cache, without importing ``aws_cdk`` (jsii) or cfn-lint."""
+    report, _ = _check_importing(innovate_synth.outdir, tmp_path)
+    assert report == innovate_check.report
+
+
+def test_the_rules_layer_runs_without_the_cdk_or_cfn_lint(
+    innovate_check: CheckRun, innovate_synth: Synthesis, tmp_path: Path
+) -> None:
+    """`check --layer rules` over a reused synthesis, nothing cached: the rule pack runs
+    (the tag rule reads its table, not cfn-lint's schemas) and finds what the full check
+    found in that layer."""
+    copied = copied_synthesis(innovate_synth, tmp_path)
+    (copied.outdir / CACHE_FILE).unlink()
+    report, imported = _check_importing(copied.outdir, tmp_path, "--layer", "rules")
+    assert "pgplat.policy.rules.mandatory_tags_present" in imported
+    assert report["layers"] == ["rules"]
+    for kind in ("findings", "waived", "acknowledged"):
+        expected = [f for f in innovate_check.report[kind] if f["layer"] == "rules"]
+        assert report[kind] == expected
 
 
 @settings(
