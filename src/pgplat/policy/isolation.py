@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from pgplat.config import PgplatConfig
+from pgplat.config.model import Network
 from pgplat.errors import UserError
 from pgplat.guardrails import Guardrails, Perimeter
 from pgplat.guardrails.crossings import crossings
@@ -307,6 +308,13 @@ def _prod_markers(config: PgplatConfig, resources: list[Resource]) -> list[Marke
         for vpc in prod.network.app_vpcs
         if vpc.vpc_id is not None
     ]
+    existing = prod.network.existing_vpc
+    if existing is not None:
+        markers.append(_literal(existing.vpc_id, "ISO-003", f"the prod data VPC {existing.vpc_id}"))
+        markers += [
+            _literal(s.subnet_id, "ISO-003", f"the prod data subnet {s.subnet_id}")
+            for s in existing.subnets
+        ]
     markers += _name_markers(resources)
     return markers
 
@@ -317,6 +325,8 @@ def _nonprod_ids(config: PgplatConfig) -> frozenset[str]:
         if env != PROD:
             ids.add(settings.network.transit_gateway_id)
             ids.update(vpc.vpc_id for vpc in settings.network.app_vpcs)
+            existing = settings.network.existing_vpc
+            ids.add(existing.vpc_id if existing is not None else None)
     return frozenset(i for i in ids if i is not None)
 
 
@@ -509,6 +519,15 @@ def _config_crossings(config: PgplatConfig) -> Iterator[Finding]:
         if tgw is not None and tgw == prod.network.transit_gateway_id:
             where = Where(env, path=f"{at}.network.transit_gateway_id of the configuration")
             yield _finding("ISO-003", f"the prod Transit Gateway {tgw}", where)
+        yield from _shared_data_vpc(env, settings.network, prod.network)
+
+
+def _shared_data_vpc(env: str, network: Network, prod: Network) -> Iterator[Finding]:
+    """ISO-003: a non-prod environment configured into production's existing data VPC."""
+    ours, theirs = network.existing_vpc, prod.existing_vpc
+    if ours is not None and theirs is not None and ours.vpc_id == theirs.vpc_id:
+        path = f"environments.{env}.network.existing_vpc.vpc_id of the configuration"
+        yield _finding("ISO-003", f"the prod data VPC {ours.vpc_id}", Where(env, path=path))
 
 
 def _file_crossings(boundary: Boundary, paths: Iterable[Path]) -> Iterator[Finding]:
