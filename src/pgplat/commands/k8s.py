@@ -37,8 +37,17 @@ def manifests(
         Path | None,
         typer.Option("--ca-bundle", help="RDS CA bundle (pgplat certs) to ship as a ConfigMap."),
     ] = None,
+    cluster: Annotated[
+        str | None,
+        typer.Option(
+            "--cluster",
+            help="Only this EKS cluster's workloads, into --out (default: every cluster; "
+            "several go into one folder each).",
+        ),
+    ] = None,
 ) -> None:
-    """Write a ServiceAccount, ConfigMap and NetworkPolicy per workload, and a kustomization."""
+    """Write a ServiceAccount, ConfigMap and NetworkPolicy per workload, and a kustomization
+    (per EKS cluster, when the environment has several)."""
     config = config_from(ctx)
     if writer_host is not None:
         endpoints = Endpoints(writer=writer_host, reader=reader_host or writer_host)
@@ -49,7 +58,7 @@ def manifests(
             "the database endpoints are known once the data stack is deployed; pass "
             "--outputs cdk-outputs.json (cdk deploy --outputs-file) or --writer-host"
         )
-    written = write_manifests(config, env, endpoints, out, ca_bundle)
+    written = write_manifests(config, env, endpoints, out, ca_bundle, cluster)
     if state(ctx).output == "json":
         emit_json({"env": env, "files": [str(p) for p in written]})
     else:

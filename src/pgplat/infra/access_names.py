@@ -13,7 +13,18 @@ from dataclasses import dataclass
 
 from pgplat import naming
 from pgplat.config import PgplatConfig
-from pgplat.config.model import DatabaseUser
+from pgplat.config.model import DatabaseUser, Eks
+
+PODS_SERVICE = "pods.eks.amazonaws.com"
+"""The principal EKS Pod Identity assumes workload roles as."""
+STS_AUDIENCE = "sts.amazonaws.com"
+"""The audience of the web-identity tokens IRSA pods present."""
+
+
+def service_account_subject(user: DatabaseUser) -> str:
+    """The ``sub`` claim of ``user``'s service account in an IRSA token."""
+    k8s = user.kubernetes
+    return f"system:serviceaccount:{k8s.namespace}:{k8s.service_account}"
 
 
 @dataclass(frozen=True)
@@ -69,21 +80,18 @@ class AccessNames:
         name = naming.cdk_exec_role_name(self.app_account, self.config.region)
         return self._role_arn(self.app_account, name)
 
-    def eks_cluster_arn(self) -> str:
-        eks = self.config.environments.cloud()[self.env].eks
-        assert eks is not None, "callers check that the environment has EKS"
-        region = self.config.region
-        return f"arn:{self.partition}:eks:{region}:{self.app_account}:cluster/{eks.cluster_name}"
+    def eks_cluster_arn(self, cluster: Eks) -> str:
+        region, name = self.config.region, cluster.cluster_name
+        return f"arn:{self.partition}:eks:{region}:{self.app_account}:cluster/{name}"
 
-    def oidc_issuer(self) -> str:
-        """The IRSA issuer host/path, as IAM condition keys and provider ARNs spell it."""
-        eks = self.config.environments.cloud()[self.env].eks
-        assert eks is not None, "callers check that the environment has EKS"
-        assert eks.oidc_provider_url is not None, "IRSA configs carry the issuer"
-        return eks.oidc_provider_url.removeprefix("https://")
+    def oidc_issuer(self, cluster: Eks) -> str:
+        """An IRSA cluster's issuer host/path, as IAM condition keys and provider ARNs spell it."""
+        assert cluster.oidc_provider_url is not None, "IRSA clusters carry the issuer"
+        return cluster.oidc_provider_url.removeprefix("https://")
 
-    def oidc_provider_arn(self) -> str:
-        return f"arn:{self.partition}:iam::{self.app_account}:oidc-provider/{self.oidc_issuer()}"
+    def oidc_provider_arn(self, cluster: Eks) -> str:
+        issuer = self.oidc_issuer(cluster)
+        return f"arn:{self.partition}:iam::{self.app_account}:oidc-provider/{issuer}"
 
     def user_secret_name(self, user: DatabaseUser) -> str:
         """Secrets Manager name of ``user``'s password secret (auth: secret)."""

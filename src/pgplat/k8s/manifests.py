@@ -23,7 +23,7 @@ import yaml
 
 from pgplat import naming
 from pgplat.config import PgplatConfig
-from pgplat.config.model import DatabaseUser
+from pgplat.config.model import DatabaseUser, Eks
 from pgplat.errors import UserError
 from pgplat.infra.access_names import AccessNames
 
@@ -207,19 +207,15 @@ def network_policy(names: AccessNames, user: DatabaseUser, pod_identity: bool) -
 
 
 def workload_manifests(
-    config: PgplatConfig, env: str, endpoints: Endpoints
+    config: PgplatConfig, env: str, endpoints: Endpoints, cluster: str | None = None
 ) -> dict[str, list[Manifest]]:
-    """Manifests by file name (``<namespace>-<service account>.yaml``), one file per workload."""
-    cloud = config.environments.cloud()
-    if env not in cloud:
-        raise UserError(f"environment {env} is not configured; configured: {', '.join(cloud)}")
-    eks = cloud[env].eks
-    if eks is None:
-        raise UserError(
-            f"environments.{env}.eks is not set; add cluster_name and identity to bind workloads"
-        )
+    """Manifests by file name (``<namespace>-<service account>.yaml``), one file per workload
+    bound to ``cluster`` (default: the environment's first), with that cluster's identity:
+    the IRSA annotation, or egress to the Pod Identity agent."""
+    chosen = clusters_to_write(config, env, cluster)[0]
+    environment = config.environments.cloud()[env]
     names = AccessNames(config, env)
-    irsa = eks.identity == "irsa"
+    irsa = chosen.identity == "irsa"
     return {
         f"{user.kubernetes.namespace}-{user.kubernetes.service_account}.yaml": [
             service_account(user, names.workload_role_arn(user) if irsa else None),
@@ -227,7 +223,30 @@ def workload_manifests(
             network_policy(names, user, pod_identity=not irsa),
         ]
         for user in config.database.users
+        if chosen in environment.clusters_of(user)
     }
+
+
+def clusters_to_write(config: PgplatConfig, env: str, cluster: str | None) -> list[Eks]:
+    """The clusters whose manifests are asked for: ``cluster``, else every one."""
+    cloud = config.environments.cloud()
+    if env not in cloud:
+        raise UserError(f"environment {env} is not configured; configured: {', '.join(cloud)}")
+    clusters = cloud[env].clusters
+    if not clusters:
+        raise UserError(
+            f"environments.{env}.eks is not set; add cluster_name and identity to bind workloads"
+        )
+    if cluster is None:
+        return clusters
+    chosen = [c for c in clusters if c.cluster_name == cluster]
+    if not chosen:
+        known = ", ".join(c.cluster_name for c in clusters)
+        raise UserError(
+            f"environments.{env} has no EKS cluster {cluster}; its clusters: {known} "
+            "(pass one of them to --cluster)"
+        )
+    return chosen
 
 
 def write_manifests(
@@ -236,14 +255,30 @@ def write_manifests(
     endpoints: Endpoints,
     out: Path,
     ca_bundle: Path | None = None,
+    cluster: str | None = None,
 ) -> list[Path]:
     """Write one YAML file per workload and a kustomization listing them; return the paths.
 
+    One cluster (the environment's only one, or ``cluster``) is written into ``out``; several
+    each into ``out/<cluster name>``, since each cluster applies its own kustomization.
     With ``ca_bundle`` (e.g. from ``pgplat certs``) the kustomization also generates a
     ``rds-ca-bundle`` ConfigMap in every workload namespace; mounted at the directory of
     ``PGSSLROOTCERT`` it gives the pods the CA that ``verify-full`` checks the server against.
     """
-    files = workload_manifests(config, env, endpoints)
+    clusters = clusters_to_write(config, env, cluster)
+    files = {
+        c.cluster_name: workload_manifests(config, env, endpoints, c.cluster_name) for c in clusters
+    }
+    written: list[Path] = []
+    for name, manifests in files.items():
+        folder = out / name if len(clusters) > 1 else out
+        written += _write_kustomization(manifests, folder, ca_bundle)
+    return written
+
+
+def _write_kustomization(
+    files: dict[str, list[Manifest]], out: Path, ca_bundle: Path | None
+) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, documents in files.items():
@@ -265,7 +300,7 @@ def write_manifests(
                 "files": [f"{CA_BUNDLE_KEY}={CA_BUNDLE_FILE}"],
                 "options": {"disableNameSuffixHash": True},
             }
-            for namespace in sorted({u.kubernetes.namespace for u in config.database.users})
+            for namespace in sorted({d["metadata"]["namespace"] for f in files.values() for d in f})
         ]
     path = out / "kustomization.yaml"
     path.write_text(yaml.safe_dump(kustomization, sort_keys=False))

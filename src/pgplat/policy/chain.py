@@ -23,8 +23,13 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from pgplat.config import PgplatConfig
-from pgplat.config.model import PROXY_PORT, DatabaseUser, StackAccount
-from pgplat.infra.access_names import AccessNames
+from pgplat.config.model import PROXY_PORT, DatabaseUser, Eks, StackAccount
+from pgplat.infra.access_names import (
+    PODS_SERVICE,
+    STS_AUDIENCE,
+    AccessNames,
+    service_account_subject,
+)
 from pgplat.naming import partition
 from pgplat.policy.assembly import Assembly, Resource, Stack
 from pgplat.policy.findings import Finding, Severity
@@ -217,9 +222,9 @@ def _templates(assembly: Assembly, env: str, role: StackAccount, names: AccessNa
 
 
 def _identity_chain(check: _Check, names: AccessNames, data: _Templates, app: _Templates) -> None:
-    cluster = names.config.environments.cloud()[names.env].eks
+    environment = names.config.environments.cloud()[names.env]
     for user in names.config.database.users:
-        if cluster is not None:
+        if environment.clusters:
             workload = app.role_named(names.workload_role_name(user))
             if workload is None:
                 check.fail(
@@ -227,7 +232,9 @@ def _identity_chain(check: _Check, names: AccessNames, data: _Templates, app: _T
                     f"no workload role {names.workload_role_name(user)} for {_sa(user)}",
                 )
             else:
-                _workload_trust(check, names, app, workload, user, cluster.identity == "irsa")
+                bound = _Workload(workload, user, environment.clusters_of(user))
+                _workload_trust(check, names, app, bound)
+                _associations(check, app, bound)
                 _workload_permissions(check, names, app, workload, user)
         role = data.role_named(names.data_role_name(user))
         if role is None:
@@ -247,53 +254,137 @@ def _trust(role: Resource) -> list[Mapping[str, Any]]:
     return list(role.properties.get("AssumeRolePolicyDocument", {}).get("Statement", []))
 
 
-def _workload_trust(
+@dataclass(frozen=True)
+class _Workload:
+    """A user's workload role and the clusters the user is bound to in the environment."""
+
+    role: Resource
+    user: DatabaseUser
+    clusters: list[Eks]
+
+
+def _workload_trust(check: _Check, names: AccessNames, app: _Templates, bound: _Workload) -> None:
+    """Each statement admits the service account's pods of clusters it is bound to, and
+    every one of those clusters is admitted: one finding per cluster too many or missing."""
+    role, user = bound.role, bound.user
+    trusted: set[str] = set()
+    for statement in _trust(role):
+        principal = statement.get("Principal", {})
+        if "Federated" in principal:
+            trusted |= _irsa_statement(check, names, app, bound, statement)
+        elif principal == {"Service": PODS_SERVICE}:
+            trusted |= _pods_statement(check, names, bound, statement)
+        else:
+            check.fail(
+                "CHAIN-002",
+                f"workload role of {_sa(user)} trusts {json.dumps(principal)}, no pods of its "
+                "clusters",
+                role,
+            )
+    for cluster in bound.clusters:
+        if cluster.cluster_name not in trusted:
+            check.fail(
+                "CHAIN-002",
+                f"workload role of {_sa(user)} does not trust its pods in cluster "
+                f"{cluster.cluster_name} ({cluster.identity})",
+                role,
+            )
+
+
+def _irsa_statement(
     check: _Check,
     names: AccessNames,
     app: _Templates,
-    role: Resource,
-    user: DatabaseUser,
-    irsa: bool,
-) -> None:
-    subject = f"system:serviceaccount:{user.kubernetes.namespace}:{user.kubernetes.service_account}"
-    for statement in _trust(role):
-        principal = statement.get("Principal", {})
-        conditions = statement.get("Condition", {})
-        if irsa:
-            issuer = names.oidc_issuer()
-            equals = conditions.get("StringEquals", {})
-            ok = (
-                app.text(principal.get("Federated")) == names.oidc_provider_arn()
-                and equals.get(f"{issuer}:sub") == subject
-                and equals.get(f"{issuer}:aud") == "sts.amazonaws.com"
-                and not conditions.get("StringLike")
-            )
-        else:
-            ok = (
-                principal == {"Service": "pods.eks.amazonaws.com"}
-                and conditions.get("ArnEquals", {}).get("aws:SourceArn") == names.eks_cluster_arn()
-                and conditions.get("StringEquals", {}).get("aws:SourceAccount") == names.app_account
-            )
-        if not ok:
+    bound: _Workload,
+    statement: Mapping[str, Any],
+) -> set[str]:
+    """The IRSA cluster a web-identity statement admits the user's pods of (over-broad
+    conditions are a finding, yet the cluster is admitted)."""
+    role, user = bound.role, bound.user
+    provider = app.text(statement["Principal"]["Federated"])
+    issuers = {names.oidc_provider_arn(c): c for c in bound.clusters if c.identity == "irsa"}
+    cluster = issuers.get(provider)
+    if cluster is None:
+        check.fail(
+            "CHAIN-002",
+            f"workload role of {_sa(user)} trusts {provider}, the issuer of no IRSA cluster "
+            "it is bound to",
+            role,
+        )
+        return set()
+    issuer, conditions = names.oidc_issuer(cluster), statement.get("Condition", {})
+    equals = conditions.get("StringEquals", {})
+    if (
+        equals.get(f"{issuer}:sub") != service_account_subject(user)
+        or equals.get(f"{issuer}:aud") != STS_AUDIENCE
+        or conditions.get("StringLike")
+    ):
+        check.fail(
+            "CHAIN-002",
+            f"workload role of {_sa(user)} trusts cluster {cluster.cluster_name}'s issuer "
+            f"beyond {service_account_subject(user)} and the STS audience",
+            role,
+        )
+    return {cluster.cluster_name}
+
+
+def _pods_statement(
+    check: _Check, names: AccessNames, bound: _Workload, statement: Mapping[str, Any]
+) -> set[str]:
+    """The Pod Identity clusters a pods.eks statement admits (pods of every cluster, or of
+    another account, are a finding; the user's clusters are then admitted too)."""
+    role, user = bound.role, bound.user
+    arns = {
+        names.eks_cluster_arn(c): c.cluster_name for c in bound.clusters if c.identity != "irsa"
+    }
+    conditions = statement.get("Condition", {})
+    sources = as_list(conditions.get("ArnEquals", {}).get("aws:SourceArn", []))
+    account = conditions.get("StringEquals", {}).get("aws:SourceAccount")
+    if account != names.app_account or not sources:
+        check.fail(
+            "CHAIN-002",
+            f"workload role of {_sa(user)} trusts pods of any cluster, not only "
+            f"{', '.join(sorted(arns.values())) or 'none'}",
+            role,
+        )
+        return set(arns.values())
+    for source in sources:
+        if source not in arns:
             check.fail(
                 "CHAIN-002",
-                f"workload role of {_sa(user)} trusts {json.dumps(principal)} beyond {subject}",
+                f"workload role of {_sa(user)} trusts pods of {source}, a cluster it is not "
+                "bound to",
                 role,
             )
-    if not irsa:
-        associations = [
-            a
-            for a in app.of_type("AWS::EKS::PodIdentityAssociation")
-            if (a.properties.get("Namespace"), a.properties.get("ServiceAccount"))
-            == (user.kubernetes.namespace, user.kubernetes.service_account)
-            and app.text(a.properties.get("RoleArn")) == f"${{{role.logical_id}.Arn}}"
-        ]
-        if not associations:
-            check.fail(
-                "CHAIN-002",
-                f"no Pod Identity association binds {_sa(user)} to its workload role",
-                role,
-            )
+    return {arns[s] for s in sources if s in arns}
+
+
+def _associations(check: _Check, app: _Templates, bound: _Workload) -> None:
+    """One Pod Identity association of the service account to its role per Pod Identity
+    cluster it is bound to, and none in another cluster."""
+    role, user = bound.role, bound.user
+    expected = {c.cluster_name for c in bound.clusters if c.identity == "pod-identity"}
+    found = {
+        app.text(a.properties.get("ClusterName")): a
+        for a in app.of_type("AWS::EKS::PodIdentityAssociation")
+        if (a.properties.get("Namespace"), a.properties.get("ServiceAccount"))
+        == (user.kubernetes.namespace, user.kubernetes.service_account)
+        and app.text(a.properties.get("RoleArn")) == f"${{{role.logical_id}.Arn}}"
+    }
+    for cluster in sorted(expected - set(found)):
+        check.fail(
+            "CHAIN-002",
+            f"no Pod Identity association binds {_sa(user)} to its workload role in cluster "
+            f"{cluster}",
+            role,
+        )
+    for cluster in sorted(set(found) - expected):
+        check.fail(
+            "CHAIN-002",
+            f"a Pod Identity association binds {_sa(user)} to its workload role in cluster "
+            f"{cluster}, which it is not bound to",
+            found[cluster],
+        )
 
 
 def _workload_permissions(
