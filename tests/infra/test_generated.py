@@ -125,15 +125,19 @@ def test_many_generated_configurations_deploy(tmp_path_factory: pytest.TempPathF
 
 
 def test_the_generator_reaches_every_shape_and_connectivity() -> None:
-    """The strategy is not lopsided: every database shape and both connectivities occur."""
+    """The strategy is not lopsided: every database shape and both connectivities occur,
+    with and without a network hub account."""
     seen: set[tuple[str, str]] = set()
+    hubs: set[bool] = set()
 
     @settings(max_examples=60, deadline=None, database=None, derandomize=True)
     @given(documents())
     def observe(document: Document) -> None:
         network = document["environments"]["prod"]["network"]
         seen.add((_shape(document), network["connectivity"]))
+        hubs.add("network" in document["accounts"])
 
     observe()
     assert {shape for shape, _ in seen} == set(SHAPES)
     assert {mode for _, mode in seen} == {"transit-gateway", "vpc-peering"}
+    assert hubs == {True, False}

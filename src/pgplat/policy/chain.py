@@ -4,8 +4,9 @@ Identity: Kubernetes service account → workload role (trust) → data role (it
 → data role trust (only that workload role) → for ``auth: iam`` users ``rds-db:connect`` on
 exactly ``dbuser:<resource id of the database in the template>/<user>``, for ``auth: secret``
 users the user's own secret and no ``rds-db:connect``.
-Network: app CIDR → routes on both sides → database-subnet NACL → database security group →
-the database's port (``environments.<env>.port``, default 5432). A missing link breaks
+Network: app CIDR → routes on both sides → the Transit Gateway's route tables, in the stack of
+whoever owns it (the data account, or the network hub, ``accounts.network``) → database-subnet
+NACL → database security group → the database's port (``environments.<env>.port``, default 5432). A missing link breaks
 access; an over-broad one breaks least privilege. Both are reported as
 :class:`~pgplat.policy.findings.Finding` with a ``CHAIN-…`` rule id.
 
