@@ -523,7 +523,7 @@ def _workloads(
 ) -> None:
     """The app VPCs and their routes, the EKS cluster once, and a node per namespace listing
     its service accounts: a large estate grows by a node per namespace, not per user x VPC."""
-    eks_lines = ["EKS", env.eks.cluster_name, env.eks.identity] if env.eks else ["EKS"]
+    eks_lines = ["EKS", *[line for c in env.clusters for line in (c.cluster_name, c.identity)]]
     cluster = account.add(f"{name}_eks", "eks", *eks_lines)
     for index, vpc_config in enumerate(env.network.app_vpcs):
         vpc = account.group(
