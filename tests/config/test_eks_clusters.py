@@ -152,3 +152,24 @@ def test_a_misspelt_key_of_a_listed_cluster_gets_its_did_you_mean() -> None:
     problems = _problems([{"cluster_name": "east"}, {"cluster_nam": "west"}])
     (typo,) = [p for p in problems if dotted(p.path) == "environments.prod.eks[1].cluster_nam"]
     assert "did you mean 'cluster_name'?" in typo.message
+
+
+def test_the_documented_example_validates() -> None:
+    """docs/eks-clusters.md's users and clusters, on innovate, bind as the page says."""
+    text = (INNOVATE.parents[1] / "docs" / "eks-clusters.md").read_text()
+    example = yaml.safe_load(text.split("```yaml\n")[2].split("```", 1)[0])
+    data = copy.deepcopy(BASE)
+    data["database"]["users"] = example["database"]["users"]
+    for env in ("prod", "dev"):
+        data["environments"][env]["eks"] = example["environments"][env]["eks"]
+    config = parse_config(yaml.safe_dump(data), "docs/eks-clusters.md")
+    orders, reporting = config.database.users
+    prod, dev = config.environments.prod, config.environments.dev
+    assert dev is not None
+    assert [c.cluster_name for c in prod.clusters_of(orders)] == [
+        "orders-prod",
+        "orders-prod-eu",
+        "orders-batch",
+    ]
+    assert [c.cluster_name for c in prod.clusters_of(reporting)] == ["orders-batch"]
+    assert [c.cluster_name for c in dev.clusters_of(reporting)] == ["orders-dev"]
