@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from pgplat.config import ConfigError, PgplatConfig, parse_config
 from pgplat.config.errors import dotted
+from pgplat.config.explain import effective_settings
 from tests.fixtures.examples import INNOVATE
 
 BASE: dict[str, Any] = yaml.safe_load(INNOVATE.read_text())
@@ -87,3 +88,14 @@ def test_the_documented_example_validates() -> None:
     config = parse_config(yaml.safe_dump(data), "docs/network-hub.md")
     assert all(config.routed_by_hub(env) for env in ("prod", "dev"))
     assert config.deploy.network.profile == "network-admin"
+
+
+def test_explain_names_the_hub_of_each_environment_it_routes() -> None:
+    data = yaml.safe_load(_hub_file({"prod": TGW["prod"]}))
+    data["environments"]["dev"]["network"]["connectivity"] = "vpc-peering"
+    settings = {
+        s.path: s.value
+        for s in effective_settings(parse_config(yaml.safe_dump(data), "pgplat.yaml"))
+    }
+    assert settings["derived.prod.network_account"] == HUB
+    assert "derived.dev.network_account" not in settings  # peering: the hub plays no part

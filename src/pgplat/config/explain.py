@@ -53,6 +53,9 @@ def effective_settings(config: PgplatConfig) -> list[Setting]:
             Setting(f"derived.{env}.data_account", config.account_of(env, "data"), "derived")
         )
         rows.append(Setting(f"derived.{env}.app_account", config.account_of(env, "app"), "derived"))
+        if config.routed_by_hub(env):
+            hub = config.account_of(env, "network")
+            rows.append(Setting(f"derived.{env}.network_account", hub, "derived"))
         rows.extend(_schedules(config, env))
     return rows
 
