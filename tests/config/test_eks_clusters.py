@@ -49,7 +49,7 @@ def test_the_single_mapping_is_one_cluster_every_user_is_bound_to() -> None:
             assert env.clusters_of(user) == env.clusters
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(
     names=st.lists(cluster_names, min_size=1, max_size=4, unique=True),
     data=st.data(),
@@ -67,7 +67,7 @@ def test_a_list_binds_each_user_to_the_clusters_it_names_in_their_order(
     assert prod.clusters_of(reporting) == prod.clusters, "no clusters: every cluster"
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(
     names=st.lists(cluster_names, min_size=1, max_size=4, unique=True),
     repeats=st.lists(st.integers(0, 3), min_size=1, max_size=3),

@@ -129,6 +129,7 @@ def test_the_generator_reaches_every_shape_and_connectivity() -> None:
     with and without a network hub account."""
     seen: set[tuple[str, str]] = set()
     hubs: set[bool] = set()
+    clusters: set[str] = set()
 
     @settings(max_examples=60, deadline=None, database=None, derandomize=True)
     @given(documents())
@@ -136,8 +137,15 @@ def test_the_generator_reaches_every_shape_and_connectivity() -> None:
         network = document["environments"]["prod"]["network"]
         seen.add((_shape(document), network["connectivity"]))
         hubs.add("network" in document["accounts"])
+        listed = [e["eks"] for e in document["environments"].values() if "eks" in e]
+        lists = [c for c in listed if isinstance(c, list)]
+        clusters.update("several" for c in lists if len(c) > 1)
+        clusters.update("mixed" for c in lists if len({x["identity"] for x in c}) > 1)
+        users = document["database"]["users"]
+        clusters.update("bound" for u in users if "clusters" in u["kubernetes"])
 
     observe()
     assert {shape for shape, _ in seen} == set(SHAPES)
     assert {mode for _, mode in seen} == {"transit-gateway", "vpc-peering"}
     assert hubs == {True, False}
+    assert clusters == {"several", "mixed", "bound"}
