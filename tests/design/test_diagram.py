@@ -163,21 +163,24 @@ def _edge(arch: Architecture, tail: str, head: str) -> Edge:
     return edge
 
 
-def _proxies_and_levels(document: Document) -> None:
+def _drawn_where_configured(document: Document) -> None:
     """The proxy sits in the data VPC between the gateway (or peering) the workloads come
-    through and the database, its read-only endpoint only when configured; every user's line
-    names its level in words and says when it goes through the proxy, and no level is drawn
-    that no user has."""
+    through and the database, its read-only endpoint only when configured; the hub's account
+    and the bunker's only when there is one; every user's line names its level in words and
+    says when it goes through the proxy, and no level is drawn that no user has."""
     config = PgplatConfig.model_validate(document)
     arch = describe(config)
-    nodes, text = _nodes(arch), arch.text()
+    groups, nodes, text = _groups(arch), _nodes(arch), arch.text()
     for name, env in config.environments.cloud().items():
+        routed = env.network.connectivity == "transit-gateway"
+        assert (f"{name}_hub" in groups) is (config.accounts.network is not None and routed)
+        assert (f"{name}_bunker" in groups) is (env.backup.bunker_copy is not None)
         proxy, reader = env.proxy, f"{name}_proxy_reader"
         assert (f"{name}_proxy" in nodes) is (proxy is not None)
         assert (reader in nodes) is (proxy is not None and proxy.read_only_endpoint)
         if proxy is None:
             continue
-        vpc = _groups(arch)[f"{name}_data_vpc"]
+        vpc = groups[f"{name}_data_vpc"]
         assert f"{name}_proxy" in {n.id for n in vpc.nodes}
         assert "5432/TLS" in _edge(arch, f"{name}_link", f"{name}_proxy").label
         assert _edge(arch, f"{name}_proxy", f"{name}_db").label == "writer"
@@ -194,11 +197,11 @@ def _proxies_and_levels(document: Document) -> None:
         assert f"{user.kubernetes.service_account}: user {user.name}, {LEVELS[user.access]}" in text
 
 
-test_proxies_and_levels_are_drawn_exactly_where_configured = DRAWN(
-    given(documents())(_proxies_and_levels)
+test_proxy_hub_bunker_and_levels_are_drawn_where_configured = DRAWN(
+    given(documents())(_drawn_where_configured)
 )
-test_fuzz_proxies_and_levels_are_drawn_exactly_where_configured = pytest.mark.fuzz(
-    settings(DRAWN, max_examples=300)(given(documents())(_proxies_and_levels))
+test_fuzz_proxy_hub_bunker_and_levels_are_drawn_where_configured = pytest.mark.fuzz(
+    settings(DRAWN, max_examples=300)(given(documents())(_drawn_where_configured))
 )
 
 
