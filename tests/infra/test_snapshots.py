@@ -25,7 +25,7 @@ def normalised(template: dict[str, Any]) -> str:
     return _ASSET_HASH.sub("<asset-hash>", text) + "\n"
 
 
-@pytest.mark.parametrize("fixture", ["innovate_synth", "northwind_synth"])
+@pytest.mark.parametrize("fixture", ["innovate_synth", "northwind_synth", "meridian_synth"])
 def test_templates_match_snapshots(fixture: str, request: pytest.FixtureRequest) -> None:
     synthesis = request.getfixturevalue(fixture)
     changed = []

@@ -14,8 +14,9 @@ from pgplat.config import PgplatConfig
 from pgplat.errors import UserError
 from pgplat.infra.app import Synthesis
 from pgplat.k8s.manifests import Endpoints, workload_manifests
+from tests.fixtures.proxy import PROXY_DATA_STACK
 
-STACK = "innovate-prod-data"
+STACK = PROXY_DATA_STACK
 
 
 @pytest.fixture(scope="module")
@@ -61,10 +62,13 @@ def test_without_a_proxy_endpoint_the_manifests_say_where_to_get_it(
     assert "\n" not in message
 
 
-def test_an_environment_without_proxy_is_unchanged(
-    innovate: PgplatConfig, proxy_config: PgplatConfig
-) -> None:
+def test_an_environment_without_proxy_is_unchanged(proxy_config: PgplatConfig) -> None:
+    environments = proxy_config.environments
+    prod = environments.prod.model_copy(update={"proxy": None})
+    without = proxy_config.model_copy(
+        update={"environments": environments.model_copy(update={"prod": prod})}
+    )
     endpoints = Endpoints(writer="w.rds", reader="r.rds", proxy_writer="p.rds")
-    dev = workload_manifests(innovate, "dev", endpoints)
-    assert dev == workload_manifests(proxy_config, "dev", endpoints)
+    dev = workload_manifests(proxy_config, "dev", endpoints)
+    assert dev == workload_manifests(without, "dev", endpoints)
     assert all("PGPLAT_PROXY" not in m.get("data", {}) for docs in dev.values() for m in docs)

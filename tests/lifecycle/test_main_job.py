@@ -1,26 +1,64 @@
 """The README's main command, run exactly as written in a fresh clone, then used as an
-application would: only the generated .env, verified TLS, a row written and read back."""
+application would: the migration as production runs it (the owner), then only the generated
+.env, verified TLS, a row written and read back, and no DDL unless the user is the owner.
+
+Each organisation `make run` is shown on (innovate: the README's `make run`; meridian: `make
+run CONFIG=…`) gets a clone of its own, whose cdk.out starts as `pgplat check` left it: the
+session's synthesis of the example with the gate's layer cache beside it. `up` then reuses
+both, as it does after a check, so the suite synthesizes and judges each example once; the
+cold synthesis and gate are those session fixtures' own runs."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
 import pytest
 
+from pgplat.config import PgplatConfig, load_config
+from pgplat.infra.app import Synthesis
+from pgplat.local.envfile import app_user, migration_user
+from tests.fixtures.policy import CheckRun
 from tests.fixtures.postgres import server_root
 
 REPO = Path(__file__).resolve().parents[2]
 MAIN_COMMAND = "make run"
 CONFIG = "examples/innovate-inc.yaml"
 PROJECT = "examples"
-"""The configuration's folder, where `make run` writes everything."""
+"""The configurations' folder, where `make run` writes everything."""
+
+
+@dataclass(frozen=True)
+class MainJob:
+    """`make run` on one shipped example, synthesized and checked by the session fixtures
+    ``<example>_synth`` and ``<example>_check``."""
+
+    example: str
+    command: str
+    config: str
+
+    def load(self) -> PgplatConfig:
+        return load_config(REPO / self.config)
+
+
+JOBS = {
+    "innovate": MainJob("innovate", MAIN_COMMAND, CONFIG),
+    "meridian": MainJob(
+        "meridian",
+        f"{MAIN_COMMAND} CONFIG=examples/meridian-health.yaml",
+        "examples/meridian-health.yaml",
+    ),
+}
 
 
 def _readme_main_command() -> str:
@@ -35,8 +73,13 @@ def _clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith(("PG", "PGPLAT_"))}
 
 
+@pytest.fixture(scope="module", params=list(JOBS))
+def job(request: pytest.FixtureRequest) -> MainJob:
+    return JOBS[request.param]
+
+
 @pytest.fixture(scope="module")
-def clone() -> Iterator[Path]:
+def clone(job: MainJob, request: pytest.FixtureRequest) -> Iterator[Path]:
     """A fresh clone sharing this checkout's virtualenv (its install step is `make setup`),
     where the local server's unprivileged account can reach it."""
     base = server_root("e2e")
@@ -44,9 +87,13 @@ def clone() -> Iterator[Path]:
     subprocess.run(["git", "clone", "--quiet", str(REPO), str(target)], check=True)
     (target / ".venv").symlink_to(REPO / ".venv")
     (REPO / ".venv" / ".installed").touch()
+    check: CheckRun = request.getfixturevalue(f"{job.example}_check")
+    assert check.exit_code == 0, check.stderr
+    synthesis: Synthesis = request.getfixturevalue(f"{job.example}_synth")
+    shutil.copytree(synthesis.outdir, target / PROJECT / "cdk.out")
     yield target
     subprocess.run(
-        [str(target / ".venv/bin/pgplat"), "-c", CONFIG, "dev", "destroy", "--yes"],
+        [str(target / ".venv/bin/pgplat"), "-c", job.config, "dev", "destroy", "--yes"],
         cwd=target,
         env=_clean_env(),
         check=False,
@@ -56,9 +103,9 @@ def clone() -> Iterator[Path]:
 
 
 @pytest.fixture(scope="module")
-def ran(clone: Path) -> subprocess.CompletedProcess[str]:
+def ran(job: MainJob, clone: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        shlex.split(MAIN_COMMAND),
+        shlex.split(job.command),
         cwd=clone,
         env=_clean_env(),
         capture_output=True,
@@ -73,13 +120,17 @@ def test_the_readme_names_this_command() -> None:
 
 
 @pytest.mark.slow
-def test_main_job_produces_everything(clone: Path, ran: subprocess.CompletedProcess[str]) -> None:
+def test_main_job_produces_everything(
+    job: MainJob, clone: Path, ran: subprocess.CompletedProcess[str]
+) -> None:
     assert ran.returncode == 0, ran.stdout[-2000:] + ran.stderr[-2000:]
     assert "Traceback" not in ran.stderr
     out = ran.stdout
-    assert "pgplat up: innovate ready" in out
-    assert "postgresql://web:****@" in out
+    config = job.load()
+    assert f"pgplat up: {config.name} ready" in out
+    assert f"postgresql://{app_user(config)}:****@" in out
     assert "pgplat deploy --env prod" in out
+    assert "unchanged config: reused" in " ".join(re.sub("[│╭╮╰╯─]", " ", out).split())
     project = clone / PROJECT
     assert (project / "cdk.out" / "prod" / "manifest.json").is_file()
     assert (project / "cdk.out" / "dev" / "manifest.json").is_file()
@@ -94,24 +145,49 @@ def test_main_job_produces_everything(clone: Path, ran: subprocess.CompletedProc
     assert status.stdout == "", "the main job must leave the work tree clean (outputs are ignored)"
 
 
+def _migrate(job: MainJob, clone: Path) -> None:
+    """The schema's migration, as production runs it: the owner user (the first owner, else
+    the master), straight to the database, from the URL `pgplat dev url` prints."""
+    pgplat = str(clone / ".venv/bin/pgplat")
+    user = migration_user(job.load())
+    found = subprocess.run(
+        [pgplat, "-c", job.config, "-o", "json", "dev", "url", "--user", user, "--show-password"],
+        cwd=clone,
+        env=_clean_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    url = json.loads(found.stdout)["url"]
+    migration = "create table if not exists app.e2e (id int primary key, note text)"
+    with psycopg.connect(url) as conn:
+        conn.execute(migration)
+
+
 @pytest.mark.slow
 def test_application_connects_with_only_the_env_file(
-    clone: Path, ran: subprocess.CompletedProcess[str]
+    job: MainJob, clone: Path, ran: subprocess.CompletedProcess[str]
 ) -> None:
     assert ran.returncode == 0
+    _migrate(job, clone)
     app = textwrap.dedent(
         """
+        import psycopg
         import pgplat
         with pgplat.connect() as conn:
             ssl = conn.execute("select ssl from pg_stat_ssl where pid = pg_backend_pid()").fetchone()[0]
-            conn.execute("create table if not exists app.e2e (id int primary key, note text)")
             conn.execute("insert into app.e2e values (1, 'hello') on conflict (id) do nothing")
             conn.commit()
         with pgplat.connect() as conn:
             note = conn.execute("select note from app.e2e where id = 1").fetchone()[0]
             mode = conn.info.get_parameters().get("sslmode") or conn.pgconn.info and [
                 o.val.decode() for o in conn.pgconn.info if o.keyword == b"sslmode"][0]
-        print(ssl, note, mode)
+            try:
+                conn.execute("create table app.e2e_ddl (id int)")
+                ddl = "ddl"
+            except psycopg.errors.InsufficientPrivilege:
+                ddl = "no-ddl"
+        print(ssl, note, mode, ddl)
         """
     )
     done = subprocess.run(
@@ -124,15 +200,19 @@ def test_application_connects_with_only_the_env_file(
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["True", "hello", "verify-full"]
+    config = job.load()
+    owner = next(u for u in config.database.users if u.name == app_user(config)).access == "owner"
+    assert done.stdout.split() == ["True", "hello", "verify-full", "ddl" if owner else "no-ddl"]
 
 
 @pytest.mark.slow
-def test_down_stops_what_up_started(clone: Path, ran: subprocess.CompletedProcess[str]) -> None:
+def test_down_stops_what_up_started(
+    job: MainJob, clone: Path, ran: subprocess.CompletedProcess[str]
+) -> None:
     assert ran.returncode == 0
     pgplat = str(clone / ".venv/bin/pgplat")
     done = subprocess.run(
-        [pgplat, "down", "--config", CONFIG],
+        [pgplat, "down", "--config", job.config],
         cwd=clone,
         env=_clean_env(),
         capture_output=True,
@@ -142,7 +222,7 @@ def test_down_stops_what_up_started(clone: Path, ran: subprocess.CompletedProces
     assert done.returncode == 0, done.stderr
     assert "stopped" in done.stdout
     status = subprocess.run(
-        [pgplat, "-c", CONFIG, "dev", "status"],
+        [pgplat, "-c", job.config, "dev", "status"],
         cwd=clone,
         env=_clean_env(),
         capture_output=True,

@@ -1,4 +1,4 @@
-"""`pgplat check` on both shipped examples: every layer runs from the CLI, nothing fails at
+"""`pgplat check` on every shipped example: every layer runs from the CLI, nothing fails at
 error level, every acknowledgement says why, and the SARIF and JUnit outputs are valid."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ SARIF_SCHEMA = json.loads(
 )
 
 
-@pytest.fixture(params=["innovate", "northwind"])
+@pytest.fixture(params=["innovate", "northwind", "meridian"])
 def run(request: pytest.FixtureRequest) -> CheckRun:
     result: CheckRun = request.getfixturevalue(f"{request.param}_check")
     return result
@@ -26,6 +26,8 @@ def run(request: pytest.FixtureRequest) -> CheckRun:
 def test_passes_with_no_error_findings_in_any_layer(run: CheckRun) -> None:
     errors = [f for f in run.report["findings"] if f["severity"] == "error"]
     assert errors == []
+    linted = [f for f in run.report["findings"] if f["layer"] == "cfn-lint"]
+    assert linted == [], "cfn-lint finds nothing in any stack, at any level"
     assert run.exit_code == 0, run.stderr
     assert run.report["passed"] is True
     assert run.report["layers"] == list(CHECK_LAYERS)
