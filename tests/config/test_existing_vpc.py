@@ -54,7 +54,7 @@ def _problems(text: str) -> dict[str, str]:
 PROD = "environments.prod.network"
 
 
-@settings(max_examples=10)
+@settings(max_examples=10, deadline=None)
 @given(
     st.lists(st.sampled_from(ZONES), min_size=2, max_size=len(ZONES), unique=True), st.booleans()
 )
@@ -93,6 +93,7 @@ def test_every_conflict_is_one_line_of_the_same_run() -> None:
     )
 
 
+@settings(deadline=None)
 @given(st.sampled_from(["vpc_id", "subnet_id", "route_table_id"]), st.text(max_size=12))
 def test_ids_are_checked_by_pattern(field: str, value: str) -> None:
     vpc = existing_vpc(ZONES[:2])
@@ -107,3 +108,36 @@ def test_ids_are_checked_by_pattern(field: str, value: str) -> None:
 def test_one_subnet_is_not_enough() -> None:
     found = _problems(_file({"existing_vpc": existing_vpc(ZONES[:1])}))
     assert list(found) == [f"{PROD}.existing_vpc.subnets"]
+
+
+DOCS = INNOVATE.parents[1] / "docs"
+
+
+@pytest.mark.parametrize("page", ["existing-vpc.md", "configuration-examples.md"])
+def test_the_documented_existing_vpc_validates(page: str) -> None:
+    """The docs' existing_vpc fragments, on innovate, validate and say what they show."""
+    text = (DOCS / page).read_text()
+    blocks = [b.split("```", 1)[0] for b in text.split("```yaml\n")[1:]]
+    (block,) = [b for b in blocks if "existing_vpc:" in b]
+    network = yaml.safe_load(block)["environments"]["prod"]["network"]
+    config = parse_config(_file(network), f"docs/{page}")
+    existing = config.environments.prod.network.existing_vpc
+    assert existing is not None
+    assert len(existing.subnets) == 2
+
+
+@settings(deadline=None)
+@given(
+    st.sampled_from(["vpc_id", "subnet_id", "route_table_id"]),
+    st.integers(1, 20).flatmap(lambda n: st.text("0123456789abcdef", min_size=n, max_size=n)),
+)
+def test_ids_have_the_8_or_17_hex_digits_aws_gives_them(field: str, digits: str) -> None:
+    """What cfn-lint (and EC2) accept: ``vpc-`` and 8 or 17 hex digits, nothing between."""
+    vpc = existing_vpc(ZONES[:2])
+    target = vpc if field == "vpc_id" else vpc["subnets"][0]
+    target[field] = f"{target[field].split('-')[0]}-{digits}"
+    if len(digits) in (8, 17):
+        ExistingVpc.model_validate(vpc)
+    else:
+        with pytest.raises(ValidationError):
+            ExistingVpc.model_validate(vpc)

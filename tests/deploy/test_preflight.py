@@ -205,6 +205,7 @@ _ROUTE_TARGETS = {
 }
 
 
+@settings(deadline=None)
 @given(
     st.sampled_from(sorted(_ROUTE_TARGETS)).flatmap(
         lambda key: _ROUTE_TARGETS[key].map(lambda value: (key, value))

@@ -126,9 +126,11 @@ def test_many_generated_configurations_deploy(tmp_path_factory: pytest.TempPathF
 
 def test_the_generator_reaches_every_shape_and_connectivity() -> None:
     """The strategy is not lopsided: every database shape and both connectivities occur,
-    with and without a network hub account."""
+    with and without a network hub account, existing VPCs with and without endpoints, and
+    several EKS clusters of mixed identities with users bound to some of them."""
     seen: set[tuple[str, str]] = set()
     hubs: set[bool] = set()
+    own_endpoints: set[bool] = set()
     clusters: set[str] = set()
 
     @settings(max_examples=60, deadline=None, database=None, derandomize=True)
@@ -137,6 +139,8 @@ def test_the_generator_reaches_every_shape_and_connectivity() -> None:
         network = document["environments"]["prod"]["network"]
         seen.add((_shape(document), network["connectivity"]))
         hubs.add("network" in document["accounts"])
+        if "existing_vpc" in network:
+            own_endpoints.add(not network["existing_vpc"]["create_interface_endpoints"])
         listed = [e["eks"] for e in document["environments"].values() if "eks" in e]
         lists = [c for c in listed if isinstance(c, list)]
         clusters.update("several" for c in lists if len(c) > 1)
@@ -148,4 +152,5 @@ def test_the_generator_reaches_every_shape_and_connectivity() -> None:
     assert {shape for shape, _ in seen} == set(SHAPES)
     assert {mode for _, mode in seen} == {"transit-gateway", "vpc-peering"}
     assert hubs == {True, False}
+    assert own_endpoints == {True, False}, "existing VPCs with their endpoints and without"
     assert clusters == {"several", "mixed", "bound"}

@@ -37,7 +37,7 @@ def _verdict(config: PgplatConfig, resources: dict[str, Any]) -> Any:
     return rule.database_subnets_isolated(group, ctx)
 
 
-@settings(max_examples=20)
+@settings(max_examples=20, deadline=None)
 @given(targets, destinations, st.booleans())
 def test_pgplat_routes_are_judged_and_the_rest_is_unprovable(
     serverless_config: PgplatConfig,

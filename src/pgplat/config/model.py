@@ -767,17 +767,22 @@ class Proxy(Model):
     )
 
 
+_EC2_ID = "([0-9a-f]{8}|[0-9a-f]{17})"
+"""The digits of an EC2 id after ``vpc-``, ``subnet-`` or ``rtb-``: 8 (older ids) or 17, as
+CloudFormation checks them."""
+
+
 class ExistingSubnet(Model):
     """A database subnet of an existing VPC, with what synthesis would otherwise look up in AWS
     (its zone and route table), so that synthesis needs no AWS credentials."""
 
-    subnet_id: str = Field(pattern=r"^subnet-[0-9a-f]{8,17}$", description="The subnet's id.")
+    subnet_id: str = Field(pattern=rf"^subnet-{_EC2_ID}$", description="The subnet's id.")
     availability_zone: str = Field(
         description="The subnet's AZ, one of availability_zones (checked against AWS before "
         "each deploy)."
     )
     route_table_id: str = Field(
-        pattern=r"^rtb-[0-9a-f]{8,17}$",
+        pattern=rf"^rtb-{_EC2_ID}$",
         description="The route table associated with the subnet: it gets the routes to the app "
         "VPCs, and must have none to an internet or NAT gateway (checked before each deploy).",
     )
@@ -807,7 +812,7 @@ class ExistingVpc(Model):
     creates no VPC, subnet, route table or gateway, only what it puts into the VPC (security
     groups, DB subnet group, network ACL of the listed subnets, flow log, endpoints, routes)."""
 
-    vpc_id: str = Field(pattern=r"^vpc-[0-9a-f]{8,17}$", description="The VPC's id.")
+    vpc_id: str = Field(pattern=rf"^vpc-{_EC2_ID}$", description="The VPC's id.")
     subnets: list[ExistingSubnet] = Field(
         min_length=2,
         max_length=6,
