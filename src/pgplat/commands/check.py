@@ -28,15 +28,16 @@ from pgplat.commands.common import (
     warn,
 )
 from pgplat.errors import UserError
-from pgplat.policy.cdknag import DEFAULT_PACKS, PACKS
-from pgplat.policy.findings import CHECK_LAYERS, SEVERITY_RANK, Severity
+from pgplat.policy.cdknag import DEFAULT_PACKS, PACKS, layer_result
+from pgplat.policy.findings import CHECK_LAYERS, SEVERITY_RANK, CheckLayer, Severity
 from pgplat.policy.junit import to_junit
-from pgplat.policy.report import Report
+from pgplat.policy.report import LayerResult, Report
 from pgplat.policy.sarif import to_sarif
 
 if TYPE_CHECKING:
     from pgplat.config import PgplatConfig
     from pgplat.infra.record import Synthesis
+    from pgplat.policy.cdknag_app import SynthesisNag
 
 Format = Literal["text", "json", "sarif", "junit"]
 FORMATS: tuple[Format, ...] = get_args(Format)
@@ -102,12 +103,16 @@ def cmd(
     chosen = _output(ctx, former_format)
     environments = _pick(env, tuple(config.environments.cloud()), "--env")
     outdir = cdk_out or project.cdk_out
+    known: dict[CheckLayer, LayerResult] = {}
     if not synth:
         assembly = Assembly.load(outdir, config)
     else:
+        nag_packs = packs if "cdk-nag" in layers else ()
         with progress(ctx, f"synthesizing into {outdir} (reused while the config is unchanged)"):
-            synthesis = _synthesis(config, outdir, project.root)
+            synthesis, nag = _synthesis(config, outdir, project.root, nag_packs)
         assembly = Assembly.of_synthesis(synthesis, config)
+        if nag is not None:
+            known["cdk-nag"] = layer_result(assembly, nag.violations)
     # results are kept beside pgplat's own synthesis, never in an assembly it did not write
     cache = ResultCache((outdir if synth else project.cdk_out) / CACHE_FILE)
     with progress(ctx, f"checking: {', '.join(layers)}"):
@@ -119,6 +124,7 @@ def cmd(
             environments=environments or None,
             fail_on=threshold,
             cache=cache,
+            known=known,
         )
     config_file = state(ctx).config_path
     if sarif is not None:
@@ -137,17 +143,22 @@ def cmd(
         raise typer.Exit(1)
 
 
-def _synthesis(config: PgplatConfig, outdir: Path, root: Path) -> Synthesis:
+def _synthesis(
+    config: PgplatConfig, outdir: Path, root: Path, nag_packs: tuple[str, ...]
+) -> tuple[Synthesis, SynthesisNag | None]:
     """The previous synthesis while the configuration and code are unchanged (read without
-    starting the CDK), else a new one."""
+    starting the CDK), else a new one, checked by ``nag_packs`` while its apps exist (then
+    with what they found)."""
     from pgplat.infra.record import reusable_synthesis
 
     reused = reusable_synthesis(config, outdir, base_dir=root)
     if reused is not None:
-        return reused
+        return reused, None
     from pgplat.infra.app import synthesize  # loads the CDK: only when templates are due
+    from pgplat.policy.cdknag_app import SynthesisNag
 
-    return synthesize(config, outdir, base_dir=root)
+    nag = SynthesisNag(config, nag_packs) if nag_packs else None
+    return synthesize(config, outdir, base_dir=root, inspect=nag), nag
 
 
 def _pick(given: list[str] | None, allowed: tuple[_T, ...], option: str) -> tuple[_T, ...]:

@@ -76,6 +76,9 @@ class EnvironmentApp:
 
 
 StackBuilder = Callable[[EnvironmentApp], None]
+Inspect = Callable[[cdk.App, Path], None]
+"""Called with each environment's app once it is synthesized, and the folder its assembly is
+in (e.g. cdk-nag, checking the construct tree while it still exists)."""
 
 
 def build_data_stacks(env: EnvironmentApp) -> None:
@@ -129,9 +132,11 @@ def synthesize(
     *,
     reuse: bool = False,
     base_dir: Path = Path(),
+    inspect: Inspect | None = None,
 ) -> Synthesis:
     """Synthesize the environments (default: all cloud environments) into ``outdir``;
-    files the configuration names (``restore_test.ca_bundle``) are found below ``base_dir``."""
+    files the configuration names (``restore_test.ca_bundle``) are found below ``base_dir``;
+    ``inspect`` sees each app it synthesizes (not a reused synthesis)."""
     available = list(config.environments.cloud())
     chosen = list(envs) if envs is not None else available
     unknown = [e for e in chosen if e not in available]
@@ -151,7 +156,8 @@ def synthesize(
     with writing(outdir), staging_area(outdir) as stage:
         for env_name in chosen:
             staged = Path(tempfile.mkdtemp(prefix=f"{env_name}-", dir=stage))
-            for info, template in _synthesize_environment(config, env_name, staged, base_dir):
+            built = _synthesize_environment(config, env_name, staged, base_dir, inspect)
+            for info, template in built:
                 final = outdir / env_name / info.template_path.relative_to(staged)
                 stacks[info.name] = replace(info, template_path=final)
                 templates[info.name] = template
@@ -162,7 +168,11 @@ def synthesize(
 
 
 def _synthesize_environment(
-    config: PgplatConfig, env_name: str, assembly_dir: Path, base_dir: Path
+    config: PgplatConfig,
+    env_name: str,
+    assembly_dir: Path,
+    base_dir: Path,
+    inspect: Inspect | None = None,
 ) -> Iterator[tuple[StackInfo, dict[str, Any]]]:
     """One environment's cloud assembly, written to ``assembly_dir``: each stack and template."""
     env = EnvironmentApp(
@@ -174,6 +184,8 @@ def _synthesize_environment(
     for builder in STACK_BUILDERS:
         builder(env)
     assembly = env.app.synth()
+    if inspect is not None:
+        inspect(env.app, assembly_dir)
     for artifact in assembly.stacks:
         info = StackInfo(
             name=artifact.stack_name,

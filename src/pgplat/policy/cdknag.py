@@ -1,17 +1,17 @@
 """The cdk-nag layer: run the chosen packs over an assembly, report violations as findings and
 list every acknowledgement in force with its reason.
 
-cdk-nag 3.x is a validation plugin: ``Validations.of(app).add_plugins(AwsSolutionsChecks(app))``
-runs its rules while the app synthesizes. To check any cloud assembly (fresh from `pgplat
-synth` or an existing ``cdk.out``), the templates are included into a fresh app with
-``CfnInclude`` and synthesized once more with the chosen packs. What is acknowledged comes
-from two places: pgplat's table (:mod:`pgplat.policy.acknowledgements`), and what constructs
+cdk-nag 3.x checks a construct tree (``NagPack.validate_scope``). When `pgplat check`
+synthesizes, the packs check the app it has just built (:mod:`pgplat.policy.cdknag_app`), once,
+and the result is cached with the templates. Any other cloud assembly (``--from-cdk-out``, or a
+synthesis made without the check) has no construct tree left: its templates are included into
+a fresh app with ``CfnInclude`` in a child interpreter (``python -m
+pgplat.policy.cdknag_child``), so an unchanged or foreign check never starts jsii here.
+
+Both ways report every violation; which are accepted is decided here, the same way for both
+(:func:`judge`): pgplat's table (:mod:`pgplat.policy.acknowledgements`), and what constructs
 recorded in the assembly's metadata with ``Validations.of(construct).acknowledge`` (the CDK's
 own constructs do; so may those of assemblies pgplat did not synthesize).
-
-CDK prints a failed validation report on stderr before raising; the check therefore runs in a
-child interpreter (``python -m pgplat.policy.cdknag_child``) whose output is captured, and the
-report is read from the JSON copy CDK writes into the cloud assembly.
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
+from pgplat.policy.acknowledgements import ACKNOWLEDGEMENTS, Site
 from pgplat.policy.assembly import Assembly, Stack
 from pgplat.policy.findings import Finding, Severity
 from pgplat.policy.report import Acknowledged, LayerResult
@@ -93,10 +95,58 @@ def plugin_id(rule: str) -> str:
     return f"{rule.split('-', 1)[0]}::{rule}"
 
 
+def _rule_of(acknowledged_id: str) -> str:
+    """The rule of a cdk-nag acknowledgement id; other plugins' ids (e.g. CDK's own template
+    validation, acknowledged by a construct) stay whole, so they are not taken for ours."""
+    rule = acknowledged_id.split("::", 1)[-1]
+    return rule if plugin_id(rule) == acknowledged_id else acknowledged_id
+
+
+def acknowledged_ids(
+    template: TemplateToCheck, body: Mapping[str, Any]
+) -> dict[str, dict[str, str]]:
+    """By logical id, the acknowledgement ids in force on each resource of ``body`` (the
+    template's content), with their reasons: those its constructs recorded, and pgplat's."""
+    found: dict[str, dict[str, str]] = {}
+    for logical_id, definition in body.get("Resources", {}).items():
+        reasons = dict(template.acknowledged.get(logical_id, {}))
+        site = Site(template.paths.get(logical_id, ""), template.region, template.account)
+        for ack in ACKNOWLEDGEMENTS:
+            for rule in ack.rules_for(definition, template.environment, site):
+                reasons.setdefault(plugin_id(rule), ack.reason)
+        if reasons:
+            found[logical_id] = reasons
+    return found
+
+
+def judge(
+    found: NagResult, templates: Iterable[tuple[TemplateToCheck, Mapping[str, Any]]]
+) -> NagResult:
+    """``found`` (every violation the packs reported) less those acknowledged on their
+    resource, with each acknowledgement in force listed: the same for both ways of running."""
+    reasons: dict[tuple[str, str], dict[str, str]] = {}
+    applied: list[Applied] = []
+    for template, body in templates:
+        for logical_id, ids in acknowledged_ids(template, body).items():
+            reasons[(template.stack, logical_id)] = ids
+            applied.extend(
+                Applied(_rule_of(i), reason, template.stack, logical_id)
+                for i, reason in ids.items()
+            )
+    kept = tuple(
+        v
+        for v in found.violations
+        if plugin_id(v.rule) not in reasons.get((v.stack, v.logical_id), {})
+    )
+    return NagResult(kept, tuple(applied), found.unreadable)
+
+
 def check_templates(
     templates: Iterable[TemplateToCheck], packs: Iterable[str] = DEFAULT_PACKS
 ) -> NagResult:
-    """Run the packs over the templates; return what they found and what was acknowledged."""
+    """Run the packs over the templates (in the child); return what they found and what was
+    acknowledged."""
+    templates = list(templates)
     request = {
         "packs": list(packs),
         "templates": [{**asdict(t), "template_path": str(t.template_path)} for t in templates],
@@ -112,15 +162,29 @@ def check_templates(
         if done.returncode != 0 or not result_path.exists():
             raise RuntimeError(f"cdk-nag failed: {done.stderr.strip()[-2000:]}")
         result = json.loads(result_path.read_text())
-    return NagResult(
+    found = NagResult(
         tuple(Violation(**v) for v in result["violations"]),
-        tuple(Applied(**a) for a in result["acknowledged"]),
+        (),
         tuple(Unreadable(**u) for u in result["unreadable"]),
+    )
+    unread = {u.stack for u in found.unreadable}
+    return judge(
+        found,
+        ((t, json.loads(t.template_path.read_text())) for t in templates if t.stack not in unread),
     )
 
 
 def nag_assembly(assembly: Assembly, packs: Iterable[str]) -> LayerResult:
+    """The layer over an assembly on disk: its templates through ``CfnInclude`` (the child)."""
     result = check_templates((_to_check(s) for s in assembly.stacks), packs)
+    return _findings(result, assembly), _acknowledged(result, assembly)
+
+
+def layer_result(assembly: Assembly, violations: Iterable[Violation]) -> LayerResult:
+    """The layer from the violations the packs reported over the app that synthesized
+    ``assembly`` (:class:`pgplat.policy.cdknag_app.SynthesisNag`)."""
+    found = NagResult(tuple(violations), ())
+    result = judge(found, ((_to_check(s), s.template) for s in assembly.stacks))
     return _findings(result, assembly), _acknowledged(result, assembly)
 
 

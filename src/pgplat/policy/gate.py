@@ -89,14 +89,16 @@ def run_check(
     fail_on: Severity | None = None,
     today: date | None = None,
     cache: ResultCache | None = None,
+    known: Mapping[CheckLayer, LayerResult] | None = None,
 ) -> Report:
     """Run ``layers`` over ``assembly``; keep findings of ``environments`` (default: all);
     fail at ``fail_on`` (default: the configuration's ``check.fail_on``). Layer results
-    found in ``cache`` are reused; those computed are saved in it."""
+    found in ``cache`` are reused, and those ``known`` already (cdk-nag's, found while
+    synthesizing ``assembly``) are taken; those computed or known are saved in it."""
     today = today or date.today()
     inputs = Inputs(config, assembly, tuple(packs), today, cache or ResultCache(None))
     chosen = tuple(layers)
-    results = _run_layers(chosen, inputs)
+    results = _run_layers(chosen, inputs, known or {})
     inputs.cache.save()
     findings = [f for layer in chosen for f in results[layer][0]]
     acknowledged = [a for layer in chosen for a in results[layer][1]]
@@ -114,14 +116,17 @@ def run_check(
     )
 
 
-def _run_layers(chosen: tuple[CheckLayer, ...], inputs: Inputs) -> dict[CheckLayer, LayerResult]:
-    """Every chosen layer's result, from the cache where it holds one. cdk-nag runs in a
-    child interpreter, so it is started first and awaited last: the other layers use the
-    time it spends in its own process. An interruption is not held up by it (its child
-    dies with pgplat)."""
+def _run_layers(
+    chosen: tuple[CheckLayer, ...], inputs: Inputs, known: Mapping[CheckLayer, LayerResult]
+) -> dict[CheckLayer, LayerResult]:
+    """Every chosen layer's result, from the cache or ``known`` where they hold one. cdk-nag
+    over an assembly on disk runs in a child interpreter, so it is started first and
+    awaited last: the other layers use the time it spends in its own process. An
+    interruption is not held up by it (its child dies with pgplat)."""
     keys = {layer: layer_key(layer, inputs, versions()) for layer in chosen}
     cached = {layer: _cached(inputs.cache, key) for layer, key in keys.items()}
     results = {layer: result for layer, result in cached.items() if result is not None}
+    results.update({layer: known[layer] for layer in chosen if layer in known})
     background = ThreadPoolExecutor(max_workers=1)
     try:
         nag_due = "cdk-nag" in chosen and "cdk-nag" not in results
