@@ -10,6 +10,7 @@ import shutil
 
 import pytest
 
+from pgplat import naming
 from pgplat.config import PgplatConfig
 from pgplat.deploy.bootstrap import bootstrap_lines, plan_bootstrap
 from pgplat.deploy.plan import StackTarget, deployment_order, read_assembly
@@ -18,9 +19,14 @@ from pgplat.deploy.wiring import Step, plan_steps
 from pgplat.infra.app import Synthesis
 from pgplat.infra.connectivity import DATA_ATTACHMENT_OUTPUT
 from tests.deploy.test_plan_and_run import CDK, Recorder
-from tests.fixtures.hub import HUB_ACCOUNT
+from tests.fixtures.hub import HUB_CONFIG
 
-HUB, DATA, APP = "innovate-prod-network", "innovate-prod-data", "innovate-prod-app"
+HUB_ACCOUNT = HUB_CONFIG.accounts.network
+HUB, DATA, APP = (
+    naming.network_stack_name(HUB_CONFIG, "prod"),
+    naming.data_stack_name(HUB_CONFIG, "prod"),
+    naming.app_stack_name(HUB_CONFIG, "prod"),
+)
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +101,7 @@ def test_the_dry_run_names_the_three_accounts_in_order(
     hub_config: PgplatConfig, hub_steps: list[Step]
 ) -> None:
     lines = dry_run_lines(_with_hub_profile(hub_config), "deploy", hub_steps)
-    comments = [line for line in lines if line.startswith("# innovate-prod-")]
+    comments = [line for line in lines if line.startswith("# ")]
     hub_lines = [c for c in comments if c.startswith(f"# {HUB} ")]
     assert len(hub_lines) == 2
     assert all(f"network account {HUB_ACCOUNT}" in c for c in hub_lines)
@@ -114,5 +120,5 @@ def test_the_hub_account_is_bootstrapped_for_its_stack_only(
     assert {"ram:*", "ec2:*", "lambda:*", "cloudformation:*"} <= services
     assert not {"rds:*", "kms:*", "secretsmanager:*", "backup:*", "*"} & services
     lines = bootstrap_lines(_with_hub_profile(hub_config), [hub], "cdk.out/bootstrap")
-    assert lines[0] == f"# network account {HUB_ACCOUNT} (us-east-1)"
+    assert lines[0] == f"# network account {HUB_ACCOUNT} ({hub_config.region})"
     assert all(line.endswith("--profile innovate-network") for line in lines[1:])

@@ -9,51 +9,64 @@ from typing import Any
 
 import pytest
 
+from pgplat import naming
 from pgplat.config import PgplatConfig
 from pgplat.infra.app import Synthesis
 from pgplat.infra.connectivity import ALREADY_ACCEPTED, DATA_ATTACHMENT_OUTPUT
 from pgplat.policy.assembly import Assembly
 from pgplat.policy.pack import run_rules
-from tests.fixtures.hub import HUB_ACCOUNT, HUB_GATEWAYS
+from tests.fixtures.hub import HUB_CONFIG, HUB_ENVS
 from tests.infra.templates import resources
 from tests.infra.test_cfn_lint import lint_findings
 
-ENVS = sorted(HUB_GATEWAYS)
+HUB_ACCOUNT = HUB_CONFIG.accounts.network
+
+
+def _hub_stack(env: str) -> str:
+    return naming.network_stack_name(HUB_CONFIG, env)
+
+
+def _gateway(env: str) -> str | None:
+    return HUB_CONFIG.environments.cloud()[env].network.transit_gateway_id
+
+
+def _attachments(env: str) -> set[str]:
+    """The hub's parameters of the data and app attachments of ``env``."""
+    apps = HUB_CONFIG.environments.cloud()[env].network.app_vpcs
+    return {DATA_ATTACHMENT_OUTPUT} | {f"AppVpc{i}AttachmentId" for i in range(len(apps))}
 
 
 def _network(config: PgplatConfig, env: str) -> Any:
     return config.environments.cloud()[env].network
 
 
-@pytest.mark.parametrize("env", ENVS)
+@pytest.mark.parametrize("env", HUB_ENVS)
 def test_the_hub_stack_is_in_the_hub_account(hub_synth: Synthesis, env: str) -> None:
-    info = hub_synth.stacks[f"innovate-{env}-network"]
+    info = hub_synth.stacks[_hub_stack(env)]
     assert (info.role, info.account) == ("network", HUB_ACCOUNT)
 
 
-@pytest.mark.parametrize("env", ENVS)
+@pytest.mark.parametrize("env", HUB_ENVS)
 def test_the_share_offers_the_gateway_to_the_environments_accounts_only(
     hub_synth: Synthesis, hub_config: PgplatConfig, env: str
 ) -> None:
-    (share,) = resources(
-        hub_synth.template(f"innovate-{env}-network"), "AWS::RAM::ResourceShare"
-    ).values()
+    (share,) = resources(hub_synth.template(_hub_stack(env)), "AWS::RAM::ResourceShare").values()
     properties = share["Properties"]
     expected = {hub_config.account_of(env, "data"), hub_config.account_of(env, "app")}
     assert sorted(properties["Principals"]) == sorted(expected)
     assert properties["AllowExternalPrincipals"] is False  # organization_id is set
     (arn,) = properties["ResourceArns"]
-    assert arn["Fn::Join"][1][-1].endswith(f":{HUB_ACCOUNT}:transit-gateway/{HUB_GATEWAYS[env]}")
+    assert arn["Fn::Join"][1][-1].endswith(f":{HUB_ACCOUNT}:transit-gateway/{_gateway(env)}")
 
 
-@pytest.mark.parametrize("env", ENVS)
+@pytest.mark.parametrize("env", HUB_ENVS)
 def test_the_hub_routes_statically_between_the_data_and_app_attachments(
     hub_synth: Synthesis, hub_config: PgplatConfig, env: str
 ) -> None:
-    template = hub_synth.template(f"innovate-{env}-network")
+    template = hub_synth.template(_hub_stack(env))
     network = _network(hub_config, env)
     tables = resources(template, "AWS::EC2::TransitGatewayRouteTable")
-    assert {t["Properties"]["TransitGatewayId"] for t in tables.values()} == {HUB_GATEWAYS[env]}
+    assert {t["Properties"]["TransitGatewayId"] for t in tables.values()} == {_gateway(env)}
     assert len(tables) == 2
     assert not resources(template, "AWS::EC2::TransitGatewayRouteTablePropagation")
     routes = {
@@ -70,7 +83,7 @@ def test_the_hub_routes_statically_between_the_data_and_app_attachments(
         a["Properties"]["TransitGatewayAttachmentId"]["Ref"]
         for a in resources(template, "AWS::EC2::TransitGatewayRouteTableAssociation").values()
     }
-    assert associated == {DATA_ATTACHMENT_OUTPUT, "AppVpc0AttachmentId"}
+    assert associated == _attachments(env)
     conditioned = [
         r
         for t in ("AWS::EC2::TransitGatewayRoute", "AWS::EC2::TransitGatewayRouteTableAssociation")
@@ -79,25 +92,27 @@ def test_the_hub_routes_statically_between_the_data_and_app_attachments(
     assert all("Condition" in r for r in conditioned), "each waits for its attachment's id"
 
 
-def test_the_hub_accepts_both_attachments_even_when_it_auto_accepts(
+def test_the_hub_accepts_every_attachment_even_when_it_auto_accepts(
     hub_synth: Synthesis,
 ) -> None:
-    template = hub_synth.template("innovate-prod-network")
+    template = hub_synth.template(_hub_stack("prod"))
     accepts = resources(template, "Custom::AWS")
-    created = [a["Properties"]["Create"] for a in accepts.values()]
-    assert len(created) == 2
-    joined = " ".join(str(c) for c in created)
-    assert joined.count("acceptTransitGatewayVpcAttachment") == 2
-    assert joined.count(f'"ignoreErrorCodesMatching":"{ALREADY_ACCEPTED}"') == 2
-    assert all(DATA_ATTACHMENT_OUTPUT in str(c) or "AppVpc0AttachmentId" in str(c) for c in created)
+    created = [str(a["Properties"]["Create"]) for a in accepts.values()]
+    expected = _attachments("prod")
+    assert len(created) == len(expected)
+    for call in created:
+        assert "acceptTransitGatewayVpcAttachment" in call
+        assert f'"ignoreErrorCodesMatching":"{ALREADY_ACCEPTED}"' in call
+    accepted = {ref for ref in expected for call in created if f"'Ref': '{ref}'" in call}
+    assert accepted == expected
 
 
 def test_the_data_stack_only_attaches_and_routes_the_app_cidrs(
     hub_synth: Synthesis, hub_config: PgplatConfig
 ) -> None:
-    template = hub_synth.template("innovate-prod-data")
+    template = hub_synth.template(naming.data_stack_name(HUB_CONFIG, "prod"))
     (attachment,) = resources(template, "AWS::EC2::TransitGatewayAttachment").values()
-    assert attachment["Properties"]["TransitGatewayId"] == HUB_GATEWAYS["prod"]
+    assert attachment["Properties"]["TransitGatewayId"] == _gateway("prod")
     for kind in (
         "AWS::EC2::TransitGateway",
         "AWS::EC2::TransitGatewayRouteTable",
@@ -112,17 +127,17 @@ def test_the_data_stack_only_attaches_and_routes_the_app_cidrs(
     routed = {
         r["Properties"]["DestinationCidrBlock"]
         for r in resources(template, "AWS::EC2::Route").values()
-        if r["Properties"].get("TransitGatewayId") == HUB_GATEWAYS["prod"]
+        if r["Properties"].get("TransitGatewayId") == _gateway("prod")
     }
     assert routed == set(_network(hub_config, "prod").app_cidrs)
 
 
 def test_the_app_stack_attaches_to_the_hubs_gateway(hub_synth: Synthesis) -> None:
-    template = hub_synth.template("innovate-prod-app")
+    template = hub_synth.template(naming.app_stack_name(HUB_CONFIG, "prod"))
     (attachment,) = resources(template, "AWS::EC2::TransitGatewayAttachment").values()
-    assert attachment["Properties"]["TransitGatewayId"] == HUB_GATEWAYS["prod"]
+    assert attachment["Properties"]["TransitGatewayId"] == _gateway("prod")
     assert "TransitGatewayId" not in template.get("Parameters", {})
-    assert "AppVpc0AttachmentId" in template["Outputs"]
+    assert _attachments("prod") - {DATA_ATTACHMENT_OUTPUT} <= set(template["Outputs"])
 
 
 def test_the_hub_templates_are_lint_clean(
@@ -130,7 +145,7 @@ def test_the_hub_templates_are_lint_clean(
 ) -> None:
     findings = [
         f
-        for stack in ("innovate-prod-network", "innovate-dev-network")
+        for stack in map(_hub_stack, HUB_ENVS)
         for info in [hub_synth.stacks[stack]]
         for f in lint_findings(stack, info.template_path, info.region, request.config.cache)
     ]

@@ -12,9 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pgplat import naming
 from pgplat.config import PgplatConfig
 from pgplat.policy.assembly import Assembly
 from pgplat.policy.chain import check_chain
+from tests.fixtures.hub import HUB_CONFIG, HUB_ENVS
 from tests.fixtures.policy import with_templates
 
 Templates = dict[str, dict[str, Any]]
@@ -27,7 +29,7 @@ def hub_assembly(hub_synth: Any, hub_config: PgplatConfig) -> Assembly:
 
 
 def _hub(t: Templates, env: str) -> dict[str, Any]:
-    resources: dict[str, Any] = t[f"innovate-{env}-network"]["Resources"]
+    resources: dict[str, Any] = t[naming.network_stack_name(HUB_CONFIG, env)]["Resources"]
     return resources
 
 
@@ -89,7 +91,9 @@ def _without_association(attachment: str) -> Mutation:
 MUTATIONS: dict[str, Mutation] = {
     "route to the internet": _route_to("0.0.0.0/0"),
     "route to another network": _route_to("10.99.0.0/16"),
-    "route to the other environment": _route_to("10.40.0.0/16"),
+    "route to a non-prod network": _route_to(
+        HUB_CONFIG.environments.cloud()["dev"].network.vpc_cidr
+    ),
     "propagation": _propagation,
     "share to another account": _shared_with_another_account,
     "share outside the organisation": _shared_outside_the_organisation,
@@ -109,7 +113,7 @@ def test_the_hub_configuration_passes(hub_assembly: Assembly, hub_config: Pgplat
 
 
 @settings(max_examples=16, deadline=None)
-@given(case=st.sampled_from(sorted(MUTATIONS)), env=st.sampled_from(["prod", "dev"]))
+@given(case=st.sampled_from(sorted(MUTATIONS)), env=st.sampled_from(HUB_ENVS))
 def test_each_broken_hub_link_is_one_finding(
     hub_assembly: Assembly, hub_config: PgplatConfig, case: str, env: str
 ) -> None:
@@ -126,4 +130,5 @@ def test_the_hub_must_share_its_gateway(hub_assembly: Assembly, hub_config: Pgpl
         del _hub(t, env)[logical_id]
 
     (finding,) = check_chain(_broken(hub_assembly, unshared, "prod"), hub_config)
-    assert "111111111111, 222222222222" in finding.message
+    accounts = sorted({hub_config.account_of("prod", "data"), hub_config.account_of("prod", "app")})
+    assert ", ".join(accounts) in finding.message

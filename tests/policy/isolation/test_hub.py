@@ -10,14 +10,16 @@ from typing import Any
 
 import pytest
 
+from pgplat import naming
 from pgplat.config import PgplatConfig
 from pgplat.policy.assembly import Assembly
 from pgplat.policy.isolation import prove_isolation
-from tests.fixtures.hub import HUB_GATEWAYS
+from tests.fixtures.hub import HUB_CONFIG
 from tests.fixtures.policy import with_templates
 
 Templates = dict[str, dict[str, Any]]
-DATA, DEV = "111111111111", "333333333333"
+DATA, DEV = HUB_CONFIG.account_of("prod", "data"), HUB_CONFIG.account_of("dev", "data")
+NETWORKS = {env: s.network for env, s in HUB_CONFIG.environments.cloud().items()}
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +29,7 @@ def hub_assembly(hub_synth: Any, hub_config: PgplatConfig) -> Assembly:
 
 def _first(t: Templates, env: str, kind: str) -> tuple[str, dict[str, Any]]:
     """(logical id, properties) of the first ``kind`` in the environment's hub stack."""
-    resources = t[f"innovate-{env}-network"]["Resources"]
+    resources = t[naming.network_stack_name(HUB_CONFIG, env)]["Resources"]
     logical_id = next(k for k, v in resources.items() if v["Type"] == kind)
     properties: dict[str, Any] = resources[logical_id]["Properties"]
     return logical_id, properties
@@ -41,25 +43,25 @@ def prod_hub_shares_with_dev(t: Templates) -> tuple[str, str, str]:
 
 def prod_hub_routes_to_dev(t: Templates) -> tuple[str, str, str]:
     logical_id, route = _first(t, "prod", "AWS::EC2::TransitGatewayRoute")
-    route["DestinationCidrBlock"] = "10.40.0.0/16"
+    route["DestinationCidrBlock"] = NETWORKS["dev"].vpc_cidr
     return "ISO-002", "prod", logical_id
 
 
 def prod_route_table_on_the_dev_gateway(t: Templates) -> tuple[str, str, str]:
     logical_id, table = _first(t, "prod", "AWS::EC2::TransitGatewayRouteTable")
-    table["TransitGatewayId"] = HUB_GATEWAYS["dev"]
+    table["TransitGatewayId"] = NETWORKS["dev"].transit_gateway_id
     return "ISO-003", "prod", logical_id
 
 
 def dev_route_table_on_the_prod_gateway(t: Templates) -> tuple[str, str, str]:
     logical_id, table = _first(t, "dev", "AWS::EC2::TransitGatewayRouteTable")
-    table["TransitGatewayId"] = HUB_GATEWAYS["prod"]
+    table["TransitGatewayId"] = NETWORKS["prod"].transit_gateway_id
     return "ISO-003", "dev", logical_id
 
 
 def dev_hub_routes_to_prod(t: Templates) -> tuple[str, str, str]:
     logical_id, route = _first(t, "dev", "AWS::EC2::TransitGatewayRoute")
-    route["DestinationCidrBlock"] = "10.20.0.0/16"
+    route["DestinationCidrBlock"] = NETWORKS["prod"].vpc_cidr
     return "ISO-002", "dev", logical_id
 
 
@@ -94,4 +96,5 @@ def test_a_hub_crossing_is_one_finding(
     rule_id, env, logical_id = mutation(templates)
     findings = prove_isolation(with_templates(hub_assembly, templates), hub_config)
     located = [(f.rule_id, f.stack, f.logical_id) for f in findings]
-    assert located == [(rule_id, f"innovate-{env}-network", logical_id)], findings
+    stack = naming.network_stack_name(HUB_CONFIG, env)
+    assert located == [(rule_id, stack, logical_id)], findings
