@@ -44,7 +44,7 @@ from pgplat.infra.access_names import AccessNames
 from pgplat.naming import tgw_share_name
 
 
-def value_from_app_stack(
+def value_from_stack(
     scope: Construct, id: str, known: str, what: str, source: str = "app"
 ) -> tuple[str, CfnCondition]:
     """A stack parameter for an id another account creates (the ``source`` stack's output,
@@ -252,7 +252,7 @@ def route_tables(
     if data.known is not None:
         _once_known(scope, "AcceptDataVpc", data, accept, tolerate_accepted, association, back)
     for i, app in enumerate(network.app_vpcs):
-        attachment_id, known = value_from_app_stack(
+        attachment_id, known = value_from_stack(
             scope,
             f"AppVpc{i}AttachmentId",
             f"AppVpc{i}AttachmentKnown",
@@ -356,7 +356,7 @@ class DataPeeringAccepter(Construct):
         if end.names.cross_account:
             self._accepter_role(end.names, end.network, end.vpc)
         for i, app in enumerate(end.network.app_vpcs):
-            peering_id, known = value_from_app_stack(
+            peering_id, known = value_from_stack(
                 self,
                 f"AppVpc{i}PeeringConnectionId",
                 f"AppVpc{i}PeeringKnown",

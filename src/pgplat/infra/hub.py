@@ -23,7 +23,7 @@ from pgplat.infra.connectivity import (
     Attachment,
     route_tables,
     share_transit_gateway,
-    value_from_app_stack,
+    value_from_stack,
 )
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ class NetworkHubStack(cdk.Stack):
         routing = Construct(self, "TransitGateway")
         principals = sorted({names.data_account, names.app_account})
         share_transit_gateway(routing, names, network.transit_gateway_id, principals)
-        data_id, data_known = value_from_app_stack(
+        data_id, data_known = value_from_stack(
             routing,
             DATA_ATTACHMENT_OUTPUT,
             "DataVpcAttachmentKnown",
