@@ -3,6 +3,8 @@ same run, so the printed ratio is meaningful on whatever machine runs it."""
 
 from __future__ import annotations
 
+import operator
+import re
 import statistics
 import time
 from collections.abc import Callable
@@ -32,6 +34,19 @@ class Row:
     @property
     def ratio(self) -> float:
         return self.ours_value / self.baseline_value if self.baseline_value else float("inf")
+
+    @property
+    def verdict(self) -> str:
+        """``met`` or ``missed`` for a target such as ``<= 1.2x`` (blank without one)."""
+        match = _TARGET.fullmatch(self.target.strip())
+        if match is None:
+            return ""
+        within = _COMPARE[match["op"]](self.ratio, float(match["limit"]))
+        return "met" if within else "missed"
+
+
+_TARGET = re.compile(r"(?P<op><=|<)\s*(?P<limit>[0-9.]+)x")
+_COMPARE = {"<=": operator.le, "<": operator.lt}
 
 
 def median_seconds(fn: Callable[[], object], repeat: int = 5) -> float:

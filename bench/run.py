@@ -28,7 +28,7 @@ def _load(path: Path) -> list[Row]:
 def main() -> None:
     only = sys.argv[1:]
     table = Table(title="pgplat benchmarks (same machine, same run)")
-    for column in ("benchmark", "ours", "value", "baseline", "value", "ratio", "target"):
+    for column in ("benchmark", "ours", "value", "baseline", "value", "ratio", "target", ""):
         table.add_column(column)
     for path in sorted(HERE.glob("bench_*.py")):
         if only and path.stem.removeprefix("bench_") not in only:
@@ -42,6 +42,7 @@ def main() -> None:
                 f"{row.baseline_value:.4g} {row.unit}",
                 f"{row.ratio:.2f}x",
                 row.target,
+                row.verdict,
             )
     Console(width=160).print(table)
 
