@@ -93,18 +93,6 @@ def test_every_conflict_is_one_line_of_the_same_run() -> None:
     )
 
 
-@settings(deadline=None)
-@given(st.sampled_from(["vpc_id", "subnet_id", "route_table_id"]), st.text(max_size=12))
-def test_ids_are_checked_by_pattern(field: str, value: str) -> None:
-    vpc = existing_vpc(ZONES[:2])
-    target = vpc if field == "vpc_id" else vpc["subnets"][0]
-    target[field] = value
-    with pytest.raises(ValidationError) as info:
-        ExistingVpc.model_validate(vpc)
-    where = (field,) if field == "vpc_id" else ("subnets", 0, field)
-    assert [e["loc"] for e in info.value.errors()] == [where]
-
-
 def test_one_subnet_is_not_enough() -> None:
     found = _problems(_file({"existing_vpc": existing_vpc(ZONES[:1])}))
     assert list(found) == [f"{PROD}.existing_vpc.subnets"]
@@ -138,6 +126,8 @@ def test_ids_have_the_8_or_17_hex_digits_aws_gives_them(field: str, digits: str)
     target[field] = f"{target[field].split('-')[0]}-{digits}"
     if len(digits) in (8, 17):
         ExistingVpc.model_validate(vpc)
-    else:
-        with pytest.raises(ValidationError):
-            ExistingVpc.model_validate(vpc)
+        return
+    with pytest.raises(ValidationError) as info:
+        ExistingVpc.model_validate(vpc)
+    where = (field,) if field == "vpc_id" else ("subnets", 0, field)
+    assert [e["loc"] for e in info.value.errors()] == [where]

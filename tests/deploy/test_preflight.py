@@ -140,7 +140,7 @@ def test_a_vpc_as_configured_passes(ec2: Any) -> None:
 
 
 @settings(
-    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(st.sets(st.sampled_from(sorted(BREAKAGES)), min_size=1, max_size=3))
 def test_every_difference_is_one_clause(ec2: Any, broken: set[str]) -> None:
