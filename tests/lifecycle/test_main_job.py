@@ -137,7 +137,7 @@ def test_main_job_produces_everything(
     assert (project / "build" / "guardrails" / "scp-nonprod-deny-prod-data.json").is_file()
     env_file = project / ".env"
     assert env_file.stat().st_mode & 0o777 == 0o600
-    receipt = project / ".pgplat" / "local" / "env-file.sha256"
+    receipt = project / config.environments.local.data_dir / "env-file.sha256"
     assert receipt.is_file(), "without the receipt `dev destroy` leaves the dead password in .env"
     status = subprocess.run(
         ["git", "status", "--porcelain"], cwd=clone, capture_output=True, text=True, check=True
