@@ -79,6 +79,7 @@ def ec2() -> Iterator[Any]:
         for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
             env.setenv(name, "testing")
         env.delenv("AWS_PROFILE", raising=False)
+        env.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")  # a second saved: no instances here
         with mock_aws():
             yield boto3.client("ec2", region_name=REGION)
 
