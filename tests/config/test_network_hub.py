@@ -16,7 +16,7 @@ from pgplat.config.explain import effective_settings
 from tests.fixtures.examples import INNOVATE
 
 BASE: dict[str, Any] = yaml.safe_load(INNOVATE.read_text())
-HUB = "444444444444"
+HUB = "777777777777"
 TGW = {"prod": "tgw-0a1b2c3d4e5f60718", "dev": "tgw-0f1e2d3c4b5a69788"}
 
 
@@ -99,3 +99,14 @@ def test_explain_names_the_hub_of_each_environment_it_routes() -> None:
     }
     assert settings["derived.prod.network_account"] == HUB
     assert "derived.dev.network_account" not in settings  # peering: the hub plays no part
+
+
+def test_the_hub_is_no_bunker() -> None:
+    """A backup bunker is out of reach of the environment's operators; the hub is one of them."""
+    data = yaml.safe_load(_hub_file(TGW))
+    bunker = data["environments"]["prod"]["backup"]["bunker_copy"]
+    bunker["vault_arn"] = bunker["vault_arn"].replace(bunker["vault_arn"].split(":")[4], HUB)
+    error = _error(yaml.safe_dump(data))
+    assert dotted(error.path) == "environments.prod.backup.bunker_copy.vault_arn"
+    assert f"account {HUB} is one of this configuration's accounts" in error.message
+    assert len(error.problems) == 1

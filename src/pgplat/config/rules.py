@@ -165,7 +165,7 @@ def _bunker(parts: Parts, name: str, env: CloudEnvironment, problems: Problems) 
         return
     at = ("environments", name, "backup", "bunker_copy", "vault_arn")
     accounts = parts.accounts
-    if bunker.account in (accounts.data, accounts.app, accounts.nonprod):
+    if bunker.account in (accounts.data, accounts.app, accounts.nonprod, accounts.network):
         problems.add(
             at,
             f"account {bunker.account} is one of this configuration's accounts; the bunker is a "
