@@ -268,3 +268,21 @@ def test_meridian_prod_has_hub_proxy_and_bunker_and_dev_none(meridian: PgplatCon
     assert {"prod_proxy", "prod_proxy_reader"} <= {n.id for n in groups["prod_data_vpc"].nodes}
     assert not {"dev_hub", "dev_bunker"} & set(groups)
     assert not any(n.kind == "proxy" for n in groups["dev_data_vpc"].nodes)
+
+
+def test_meridian_picture_shows_the_hub_proxy_bunker_and_levels(
+    meridian: PgplatConfig, tmp_path: Path
+) -> None:
+    """What describe() says is what the drawn SVG shows (prod only: one drawing is enough)."""
+    text = svg_text(render(describe(meridian, ["prod"]), tmp_path / "meridian.svg").path)
+    for expected in (
+        f"Network hub account {meridian.accounts.network}",
+        "RAM resource share",
+        "RDS Proxy read-only endpoint",
+        "pool up to 80% of max_connections",
+        "Backup account 121212121212",
+        "bunker vault meridian-bunker",
+        "claims-migrations: user claims_migrator, owner (DDL), secret",
+        "reporting: user actuarial, read-only (SELECT), iam via RDS Proxy",
+    ):
+        assert expected in text

@@ -134,7 +134,10 @@ def test_main_job_produces_everything(
     project = clone / PROJECT
     assert (project / "cdk.out" / "prod" / "manifest.json").is_file()
     assert (project / "cdk.out" / "dev" / "manifest.json").is_file()
-    assert (project / "build" / "guardrails" / "scp-nonprod-deny-prod-data.json").is_file()
+    guardrails = project / "build" / "guardrails"
+    assert (guardrails / "scp-nonprod-deny-prod-data.json").is_file()
+    bunkered = any(env.backup.bunker_copy for env in config.environments.cloud().values())
+    assert (guardrails / "bunker-vault-access-policy.json").is_file() is bunkered
     env_file = project / ".env"
     assert env_file.stat().st_mode & 0o777 == 0o600
     receipt = project / config.environments.local.data_dir / "env-file.sha256"
