@@ -667,7 +667,7 @@ class Monitoring(Model):
     database_insights: Literal["standard", "advanced"] = Field(
         default="standard",
         description="CloudWatch Database Insights mode: 'advanced' adds per-query and "
-        "fleet-wide analysis (billed) and needs performance_insights with at least 465 days "
+        "fleet-wide analysis (billed) and needs performance_insights with exactly 465 days "
         "(15 months) of retention. Default: standard.",
     )
     log_retention_days: int = Field(
@@ -688,13 +688,13 @@ class Monitoring(Model):
     @model_validator(mode="after")
     def _advanced_insights_retained(self) -> Monitoring:
         if self.database_insights == "advanced" and (
-            not self.performance_insights or self.performance_insights_retention_days < 465
+            not self.performance_insights or self.performance_insights_retention_days != 465
         ):
             raise FieldError(
                 ("database_insights",),
                 "advanced Database Insights needs performance_insights: true and "
-                "performance_insights_retention_days of at least 465 (15 months); raise the "
-                "retention or use database_insights: standard",
+                "performance_insights_retention_days: 465 (15 months, the one retention the "
+                "CDK takes with it); set them or use database_insights: standard",
             )
         return self
 
