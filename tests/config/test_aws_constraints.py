@@ -481,3 +481,31 @@ def test_users_whose_derived_names_collide(first: str, second: str) -> None:
         f"{first}, {second}",
         "differ only in underscores",
     )
+
+
+APP_VPC = "environments.prod.network.app_vpcs[0]"
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    field=st.sampled_from(
+        [
+            (f"{APP_VPC}.vpc_id", "vpc-", False),
+            (f"{APP_VPC}.subnet_ids", "subnet-", True),
+            (f"{APP_VPC}.route_table_ids", "rtb-", True),
+            ("environments.prod.network.transit_gateway_id", "tgw-", False),
+        ]
+    ),
+    digits=st.integers(min_value=1, max_value=20).filter(lambda n: n not in (8, 17)),
+)
+def test_ec2_ids_of_any_but_8_or_17_hex_digits_are_refused(
+    field: tuple[str, str, bool], digits: int
+) -> None:
+    """AWS issues EC2 ids with 8 (older) or 17 hex digits, and CloudFormation refuses others
+    (cfn-lint E1151/E1154); app VPC subnets and route tables were not checked at all."""
+    path, prefix, listed = field
+    wrong = prefix + "a" * digits
+    found = problems({path: [wrong] if listed else wrong})
+    field_path = f"{path}[0]" if listed else path
+    assert field_path in found, found
+    assert "8 or 17" in found[field_path]

@@ -46,8 +46,12 @@ from pgplat.config.types import (
     PrivateCidr,
     PromotionTier,
     RotationDays,
+    RouteTableId,
     StorageGib,
+    SubnetId,
     TimeZoneName,
+    TransitGatewayId,
+    VpcId,
     parse_engine_version,
 )
 from pgplat.config.windows import (
@@ -721,17 +725,16 @@ class AppVpc(Model):
     """A VPC in the app account whose EKS workloads reach the database."""
 
     cidr: PrivateCidr = Field(description="The app VPC's CIDR; the only source allowed on 5432.")
-    vpc_id: str | None = Field(
+    vpc_id: VpcId | None = Field(
         default=None,
-        pattern=r"^vpc-[0-9a-f]{8,17}$",
         description="Existing VPC id. Default: none (asked for as a deploy-time parameter).",
     )
-    subnet_ids: list[str] = Field(
+    subnet_ids: list[SubnetId] = Field(
         default_factory=list,
         description="Subnets for the Transit Gateway attachment (one per AZ). "
         "Default: none (asked for as a deploy-time parameter).",
     )
-    route_table_ids: list[str] = Field(
+    route_table_ids: list[RouteTableId] = Field(
         default_factory=list,
         description="Route tables that get a route to the data VPC. "
         "Default: none (one is asked for as a deploy-time parameter).",
@@ -767,22 +770,16 @@ class Proxy(Model):
     )
 
 
-_EC2_ID = "([0-9a-f]{8}|[0-9a-f]{17})"
-"""The digits of an EC2 id after ``vpc-``, ``subnet-`` or ``rtb-``: 8 (older ids) or 17, as
-CloudFormation checks them."""
-
-
 class ExistingSubnet(Model):
     """A database subnet of an existing VPC, with what synthesis would otherwise look up in AWS
     (its zone and route table), so that synthesis needs no AWS credentials."""
 
-    subnet_id: str = Field(pattern=rf"^subnet-{_EC2_ID}$", description="The subnet's id.")
+    subnet_id: SubnetId = Field(description="The subnet's id.")
     availability_zone: str = Field(
         description="The subnet's AZ, one of availability_zones (checked against AWS before "
         "each deploy)."
     )
-    route_table_id: str = Field(
-        pattern=rf"^rtb-{_EC2_ID}$",
+    route_table_id: RouteTableId = Field(
         description="The route table associated with the subnet: it gets the routes to the app "
         "VPCs, and must have none to an internet or NAT gateway (checked before each deploy).",
     )
@@ -812,7 +809,7 @@ class ExistingVpc(Model):
     creates no VPC, subnet, route table or gateway, only what it puts into the VPC (security
     groups, DB subnet group, network ACL of the listed subnets, flow log, endpoints, routes)."""
 
-    vpc_id: str = Field(pattern=rf"^vpc-{_EC2_ID}$", description="The VPC's id.")
+    vpc_id: VpcId = Field(description="The VPC's id.")
     subnets: list[ExistingSubnet] = Field(
         min_length=2,
         max_length=6,
@@ -863,9 +860,8 @@ class Network(Model):
         default="transit-gateway",
         description="How the app VPCs are connected to the data VPC. Default: transit-gateway.",
     )
-    transit_gateway_id: str | None = Field(
+    transit_gateway_id: TransitGatewayId | None = Field(
         default=None,
-        pattern=r"^tgw-[0-9a-f]{8,17}$",
         description="Use this existing Transit Gateway instead of creating one. "
         "Default: none (a new one is created).",
     )

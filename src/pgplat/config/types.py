@@ -47,6 +47,16 @@ _organization_id = _matching(
 )
 
 
+def _ec2_id(kind: str, what: str) -> Callable[[str], str]:
+    """EC2 ids are ``<kind>-`` and 8 (older ids) or 17 hex digits, as AWS issues them and
+    CloudFormation checks them (cfn-lint E1151/E1154)."""
+    return _matching(
+        re.compile(rf"^{kind}-([0-9a-f]{{8}}|[0-9a-f]{{17}})$"),
+        f"{what} ids are '{kind}-' and 8 or 17 lowercase hex digits, got {{value}}; "
+        "copy it from the AWS console or CLI",
+    )
+
+
 def _private_cidr(value: str) -> str:
     try:
         network = ipaddress.ip_network(value, strict=True)
@@ -121,6 +131,10 @@ def parse_engine_version(version: str) -> tuple[int, int | None]:
 
 AccountId = Annotated[str, AfterValidator(_account_id)]
 OrganizationId = Annotated[str, AfterValidator(_organization_id)]
+VpcId = Annotated[str, AfterValidator(_ec2_id("vpc", "VPC"))]
+SubnetId = Annotated[str, AfterValidator(_ec2_id("subnet", "subnet"))]
+RouteTableId = Annotated[str, AfterValidator(_ec2_id("rtb", "route table"))]
+TransitGatewayId = Annotated[str, AfterValidator(_ec2_id("tgw", "Transit Gateway"))]
 PrivateCidr = Annotated[str, AfterValidator(_private_cidr)]
 PgIdentifier = Annotated[str, AfterValidator(_pg_identifier)]
 MasterUsername = Annotated[str, AfterValidator(_master_username)]
