@@ -137,7 +137,10 @@ def test_the_app_stack_attaches_to_the_hubs_gateway(hub_synth: Synthesis) -> Non
     (attachment,) = resources(template, "AWS::EC2::TransitGatewayAttachment").values()
     assert attachment["Properties"]["TransitGatewayId"] == _gateway("prod")
     assert "TransitGatewayId" not in template.get("Parameters", {})
-    assert _attachments("prod") - {DATA_ATTACHMENT_OUTPUT} <= set(template["Outputs"])
+    app_outputs = _attachments("prod") - {DATA_ATTACHMENT_OUTPUT}
+    assert app_outputs <= set(template["Outputs"])
+    for name in app_outputs:  # the operator reading the outputs is sent to the hub, not data
+        assert template["Outputs"][name]["Description"] == f"Pass to the network stack as {name}."
 
 
 def test_the_hub_templates_are_lint_clean(

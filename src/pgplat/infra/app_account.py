@@ -120,7 +120,12 @@ class AppAccessStack(Stack):
         names = AccessNames(config, env_name)
         network = environment.network
         if network.connectivity == "transit-gateway":
-            AppTransitGatewayAttachment(self, "TransitGateway", network=network)
+            AppTransitGatewayAttachment(
+                self,
+                "TransitGateway",
+                network=network,
+                via_hub=config.routed_by_hub(env_name),
+            )
         else:
             AppPeeringRequester(self, "Peering", names=names, network=network)
         self.workload_roles: dict[str, iam.Role] = {}

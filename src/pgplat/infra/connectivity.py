@@ -68,7 +68,7 @@ def id_parameter(scope: Construct, id: str, kind: str, description: str) -> str:
         Stack.of(scope),
         id,
         type="String",
-        allowed_pattern=rf"^{kind}-[0-9a-f]{{8,17}}$",
+        allowed_pattern=rf"^{kind}-([0-9a-f]{{8}}|[0-9a-f]{{17}})$",
         description=description,
     ).value_as_string
 
@@ -85,9 +85,12 @@ def routes_to(
     ]
 
 
-def output_for_data_stack(scope: Construct, name: str, value: str) -> None:
-    """An app-stack output the operator passes to the data stack as its parameter ``name``."""
-    CfnOutput(Stack.of(scope), name, value=value, description=f"Pass to the data stack as {name}.")
+def output_for_stack(scope: Construct, name: str, value: str, consumer: str) -> None:
+    """An output `pgplat deploy` passes to the ``consumer`` stack (data, or the network hub's)
+    as its parameter ``name``."""
+    CfnOutput(
+        Stack.of(scope), name, value=value, description=f"Pass to the {consumer} stack as {name}."
+    )
 
 
 def only_if(condition: CfnCondition, *constructs: Construct) -> None:
@@ -154,12 +157,7 @@ class DataTransitGateway(Construct):
             for route in to_app_vpc:
                 route.node.add_dependency(attachment)
         if names.config.routed_by_hub(names.env):
-            CfnOutput(
-                stack,
-                DATA_ATTACHMENT_OUTPUT,
-                value=attachment.attr_id,
-                description=f"Pass to the network stack as {DATA_ATTACHMENT_OUTPUT}.",
-            )
+            output_for_stack(self, DATA_ATTACHMENT_OUTPUT, attachment.attr_id, "network")
         else:
             route_tables(
                 self,
@@ -456,8 +454,9 @@ class AppVpcRefs:
 class AppTransitGatewayAttachment(Construct):
     """App side of Transit Gateway mode: attach each app VPC to the shared TGW and route."""
 
-    def __init__(self, scope: Construct, id: str, *, network: Network) -> None:
+    def __init__(self, scope: Construct, id: str, *, network: Network, via_hub: bool) -> None:
         super().__init__(scope, id)
+        consumer = "network" if via_hub else "data"
         tgw_id = network.transit_gateway_id or id_parameter(
             self,
             "TransitGatewayId",
@@ -475,7 +474,7 @@ class AppTransitGatewayAttachment(Construct):
             )
             for route in app.route_to_data(self, network, transit_gateway_id=tgw_id):
                 route.node.add_dependency(attachment)
-            output_for_data_stack(self, f"AppVpc{app.index}AttachmentId", attachment.attr_id)
+            output_for_stack(self, f"AppVpc{app.index}AttachmentId", attachment.attr_id, consumer)
 
 
 class AppPeeringRequester(Construct):
@@ -498,4 +497,4 @@ class AppPeeringRequester(Construct):
                 peer_role_arn=names.peering_accepter_role_arn() if names.cross_account else None,
             )
             app.route_to_data(self, network, vpc_peering_connection_id=peering.ref)
-            output_for_data_stack(self, f"AppVpc{app.index}PeeringConnectionId", peering.ref)
+            output_for_stack(self, f"AppVpc{app.index}PeeringConnectionId", peering.ref, "data")

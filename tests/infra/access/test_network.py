@@ -213,7 +213,7 @@ def test_dev_app_stack_asks_for_the_app_vpc_it_does_not_know(innovate_synth: Syn
     parameters = innovate_synth.template("innovate-dev-app")["Parameters"]
     assert parameters["AppVpc0Id"]["Type"] == "AWS::EC2::VPC::Id"
     assert parameters["AppVpc0SubnetIds"]["Type"] == "List<AWS::EC2::Subnet::Id>"
-    assert parameters["AppVpc0RouteTableId"]["AllowedPattern"] == "^rtb-[0-9a-f]{8,17}$"
+    assert parameters["AppVpc0RouteTableId"]["AllowedPattern"] == "^rtb-([0-9a-f]{8}|[0-9a-f]{17})$"
     dev_data = innovate_synth.template("innovate-dev-data")["Resources"].values()
     assert "AWS::RAM::ResourceShare" not in {r["Type"] for r in dev_data}, "one account, no share"
 
