@@ -88,6 +88,26 @@ def test_aurora_writer_and_readers_spread_over_azs(innovate: PgplatConfig) -> No
     assert "us-east-1a 10.20.0.0/24" in arch.text()
 
 
+def test_an_existing_vpc_is_drawn_with_its_own_subnets_and_zones(
+    serverless_config: PgplatConfig,
+) -> None:
+    """Its subnets' AZs and ids, not the first max_azs zones carved out of the CIDR (which
+    pgplat does not create there)."""
+    existing = serverless_config.environments.cloud()["prod"].network.existing_vpc
+    assert existing is not None
+    arch = describe(serverless_config, ["prod"])
+    text = arch.text()
+    groups = {g.id for top in arch.groups for g in top.walk()}
+    for subnet in existing.subnets:
+        assert f"{subnet.availability_zone} {subnet.subnet_id}" in text
+    zones = {s.availability_zone for s in existing.subnets}
+    assert {f"prod_az_{z}" for z in serverless_config.availability_zones} & groups == {
+        f"prod_az_{z}" for z in zones
+    }
+    assert existing.vpc_id in text
+    assert "10.20.0.0/24" not in text
+
+
 def test_rds_multi_az_pair_and_peering(northwind: PgplatConfig) -> None:
     text = describe(northwind).text()
     assert "primary\ndb.m6g.large" in text

@@ -210,10 +210,11 @@ def _environment(
             f"NON-PRODUCTION account {data_id} ({name})",
             "no route, key or role shared with production",
         )
+    existing = env.network.existing_vpc
     vpc = data_account.group(
         f"{name}_data_vpc",
         "vpc",
-        f"Data VPC {env.network.vpc_cidr}",
+        f"Data VPC {env.network.vpc_cidr}" + (f" ({existing.vpc_id})" if existing else ""),
         "isolated subnets, no internet path",
     )
     database = _database(config, name, env, vpc, arch)
@@ -226,15 +227,23 @@ def _environment(
     _workloads(config, name, env, app_account, arch, link, data)
 
 
+def _subnets(config: PgplatConfig, env: CloudEnvironment) -> list[tuple[str, str]]:
+    """(AZ, subnet) of each database subnet: an existing VPC's by id, or the /24s pgplat carves
+    out of the data VPC's CIDR, one per AZ it spans."""
+    if env.network.existing_vpc:
+        return [(s.availability_zone, s.subnet_id) for s in env.network.existing_vpc.subnets]
+    zones = env.network.zones(config.availability_zones)
+    subnets = ipaddress.ip_network(env.network.vpc_cidr).subnets(new_prefix=SUBNET_PREFIX)
+    return [(zone, str(subnet)) for zone, subnet in zip(zones, subnets, strict=False)]
+
+
 def _database(
     config: PgplatConfig, name: str, env: CloudEnvironment, vpc: Group, arch: Architecture
 ) -> str:
     """The cluster (or instance) node, its instances placed in their AZ subnets."""
-    zones = config.availability_zones[: env.network.max_azs]
-    subnets = ipaddress.ip_network(env.network.vpc_cidr).subnets(new_prefix=SUBNET_PREFIX)
     az_groups = [
         vpc.group(f"{name}_az_{zone}", "subnet", f"{zone} {subnet}")
-        for zone, subnet in zip(zones, subnets, strict=False)
+        for zone, subnet in _subnets(config, env)
     ]
     version = config.engine_version(name)
     about = f"database {config.database.name}"
