@@ -33,6 +33,7 @@ from pgplat.deploy.bootstrap import (
 )
 from pgplat.deploy.cdk_cli import cdk_command, pinned_version
 from pgplat.deploy.drift import StackDrift, detect_drift
+from pgplat.deploy.hub_gateway import verify_hub_gateway
 from pgplat.deploy.plan import StackTarget, deployment_order, read_assembly
 from pgplat.deploy.preflight import verify_existing_vpc
 from pgplat.deploy.runner import Action, StepResult, dry_run_lines, run_plan, run_subprocess
@@ -123,8 +124,9 @@ def _run(
         _print_plan(ctx, action, env, dry_run_lines(config, action, plan))
         return
     _guard_data(config, targets, refuse=action == "deploy" and not allow_replacement)
-    if action == "deploy":
-        verify_existing_vpc(config, env)  # what the templates cannot show of an existing VPC
+    if action == "deploy":  # what the templates cannot show: an existing VPC, a hub's gateway
+        verify_existing_vpc(config, env)
+        verify_hub_gateway(config, env)
     cdk = cdk_command()
     results = run_plan(
         config,
@@ -162,7 +164,7 @@ AllowReplacement = Annotated[
     typer.Option(
         "--allow-replacement",
         help="Deploy even when a resource holding data (database, key, vault, bucket) would be "
-        "replaced or removed; snapshot it first."
+        "replaced or removed; snapshot it first.",
     ),
 ]
 
