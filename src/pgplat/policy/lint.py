@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import multiprocessing
+import json
 import os
+import sys
+import tempfile
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,6 +32,7 @@ from pgplat.policy.assembly import Assembly, Stack
 from pgplat.policy.cache import ResultCache, key_of, versions
 from pgplat.policy.findings import Finding, Severity
 from pgplat.policy.report import Acknowledged, LayerResult
+from pgplat.processes import run_captured
 
 if TYPE_CHECKING:
     from cfnlint.rules import Match, RulesCollection
@@ -127,17 +130,42 @@ def template_key(template: Path, region: str, versions: Mapping[str, str]) -> st
 
 
 def _lint_all(todo: Sequence[tuple[str, str, str]]) -> list[list[LintMatch]]:
-    """The matches of each (stack, template, region), biggest templates first over the
-    cores (a fresh interpreter each, started by ``spawn``: the caller may hold threads
-    and a jsii kernel); one template is linted in this process."""
+    """The matches of each (stack, template, region), over the cores: one worker process
+    per core (:mod:`pgplat.policy.lint_child`), the biggest templates shared out first;
+    one template is linted in this process."""
     workers = min(len(todo), os.cpu_count() or 1)
     if workers <= 1:
         return [_lint_file(path, region) for _, path, region in todo]
-    order = sorted(range(len(todo)), key=lambda i: -Path(todo[i][1]).stat().st_size)
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {i: pool.submit(_lint_file, todo[i][1], todo[i][2]) for i in order}
-        return [futures[i].result() for i in range(len(todo))]
+    shares: list[list[int]] = [[] for _ in range(workers)]
+    sizes = [0] * workers
+    for i in sorted(range(len(todo)), key=lambda i: -Path(todo[i][1]).stat().st_size):
+        lightest = sizes.index(min(sizes))
+        shares[lightest].append(i)
+        sizes[lightest] += Path(todo[i][1]).stat().st_size
+    threads = ThreadPoolExecutor(max_workers=workers)
+    try:
+        done = list(threads.map(lambda share: _lint_in_child([todo[i] for i in share]), shares))
+    finally:  # an interruption is not held up by the workers (they die with pgplat)
+        threads.shutdown(wait=False, cancel_futures=True)
+    found: dict[int, list[LintMatch]] = {}
+    for share, matches in zip(shares, done, strict=True):
+        found.update(zip(share, matches, strict=True))
+    return [found[i] for i in range(len(todo))]
+
+
+def _lint_in_child(share: Sequence[tuple[str, str, str]]) -> list[list[LintMatch]]:
+    request = json.dumps([[path, region] for _, path, region in share])
+    with tempfile.TemporaryDirectory(prefix="pgplat-lint-") as workdir:
+        result = Path(workdir) / "result.json"
+        done = run_captured(
+            [sys.executable, "-m", "pgplat.policy.lint_child", str(result)],
+            what="cfn-lint",
+            timeout=None,
+            stdin=request,
+        )
+        if done.returncode != 0 or not result.exists():
+            raise RuntimeError(f"cfn-lint failed: {done.stderr.strip()[-2000:]}")
+        return [[_from_json(m) for m in matches] for matches in json.loads(result.read_text())]
 
 
 @functools.cache
