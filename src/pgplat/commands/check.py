@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar, get_args
+from typing import Annotated, Any, Literal, TypeVar, get_args
 
 import typer
 from rich.console import Console
@@ -28,16 +28,11 @@ from pgplat.commands.common import (
     warn,
 )
 from pgplat.errors import UserError
-from pgplat.policy.cdknag import DEFAULT_PACKS, PACKS, layer_result
+from pgplat.policy.cdknag import DEFAULT_PACKS, PACKS
 from pgplat.policy.findings import CHECK_LAYERS, SEVERITY_RANK, CheckLayer, Severity
 from pgplat.policy.junit import to_junit
 from pgplat.policy.report import LayerResult, Report
 from pgplat.policy.sarif import to_sarif
-
-if TYPE_CHECKING:
-    from pgplat.config import PgplatConfig
-    from pgplat.infra.record import Synthesis
-    from pgplat.policy.cdknag_app import SynthesisNag
 
 Format = Literal["text", "json", "sarif", "junit"]
 FORMATS: tuple[Format, ...] = get_args(Format)
@@ -94,7 +89,7 @@ def cmd(
     exit 1 while a finding at the threshold remains."""
     from pgplat.policy.assembly import Assembly
     from pgplat.policy.cache import CACHE_FILE, ResultCache
-    from pgplat.policy.gate import run_check
+    from pgplat.policy.gate import checked_synthesis, run_check
 
     config, project = config_and_project(ctx)
     layers = _pick(layer, CHECK_LAYERS, "--layer") if layer else CHECK_LAYERS
@@ -109,10 +104,10 @@ def cmd(
     else:
         nag_packs = packs if "cdk-nag" in layers else ()
         with progress(ctx, f"synthesizing into {outdir} (reused while the config is unchanged)"):
-            synthesis, nag = _synthesis(config, outdir, project.root, nag_packs)
+            synthesis, known = checked_synthesis(
+                config, outdir, base_dir=project.root, packs=nag_packs
+            )
         assembly = Assembly.of_synthesis(synthesis, config)
-        if nag is not None:
-            known["cdk-nag"] = layer_result(assembly, nag.violations)
     # results are kept beside pgplat's own synthesis, never in an assembly it did not write
     cache = ResultCache((outdir if synth else project.cdk_out) / CACHE_FILE)
     with progress(ctx, f"checking: {', '.join(layers)}"):
@@ -141,24 +136,6 @@ def cmd(
         render(report, console, show_acknowledged=show_acknowledged)
     if not report.passed:
         raise typer.Exit(1)
-
-
-def _synthesis(
-    config: PgplatConfig, outdir: Path, root: Path, nag_packs: tuple[str, ...]
-) -> tuple[Synthesis, SynthesisNag | None]:
-    """The previous synthesis while the configuration and code are unchanged (read without
-    starting the CDK), else a new one, checked by ``nag_packs`` while its apps exist (then
-    with what they found)."""
-    from pgplat.infra.record import reusable_synthesis
-
-    reused = reusable_synthesis(config, outdir, base_dir=root)
-    if reused is not None:
-        return reused, None
-    from pgplat.infra.app import synthesize  # loads the CDK: only when templates are due
-    from pgplat.policy.cdknag_app import SynthesisNag
-
-    nag = SynthesisNag(config, nag_packs) if nag_packs else None
-    return synthesize(config, outdir, base_dir=root, inspect=nag), nag
 
 
 def _pick(given: list[str] | None, allowed: tuple[_T, ...], option: str) -> tuple[_T, ...]:

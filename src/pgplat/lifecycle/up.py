@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -25,7 +25,7 @@ from pathlib import Path
 from pgplat.config import PgplatConfig
 from pgplat.deploy.plan import outputs_file
 from pgplat.guardrails import build_guardrails, write_guardrails
-from pgplat.infra.app import Synthesis, synthesize
+from pgplat.infra.record import Synthesis
 from pgplat.infra.staging import writing
 from pgplat.k8s.manifests import Endpoints, write_manifests
 from pgplat.local.cluster import LocalCluster, ServerInfo
@@ -34,7 +34,9 @@ from pgplat.local.files import write_private
 from pgplat.naming import data_stack_name
 from pgplat.policy.assembly import Assembly
 from pgplat.policy.cache import CACHE_FILE, ResultCache
-from pgplat.policy.gate import run_check, verdict_key
+from pgplat.policy.findings import CheckLayer
+from pgplat.policy.gate import checked_synthesis, run_check, verdict_key
+from pgplat.policy.report import LayerResult
 from pgplat.project import Project
 
 CHECK_CACHE = "pgplat-check.json"
@@ -67,9 +69,15 @@ class UpResult:
     notes: list[str] = field(default_factory=list)
 
 
-def judged(config: PgplatConfig, synthesis: Synthesis, cdk_out: Path) -> CheckSummary:
+def judged(
+    config: PgplatConfig,
+    synthesis: Synthesis,
+    cdk_out: Path,
+    known: Mapping[CheckLayer, LayerResult] | None = None,
+) -> CheckSummary:
     """The gate's verdict on the synthesis, from ``cdk_out``'s cache when it judged exactly
-    these templates with the same rule pack, linters, configuration and day."""
+    these templates with the same rule pack, linters, configuration and day; ``known`` are
+    layer results found while synthesizing (:func:`pgplat.policy.gate.checked_synthesis`)."""
     assembly = Assembly.of_synthesis(synthesis, config)
     key = verdict_key(assembly, config, date.today())
     cache = cdk_out / CHECK_CACHE
@@ -79,7 +87,8 @@ def judged(config: PgplatConfig, synthesis: Synthesis, cdk_out: Path) -> CheckSu
             return CheckSummary(**saved, cached=True)
     except (OSError, ValueError, KeyError, TypeError):
         pass
-    report = run_check(config, assembly, cache=ResultCache(cdk_out / CACHE_FILE))  # check's
+    layers = ResultCache(cdk_out / CACHE_FILE)  # the layer cache `pgplat check` keeps
+    report = run_check(config, assembly, cache=layers, known=known)
     summary = CheckSummary(
         passed=report.passed,
         fail_on=report.fail_on,
@@ -116,9 +125,9 @@ def run_up(
     """Bring everything up for ``config`` under ``project``; see the module docstring."""
     cdk_out, build = project.cdk_out, project.build
     with step("Synthesizing CloudFormation for every environment"):
-        synthesis = synthesize(config, cdk_out, reuse=True, base_dir=project.root)
+        synthesis, known = checked_synthesis(config, cdk_out, base_dir=project.root)
     with step("Running the policy gate (rules, chain, isolation, cdk-nag, cfn-lint)"):
-        check = judged(config, synthesis, cdk_out)
+        check = judged(config, synthesis, cdk_out, known)
     with step("Writing guardrails and Kubernetes manifests"):
         guardrails = write_guardrails(build_guardrails(config), build / "guardrails")
         manifests, pending = _manifests(config, cdk_out, build / "k8s")

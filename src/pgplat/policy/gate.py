@@ -18,13 +18,15 @@ from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from pgplat.config import PgplatConfig
 from pgplat.guardrails import build_guardrails
+from pgplat.infra.record import Synthesis, reusable_synthesis
 from pgplat.policy.assembly import Assembly
 from pgplat.policy.cache import ResultCache, key_of, versions
-from pgplat.policy.cdknag import DEFAULT_PACKS, nag_assembly
+from pgplat.policy.cdknag import DEFAULT_PACKS, layer_result, nag_assembly
 from pgplat.policy.chain import check_chain
 from pgplat.policy.control_tower import control_tower_findings
 from pgplat.policy.findings import CHECK_LAYERS, CheckLayer, Finding, Severity
@@ -32,6 +34,32 @@ from pgplat.policy.isolation import prove_isolation
 from pgplat.policy.lint import lint_assembly
 from pgplat.policy.report import Acknowledged, LayerResult, Report
 from pgplat.policy.waivers import apply_waivers
+
+
+def checked_synthesis(
+    config: PgplatConfig,
+    outdir: Path,
+    envs: list[str] | None = None,
+    *,
+    base_dir: Path,
+    packs: Iterable[str] = DEFAULT_PACKS,
+) -> tuple[Synthesis, dict[CheckLayer, LayerResult]]:
+    """The synthesis the gate judges, and the layer results found while making it (for
+    ``run_check(known=)``): the previous one while the configuration and code are unchanged
+    (read without starting the CDK), else a new one that cdk-nag's ``packs`` check while its
+    apps exist, which spares cdk-nag a second synthesis in a child interpreter."""
+    reused = reusable_synthesis(config, outdir, envs, base_dir)
+    if reused is not None:
+        return reused, {}
+    from pgplat.infra.app import synthesize  # loads the CDK: only when templates are due
+    from pgplat.policy.cdknag_app import SynthesisNag
+
+    nag = SynthesisNag(config, packs) if packs else None
+    synthesis = synthesize(config, outdir, envs, base_dir=base_dir, inspect=nag)
+    if nag is None:
+        return synthesis, {}
+    assembly = Assembly.of_synthesis(synthesis, config)
+    return synthesis, {"cdk-nag": layer_result(assembly, nag.violations)}
 
 
 @dataclass(frozen=True)
