@@ -64,6 +64,18 @@ def test_unchanged_config_reuses_the_synthesis(
     assert again.stacks == northwind_synth.stacks
 
 
+def test_an_output_folder_named_through_dot_dot_synthesizes(
+    northwind: PgplatConfig, northwind_synth: Synthesis, tmp_path: Path
+) -> None:
+    """`pgplat -c ../cfg/pgplat.yaml synth` from another folder: the CDK reports each template
+    by its resolved path, which is not below the folder as named (it crashed)."""
+    (tmp_path / "elsewhere").mkdir()
+    named = tmp_path / "elsewhere" / ".." / "cdk.out"
+    synthesis = synthesize(northwind, named)
+    assert synthesis.templates == northwind_synth.templates
+    assert all(s.template_path.is_file() for s in synthesis.stacks.values())
+
+
 def test_changed_config_does_not_reuse(northwind: PgplatConfig, tmp_path: Path) -> None:
     changed = northwind.model_copy(update={"tags": {**northwind.tags, "team": "orders"}})
     assert config_hash(changed) != config_hash(northwind)

@@ -193,7 +193,9 @@ def _synthesize_environment(
             role=env.role_of(artifact.stack_name),
             account=artifact.environment.account,
             region=artifact.environment.region,
-            template_path=Path(artifact.template_full_path),
+            # the file as named below assembly_dir: the CDK's full path is resolved, and
+            # is not below a folder named through '..' or a symlink
+            template_path=assembly_dir / artifact.template_file,
         )
         yield info, artifact.template
 
