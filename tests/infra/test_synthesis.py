@@ -46,6 +46,14 @@ def test_one_cloud_assembly_per_environment(innovate_synth: Synthesis) -> None:
     assert (innovate_synth.outdir / MANIFEST).is_file()
 
 
+def test_the_cdks_builtin_validation_does_not_run(innovate_synth: Synthesis) -> None:
+    """cfn-lint checks every template against the same registry schemas (the check's
+    cfn-lint layer, and `pgplat synth`); the CDK's own engine only cost seconds per process."""
+    for env in ("prod", "dev"):
+        assert (innovate_synth.outdir / env / "manifest.json").is_file()
+        assert not (innovate_synth.outdir / env / "validation-report.json").exists()
+
+
 def test_northwind_has_no_dev_stack(northwind_synth: Synthesis) -> None:
     assert northwind_synth.stacks_of("dev") == []
     assert sorted(s.name for s in northwind_synth.stacks_of("prod", "data")) == [
