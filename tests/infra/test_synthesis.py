@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 import pgplat
 from pgplat.config import PgplatConfig
 from pgplat.errors import UserError
+from pgplat.infra import restore_validation
 from pgplat.infra.app import MANIFEST, Synthesis, synthesize
 from pgplat.infra.record import config_hash, previous_synthesis, source_digest, source_files
 from pgplat.infra.restore_validation import asset_hash, validator_modules
@@ -192,6 +193,23 @@ def test_a_template_changed_on_disk_is_not_reused(
     content[at] = data.draw(st.integers(0, 255).filter(lambda b: b != content[at]))
     path.write_bytes(bytes(content))
     assert previous_synthesis(outdir, digest, envs) is None
+
+
+def test_a_failed_listing_of_the_validators_modules_fails_the_synthesis(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The listing runs in the background while the stacks are built: its failure still
+    reaches the synthesis waiting for it, never an asset missing modules."""
+    monkeypatch.setattr(restore_validation, "_LIST_MODULES", "raise SystemExit('no handler')")
+    restore_validation._listing.cache_clear()
+    try:
+        restore_validation.start_listing_validator_modules()
+        with pytest.raises(RuntimeError, match="listing the validator's modules failed"):
+            validator_modules()
+    finally:
+        monkeypatch.undo()
+        restore_validation._listing.cache_clear()
+    assert "validator/handler.py" in validator_modules()
 
 
 def test_the_key_covers_every_file_of_the_validator_asset() -> None:

@@ -28,9 +28,10 @@ import importlib.metadata
 import json
 import platform
 import shutil
-import subprocess
 import sys
 import tempfile
+import threading
+from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -62,6 +63,7 @@ from pgplat.errors import UserError
 from pgplat.infra.record import asset_environment
 from pgplat.infra.retention import log_retention
 from pgplat.naming import drill_role_name
+from pgplat.processes import run_captured
 from pgplat.validator import ASSET_DISTRIBUTIONS
 from pgplat.validator.drill_names import DRILL_PREFIX, DRILL_SG_TAG, RESTORE_TEST_PREFIX
 from pgplat.validator.metrics import DAYS_SINCE_SUCCESS, NAMESPACE, dimensions
@@ -464,15 +466,42 @@ for name, module in sorted(sys.modules.items()):
 """
 
 
-@functools.cache
+def start_listing_validator_modules() -> None:
+    """Start listing the modules the handler imports, in the background: a fresh interpreter
+    takes about a second, which ``synthesize`` spends building the stacks instead of waiting."""
+    _listing()
+
+
 def validator_modules() -> list[str]:
     """The files of the pgplat modules the handler imports, relative to the package: what
     a fresh interpreter has loaded once it imported the handler."""
+    return _listing().result()
+
+
+@functools.cache
+def _listing() -> Future[list[str]]:
+    listing: Future[list[str]] = Future()
+
+    def run() -> None:
+        try:
+            listing.set_result(_list_modules())
+        except BaseException as exc:  # handed to whoever waits for the listing
+            listing.set_exception(exc)
+
+    threading.Thread(target=run, name="pgplat-validator-modules", daemon=True).start()
+    return listing
+
+
+def _list_modules() -> list[str]:
     package = Path(pgplat.__file__).parent
-    listed = subprocess.run(
-        [sys.executable, "-P", "-c", _LIST_MODULES], check=True, capture_output=True, text=True
-    ).stdout.split()
-    return [Path(file).relative_to(package).as_posix() for file in listed]
+    done = run_captured(
+        [sys.executable, "-P", "-c", _LIST_MODULES],
+        what="listing the validator's modules",
+        timeout=300,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"listing the validator's modules failed: {done.stderr[-2000:]}")
+    return [Path(file).relative_to(package).as_posix() for file in done.stdout.split()]
 
 
 def asset_hash(package: Path = Path(pgplat.__file__).parent) -> str:
