@@ -24,8 +24,9 @@ from pgplat.errors import UserError
 _PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent_hook() -> Callable[[], None] | None:
-    """A pre-exec hook asking for SIGKILL when the parent dies (Linux only)."""
+def die_with_parent_hook() -> Callable[[], None] | None:
+    """A hook asking for SIGKILL when this process dies, to run in its child right after the
+    fork (Linux only; a pre-exec hook, or the first call of a forked worker)."""
     if not sys.platform.startswith("linux"):
         return None
     libc = ctypes.CDLL(None, use_errno=True)
@@ -46,7 +47,7 @@ def child(argv: Sequence[str], **popen: Any) -> Iterator[subprocess.Popen[str]]:
         list(argv),
         text=True,
         start_new_session=True,
-        preexec_fn=_die_with_parent_hook(),  # one prctl call: safe after fork
+        preexec_fn=die_with_parent_hook(),  # one prctl call: safe after fork
         **popen,
     )
     try:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from pgplat.infra.app import Synthesis
+from pgplat.policy.cache import CACHE_FILE
 from tests.fixtures.assemblies import WITHOUT_ASSETS
 from tests.fixtures.children import processes_below, wait_for
 from tests.fixtures.examples import NORTHWIND
@@ -88,6 +89,14 @@ def test_ctrl_c_while_cdk_nag_runs(project: Path, northwind_synth: Synthesis) ->
     shutil.copytree(northwind_synth.outdir, project / "assembly", ignore=WITHOUT_ASSETS)
     argv = ["check", "--from-cdk-out", str(project / "assembly")]
     _interrupted(*_ctrl_c(argv, project, "cdknag_child", {}))
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_cfn_lint_runs(project: Path, northwind_synth: Synthesis) -> None:
+    """pgplat waiting for its cfn-lint workers (a reused synthesis, nothing linted yet)."""
+    shutil.copytree(northwind_synth.outdir, project / "cdk.out", ignore=WITHOUT_ASSETS)
+    (project / "cdk.out" / CACHE_FILE).unlink(missing_ok=True)
+    _interrupted(*_ctrl_c(["synth", "--reuse"], project, "lint_child", {}))
 
 
 def test_ctrl_c_while_npm_hangs(project: Path, silent_registry: str) -> None:

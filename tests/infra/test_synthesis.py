@@ -22,7 +22,7 @@ import pgplat
 from pgplat.config import PgplatConfig
 from pgplat.errors import UserError
 from pgplat.infra import restore_validation
-from pgplat.infra.app import MANIFEST, Synthesis, synthesize
+from pgplat.infra.app import MANIFEST, StackInfo, Synthesis, synthesize
 from pgplat.infra.record import config_hash, previous_synthesis, source_digest, source_files
 from pgplat.infra.restore_validation import asset_hash, validator_modules
 from pgplat.validator.settings import HANDLER
@@ -83,6 +83,27 @@ def test_an_output_folder_named_through_dot_dot_synthesizes(
     synthesis = synthesize(northwind, named)
     assert synthesis.templates == northwind_synth.templates
     assert all(s.template_path.is_file() for s in synthesis.stacks.values())
+
+
+def test_each_environments_templates_are_handed_on_once_in_place(
+    northwind: PgplatConfig, tmp_path: Path
+) -> None:
+    """``written`` (cfn-lint, linting while the next environment synthesizes) sees the
+    templates where the synthesis leaves them, before ``inspect`` (cdk-nag) runs."""
+    seen: list[tuple[str, object]] = []
+
+    def written(stacks: list[StackInfo]) -> None:
+        assert all(s.template_path.is_file() for s in stacks)
+        seen.append(("written", sorted(stacks, key=lambda s: s.name)))
+
+    synthesis = synthesize(
+        northwind,
+        tmp_path,
+        written=written,
+        inspect=lambda _app, folder: seen.append(("inspect", folder)),
+    )
+    placed = sorted(synthesis.stacks_of("prod"), key=lambda s: s.name)
+    assert seen == [("written", placed), ("inspect", tmp_path / "prod")]
 
 
 def test_changed_config_does_not_reuse(northwind: PgplatConfig, tmp_path: Path) -> None:

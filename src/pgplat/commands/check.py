@@ -99,17 +99,21 @@ def cmd(
     environments = _pick(env, tuple(config.environments.cloud()), "--env")
     outdir = cdk_out or project.cdk_out
     known: dict[CheckLayer, LayerResult] = {}
+    # results are kept beside pgplat's own synthesis, never in an assembly it did not write
+    cache = ResultCache((outdir if synth else project.cdk_out) / CACHE_FILE)
     if not synth:
         assembly = Assembly.load(outdir, config)
     else:
         nag_packs = packs if "cdk-nag" in layers else ()
         with progress(ctx, f"synthesizing into {outdir} (reused while the config is unchanged)"):
             synthesis, known = checked_synthesis(
-                config, outdir, base_dir=project.root, packs=nag_packs
+                config,
+                outdir,
+                base_dir=project.root,
+                packs=nag_packs,
+                lint_into=cache if "cfn-lint" in layers else None,
             )
         assembly = Assembly.of_synthesis(synthesis, config)
-    # results are kept beside pgplat's own synthesis, never in an assembly it did not write
-    cache = ResultCache((outdir if synth else project.cdk_out) / CACHE_FILE)
     with progress(ctx, f"checking: {', '.join(layers)}"):
         report = run_check(
             config,

@@ -35,22 +35,34 @@ def cmd(
     ] = True,
 ) -> None:
     """Synthesize one cloud assembly per environment (CDK_OUT/prod, CDK_OUT/dev) with the CDK."""
-    from pgplat.infra.app import synthesize
-    from pgplat.policy.assembly import Assembly
     from pgplat.policy.cache import CACHE_FILE, ResultCache
-    from pgplat.policy.lint import lint_stacks
+    from pgplat.policy.lint import Linter
 
     config, project = config_and_project(ctx)
     outdir = cdk_out or project.cdk_out
-    with progress(
-        ctx, f"synthesizing {', '.join(env or config.environments.cloud())} into {outdir}"
-    ):
-        synthesis = synthesize(config, outdir, env, reuse=reuse, base_dir=project.root)
+    cache = ResultCache(outdir / CACHE_FILE)  # shared with check: unchanged stacks
     findings = []
-    if lint:
-        with progress(ctx, "linting the templates with cfn-lint"):
-            cache = ResultCache(outdir / CACHE_FILE)  # shared with check: unchanged stacks
-            findings = lint_stacks(Assembly.of_synthesis(synthesis, config), config.region, cache)
+    with Linter(cache, config.region) as linter:
+        if lint:  # cfn-lint's workers load while the CDK does, and lint as it writes
+            linter.start()
+        from pgplat.infra.app import synthesize  # the CDK: seconds to import
+
+        with progress(
+            ctx, f"synthesizing {', '.join(env or config.environments.cloud())} into {outdir}"
+        ):
+            synthesis = synthesize(
+                config,
+                outdir,
+                env,
+                reuse=reuse,
+                base_dir=project.root,
+                written=linter.lint if lint else None,
+            )
+        if lint:
+            with progress(ctx, "linting the templates with cfn-lint"):
+                stacks = list(synthesis.stacks.values())
+                linter.lint(stacks)  # those of a reused synthesis
+                findings = linter.findings(stacks)
             cache.save()
     if state(ctx).output == "json":
         emit_json(

@@ -13,7 +13,7 @@ account role they deploy to. Adding a stack to every environment is one line the
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -80,6 +80,9 @@ StackBuilder = Callable[[EnvironmentApp], None]
 Inspect = Callable[[cdk.App, Path], None]
 """Called with each environment's app once it is synthesized, and the folder its assembly is
 in (e.g. cdk-nag, checking the construct tree while it still exists)."""
+Written = Callable[[list[StackInfo]], None]
+"""Called with each environment's stacks as soon as their templates are in place, before
+``Inspect`` and the next environment (e.g. cfn-lint, linting them meanwhile)."""
 
 
 def build_data_stacks(env: EnvironmentApp) -> None:
@@ -134,10 +137,11 @@ def synthesize(
     reuse: bool = False,
     base_dir: Path = Path(),
     inspect: Inspect | None = None,
+    written: Written | None = None,
 ) -> Synthesis:
     """Synthesize the environments (default: all cloud environments) into ``outdir``;
     files the configuration names (``restore_test.ca_bundle``) are found below ``base_dir``;
-    ``inspect`` sees each app it synthesizes (not a reused synthesis)."""
+    ``written`` and ``inspect`` see each environment it synthesizes (not a reused synthesis)."""
     available = list(config.environments.cloud())
     chosen = list(envs) if envs is not None else available
     unknown = [e for e in chosen if e not in available]
@@ -159,25 +163,28 @@ def synthesize(
     with writing(outdir), staging_area(outdir) as stage:
         for env_name in chosen:
             staged = Path(tempfile.mkdtemp(prefix=f"{env_name}-", dir=stage))
-            built = _synthesize_environment(config, env_name, staged, base_dir, inspect)
+            app, built = _synthesize_environment(config, env_name, staged, base_dir)
+            placed = []
             for info, template in built:
                 final = outdir / env_name / info.template_path.relative_to(staged)
-                stacks[info.name] = replace(info, template_path=final)
+                placed.append(replace(info, template_path=final))
                 templates[info.name] = template
             move_into_place(staged, outdir / env_name)
+            stacks.update((info.name, info) for info in placed)
+            if written is not None:
+                written(placed)
+            if inspect is not None:
+                inspect(app, outdir / env_name)
         synthesis = Synthesis(outdir, digest, stacks, templates)
         write_manifest(synthesis, chosen)
     return synthesis
 
 
 def _synthesize_environment(
-    config: PgplatConfig,
-    env_name: str,
-    assembly_dir: Path,
-    base_dir: Path,
-    inspect: Inspect | None = None,
-) -> Iterator[tuple[StackInfo, dict[str, Any]]]:
-    """One environment's cloud assembly, written to ``assembly_dir``: each stack and template."""
+    config: PgplatConfig, env_name: str, assembly_dir: Path, base_dir: Path
+) -> tuple[cdk.App, list[tuple[StackInfo, dict[str, Any]]]]:
+    """One environment's cloud assembly, written to ``assembly_dir``: its app, and each
+    stack with its template."""
     env = EnvironmentApp(
         app=_create_app(config, env_name, assembly_dir),
         config=config,
@@ -187,20 +194,23 @@ def _synthesize_environment(
     for builder in STACK_BUILDERS:
         builder(env)
     assembly = env.app.synth()
-    if inspect is not None:
-        inspect(env.app, assembly_dir)
-    for artifact in assembly.stacks:
-        info = StackInfo(
-            name=artifact.stack_name,
-            env=env_name,
-            role=env.role_of(artifact.stack_name),
-            account=artifact.environment.account,
-            region=artifact.environment.region,
-            # the file as named below assembly_dir: the CDK's full path is resolved, and
-            # is not below a folder named through '..' or a symlink
-            template_path=assembly_dir / artifact.template_file,
+    built = [
+        (
+            StackInfo(
+                name=artifact.stack_name,
+                env=env_name,
+                role=env.role_of(artifact.stack_name),
+                account=artifact.environment.account,
+                region=artifact.environment.region,
+                # the file as named below assembly_dir: the CDK's full path is resolved, and
+                # is not below a folder named through '..' or a symlink
+                template_path=assembly_dir / artifact.template_file,
+            ),
+            artifact.template,
         )
-        yield info, artifact.template
+        for artifact in assembly.stacks
+    ]
+    return env.app, built
 
 
 def _create_app(config: PgplatConfig, env_name: str, assembly_dir: Path) -> cdk.App:

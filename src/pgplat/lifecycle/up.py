@@ -125,7 +125,11 @@ def run_up(
     """Bring everything up for ``config`` under ``project``; see the module docstring."""
     cdk_out, build = project.cdk_out, project.build
     with step("Synthesizing CloudFormation for every environment"):
-        synthesis, known = checked_synthesis(config, cdk_out, base_dir=project.root)
+        linted = ResultCache(cdk_out / CACHE_FILE)  # cfn-lint's, for the gate's layer
+        synthesis, known = checked_synthesis(
+            config, cdk_out, base_dir=project.root, lint_into=linted
+        )
+        linted.save()
     with step("Running the policy gate (rules, chain, isolation, cdk-nag, cfn-lint)"):
         check = judged(config, synthesis, cdk_out, known)
     with step("Writing guardrails and Kubernetes manifests"):

@@ -31,7 +31,7 @@ from pgplat.policy.chain import check_chain
 from pgplat.policy.control_tower import control_tower_findings
 from pgplat.policy.findings import CHECK_LAYERS, CheckLayer, Finding, Severity
 from pgplat.policy.isolation import prove_isolation
-from pgplat.policy.lint import lint_assembly
+from pgplat.policy.lint import Linter, lint_assembly
 from pgplat.policy.report import Acknowledged, LayerResult, Report
 from pgplat.policy.waivers import apply_waivers
 
@@ -43,11 +43,14 @@ def checked_synthesis(
     *,
     base_dir: Path,
     packs: Iterable[str] = DEFAULT_PACKS,
+    lint_into: ResultCache | None = None,
 ) -> tuple[Synthesis, dict[CheckLayer, LayerResult]]:
     """The synthesis the gate judges, and the layer results found while making it (for
     ``run_check(known=)``): the previous one while the configuration and code are unchanged
     (read without starting the CDK), else a new one that cdk-nag's ``packs`` check while its
-    apps exist, which spares cdk-nag a second synthesis in a child interpreter."""
+    apps exist, which spares cdk-nag a second synthesis in a child interpreter. With a
+    ``lint_into`` cache, cfn-lint lints each environment's templates into it while the next one
+    synthesizes (the cfn-lint layer then finds them there)."""
     reused = reusable_synthesis(config, outdir, envs, base_dir)
     if reused is not None:
         return reused, {}
@@ -55,7 +58,19 @@ def checked_synthesis(
     from pgplat.policy.cdknag_app import SynthesisNag
 
     nag = SynthesisNag(config, packs) if packs else None
-    synthesis = synthesize(config, outdir, envs, base_dir=base_dir, inspect=nag)
+    with Linter(lint_into or ResultCache(None), config.region) as linter:
+        if lint_into is not None:
+            linter.start()
+        synthesis = synthesize(
+            config,
+            outdir,
+            envs,
+            base_dir=base_dir,
+            inspect=nag,
+            written=linter.lint if lint_into is not None else None,
+        )
+        if lint_into is not None:
+            linter.findings(list(synthesis.stacks.values()))
     if nag is None:
         return synthesis, {}
     assembly = Assembly.of_synthesis(synthesis, config)

@@ -14,44 +14,32 @@ once per process (about a second) and is imported only when a template needs lin
 
 from __future__ import annotations
 
-import functools
+import contextlib
 import hashlib
 import json
+import math
 import os
+import queue
+import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-import yaml
+from typing import IO, Any, Protocol
 
 from pgplat.policy.assembly import Assembly, Stack
 from pgplat.policy.cache import ResultCache, key_of, versions
 from pgplat.policy.findings import Finding, Severity
+from pgplat.policy.lint_child import IGNORE_FILE, LintMatch, ignored_rules, lint_file
 from pgplat.policy.report import Acknowledged, LayerResult
-from pgplat.processes import run_captured
+from pgplat.processes import child
 
-if TYPE_CHECKING:
-    from cfnlint.rules import Match, RulesCollection
-
-IGNORE_FILE = Path(__file__).with_name("cfn_lint_ignores.yaml")
+MAX_WORKERS = 4
+"""cfn-lint workers at most: each costs its rules' loading and ~200 MB; pgplat's largest
+synthesis has its time in one or two big data templates."""
 _SEVERITY: dict[str, Severity] = {"error": "error", "warning": "warning"}
-
-
-@dataclass(frozen=True)
-class LintMatch:
-    """One cfn-lint match as plain data (so it crosses processes and sits in the cache)."""
-
-    rule_id: str
-    severity: str
-    title: str
-    message: str
-    line: int
-    path: tuple[str | int, ...]
-    source_url: str
 
 
 @dataclass(frozen=True)
@@ -69,15 +57,9 @@ class LintFinding:
         return f"{self.stack}:{self.match.line}: {self.match.rule_id} {self.match.message}"
 
 
-def ignored_rules() -> dict[str, str]:
-    """Rule id -> reason, from the committed ignore list."""
-    entries = yaml.safe_load(IGNORE_FILE.read_text())
-    return {entry["rule"]: entry["reason"] for entry in entries}
-
-
 def lint_template(stack: str, template: Path, region: str) -> list[LintFinding]:
     """Findings in one template, linted for the region it deploys to."""
-    return [LintFinding(stack, match) for match in _lint_file(str(template), region)]
+    return [LintFinding(stack, match) for match in lint_file(template, region)]
 
 
 def lint_stacks(
@@ -85,21 +67,9 @@ def lint_stacks(
 ) -> list[LintFinding]:
     """Findings across every stack (``default_region`` where the assembly names none): from
     ``cache`` for a template linted before, the others linted in parallel."""
-    cache = cache or ResultCache(None)
-    work = [(s.name, str(s.template_path), s.region or default_region) for s in assembly.stacks]
-    keys = {name: template_key(Path(path), region, versions()) for name, path, region in work}
-    cached = {name: cache.get(keys[name]) for name, _, _ in work}
-    todo = [(name, path, region) for name, path, region in work if cached[name] is None]
-    fresh = dict(zip((name for name, _, _ in todo), _lint_all(todo), strict=True))
-    found: list[LintFinding] = []
-    for name, _, _ in work:
-        matches = fresh.get(name)
-        if matches is None:
-            matches = [_from_json(m) for m in cached[name] or []]
-        else:
-            cache.put(keys[name], [asdict(m) for m in matches])
-        found.extend(LintFinding(name, m) for m in matches)
-    return found
+    with Linter(cache or ResultCache(None), default_region) as linter:
+        linter.lint(assembly.stacks)
+        return linter.findings(assembly.stacks)
 
 
 def lint_assembly(
@@ -115,6 +85,139 @@ def lint_assembly(
     return findings, acknowledged
 
 
+class Template(Protocol):
+    """A stack's template to lint (a synthesized stack, or one of an assembly on disk)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def template_path(self) -> Path: ...
+    @property
+    def region(self) -> str | None: ...
+
+
+class Linter:
+    """cfn-lint over templates as they are written, on every core.
+
+    Its workers (:mod:`pgplat.policy.lint_child`, one per core, at most ``MAX_WORKERS``)
+    start with :meth:`start`, or with the first template to lint. They load cfn-lint's rules
+    once (about two seconds) and fork from there: started before a synthesis, they are
+    ready when its first environment's templates are handed to :meth:`lint`, and lint them
+    while the next one synthesizes. A free worker takes the biggest template waiting. Each
+    template's matches go into ``cache`` under :func:`template_key`, so a template linted
+    before is not linted again. The workers are pgplat's children (:mod:`pgplat.processes`),
+    killed when the linter's block ends, a Ctrl-C included.
+    """
+
+    def __init__(self, cache: ResultCache, default_region: str) -> None:
+        self._cache = cache
+        self._region = default_region
+        self._versions = versions()
+        self._queue: queue.PriorityQueue[tuple[float, int, str, str, str]] = queue.PriorityQueue()
+        self._due: set[str] = set()
+        self._found: dict[str, list[LintMatch]] = {}
+        self._failures: list[str] = []
+        self._workers = contextlib.ExitStack()
+        self._threads: list[threading.Thread] = []
+
+    def __enter__(self) -> Linter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for _ in self._threads:
+            self._queue.put((math.inf, 0, "", "", ""))
+        self._workers.close()
+
+    def start(self) -> None:
+        """Start the workers now (they load cfn-lint's rules while the caller goes on)."""
+        if self._threads:
+            return
+        count = min(os.cpu_count() or 1, MAX_WORKERS)
+        pipes = [(os.pipe(), os.pipe()) for _ in range(count)]
+        theirs = [(jobs[0], answers[1]) for jobs, answers in pipes]
+        # entered first, closed last: the workers are killed before their pipes are closed
+        channels = [
+            (jobs[1], self._workers.enter_context(os.fdopen(answers[0]))) for jobs, answers in pipes
+        ]
+        for jobs, _ in channels:  # written unbuffered: nothing is left to flush into a dead pipe
+            self._workers.callback(os.close, jobs)
+        # the workers' output and errors, read back when one fails
+        errors = self._workers.enter_context(tempfile.TemporaryFile("w+"))  # noqa: SIM115
+        try:
+            self._workers.enter_context(
+                child(
+                    [sys.executable, "-m", "pgplat.policy.lint_child"]
+                    + [f"{jobs},{answers}" for jobs, answers in theirs],
+                    stdin=subprocess.DEVNULL,
+                    stdout=errors,
+                    stderr=errors,
+                    pass_fds=[fd for pair in theirs for fd in pair],
+                )
+            )
+        finally:
+            for fd in (fd for pair in theirs for fd in pair):
+                os.close(fd)
+        for jobs_file, answers_file in channels:
+            thread = threading.Thread(
+                target=self._serve,
+                args=(jobs_file, answers_file, errors),
+                name="pgplat-cfn-lint",
+                daemon=True,
+            )
+            self._threads.append(thread)
+            thread.start()
+
+    def lint(self, stacks: Iterable[Template]) -> None:
+        """Queue the templates of ``stacks`` not in the cache nor queued already, the
+        biggest first (a free worker takes one as soon as it is queued)."""
+        for stack in sorted(stacks, key=lambda s: -s.template_path.stat().st_size):
+            path, region = stack.template_path, stack.region or self._region
+            key = template_key(path, region, self._versions)
+            if key in self._due or self._cache.get(key) is not None:
+                continue
+            self._due.add(key)
+            self._queue.put((-path.stat().st_size, len(self._due), key, str(path), region))
+        if self._due:
+            self.start()
+
+    def findings(self, stacks: Iterable[Template]) -> list[LintFinding]:
+        """The findings of ``stacks`` (each linted or queued before), once all are linted."""
+        self._queue.join()
+        if self._failures:
+            raise RuntimeError(f"cfn-lint failed: {self._failures[0]}")
+        for key, linted in self._found.items():
+            self._cache.put(key, [asdict(m) for m in linted])
+        found: list[LintFinding] = []
+        for stack in stacks:
+            key = template_key(stack.template_path, stack.region or self._region, self._versions)
+            matches = self._cache.get(key)
+            if matches is None:
+                raise RuntimeError(f"{stack.name} was not handed to Linter.lint before findings")
+            found.extend(LintFinding(stack.name, _from_json(m)) for m in matches)
+        return found
+
+    def _serve(self, jobs: int, answers: IO[str], errors: IO[str]) -> None:
+        """Hand one worker one template at a time until the linter's block ends."""
+        while True:
+            _, _, key, path, region = self._queue.get()
+            if not key:
+                return
+            try:
+                if self._failures:
+                    continue
+                os.write(jobs, (json.dumps([path, region]) + "\n").encode())
+                reply = answers.readline()
+                if not reply:
+                    errors.seek(0)
+                    self._failures.append(errors.read().strip()[-2000:] or "a worker stopped")
+                    continue
+                self._found[key] = [_from_json(m) for m in json.loads(reply)]
+            except (OSError, ValueError) as exc:  # the worker is gone: killed, or crashed
+                self._failures.append(str(exc))
+            finally:
+                self._queue.task_done()
+
+
 def template_key(template: Path, region: str, versions: Mapping[str, str]) -> str:
     """What one template's findings depend on: its bytes, its region, the ignore list and
     the checks' and linters' ``versions`` (:func:`pgplat.policy.cache.versions`)."""
@@ -126,78 +229,6 @@ def template_key(template: Path, region: str, versions: Mapping[str, str]) -> st
             "ignores": IGNORE_FILE.read_text(),
             "versions": dict(versions),
         }
-    )
-
-
-def _lint_all(todo: Sequence[tuple[str, str, str]]) -> list[list[LintMatch]]:
-    """The matches of each (stack, template, region), over the cores: one worker process
-    per core (:mod:`pgplat.policy.lint_child`), the biggest templates shared out first;
-    one template is linted in this process."""
-    workers = min(len(todo), os.cpu_count() or 1)
-    if workers <= 1:
-        return [_lint_file(path, region) for _, path, region in todo]
-    shares: list[list[int]] = [[] for _ in range(workers)]
-    sizes = [0] * workers
-    for i in sorted(range(len(todo)), key=lambda i: -Path(todo[i][1]).stat().st_size):
-        lightest = sizes.index(min(sizes))
-        shares[lightest].append(i)
-        sizes[lightest] += Path(todo[i][1]).stat().st_size
-    threads = ThreadPoolExecutor(max_workers=workers)
-    try:
-        done = list(threads.map(lambda share: _lint_in_child([todo[i] for i in share]), shares))
-    finally:  # an interruption is not held up by the workers (they die with pgplat)
-        threads.shutdown(wait=False, cancel_futures=True)
-    found: dict[int, list[LintMatch]] = {}
-    for share, matches in zip(shares, done, strict=True):
-        found.update(zip(share, matches, strict=True))
-    return [found[i] for i in range(len(todo))]
-
-
-def _lint_in_child(share: Sequence[tuple[str, str, str]]) -> list[list[LintMatch]]:
-    request = json.dumps([[path, region] for _, path, region in share])
-    with tempfile.TemporaryDirectory(prefix="pgplat-lint-") as workdir:
-        result = Path(workdir) / "result.json"
-        done = run_captured(
-            [sys.executable, "-m", "pgplat.policy.lint_child", str(result)],
-            what="cfn-lint",
-            timeout=None,
-            stdin=request,
-        )
-        if done.returncode != 0 or not result.exists():
-            raise RuntimeError(f"cfn-lint failed: {done.stderr.strip()[-2000:]}")
-        return [[_from_json(m) for m in matches] for matches in json.loads(result.read_text())]
-
-
-@functools.cache
-def _rules() -> RulesCollection:
-    """cfn-lint's rules, loaded once per process."""
-    from cfnlint.config import ConfigMixIn
-    from cfnlint.runner import Runner
-
-    return Runner(ConfigMixIn([])).rules
-
-
-def _lint_file(template: str, region: str) -> list[LintMatch]:
-    """cfn-lint's matches in one template file, as plain data."""
-    from cfnlint.config import ConfigMixIn
-    from cfnlint.runner.template.runner import run_template_by_file_path
-
-    config = ConfigMixIn([], regions=[region], ignore_checks=sorted(ignored_rules()))
-    matches = run_template_by_file_path(template, config, _rules(), ignore_bad_template=False)
-    return [_plain(m) for m in matches]
-
-
-def _plain(match: Match) -> LintMatch:
-    """Exact str and int: cfn-lint's values are its template-node subclasses, which no other
-    process can unpickle (a worker's match would crash the check)."""
-    return LintMatch(
-        rule_id=str(match.rule.id),
-        severity=str(match.rule.severity),
-        title=str(match.rule.shortdesc),
-        message=str(match.message),
-        line=int(match.linenumber),
-        path=tuple(p if isinstance(p, int) else str(p) for p in match.path or ()),
-        source_url=str(match.rule.source_url or ""),
     )
 
 
