@@ -18,7 +18,11 @@ app = cdk.App(outdir=sys.argv[2])
 cdk.CfnWaitConditionHandle(cdk.Stack(app, "Floor"), "Handle")
 app.synth()
 """
-"""A one-resource CDK app for a fresh interpreter (argv[2]: its outdir): the CDK's own floor."""
+"""A one-resource CDK app for a fresh interpreter (argv[2]: its outdir): the CDK's own floor,
+with the CDK's defaults (its built-in CloudFormation validation among them)."""
+WITHOUT_CDK_VALIDATION = {"CDK_VALIDATION": "false"}
+"""The environment of the same app without the CDK's built-in validation, which pgplat turns
+off (cfn-lint checks its templates): the floor of a synthesis that does no validation."""
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,13 @@
-"""`make bench`: run every bench/bench_*.py and print one table of side-by-side ratios."""
+"""`make bench`: run every bench/bench_*.py and print one table of side-by-side ratios.
+
+pgplat's modules are compiled to bytecode first, as installing a wheel does, so a fresh
+process measures pgplat's work and not Python compiling it (which PYTHONDONTWRITEBYTECODE
+would otherwise repeat in every process).
+"""
 
 from __future__ import annotations
 
+import compileall
 import importlib.util
 import sys
 from pathlib import Path
@@ -27,6 +33,7 @@ def _load(path: Path) -> list[Row]:
 
 def main() -> None:
     only = sys.argv[1:]
+    compileall.compile_dir(HERE.parent / "src" / "pgplat", quiet=1)
     table = Table(title="pgplat benchmarks (same machine, same run)")
     for column in ("benchmark", "ours", "value", "baseline", "value", "ratio", "target", ""):
         table.add_column(column)

@@ -16,6 +16,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from pgplat import __version__
+from pgplat.collector import tune_for_short_lived_process
 from pgplat.commands.common import err_console, print_error, spelled_out, with_conventions
 from pgplat.commands.interrupt import exits_on_interrupt
 from pgplat.errors import UserError
@@ -232,6 +233,7 @@ def root(
 
 def main() -> None:
     """Console-script entry: user errors become one line and exit code 2, never a traceback."""
+    tune_for_short_lived_process()
     with exits_on_interrupt(lambda line: err_console.print(line, highlight=False)):
         try:
             app()

@@ -54,13 +54,13 @@ def checked_synthesis(
     reused = reusable_synthesis(config, outdir, envs, base_dir)
     if reused is not None:
         return reused, {}
-    from pgplat.infra.app import synthesize  # loads the CDK: only when templates are due
-    from pgplat.policy.cdknag_app import SynthesisNag
-
-    nag = SynthesisNag(config, packs) if packs else None
     with Linter(lint_into or ResultCache(None), config.region) as linter:
-        if lint_into is not None:
+        if lint_into is not None:  # its workers load while the CDK does
             linter.start()
+        from pgplat.infra.app import synthesize  # loads the CDK: only when templates are due
+        from pgplat.policy.cdknag_app import SynthesisNag
+
+        nag = SynthesisNag(config, packs) if packs else None
         synthesis = synthesize(
             config,
             outdir,

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
+from pgplat.collector import tune_for_short_lived_process
 from pgplat.processes import die_with_parent_hook
 
 if TYPE_CHECKING:
@@ -98,6 +99,7 @@ def _serve(jobs: int, answers: int) -> None:
 
 
 def main() -> None:
+    tune_for_short_lived_process()
     pairs = [tuple(int(fd) for fd in arg.split(",")) for arg in sys.argv[1:]]
     load_rules()
     dies_with_first = die_with_parent_hook()
