@@ -1,6 +1,6 @@
 """`python -m pgplat` is the `pgplat` command."""
 
-from pgplat.commands.app import main
+from pgplat.commands.app import run
 
 if __name__ == "__main__":
-    main()
+    run()

@@ -10,13 +10,13 @@ import difflib
 import importlib
 import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from typer.core import TyperCommand, TyperGroup
 
 from pgplat import __version__
-from pgplat.collector import tune_for_short_lived_process
+from pgplat.collector import end_process, tune_for_short_lived_process
 from pgplat.commands.common import err_console, print_error, spelled_out, with_conventions
 from pgplat.commands.interrupt import exits_on_interrupt
 from pgplat.errors import UserError
@@ -231,8 +231,26 @@ def root(
     """Production PostgreSQL on AWS, and its local twin, from one pgplat.yaml."""
 
 
+def run() -> NoReturn:
+    """The `pgplat` console script: :func:`main`, then the process ends without tearing down
+    its objects (:func:`pgplat.collector.end_process`)."""
+    try:
+        main()
+    except SystemExit as exc:
+        end_process(_exit_code(exc))
+    end_process(0)
+
+
+def _exit_code(exc: SystemExit) -> int:
+    """The code Python would exit with for ``exc`` (a message is printed, and means 1)."""
+    if exc.code is None or isinstance(exc.code, int):
+        return exc.code or 0
+    print(exc.code, file=sys.stderr)
+    return 1
+
+
 def main() -> None:
-    """Console-script entry: user errors become one line and exit code 2, never a traceback."""
+    """The command line: user errors become one line and exit code 2, never a traceback."""
     tune_for_short_lived_process()
     with exits_on_interrupt(lambda line: err_console.print(line, highlight=False)):
         try:
