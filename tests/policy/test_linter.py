@@ -64,6 +64,8 @@ def test_templates_in_the_cache_start_no_worker(stacks: Assembly, workdir: Path)
     with Linter(cache, "us-east-1") as linter:
         linter.lint(stacks.stacks)
         cold = linter.findings(stacks.stacks)
+    # the forked workers are the first one's children: killed with it, gone a moment later
+    assert wait_for(lambda: not _workers(workdir), 2)
     with Linter(cache, "us-east-1") as linter:
         linter.lint(stacks.stacks)
         assert not _workers(workdir)
