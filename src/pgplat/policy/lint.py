@@ -8,8 +8,9 @@ ignored rules as acknowledgements.
 
 Each template is linted on its own (the findings of one depend on its bytes, its region, the
 ignore list and cfn-lint's version alone), so results are cached per template and the
-templates not in the cache are spread over the machine's cores. cfn-lint loads its rules
-once per process (about a second) and is imported only when a template needs linting.
+templates not in the cache are spread over the machine's cores by :class:`Linter`, whose
+workers load cfn-lint's rules once (one to two seconds) and fork from there. This process
+imports cfn-lint only to lint a template itself (:func:`lint_template`).
 """
 
 from __future__ import annotations
@@ -37,8 +38,9 @@ from pgplat.policy.report import Acknowledged, LayerResult
 from pgplat.processes import child
 
 MAX_WORKERS = 4
-"""cfn-lint workers at most: each costs its rules' loading and ~200 MB; pgplat's largest
-synthesis has its time in one or two big data templates."""
+"""cfn-lint workers at most, on a machine with more cores: each holds its own copy of what it
+touches of cfn-lint's rules and schemas, and a synthesis spends its lint time in one or two
+big data templates, which one worker each can take."""
 _SEVERITY: dict[str, Severity] = {"error": "error", "warning": "warning"}
 
 
@@ -101,7 +103,7 @@ class Linter:
 
     Its workers (:mod:`pgplat.policy.lint_child`, one per core, at most ``MAX_WORKERS``)
     start with :meth:`start`, or with the first template to lint. They load cfn-lint's rules
-    once (about two seconds) and fork from there: started before a synthesis, they are
+    once (one to two seconds) and fork from there: started before a synthesis, they are
     ready when its first environment's templates are handed to :meth:`lint`, and lint them
     while the next one synthesizes. A free worker takes the biggest template waiting. Each
     template's matches go into ``cache`` under :func:`template_key`, so a template linted
