@@ -28,10 +28,11 @@ def tune_for_short_lived_process() -> None:
     gc.set_threshold(*THRESHOLDS)
 
 
-def end_process(code: int) -> NoReturn:
-    """End the process with ``code``: output flushed and exit handlers run (jsii stops its
-    Node process and removes its files), but no teardown of every object."""
-    atexit._run_exitfuncs()
+def end_process(code: int, *, exit_handlers: bool = True) -> NoReturn:
+    """End the process with ``code``: output flushed and (unless told not to) exit handlers
+    run (jsii stops its Node process and removes its files), but no teardown of every object."""
+    if exit_handlers:
+        atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         with suppress(OSError, ValueError):  # a closed pipe (`pgplat … | head`) loses nothing
             stream.flush()

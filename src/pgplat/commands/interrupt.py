@@ -10,13 +10,12 @@ with it.
 
 from __future__ import annotations
 
-import os
 import signal
-import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from types import FrameType
-from typing import NoReturn
+
+from pgplat.collector import end_process
 
 INTERRUPTED = 130
 """What a shell reports for a command ended by SIGINT (128 + 2)."""
@@ -37,16 +36,8 @@ def exits_on_interrupt(say: Callable[[str], None]) -> Iterator[None]:
         yield
     except BaseException as exc:
         if interrupted or isinstance(exc, KeyboardInterrupt):
-            say("interrupted")
-            _leave(INTERRUPTED)
+            say("interrupted")  # no waiting for worker threads or for jsii's exit handler
+            end_process(INTERRUPTED, exit_handlers=False)
         raise
     finally:
         signal.signal(signal.SIGINT, previous)
-
-
-def _leave(code: int) -> NoReturn:
-    """Exit now: no waiting for worker threads or for jsii's exit handler."""
-    for stream in (sys.stdout, sys.stderr):
-        with suppress(OSError, ValueError):
-            stream.flush()
-    os._exit(code)

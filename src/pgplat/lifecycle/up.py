@@ -74,10 +74,12 @@ def judged(
     synthesis: Synthesis,
     cdk_out: Path,
     known: Mapping[CheckLayer, LayerResult] | None = None,
+    layers: ResultCache | None = None,
 ) -> CheckSummary:
     """The gate's verdict on the synthesis, from ``cdk_out``'s cache when it judged exactly
     these templates with the same rule pack, linters, configuration and day; ``known`` are
-    layer results found while synthesizing (:func:`pgplat.policy.gate.checked_synthesis`)."""
+    layer results found while synthesizing (:func:`pgplat.policy.gate.checked_synthesis`),
+    ``layers`` the layer cache `pgplat check` keeps in ``cdk_out``, if already open."""
     assembly = Assembly.of_synthesis(synthesis, config)
     key = verdict_key(assembly, config, date.today())
     cache = cdk_out / CHECK_CACHE
@@ -87,7 +89,7 @@ def judged(
             return CheckSummary(**saved, cached=True)
     except (OSError, ValueError, KeyError, TypeError):
         pass
-    layers = ResultCache(cdk_out / CACHE_FILE)  # the layer cache `pgplat check` keeps
+    layers = layers or ResultCache(cdk_out / CACHE_FILE)
     report = run_check(config, assembly, cache=layers, known=known)
     summary = CheckSummary(
         passed=report.passed,
@@ -125,13 +127,13 @@ def run_up(
     """Bring everything up for ``config`` under ``project``; see the module docstring."""
     cdk_out, build = project.cdk_out, project.build
     with step("Synthesizing CloudFormation for every environment"):
-        linted = ResultCache(cdk_out / CACHE_FILE)  # cfn-lint's, for the gate's layer
+        layers = ResultCache(cdk_out / CACHE_FILE)  # cfn-lint lints into it meanwhile
         synthesis, known = checked_synthesis(
-            config, cdk_out, base_dir=project.root, lint_into=linted
+            config, cdk_out, base_dir=project.root, lint_into=layers
         )
-        linted.save()
+        layers.save()  # kept even when the verdict itself is reused
     with step("Running the policy gate (rules, chain, isolation, cdk-nag, cfn-lint)"):
-        check = judged(config, synthesis, cdk_out, known)
+        check = judged(config, synthesis, cdk_out, known, layers)
     with step("Writing guardrails and Kubernetes manifests"):
         guardrails = write_guardrails(build_guardrails(config), build / "guardrails")
         manifests, pending = _manifests(config, cdk_out, build / "k8s")

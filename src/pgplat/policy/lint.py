@@ -116,6 +116,7 @@ class Linter:
         self._region = default_region
         self._versions = versions()
         self._queue: queue.PriorityQueue[tuple[float, int, str, str, str]] = queue.PriorityQueue()
+        self._keys: dict[tuple[Path, str], str] = {}
         self._due: set[str] = set()
         self._found: dict[str, list[LintMatch]] = {}
         self._failures: list[str] = []
@@ -172,13 +173,14 @@ class Linter:
     def lint(self, stacks: Iterable[Template]) -> None:
         """Queue the templates of ``stacks`` not in the cache nor queued already, the
         biggest first (a free worker takes one as soon as it is queued)."""
-        for stack in sorted(stacks, key=lambda s: -s.template_path.stat().st_size):
-            path, region = stack.template_path, stack.region or self._region
-            key = template_key(path, region, self._versions)
+        sized = [(stack.template_path.stat().st_size, stack) for stack in stacks]
+        for size, stack in sorted(sized, key=lambda sized: -sized[0]):
+            key = self._key(stack)
             if key in self._due or self._cache.get(key) is not None:
                 continue
             self._due.add(key)
-            self._queue.put((-path.stat().st_size, len(self._due), key, str(path), region))
+            region = stack.region or self._region
+            self._queue.put((-size, len(self._due), key, str(stack.template_path), region))
         if self._due:
             self.start()
 
@@ -191,12 +193,18 @@ class Linter:
             self._cache.put(key, [asdict(m) for m in linted])
         found: list[LintFinding] = []
         for stack in stacks:
-            key = template_key(stack.template_path, stack.region or self._region, self._versions)
-            matches = self._cache.get(key)
+            matches = self._cache.get(self._key(stack))
             if matches is None:
                 raise RuntimeError(f"{stack.name} was not handed to Linter.lint before findings")
             found.extend(LintFinding(stack.name, _from_json(m)) for m in matches)
         return found
+
+    def _key(self, stack: Template) -> str:
+        """The stack's :func:`template_key`, hashed once per template and region."""
+        place = (stack.template_path, stack.region or self._region)
+        if place not in self._keys:
+            self._keys[place] = template_key(*place, self._versions)
+        return self._keys[place]
 
     def _serve(self, jobs: int, answers: IO[str], errors: IO[str]) -> None:
         """Hand one worker one template at a time until the linter's block ends."""
