@@ -21,11 +21,10 @@ from hypothesis import strategies as st
 import pgplat
 from pgplat.config import PgplatConfig
 from pgplat.errors import UserError
-from pgplat.infra import restore_validation
 from pgplat.infra.app import MANIFEST, StackInfo, Synthesis, synthesize
 from pgplat.infra.record import config_hash, previous_synthesis, source_digest, source_files
 from pgplat.infra.restore_validation import asset_hash, validator_modules
-from pgplat.validator.settings import HANDLER
+from pgplat.validator.settings import HANDLER, HANDLER_MODULE
 from tests.drills.restore.test_ca_layer import PEM, _with_bundle
 from tests.fixtures.assemblies import WITHOUT_ASSETS
 from tests.fixtures.examples import NORTHWIND
@@ -216,21 +215,22 @@ def test_a_template_changed_on_disk_is_not_reused(
     assert previous_synthesis(outdir, digest, envs) is None
 
 
-def test_a_failed_listing_of_the_validators_modules_fails_the_synthesis(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """The listing runs in the background while the stacks are built: its failure still
-    reaches the synthesis waiting for it, never an asset missing modules."""
-    monkeypatch.setattr(restore_validation, "_LIST_MODULES", "raise SystemExit('no handler')")
-    restore_validation._listing.cache_clear()
-    try:
-        restore_validation.start_listing_validator_modules()
-        with pytest.raises(RuntimeError, match="listing the validator's modules failed"):
-            validator_modules()
-    finally:
-        monkeypatch.undo()
-        restore_validation._listing.cache_clear()
-    assert "validator/handler.py" in validator_modules()
+def test_the_validators_modules_are_those_importing_its_handler_loads() -> None:
+    """Read from the source, they are what a fresh interpreter has loaded of pgplat once it
+    imported the handler: the asset lacks no module the Lambda imports, and ships no other."""
+    probe = (
+        "import sys\n"
+        f"import {HANDLER_MODULE}\n"
+        "for name, module in sorted(sys.modules.items()):\n"
+        "    if name.split('.')[0] == 'pgplat':\n"
+        "        print(module.__file__)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-P", "-c", probe], capture_output=True, text=True, check=True
+    )
+    package = Path(pgplat.__file__).parent
+    loaded = [Path(file).relative_to(package).as_posix() for file in done.stdout.split()]
+    assert validator_modules() == loaded
 
 
 def test_the_key_covers_every_file_of_the_validator_asset() -> None:

@@ -31,7 +31,6 @@ from pgplat.infra.record import MANIFEST as MANIFEST
 from pgplat.infra.record import StackInfo as StackInfo
 from pgplat.infra.record import Synthesis as Synthesis
 from pgplat.infra.record import config_hash, previous_synthesis, write_manifest
-from pgplat.infra.restore_validation import start_listing_validator_modules
 from pgplat.infra.staging import move_into_place, staging_area, writing
 from pgplat.infra.trail import build_trail_stack
 
@@ -156,8 +155,6 @@ def synthesize(
         cached = previous_synthesis(outdir, digest, chosen)
         if cached is not None:
             return cached
-    if any(config.environments.cloud()[e].backup.restore_test for e in chosen):
-        start_listing_validator_modules()
     stacks: dict[str, StackInfo] = {}
     templates: dict[str, dict[str, Any]] = {}
     with writing(outdir), staging_area(outdir) as stage:

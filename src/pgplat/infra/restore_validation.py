@@ -9,9 +9,9 @@
   AWS Backup restore-testing plan's restore job completes, it runs the configured validation
   suite with the same engine as ``pgplat drill restore`` and reports
   ``PutRestoreValidationResult``; daily it publishes the age of the last successful drill.
-  Its code asset is :mod:`pgplat.validator` with the pgplat modules it imports (found by
-  importing its handler in a fresh interpreter, so the asset follows the code) plus its
-  binary dependencies (``ASSET_DISTRIBUTIONS``) copied from the synthesizing interpreter (so the Lambda runs
+  Its code asset is :mod:`pgplat.validator` with the pgplat modules it imports (read from
+  their source, :mod:`pgplat.infra.imports`, so the asset follows the code) plus its binary
+  dependencies (``ASSET_DISTRIBUTIONS``) copied from the synthesizing interpreter (so the Lambda runs
   the CPython minor and CPU architecture of that interpreter; off Linux, CDK falls back to
   a Docker build).
 * **Alarm**: no successful drill or restore test within ``restore_test.max_age_days``.
@@ -30,8 +30,6 @@ import platform
 import shutil
 import sys
 import tempfile
-import threading
-from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -60,10 +58,10 @@ from constructs import Construct
 import pgplat
 from pgplat.config.model import RestoreTest
 from pgplat.errors import UserError
+from pgplat.infra.imports import imported_modules
 from pgplat.infra.record import asset_environment
 from pgplat.infra.retention import log_retention
 from pgplat.naming import drill_role_name
-from pgplat.processes import run_captured
 from pgplat.validator import ASSET_DISTRIBUTIONS
 from pgplat.validator.drill_names import DRILL_PREFIX, DRILL_SG_TAG, RESTORE_TEST_PREFIX
 from pgplat.validator.metrics import DAYS_SINCE_SUCCESS, NAMESPACE, dimensions
@@ -457,51 +455,11 @@ class _InstalledPackages:
         return True
 
 
-_LIST_MODULES = f"""
-import sys
-import {HANDLER_MODULE}
-for name, module in sorted(sys.modules.items()):
-    if name.split(".")[0] == "pgplat":
-        print(module.__file__)
-"""
-
-
-def start_listing_validator_modules() -> None:
-    """Start listing the modules the handler imports, in the background: a fresh interpreter
-    takes about a second, which ``synthesize`` spends building the stacks instead of waiting."""
-    _listing()
-
-
-def validator_modules() -> list[str]:
-    """The files of the pgplat modules the handler imports, relative to the package: what
-    a fresh interpreter has loaded once it imported the handler."""
-    return _listing().result()
-
-
 @functools.cache
-def _listing() -> Future[list[str]]:
-    listing: Future[list[str]] = Future()
-
-    def run() -> None:
-        try:
-            listing.set_result(_list_modules())
-        except BaseException as exc:  # handed to whoever waits for the listing
-            listing.set_exception(exc)
-
-    threading.Thread(target=run, name="pgplat-validator-modules", daemon=True).start()
-    return listing
-
-
-def _list_modules() -> list[str]:
-    package = Path(pgplat.__file__).parent
-    done = run_captured(
-        [sys.executable, "-P", "-c", _LIST_MODULES],
-        what="listing the validator's modules",
-        timeout=300,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"listing the validator's modules failed: {done.stderr[-2000:]}")
-    return [Path(file).relative_to(package).as_posix() for file in done.stdout.split()]
+def validator_modules() -> list[str]:
+    """The files of the pgplat modules importing the handler loads, relative to the package
+    (read from their source by :func:`pgplat.infra.imports.imported_modules`)."""
+    return imported_modules(Path(pgplat.__file__).parent, HANDLER_MODULE)
 
 
 def asset_hash(package: Path = Path(pgplat.__file__).parent) -> str:
