@@ -26,7 +26,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Protocol
 
@@ -118,7 +118,7 @@ class Linter:
         self._queue: queue.PriorityQueue[tuple[float, int, str, str, str]] = queue.PriorityQueue()
         self._keys: dict[tuple[Path, str], str] = {}
         self._due: set[str] = set()
-        self._found: dict[str, list[LintMatch]] = {}
+        self._found: dict[str, list[dict[str, Any]]] = {}
         self._failures: list[str] = []
         self._workers = contextlib.ExitStack()
         self._threads: list[threading.Thread] = []
@@ -190,7 +190,7 @@ class Linter:
         if self._failures:
             raise RuntimeError(f"cfn-lint failed: {self._failures[0]}")
         for key, linted in self._found.items():
-            self._cache.put(key, [asdict(m) for m in linted])
+            self._cache.put(key, linted)
         found: list[LintFinding] = []
         for stack in stacks:
             matches = self._cache.get(self._key(stack))
@@ -221,7 +221,7 @@ class Linter:
                     errors.seek(0)
                     self._failures.append(errors.read().strip()[-2000:] or "a worker stopped")
                     continue
-                self._found[key] = [_from_json(m) for m in json.loads(reply)]
+                self._found[key] = json.loads(reply)  # as the cache keeps them
             except (OSError, ValueError) as exc:  # the worker is gone: killed, or crashed
                 self._failures.append(str(exc))
             finally:
