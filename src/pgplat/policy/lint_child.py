@@ -1,7 +1,8 @@
 """cfn-lint itself, as :class:`pgplat.policy.lint.Linter`'s workers run it.
 
 ``python -m pgplat.policy.lint_child JOBS,ANSWERS [JOBS,ANSWERS …]`` loads cfn-lint's rules
-once (about two seconds, most of a worker's cost), then forks one worker per further pair of
+once (about two seconds, most of a worker's cost) and makes cfn-lint faster with
+:mod:`pgplat.policy.lint_speedups` (the same findings), then forks one worker per further pair of
 pipe descriptors, which shares the loaded rules instead of loading them again. Each worker
 reads one template per line of its ``JOBS`` pipe (``[path, region]``) and answers on its
 ``ANSWERS`` pipe with one line: the template's matches, as JSON. It stops at the end of its
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pgplat.collector import tune_for_short_lived_process
+from pgplat.policy import lint_speedups
 from pgplat.processes import die_with_parent_hook
 
 if TYPE_CHECKING:
@@ -101,7 +103,7 @@ def _serve(jobs: int, answers: int) -> None:
 def main() -> None:
     tune_for_short_lived_process()
     pairs = [tuple(int(fd) for fd in arg.split(",")) for arg in sys.argv[1:]]
-    load_rules()
+    lint_speedups.install(load_rules())
     dies_with_first = die_with_parent_hook()
     for jobs, answers in pairs[1:]:
         if os.fork() == 0:
