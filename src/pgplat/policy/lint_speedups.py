@@ -32,7 +32,6 @@ import functools
 import hashlib
 import importlib
 import inspect
-import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -119,14 +118,15 @@ def _direct_extend_validator(_original: Callable[..., Any]) -> Callable[..., Any
 
 
 def _remembered_fields(fields: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """``fields``, computed once per class (for as long as the class lives)."""
-    known: weakref.WeakKeyDictionary[type, Any] = weakref.WeakKeyDictionary()
+    """``fields``, computed once per class (the classes :data:`REPLACEMENTS` leaves being
+    defined anew, if any, are let go once a thousand others were asked about since)."""
+    of_class = functools.lru_cache(maxsize=1024)(fields)
 
     def remembered(class_or_instance: Any) -> Any:
-        cls = class_or_instance if isinstance(class_or_instance, type) else type(class_or_instance)
-        if cls not in known:
-            known[cls] = fields(cls)
-        return known[cls]
+        cls: type = (
+            class_or_instance if isinstance(class_or_instance, type) else type(class_or_instance)
+        )
+        return of_class(cls)
 
     return remembered
 
