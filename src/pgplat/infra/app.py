@@ -12,6 +12,7 @@ account role they deploy to. Adding a stack to every environment is one line the
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -190,23 +191,24 @@ def _synthesize_environment(
     )
     for builder in STACK_BUILDERS:
         builder(env)
+    env.data_stack().helper_functions.harden()  # once every builder added what it adds
     assembly = env.app.synth()
-    built = [
-        (
-            StackInfo(
-                name=artifact.stack_name,
-                env=env_name,
-                role=env.role_of(artifact.stack_name),
-                account=artifact.environment.account,
-                region=artifact.environment.region,
-                # the file as named below assembly_dir: the CDK's full path is resolved, and
-                # is not below a folder named through '..' or a symlink
-                template_path=assembly_dir / artifact.template_file,
-            ),
-            artifact.template,
+    built = []
+    for artifact in assembly.stacks:
+        # the file as named below assembly_dir: the CDK's full path is resolved, and is not
+        # below a folder named through '..' or a symlink
+        path = assembly_dir / artifact.template_file
+        info = StackInfo(
+            name=artifact.stack_name,
+            env=env_name,
+            role=env.role_of(artifact.stack_name),
+            account=artifact.environment.account,
+            region=artifact.environment.region,
+            template_path=path,
         )
-        for artifact in assembly.stacks
-    ]
+        # read here rather than through jsii, which sends the template over from Node and
+        # decodes it a dictionary at a time: a tenth of a second for prod's templates
+        built.append((info, json.loads(path.read_text(encoding="utf-8"))))
     return env.app, built
 
 
