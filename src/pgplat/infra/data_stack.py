@@ -132,7 +132,7 @@ class DataStack(Stack):
             self, "Monitoring", database=self.database, key=self.key
         )
         self.restore_validation = RestoreValidation(self, "RestoreValidation", data=self)
-        HelperFunctions(
+        self.helper_functions = HelperFunctions(
             self,
             "HelperFunctions",
             key=self.key,

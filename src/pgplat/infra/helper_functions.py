@@ -3,9 +3,9 @@
 ``ec2.Vpc`` brings a handler that strips the default security group, and ``AwsCustomResource``
 one that accepts the app account's TGW attachments. The first is a raw ``CfnResource`` that
 ``Tags.of(app)`` cannot reach, and neither bounds its concurrency or keeps its logs under the
-CMK. An aspect fixes that on every such function of the stack: the configured tags, reserved
-concurrency, and one log group encrypted with the data key, retained and expiring as
-configured. No dead-letter queue: CloudFormation is their failure destination (a handler that
+CMK. :meth:`HelperFunctions.harden` fixes that on every such function of the stack, once the
+stack is built: the configured tags, reserved concurrency, and one log group encrypted with
+the data key, retained and expiring as configured. No dead-letter queue: CloudFormation is their failure destination (a handler that
 fails reports it, and the stack rolls back).
 """
 
@@ -13,12 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import jsii
-from aws_cdk import Aspects, CfnResource, IAspect, RemovalPolicy, TagManager
+from aws_cdk import CfnResource, RemovalPolicy, TagManager
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
-from constructs import Construct, IConstruct
+from constructs import Construct
 
 HELPER_CONCURRENCY = 2
 """Concurrent runs each helper may use: enough for a stack's custom resources, never more."""
@@ -27,7 +26,8 @@ _TAGGED_TYPES = ("AWS::IAM::Role", "AWS::Lambda::Function")
 
 
 class HelperFunctions(Construct):
-    """The helpers' shared log group, and the aspect that configures every helper in the stack."""
+    """The helpers' shared log group, and :meth:`harden`, which configures every helper in
+    the stack."""
 
     def __init__(
         self,
@@ -46,29 +46,30 @@ class HelperFunctions(Construct):
             retention=retention,
             removal_policy=RemovalPolicy.RETAIN,
         )
-        Aspects.of(scope).add(_Harden(self.log_group.log_group_name, tags))
-
-
-@jsii.implements(IAspect)
-class _Harden:
-    def __init__(self, log_group_name: str, tags: Mapping[str, str]) -> None:
-        self._log_group_name = log_group_name
         self._tags = [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
 
-    def visit(self, node: IConstruct) -> None:
-        # told apart by Python type first: asking each resource of the stack for its type
-        # through jsii took a third of a second of every synthesis
-        if isinstance(node, lambda_.CfnFunction):
-            if node.logging_config is None:  # pgplat's own function logs where it says
-                self._bound(node)
-        elif type(node) is CfnResource:  # the provider framework's raw resources
-            kind = node.cfn_resource_type
-            if kind in _TAGGED_TYPES and not TagManager.is_taggable(node):
-                node.add_property_override("Tags", self._tags)
-            if kind == "AWS::Lambda::Function":
-                self._bound(node)
+    def harden(self) -> None:
+        """Configure each helper function of the stack: called once every construct of the
+        stack is built. (An aspect did this during synthesis, at the cost of one call from
+        Node into Python per construct of the stack: a quarter of a second per synthesis.)"""
+        scope = self.node.scope
+        assert scope is not None
+        log_group = self.log_group.log_group_name
+        for node in scope.node.find_all():
+            # told apart by Python type first: asking each resource of the stack for its type
+            # through jsii took a third of a second of every synthesis
+            if isinstance(node, lambda_.CfnFunction):
+                if node.logging_config is None:  # pgplat's own function logs where it says
+                    _bound(node, log_group)
+            elif type(node) is CfnResource:  # the provider framework's raw resources
+                kind = node.cfn_resource_type
+                if kind in _TAGGED_TYPES and not TagManager.is_taggable(node):
+                    node.add_property_override("Tags", self._tags)
+                if kind == "AWS::Lambda::Function":
+                    _bound(node, log_group)
 
-    def _bound(self, function: CfnResource) -> None:
-        """Logs in the shared group, and at most ``HELPER_CONCURRENCY`` runs at once."""
-        function.add_property_override("LoggingConfig.LogGroup", self._log_group_name)
-        function.add_property_override("ReservedConcurrentExecutions", HELPER_CONCURRENCY)
+
+def _bound(function: CfnResource, log_group: str) -> None:
+    """Logs in ``log_group``, and at most ``HELPER_CONCURRENCY`` runs at once."""
+    function.add_property_override("LoggingConfig.LogGroup", log_group)
+    function.add_property_override("ReservedConcurrentExecutions", HELPER_CONCURRENCY)
