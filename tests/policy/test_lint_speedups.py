@@ -166,16 +166,18 @@ def test_e3062_finds_the_same_wrong_instance_classes(
 def test_every_replacement_is_made_at_the_pinned_cfn_lint_and_undone() -> None:
     import cfnlint.jsonschema.validators as validators
 
-    rule = load_rules().data[lint_speedups.INSTANCE_CLASS_RULE]
-    before = (validators.create, validators.fields, rule._schema)
-    installed = lint_speedups.install(load_rules())
+    rules = load_rules()
+    rule, keyword_rule = (rules.data[r] for r in ("E3062", lint_speedups.KEYWORD_RULE))
+    before = (validators.create, validators.fields, rule._schema, keyword_rule.cfnLint)
+    installed = lint_speedups.install(rules)
     try:
-        assert len(installed.made) == len(lint_speedups.REPLACEMENTS) + 1
+        assert len(installed.made) == len(lint_speedups.REPLACEMENTS) + 2
         assert validators.create is not before[0]
+        assert keyword_rule.cfnLint != before[3]
         assert len(rule._schema["allOf"]) == 14  # one per engine instead of 980 branches
     finally:
         installed.uninstall()
-    assert (validators.create, validators.fields, rule._schema) == before
+    assert (validators.create, validators.fields, rule._schema, keyword_rule.cfnLint) == before
 
 
 @pytest.mark.parametrize(

@@ -32,7 +32,7 @@ import functools
 import hashlib
 import importlib
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +40,10 @@ if TYPE_CHECKING:
     from cfnlint.rules import RulesCollection
 
 INSTANCE_CLASS_RULE = "E3062"
+KEYWORD_RULE = "E1101"
+"""The rule that hands each ``cfnLint`` keyword of a schema to the child rules that check it."""
+KEYWORD_RULE_SOURCE = "23947c8987cd5a17a598e63b579c6826d57ec83fbad47c0f21953fe5c39dcb63"
+"""The hash of the source of E1101's ``cfnLint`` that :func:`_indexed_cfn_lint` replaces."""
 
 
 @dataclass(frozen=True)
@@ -195,6 +199,37 @@ def _constant_engine(branch: Any) -> str | None:
     return const
 
 
+def _indexed_cfn_lint(rule: Any) -> Callable[..., Iterator[Any]]:
+    """E1101's ``cfnLint``, finding the child rules of a keyword in an index instead of
+    comparing the keyword with every keyword of each of its ~200 child rules: a fifth of a
+    data template's lint. cfn-lint wires the child rules at the start of each template's run,
+    so the index is made again for each template (in the children's order, a child once per
+    time it lists the keyword, as the original loop meets them)."""
+    from cfnlint.jsonschema._utils import Unset
+
+    indexed: list[Any] = [None, {}]  # the template the index was made for, and the index
+
+    def cfn_lint(validator: Any, keywords: Any, instance: Any, schema: Any) -> Iterator[Any]:
+        validator = validator.evolve(
+            function_filter=validator.function_filter.evolve(add_cfn_lint_keyword=False)
+        )
+        if indexed[0] is not validator.cfn:
+            by_keyword: dict[str, list[Any]] = {}
+            for child in rule.child_rules.values():
+                if child is not None and child.id:
+                    for keyword in child.keywords:
+                        by_keyword.setdefault(keyword, []).append(child)
+            indexed[:] = [validator.cfn, by_keyword]
+        for keyword in keywords:
+            for child in indexed[1].get(keyword, ()):
+                for err in child.validate(validator, keyword, instance, schema):
+                    if err.rule is None and isinstance(err.validator, Unset):
+                        err.rule = child
+                    yield err
+
+    return cfn_lint
+
+
 @dataclass
 class Installed:
     """What :func:`install` made, by name, and how to put cfn-lint back as it was."""
@@ -209,8 +244,8 @@ class Installed:
 
 
 def install(rules: RulesCollection) -> Installed:
-    """Make each replacement whose target is what it expects, and regroup the schema of
-    ``rules``' E3062 if it has the expected shape."""
+    """Make each replacement whose target is what it expects; of ``rules``, index E1101's
+    child rules and regroup E3062's schema if they are what they expect."""
     installed = Installed()
     for replacement in REPLACEMENTS:
         target = replacement.target()
@@ -225,4 +260,13 @@ def install(rules: RulesCollection) -> Installed:
         installed._undo.append(functools.partial(setattr, rule, "_schema", rule._schema))
         installed.made.append(f"{INSTANCE_CLASS_RULE}'s schema, grouped by engine")
         rule._schema = grouped
+    keyword_rule = rules.data.get(KEYWORD_RULE)
+    if keyword_rule is not None and _source_hash_is(KEYWORD_RULE_SOURCE)(
+        type(keyword_rule).cfnLint
+    ):
+        # on the instance: cfn-lint loads each rule's module under a name of its own, and
+        # asks the instance for the method whenever it extends a validator
+        keyword_rule.cfnLint = _indexed_cfn_lint(keyword_rule)
+        installed._undo.append(functools.partial(delattr, keyword_rule, "cfnLint"))
+        installed.made.append(f"{KEYWORD_RULE}'s child rules, indexed by keyword")
     return installed
