@@ -20,7 +20,7 @@ from pgplat.infra.app import Synthesis
 from pgplat.policy import lint_speedups
 from pgplat.policy.lint_child import LintMatch, lint_file, load_rules
 
-ODD_VALUES: list[Any] = [
+ODD_VALUES: list[Any] = [  # copied where they are put: a later mutation may change them
     None,
     0,
     -1,
@@ -90,7 +90,7 @@ def _mutated(draw: st.DrawFn, template: dict[str, Any]) -> dict[str, Any]:
     for name in chosen:
         properties = cut["Resources"][name].setdefault("Properties", {})
         if name in databases:
-            properties.update(draw(st.sampled_from(INSTANCE_CLASS_CASES))[0])
+            properties.update(copy.deepcopy(draw(st.sampled_from(INSTANCE_CLASS_CASES))[0]))
         for _ in range(draw(st.integers(0, 2))):
             _mutate(properties, draw)
     return cut
@@ -101,9 +101,8 @@ def _mutate(node: Any, draw: st.DrawFn) -> None:
     keys = list(node) if isinstance(node, dict) else list(range(len(node)))
     if not keys or draw(st.integers(0, 4)) == 0:
         if isinstance(node, dict):
-            node[draw(st.sampled_from(["Nope", "Tags", "Engine"]))] = draw(
-                st.sampled_from(ODD_VALUES)
-            )
+            added = draw(st.sampled_from(["Nope", "Tags", "Engine"]))
+            node[added] = copy.deepcopy(draw(st.sampled_from(ODD_VALUES)))
         return
     key = draw(st.sampled_from(keys))
     child = node[key]
