@@ -132,18 +132,11 @@ def _same_findings(synthesis: Synthesis, max_examples: int) -> Callable[[], None
 
 @pytest.mark.slow
 @pytest.mark.parametrize("fixture", ["innovate_synth", "northwind_synth"])
+@pytest.mark.parametrize("examples", [20, pytest.param(400, marks=pytest.mark.fuzz)])
 def test_mutated_templates_get_cfn_lints_own_findings(
-    fixture: str, request: pytest.FixtureRequest
+    fixture: str, examples: int, request: pytest.FixtureRequest
 ) -> None:
-    _same_findings(request.getfixturevalue(fixture), max_examples=20)()
-
-
-@pytest.mark.fuzz
-@pytest.mark.parametrize("fixture", ["innovate_synth", "northwind_synth"])
-def test_many_mutated_templates_get_cfn_lints_own_findings(
-    fixture: str, request: pytest.FixtureRequest
-) -> None:
-    _same_findings(request.getfixturevalue(fixture), max_examples=400)()
+    _same_findings(request.getfixturevalue(fixture), max_examples=examples)()
 
 
 def _instance(properties: dict[str, Any]) -> dict[str, Any]:
