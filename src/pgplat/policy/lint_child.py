@@ -1,12 +1,12 @@
 """cfn-lint itself, as :class:`pgplat.policy.lint.Linter`'s workers run it.
 
 ``python -m pgplat.policy.lint_child JOBS,ANSWERS [JOBS,ANSWERS …]`` loads cfn-lint's rules
-once (about two seconds, most of a worker's cost) and makes cfn-lint faster with
-:mod:`pgplat.policy.lint_speedups` (the same findings), then forks one worker per further pair of
-pipe descriptors, which shares the loaded rules instead of loading them again. Each worker
-reads one template per line of its ``JOBS`` pipe (``[path, region]``) and answers on its
-``ANSWERS`` pipe with one line: the template's matches, as JSON. It stops at the end of its
-jobs.
+once (about two seconds, most of a worker's cost) and installs
+:mod:`pgplat.policy.lint_speedups` (the same findings, faster), then forks one worker per
+further pair of pipe descriptors, which shares the loaded rules instead of loading them again.
+Each worker reads one template per line of its ``JOBS`` pipe (``[path, region]``) and answers
+on its ``ANSWERS`` pipe with one line: the template's matches, as JSON. It stops at the end of
+its jobs.
 
 The first worker is a child of pgplat's own (:mod:`pgplat.processes`): in a process group of
 its own, which the forked workers share, so a Ctrl-C reaches pgplat alone and the group is

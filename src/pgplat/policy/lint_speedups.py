@@ -125,8 +125,8 @@ def _direct_extend_validator(_original: Callable[..., Any]) -> Callable[..., Any
 
 
 def _remembered_fields(fields: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """``fields``, computed once per class (the classes :data:`REPLACEMENTS` leaves being
-    defined anew, if any, are let go once a thousand others were asked about since)."""
+    """``fields``, computed once per class. The cache is bounded: should ``create`` run as
+    shipped, it defines a class per call, and those must not be kept forever."""
     of_class = functools.lru_cache(maxsize=1024)(fields)
 
     def remembered(class_or_instance: Any) -> Any:
