@@ -23,7 +23,8 @@ sys.path.insert(0, str(ROOT))
 
 import pgplat.client as pgplat  # noqa: E402
 from pgplat.client.settings import ENV_VARS  # noqa: E402
-from pgplat.config import PgplatConfig, load_config  # noqa: E402
+from pgplat.config.loader import load_config  # noqa: E402
+from pgplat.config.model import PgplatConfig  # noqa: E402
 from pgplat.local.cluster import LocalCluster, ServerInfo  # noqa: E402
 from pgplat.local.standby import promote  # noqa: E402
 from tests.fixtures.client import FailoverCluster, failover_cluster  # noqa: E402

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from pgplat.config import ConfigError, load_config, parse_config
+from pgplat.config.errors import ConfigError
+from pgplat.config.loader import load_config, parse_config
 
 from common import Row, median_seconds
 

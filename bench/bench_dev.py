@@ -18,7 +18,8 @@ from psycopg import sql
 from pytest_postgresql.executors.proc import PostgreSQLExecutor
 from pytest_postgresql.janitor import DatabaseJanitor
 
-from pgplat.config import PgplatConfig, load_config
+from pgplat.config.loader import load_config
+from pgplat.config.model import PgplatConfig
 from pgplat.local.account import ServerAccount, server_account
 from pgplat.local.binaries import Binaries, embedded_for
 from pgplat.local.clones import ClonePool

@@ -23,8 +23,8 @@ from moto import mock_aws
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pgplat.config import PgplatConfig, load_config  # noqa: E402
-from pgplat.config.model import SqlCheck  # noqa: E402
+from pgplat.config.loader import load_config  # noqa: E402
+from pgplat.config.model import PgplatConfig, SqlCheck  # noqa: E402
 from pgplat.drills.restore.plan import DrillOptions, prepare  # noqa: E402
 from pgplat.drills.restore.runner import Drill  # noqa: E402
 from pgplat.local.cluster import LocalCluster, ServerInfo  # noqa: E402

@@ -15,7 +15,7 @@ from psycopg_pool import ConnectionPool
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pgplat.config import load_config  # noqa: E402
+from pgplat.config.loader import load_config  # noqa: E402
 from pgplat.drills.failover import (  # noqa: E402
     LocalFailover,
     Timing,

@@ -8,7 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from pgplat.config import load_config
+from pgplat.config.loader import load_config
 from pgplat.guardrails import build_guardrails
 from pgplat.guardrails.validate import SCP_MAX_CHARS
 from pgplat.infra.app import synthesize

@@ -6,7 +6,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from pgplat.config import load_config
+from pgplat.config.loader import load_config
 from pgplat.design.advisor import WorkloadProfile, advise
 from pgplat.design.diagram import describe, render
 from pgplat.design.prices import load_prices

@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from pgplat.config import load_config
+from pgplat.config.loader import load_config
 from pgplat.infra.app import synthesize
 
 from common import FLOOR_SCRIPT, Row, median_seconds
@@ -20,7 +20,7 @@ INNOVATE = Path(__file__).resolve().parents[1] / "examples" / "innovate-inc.yaml
 _PGPLAT = """
 import sys
 from pathlib import Path
-from pgplat.config import load_config
+from pgplat.config.loader import load_config
 from pgplat.infra.app import synthesize
 synthesize(load_config(sys.argv[1]), Path(sys.argv[2]))
 """

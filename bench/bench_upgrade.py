@@ -17,7 +17,7 @@ from psycopg import sql
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pgplat.config import load_config  # noqa: E402
+from pgplat.config.loader import load_config  # noqa: E402
 from pgplat.drills.failover.runner import Timing, run_drill  # noqa: E402
 from pgplat.local import binaries  # noqa: E402
 from pgplat.local.cluster import LocalCluster  # noqa: E402

@@ -62,7 +62,7 @@ def main() -> None:
 
 
 def _profile(config_path: Path, out: Path, cache: Any, linter: Any) -> None:
-    from pgplat.config import load_config
+    from pgplat.config.loader import load_config
     from pgplat.policy.assembly import Assembly
     from pgplat.policy.cache import ResultCache
     from pgplat.policy.cdknag import layer_result

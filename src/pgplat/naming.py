@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 
 POSTGRES_PORT = 5432
 """The port every pgplat database listens on (PostgreSQL's own default, kept on RDS)."""

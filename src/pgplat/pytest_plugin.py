@@ -34,7 +34,8 @@ import pytest
 from psycopg import sql
 
 from pgplat.client.settings import find_upward
-from pgplat.config import PgplatConfig, load_config
+from pgplat.config.loader import load_config
+from pgplat.config.model import PgplatConfig
 from pgplat.local.clones import ClonePool
 from pgplat.local.cluster import LocalCluster, ServerInfo
 from pgplat.local.envfile import app_user, migration_user

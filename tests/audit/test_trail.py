@@ -11,7 +11,7 @@ import boto3
 from botocore.stub import Stubber
 
 from pgplat.audit.trail import assumptions, lookup_assume_role_events
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.infra.access_names import AccessNames
 
 T0 = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

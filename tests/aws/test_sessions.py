@@ -10,8 +10,7 @@ from moto import mock_aws
 
 from pgplat.aws.errors import AwsRefused
 from pgplat.aws.sessions import account_role, session_for
-from pgplat.config import PgplatConfig
-from pgplat.config.model import AccountAccess
+from pgplat.config.model import AccountAccess, PgplatConfig
 from pgplat.errors import UserError
 
 ROLE = "arn:aws:iam::111111111111:role/pgplat-deployer"

@@ -14,7 +14,7 @@ import pytest
 from psycopg_pool import ConnectionPool
 
 import pgplat.client as pgplat
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.local.standby import promote
 from tests.fixtures.client import FailoverCluster, failover_cluster
 

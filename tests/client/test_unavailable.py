@@ -15,7 +15,7 @@ import pytest
 
 import pgplat.client as pgplat
 from pgplat.client.errors import CredentialsError, DatabaseUnavailable, OutcomeUnknown
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.local.cluster import LocalCluster
 from tests.fixtures.postgres import server_root
 

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from rich.console import Console
 
 from pgplat.commands.common import labelled
-from pgplat.config import ConfigError, parse_config
+from pgplat.config.errors import ConfigError
+from pgplat.config.loader import parse_config
 from tests.fixtures.cli import run_main
 from tests.fixtures.examples import INNOVATE
 

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pgplat.config import ConfigError, parse_config
-from pgplat.config.errors import dotted
+from pgplat.config.errors import ConfigError, dotted
+from pgplat.config.loader import parse_config
 from tests.config.test_aws_constraints import problems
 from tests.fixtures.cli import RunCli
 from tests.fixtures.examples import INNOVATE

@@ -18,11 +18,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from pgplat.config import ConfigError, PgplatConfig, parse_config
 from pgplat.config.engines import nearest_version, supported_versions
-from pgplat.config.errors import dotted
+from pgplat.config.errors import ConfigError, dotted
 from pgplat.config.extensions import extensions_for
-from pgplat.config.model import Storage
+from pgplat.config.loader import parse_config
+from pgplat.config.model import PgplatConfig, Storage
 from pgplat.config.types import parse_engine_version
 from tests.config.test_invalid import BASE, _set
 from tests.fixtures.cli import RunCli

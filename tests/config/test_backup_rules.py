@@ -11,7 +11,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pgplat.config import ConfigError, parse_config
+from pgplat.config.errors import ConfigError
+from pgplat.config.loader import parse_config
 from tests.fixtures.examples import INNOVATE
 
 BASE: dict[str, Any] = yaml.safe_load(INNOVATE.read_text())

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 
 
 def _models_in(annotation: object) -> Iterator[type[BaseModel]]:

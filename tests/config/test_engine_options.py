@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pgplat.config import ConfigError
+from pgplat.config.errors import ConfigError
 from tests.config.test_aws_constraints import (
     assert_cli_refuses,
     assert_refused,

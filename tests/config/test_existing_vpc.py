@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from pgplat.config import ConfigError, parse_config
-from pgplat.config.errors import dotted
+from pgplat.config.errors import ConfigError, dotted
+from pgplat.config.loader import parse_config
 from pgplat.config.model import ExistingVpc
 from tests.fixtures.examples import INNOVATE
 

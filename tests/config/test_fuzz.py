@@ -18,7 +18,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pgplat.config import ConfigError, parse_config
+from pgplat.config.errors import ConfigError
+from pgplat.config.loader import parse_config
 from tests.fixtures.examples import INNOVATE
 
 TEXT = INNOVATE.read_text()

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 import yaml
 
-from pgplat.config import ConfigError, parse_config
-from pgplat.config.errors import dotted
+from pgplat.config.errors import ConfigError, dotted
+from pgplat.config.loader import parse_config
 from tests.fixtures.examples import INNOVATE
 
 BASE: dict[str, Any] = yaml.safe_load(INNOVATE.read_text())

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pgplat.config import ConfigError, load_config, parse_config
-from pgplat.config.errors import dotted
+from pgplat.config.errors import ConfigError, dotted
+from pgplat.config.loader import load_config, parse_config
 from pgplat.config.source import MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_NODES
 from tests.fixtures.cli import RunCli, run_main
 from tests.fixtures.examples import INNOVATE

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from pgplat.config import ConfigError, parse_config
-from pgplat.config.errors import dotted
+from pgplat.config.errors import ConfigError, dotted
+from pgplat.config.loader import parse_config
 from tests.fixtures.examples import INNOVATE
 
 TEXT = INNOVATE.read_text()

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from pgplat.config import ConfigError, parse_config
+from pgplat.config.errors import ConfigError
+from pgplat.config.loader import parse_config
 from tests.fixtures.examples import INNOVATE
 
 TEXT = INNOVATE.read_text()

@@ -10,9 +10,10 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pgplat.config import ConfigError, PgplatConfig, parse_config
-from pgplat.config.errors import dotted
+from pgplat.config.errors import ConfigError, dotted
 from pgplat.config.explain import effective_settings
+from pgplat.config.loader import parse_config
+from pgplat.config.model import PgplatConfig
 from tests.fixtures.examples import INNOVATE
 
 BASE: dict[str, Any] = yaml.safe_load(INNOVATE.read_text())

@@ -12,9 +12,10 @@ import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from pgplat.config import PgplatConfig, parse_config
 from pgplat.config.errors import ConfigError
 from pgplat.config.explain import effective_settings
+from pgplat.config.loader import parse_config
+from pgplat.config.model import PgplatConfig
 from pgplat.config.windows import (
     AWS_BACKUP_START_MINUTES,
     DAYS,

@@ -6,9 +6,10 @@ from datetime import date
 
 import pytest
 
-from pgplat.config import PgplatConfig, parse_config
 from pgplat.config.calendar import recommended_major, support_warnings
 from pgplat.config.explain import effective_settings
+from pgplat.config.loader import parse_config
+from pgplat.config.model import PgplatConfig
 from pgplat.config.starter import starter_text
 from pgplat.config.windows import BusinessWeek, WindowError, derive_windows
 

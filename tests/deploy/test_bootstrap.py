@@ -8,7 +8,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.deploy.bootstrap import (
     AccountBootstrap,
     bootstrap_arguments,

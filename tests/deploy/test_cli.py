@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.deploy.gate import refuse_unless_checked
 from pgplat.errors import UserError
 from pgplat.infra.app import Synthesis, synthesize

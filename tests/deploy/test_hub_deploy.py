@@ -11,7 +11,7 @@ import shutil
 import pytest
 
 from pgplat import naming
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.deploy.bootstrap import bootstrap_lines, plan_bootstrap
 from pgplat.deploy.plan import StackTarget, deployment_order, read_assembly
 from pgplat.deploy.runner import dry_run_lines, run_plan

@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
 
-from pgplat.config import PgplatConfig, parse_config
+from pgplat.config.loader import parse_config
+from pgplat.config.model import PgplatConfig
 from pgplat.deploy.hub_gateway import hub_gateway_problems, verify_hub_gateway
 from pgplat.errors import UserError
 from tests.fixtures.examples import INNOVATE

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.deploy.plan import StackTarget, deployment_order, read_assembly
 from pgplat.deploy.runner import dry_run_lines, run_plan
 from pgplat.deploy.wiring import Step, plan_steps

@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
 
-from pgplat.config import PgplatConfig, parse_config
+from pgplat.config.loader import parse_config
+from pgplat.config.model import PgplatConfig
 from pgplat.deploy import preflight
 from pgplat.deploy.preflight import existing_vpc_problems, stack_endpoints, verify_existing_vpc
 from pgplat.errors import ExitCode, UserError

@@ -10,8 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pgplat.config import PgplatConfig
-from pgplat.config.model import ServerlessV2
+from pgplat.config.model import PgplatConfig, ServerlessV2
 from pgplat.design.advisor import (
     LABELS,
     MAX_PRICE_AGE_DAYS,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.design.diagram import LEVELS, Architecture, Edge, Group, Node, describe, render
 from pgplat.errors import UserError
 from tests.fixtures.cli import RunCli

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.design.diagram import describe
 
 

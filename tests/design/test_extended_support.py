@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.design.extended_support import staying_costs
 from tests.fixtures.cli import RunCli
 from tests.fixtures.examples import INNOVATE

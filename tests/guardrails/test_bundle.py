@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.errors import UserError
 from pgplat.guardrails import build_guardrails, read_guardrails
 from pgplat.guardrails.bundle import write_guardrails

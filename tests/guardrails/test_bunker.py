@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 import yaml
 
-from pgplat.config import ConfigError, PgplatConfig, parse_config
+from pgplat.config.errors import ConfigError
+from pgplat.config.loader import parse_config
+from pgplat.config.model import PgplatConfig
 from pgplat.guardrails import build_guardrails
 from pgplat.guardrails.bundle import BUNKER_VAULT_POLICY
 from pgplat.guardrails.crossings import crossings

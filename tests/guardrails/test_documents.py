@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.guardrails import Guardrails, build_guardrails
 from pgplat.guardrails.statements import Statement
 from pgplat.guardrails.validate import SCP_MAX_CHARS, document_problems, minified

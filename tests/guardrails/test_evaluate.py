@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.guardrails import Guardrails, Perimeter, build_guardrails
 from pgplat.guardrails.crossings import crossings
 from pgplat.guardrails.evaluate import Request, denying_statements, glob_match

@@ -7,8 +7,7 @@ import aws_cdk as cdk
 from aws_cdk import assertions
 from aws_cdk import aws_backup as backup
 
-from pgplat.config import PgplatConfig
-from pgplat.config.model import VaultLock
+from pgplat.config.model import PgplatConfig, VaultLock
 from pgplat.infra.app import Synthesis
 from pgplat.infra.backup import lock_configuration
 from tests.infra.templates import cmk_arn, only, props, resources

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.errors import UserError
 from pgplat.infra.app import Synthesis, synthesize
 from tests.infra.templates import cmk_arn, props, resources

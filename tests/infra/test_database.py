@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.infra.app import Synthesis
 from pgplat.infra.parameters import BASELINE, effective_parameters
 from tests.infra.templates import cmk_arn, only, props, resources

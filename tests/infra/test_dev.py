@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.infra.app import Synthesis
 from tests.infra.templates import only, props, resources
 

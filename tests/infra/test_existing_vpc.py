@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.infra.app import Synthesis
 from pgplat.policy.assembly import Assembly
 from pgplat.policy.gate import run_check

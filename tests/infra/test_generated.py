@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, Phase, find, given, settings
 
-from pgplat.config import PgplatConfig, parse_config
+from pgplat.config.loader import parse_config
+from pgplat.config.model import PgplatConfig
 from pgplat.infra.app import synthesize
 from pgplat.policy.assembly import Assembly
 from pgplat.policy.gate import run_check

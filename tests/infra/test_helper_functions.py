@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from pgplat.config import load_config
+from pgplat.config.loader import load_config
 from tests.fixtures.policy import CheckRun, run_check_cli
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from pgplat import naming
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.infra.app import Synthesis
 from pgplat.infra.connectivity import ALREADY_ACCEPTED, DATA_ATTACHMENT_OUTPUT
 from pgplat.policy.assembly import Assembly

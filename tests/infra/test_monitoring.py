@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.infra.app import Synthesis
 from pgplat.infra.sizing import max_connections, memory_gib
 from tests.fixtures.synth import ALARM_TOPIC_ARN

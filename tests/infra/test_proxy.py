@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 import yaml
 
-from pgplat.config import PgplatConfig, parse_config
 from pgplat.config.errors import ConfigError
+from pgplat.config.loader import parse_config
+from pgplat.config.model import PgplatConfig
 from pgplat.infra.app import Synthesis
 from pgplat.policy.assembly import Assembly
 from pgplat.policy.chain import check_chain

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import pgplat
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.errors import UserError
 from pgplat.infra.app import MANIFEST, StackInfo, Synthesis, synthesize
 from pgplat.infra.record import config_hash, previous_synthesis, source_digest, source_files
@@ -145,7 +145,7 @@ def test_no_secret_value_anywhere_in_the_assembly(innovate_synth: Synthesis) -> 
 _INTERRUPTED_CHILD = """
 import sys
 from pathlib import Path
-from pgplat.config import load_config
+from pgplat.config.loader import load_config
 from pgplat.infra.app import synthesize
 
 config = load_config(Path(sys.argv[1]))

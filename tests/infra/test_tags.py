@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.config.tagging import tag_property
 from pgplat.infra.app import Synthesis
 from tests.fixtures.synth import ENGINE_OPTIONS

@@ -13,7 +13,8 @@ import yaml
 from typer.testing import CliRunner
 
 from pgplat.commands.app import app
-from pgplat.config import PgplatConfig, parse_config
+from pgplat.config.loader import parse_config
+from pgplat.config.model import PgplatConfig
 from pgplat.errors import UserError
 from pgplat.k8s.manifests import POD_IDENTITY_AGENT, Endpoints, write_manifests
 from tests.fixtures.examples import INNOVATE

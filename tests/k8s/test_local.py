@@ -28,7 +28,7 @@ from pydantic import ValidationError
 from typer.testing import CliRunner, Result
 
 from pgplat.commands.app import app
-from pgplat.config import load_config
+from pgplat.config.loader import load_config
 from pgplat.config.model import LocalEnvironment
 from pgplat.errors import UserError
 from pgplat.k8s.local import local_workload, pod_settings

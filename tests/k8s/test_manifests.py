@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.errors import UserError
 from pgplat.infra.app import Synthesis
 from pgplat.k8s.manifests import Endpoints, write_manifests

@@ -25,7 +25,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from pgplat.config import PgplatConfig, load_config
+from pgplat.config.loader import load_config
+from pgplat.config.model import PgplatConfig
 from pgplat.infra.app import Synthesis
 from pgplat.local.envfile import app_user, migration_user
 from tests.fixtures.policy import CheckRun

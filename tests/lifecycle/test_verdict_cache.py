@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pgplat.config import PgplatConfig
-from pgplat.config.model import Waiver
+from pgplat.config.model import PgplatConfig, Waiver
 from pgplat.infra.app import Synthesis
 from pgplat.lifecycle.up import judged
 from pgplat.policy.assembly import Assembly

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.local.cluster import LocalCluster
 from tests.fixtures.postgres import server_root
 

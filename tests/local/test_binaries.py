@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.errors import UserError
 from pgplat.local import binaries
 from pgplat.local.cluster import LocalCluster, ServerInfo

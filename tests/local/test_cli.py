@@ -17,7 +17,7 @@ from dotenv import dotenv_values
 from typer.testing import CliRunner, Result
 
 from pgplat.commands.app import app
-from pgplat.config import load_config
+from pgplat.config.loader import load_config
 from pgplat.drills.failover.local import standby_of
 from pgplat.errors import UserError
 from pgplat.local.cluster import LocalCluster

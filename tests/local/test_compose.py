@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from typer.testing import CliRunner, Result
 
 from pgplat.commands.app import app
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.errors import UserError
 from pgplat.local.cluster import LocalCluster
 from pgplat.local.compose import compose_document

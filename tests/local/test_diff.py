@@ -10,7 +10,7 @@ import yaml
 from typer.testing import CliRunner
 
 from pgplat.commands.app import app
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.infra.parameters import effective_parameters
 from pgplat.local.cluster import LocalCluster, ServerInfo
 from pgplat.local.parity import Difference, differences

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.local.envfile import app_user, migration_user
 from pgplat.local.passwords import SUPERUSER
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.errors import UserError
 from pgplat.local.binaries import Binaries
 from pgplat.local.cluster import LocalCluster, ServerInfo

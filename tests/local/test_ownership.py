@@ -19,7 +19,7 @@ import yaml
 from typer.testing import CliRunner
 
 from pgplat.commands.app import app
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.errors import UserError
 from pgplat.local.account import ServerAccount, server_account
 from pgplat.local.cluster import LocalCluster

@@ -10,7 +10,7 @@ import psycopg
 import pytest
 from psycopg import errors
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.local.cluster import LocalCluster, ServerInfo
 from pgplat.local.standby import make_standby, promote
 from tests.fixtures.postgres import server_root

@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from tests.policy.templates import KEY, KEY_ARN
 
 DELETE = object()

@@ -3,7 +3,7 @@ agree on each stack's environment and account role."""
 
 from __future__ import annotations
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.infra.app import Synthesis
 from pgplat.policy.assembly import Assembly
 

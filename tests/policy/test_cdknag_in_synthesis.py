@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from pgplat.config import PgplatConfig, load_config
+from pgplat.config.loader import load_config
+from pgplat.config.model import PgplatConfig
 from pgplat.infra.app import Synthesis, synthesize
 from pgplat.policy.assembly import Assembly
 from pgplat.policy.cache import ResultCache

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.policy.assembly import Assembly
 from pgplat.policy.chain import RULES, check_chain
 from tests.fixtures.policy import with_templates

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pgplat import naming
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.policy.assembly import Assembly
 from pgplat.policy.chain import check_chain
 from tests.fixtures.hub import HUB_CONFIG, HUB_ENVS

@@ -16,8 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pgplat.config import PgplatConfig
-from pgplat.config.model import Waiver
+from pgplat.config.model import PgplatConfig, Waiver
 from pgplat.infra.app import Synthesis
 from pgplat.policy.assembly import Assembly
 from pgplat.policy.cache import CACHE_FILE, LIMIT, ResultCache, versions

@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.policy.rules import database_subnets_isolated as rule
 from pgplat.policy.rules.base import Compliance
 from tests.fixtures.synth import EXISTING_VPC

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.infra.app import Synthesis
 from pgplat.policy.assembly import Assembly
 from pgplat.policy.cache import ResultCache, versions

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.infra.app import Synthesis
 from pgplat.policy.assembly import Assembly
 from pgplat.policy.pack import run_rules

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from junitparser import Failure, JUnitXml, Skipped
 
-from pgplat.config import parse_config
+from pgplat.config.loader import parse_config
 from pgplat.config.model import Waiver
 from pgplat.policy.assembly import Assembly
 from pgplat.policy.findings import CHECK_LAYERS, SEVERITY_RANK, Finding

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.infra.app import MANIFEST, Synthesis
 from pgplat.policy.assembly import Assembly
 from pgplat.policy.pack import run_rules

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.policy.rules import RULES
 from pgplat.policy.rules.base import Compliance
 from tests.policy.baseline import baseline, mutated

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.policy.rules import RULES
 from pgplat.policy.rules.base import Compliance, Rule
 from tests.policy.baseline import DAILY, DELETE, baseline, mutated

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 
 
 def probe_config(

@@ -8,7 +8,7 @@ from psycopg import errors
 from typer.testing import CliRunner
 
 from pgplat.commands.app import app
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.errors import UserError
 from pgplat.local.cluster import ServerInfo
 from pgplat.sql import bootstrap_sql

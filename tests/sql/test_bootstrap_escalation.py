@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from psycopg import errors, sql
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.local.cluster import ServerInfo
 from pgplat.sql import bootstrap_sql
 from tests.sql.probe_configs import probe_config

@@ -6,7 +6,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.local.cluster import ServerInfo
 from pgplat.sql import Target, bootstrap_sql
 

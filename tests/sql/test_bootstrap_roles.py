@@ -14,7 +14,7 @@ import psycopg
 import pytest
 from psycopg import errors, sql
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.local.cluster import ServerInfo
 from pgplat.sql import PROBE_TABLE, bootstrap_sql, probe_table_ddl
 from tests.sql.probe_configs import probe_config

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.naming import database_identifier
 from pgplat.upgrade.blue_green import DELETE_AFTER_TAG
 from pgplat.upgrade.cleanup import clean_up

@@ -16,7 +16,9 @@ import pytest
 import yaml
 from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
 
-from pgplat.config import PgplatConfig, engines, parse_config
+from pgplat.config import engines
+from pgplat.config.loader import parse_config
+from pgplat.config.model import PgplatConfig
 from pgplat.infra.app import synthesize
 from pgplat.naming import database_identifier, parameter_group_name
 from tests.fixtures.examples import INNOVATE, NORTHWIND

@@ -11,8 +11,8 @@ from botocore.stub import Stubber
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pgplat.config import PgplatConfig
 from pgplat.config.calendar import CALENDAR
+from pgplat.config.model import PgplatConfig
 from pgplat.design.extended_support import (
     HOURS_PER_MONTH,
     billed_instances,

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
-from pgplat.config import PgplatConfig
-from pgplat.config.model import AccountAccess
+from pgplat.config.model import AccountAccess, PgplatConfig
 from pgplat.errors import UserError
 
 if TYPE_CHECKING:

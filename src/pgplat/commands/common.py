@@ -26,7 +26,7 @@ from pgplat.project import DEFAULT_CONFIG, DEFAULT_LOCAL_DATA_DIR, Project
 if TYPE_CHECKING:  # the configuration's model loads pydantic: only commands that read it pay
     from typer._click import Command, Parameter  # typer 0.29 carries its own click
 
-    from pgplat.config import PgplatConfig
+    from pgplat.config.model import PgplatConfig
 
 OUTPUT_FORMATS = ("text", "json")
 """What ``-o`` names on every command; a command may add its own with :func:`output_formats`."""
@@ -71,7 +71,7 @@ def labelled(label: str, style: str, message: object) -> Text:
 
 def print_error(error: UserError) -> None:
     """One ``error:`` line on stderr per problem; a ConfigError brings all it found."""
-    from pgplat.config import ConfigError
+    from pgplat.config.errors import ConfigError
 
     for problem in error.problems if isinstance(error, ConfigError) else [error]:
         err_console.print(labelled("error", "red", problem), highlight=False, soft_wrap=True)
@@ -92,7 +92,7 @@ def state(ctx: typer.Context) -> State:
 def config_from(ctx: typer.Context, override: Path | None = None) -> PgplatConfig:
     """Load the configuration named by the command or the global --config; say its notices
     (support dates) once per run, folded, on the commands where they matter, never under -q."""
-    from pgplat.config import load_config
+    from pgplat.config.loader import load_config
 
     st = state(ctx)
     config = load_config(override or st.config_path)

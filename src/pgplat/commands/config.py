@@ -19,8 +19,10 @@ from pgplat.commands.common import (
     say,
     state,
 )
-from pgplat.config import ConfigError, PgplatConfig, load_config
+from pgplat.config.errors import ConfigError
 from pgplat.config.explain import effective_settings
+from pgplat.config.loader import load_config
+from pgplat.config.model import PgplatConfig
 from pgplat.config.starter import starter_text
 from pgplat.errors import UserError
 

@@ -23,7 +23,7 @@ from pgplat.commands.common import (
     state,
     warn,
 )
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.deploy.bootstrap import (
     bootstrap_arguments,
     bootstrap_lines,

@@ -17,7 +17,7 @@ from pgplat.commands.common import (
     state,
     warn,
 )
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.drills.failover.local import (
     destroy_standby,
     ensure_standby,

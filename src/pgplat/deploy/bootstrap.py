@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pgplat.aws.sessions import ConfiguredAccount, access_for
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.deploy.plan import StackTarget
 from pgplat.naming import execution_policy_name, owned_iam_name_patterns
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.errors import UserError
 from pgplat.infra.app import synthesize
 from pgplat.policy.assembly import Assembly

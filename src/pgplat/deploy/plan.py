@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pgplat.aws.sessions import ConfiguredAccount, account_role
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.errors import UserError
 
 _STACK = "aws:cloudformation:stack"

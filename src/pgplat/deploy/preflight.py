@@ -17,8 +17,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from pgplat import naming
-from pgplat.config import PgplatConfig
-from pgplat.config.model import ExistingVpc
+from pgplat.config.model import ExistingVpc, PgplatConfig
 from pgplat.errors import UserError
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from pgplat.aws.sessions import access_for
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.deploy.accounts import cli_environment, describe_access
 from pgplat.deploy.plan import StackTarget
 from pgplat.deploy.wiring import Step, placeholders, resolve

@@ -18,8 +18,7 @@ from typing import Literal
 
 import graphviz
 
-from pgplat.config import PgplatConfig
-from pgplat.config.model import PROXY_PORT, CloudEnvironment, DatabaseUser, Network
+from pgplat.config.model import PROXY_PORT, CloudEnvironment, DatabaseUser, Network, PgplatConfig
 from pgplat.config.windows import schedule_words
 from pgplat.errors import UserError
 from pgplat.naming import POSTGRES_PORT, database_identifier

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.errors import UserError
 from pgplat.guardrails.key_policy import KEY_POLICY_STATEMENTS, prod_key_statements
 from pgplat.guardrails.perimeter import Perimeter

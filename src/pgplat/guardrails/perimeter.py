@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.naming import partition
 
 OUTSIDER_ACCOUNT = "000000000000"

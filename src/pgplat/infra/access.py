@@ -21,8 +21,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from pgplat.config import PgplatConfig
-from pgplat.config.model import DatabaseUser
+from pgplat.config.model import DatabaseUser, PgplatConfig
 from pgplat.infra.access_names import AccessNames
 
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pgplat import naming
-from pgplat.config import PgplatConfig
-from pgplat.config.model import DatabaseUser, Eks
+from pgplat.config.model import DatabaseUser, Eks, PgplatConfig
 
 PODS_SERVICE = "pods.eks.amazonaws.com"
 """The principal EKS Pod Identity assumes workload roles as."""

@@ -17,8 +17,7 @@ from aws_cdk import aws_eks as eks
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from pgplat.config import PgplatConfig
-from pgplat.config.model import DatabaseUser, Eks
+from pgplat.config.model import DatabaseUser, Eks, PgplatConfig
 from pgplat.infra.access_names import (
     PODS_SERVICE,
     STS_AUDIENCE,

@@ -15,7 +15,7 @@ from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
 from pgplat import naming
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.infra.access import DatabaseAccess, DatabaseIdentity
 from pgplat.infra.access_names import AccessNames
 from pgplat.infra.app_account import AppAccessStack

@@ -16,7 +16,7 @@ import aws_cdk as cdk
 from constructs import Construct
 
 from pgplat import naming
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.infra.access_names import AccessNames
 from pgplat.infra.connectivity import (
     DATA_ATTACHMENT_OUTPUT,

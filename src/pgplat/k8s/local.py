@@ -24,8 +24,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from pgplat.config import PgplatConfig
-from pgplat.config.model import DatabaseUser
+from pgplat.config.model import DatabaseUser, PgplatConfig
 from pgplat.errors import UserError
 from pgplat.k8s.manifests import (
     RDS_CA_BUNDLE,

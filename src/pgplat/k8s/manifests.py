@@ -22,8 +22,7 @@ from typing import Any
 import yaml
 
 from pgplat import naming
-from pgplat.config import PgplatConfig
-from pgplat.config.model import DatabaseUser, Eks
+from pgplat.config.model import DatabaseUser, Eks, PgplatConfig
 from pgplat.errors import UserError
 from pgplat.infra.access_names import AccessNames
 

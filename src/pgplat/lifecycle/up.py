@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.deploy.plan import outputs_file
 from pgplat.guardrails import build_guardrails, write_guardrails
 from pgplat.infra.record import Synthesis

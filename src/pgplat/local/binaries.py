@@ -22,7 +22,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.errors import UserError
 from pgplat.local import registry
 from pgplat.local.registry import PackageVersion

@@ -39,7 +39,7 @@ from filelock import FileLock
 from psycopg import sql
 
 from pgplat.audit.logformat import LOG_LINE_PREFIX
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.errors import UserError
 from pgplat.local import binaries as binaries_mod
 from pgplat.local.account import ServerAccount, server_account

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.errors import UserError
 from pgplat.local.account import ServerAccount
 from pgplat.local.cluster import HOST, LocalCluster, libpq_env

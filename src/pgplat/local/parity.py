@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 
 import psycopg
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.local.cluster import ServerInfo
 
 _TRUE = {"1", "on", "true", "yes"}

@@ -16,8 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pgplat.config import PgplatConfig
-from pgplat.config.model import StackAccount
+from pgplat.config.model import PgplatConfig, StackAccount
 from pgplat.errors import UserError
 from pgplat.project import SYNTHESIS_RECORD
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import cdk_nag
 from constructs import IConstruct
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.policy.assembly import Assembly
 from pgplat.policy.cdknag import PACKS, Violation
 

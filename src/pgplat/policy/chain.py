@@ -23,8 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pgplat.config import PgplatConfig
-from pgplat.config.model import PROXY_PORT, DatabaseUser, Eks, StackAccount
+from pgplat.config.model import PROXY_PORT, DatabaseUser, Eks, PgplatConfig, StackAccount
 from pgplat.infra.access_names import (
     PODS_SERVICE,
     STS_AUDIENCE,

@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.guardrails import build_guardrails
 from pgplat.infra.record import Synthesis, reusable_synthesis
 from pgplat.policy.assembly import Assembly

@@ -28,8 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pgplat.config import PgplatConfig
-from pgplat.config.model import Network
+from pgplat.config.model import Network, PgplatConfig
 from pgplat.errors import UserError
 from pgplat.guardrails import Guardrails, Perimeter
 from pgplat.guardrails.crossings import crossings

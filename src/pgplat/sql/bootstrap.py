@@ -12,8 +12,7 @@ from typing import Literal
 
 from psycopg import sql
 
-from pgplat.config import PgplatConfig
-from pgplat.config.model import DatabaseUser
+from pgplat.config.model import DatabaseUser, PgplatConfig
 from pgplat.config.roles import (  # validation reserves them too
     ACCESS_LEVELS,
     AUDIT_ROLE,

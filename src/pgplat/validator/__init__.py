@@ -10,10 +10,9 @@ handler path, CA layer path; the metric namespace and dimensions; the drill copi
 The Lambda asset is this package plus exactly the pgplat modules it imports, as a fresh
 interpreter loads them with the handler (``pgplat.infra.restore_validation`` finds them at
 synthesis, so the asset follows the imports): the suite is declared in the configuration
-model, so ``pgplat.config`` ships too, with what it imports (``pgplat.errors``,
-``pgplat.project``, and its YAML loader, hence ruamel.yaml among the dependencies), and
-``pgplat.naming`` for the source identifier in
-:meth:`~pgplat.validator.settings.ValidatorSettings.of`. Nothing here may import drills,
+model, so ``pgplat.config``'s model ships too, with what it imports (``pgplat.errors``,
+``pgplat.project``; not the YAML loader, which the Lambda never runs), and
+``pgplat.naming`` for the source identifier in :meth:`~pgplat.validator.settings.ValidatorSettings.of`. Nothing here may import drills,
 infra, policy or commands (an import-linter contract), so none of them is in the asset.
 """
 
@@ -25,6 +24,5 @@ ASSET_DISTRIBUTIONS = (
     "annotated-types",
     "typing-extensions",
     "typing-inspection",
-    "ruamel.yaml",
 )
 """What the asset imports beyond the standard library and the Lambda runtime's boto3."""

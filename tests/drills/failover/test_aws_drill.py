@@ -12,7 +12,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.drills.failover.aws import FAILOVER_TAG
 from pgplat.drills.failover.drills import aws_drill
 from pgplat.drills.failover.local import LocalFailover, standby_of

@@ -11,7 +11,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.drills.failover.local import standby_of
 from pgplat.local.cluster import LocalCluster
 from tests.fixtures.examples import INNOVATE

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from aws_cdk.assertions import Match, Template
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.errors import UserError
 from pgplat.infra.app import synthesize
 from pgplat.validator.settings import LAYER_CA_BUNDLE

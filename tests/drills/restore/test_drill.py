@@ -13,8 +13,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from pgplat.config import PgplatConfig
-from pgplat.config.model import SqlCheck, ValidationSuite
+from pgplat.config.model import PgplatConfig, SqlCheck, ValidationSuite
 from pgplat.drills.restore.cleanup import DEFAULT_GRACE, delete_orphans, find_orphans
 from pgplat.drills.restore.plan import DrillOptions, prepare
 from pgplat.drills.restore.report import RestoreReport

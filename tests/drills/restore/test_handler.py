@@ -17,8 +17,7 @@ import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
-from pgplat.config import PgplatConfig
-from pgplat.config.model import SqlCheck, ValidationSuite
+from pgplat.config.model import PgplatConfig, SqlCheck, ValidationSuite
 from pgplat.validator.handler import ValidatorClients, handle
 from pgplat.validator.metrics import NAMESPACE
 from pgplat.validator.settings import ValidatorSettings

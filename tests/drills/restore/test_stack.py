@@ -13,8 +13,7 @@ from typing import Any
 
 import pytest
 
-from pgplat.config import PgplatConfig
-from pgplat.config.model import ValidationSuite
+from pgplat.config.model import PgplatConfig, ValidationSuite
 from pgplat.infra.app import Synthesis
 from pgplat.naming import database_identifier, drill_role_name
 from pgplat.policy.lint import lint_template

@@ -6,8 +6,7 @@ from __future__ import annotations
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 
-from pgplat.config import PgplatConfig
-from pgplat.config.model import Network
+from pgplat.config.model import Network, PgplatConfig
 from pgplat.infra.access_names import AccessNames
 from pgplat.infra.connectivity import DataTransitGateway, DataVpcEnd
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.infra.access_names import AccessNames, service_account_subject
 from pgplat.infra.app import Synthesis
 from pgplat.policy.assembly import Assembly

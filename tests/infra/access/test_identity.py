@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.infra.access_names import AccessNames
 from pgplat.infra.app import Synthesis
 from tests.infra.access.templates import resources_of, role_named, statements_of

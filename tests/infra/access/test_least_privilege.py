@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.infra.app import Synthesis
 from pgplat.policy.chain import render
 from tests.infra.access.templates import all_resources

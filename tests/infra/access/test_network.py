@@ -8,7 +8,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Match, Template
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.infra.app import Synthesis
 from pgplat.infra.app_account import AppAccessStack
 from tests.infra.access.data_side import data_transit_gateway

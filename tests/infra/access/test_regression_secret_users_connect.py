@@ -15,8 +15,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk.assertions import Template
 from hypothesis import HealthCheck, given, settings
 
-from pgplat.config import PgplatConfig
-from pgplat.config.model import Database
+from pgplat.config.model import Database, PgplatConfig
 from pgplat.infra.access import DatabaseAccess, DatabaseIdentity
 from pgplat.infra.encryption import DataKey
 from tests.fixtures.configs import Document, users

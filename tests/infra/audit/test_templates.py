@@ -11,8 +11,7 @@ import pytest
 from aws_cdk.assertions import Match, Template
 
 from pgplat.audit.connections import log_group_name
-from pgplat.config import PgplatConfig
-from pgplat.config.model import Audit
+from pgplat.config.model import Audit, PgplatConfig
 from pgplat.infra.app import EnvironmentApp, Synthesis
 from pgplat.infra.trail import TrailStack, build_trail_stack
 from pgplat.naming import database_identifier

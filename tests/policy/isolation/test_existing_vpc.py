@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.policy.assembly import Assembly
 from pgplat.policy.isolation import prove_isolation
 from tests.fixtures.isolation import EditConfig

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from pgplat import naming
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.policy.assembly import Assembly
 from pgplat.policy.isolation import prove_isolation
 from tests.fixtures.hub import HUB_CONFIG

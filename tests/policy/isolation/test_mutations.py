@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.errors import UserError
 from pgplat.guardrails import Guardrails, build_guardrails
 from pgplat.guardrails.scp import NONPROD_SCP, PROD_DATA_SCP

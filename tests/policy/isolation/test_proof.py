@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.guardrails import build_guardrails
 from pgplat.k8s.manifests import Endpoints, write_manifests
 from pgplat.policy.assembly import Assembly

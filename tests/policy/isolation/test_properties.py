@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.policy.assembly import Assembly
 from pgplat.policy.isolation import prove_isolation
 from tests.policy.templates import stack

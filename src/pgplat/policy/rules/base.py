@@ -10,7 +10,7 @@ from datetime import date
 from enum import Enum
 from typing import Any
 
-from pgplat.config import PgplatConfig
+from pgplat.config.model import PgplatConfig
 from pgplat.policy.assembly import Assembly, Resource, Stack
 from pgplat.policy.findings import Severity
 
