@@ -90,10 +90,11 @@ def _check_importing(cdk_out: Path, cwd: Path, *options: str) -> tuple[dict[str,
 def test_an_unchanged_check_starts_neither_the_cdk_nor_cfn_lint(
     innovate_check: CheckRun, innovate_synth: Synthesis, tmp_path: Path
 ) -> None:
-    """The CLI again on the session's check: the same report, read from the synthesis
-    record and the cache, without importing ``aws_cdk`` (jsii) or cfn-lint."""
-    report, _ = _check_importing(innovate_synth.outdir, tmp_path)
+    """The CLI again on the session's check: the same report, the one it kept, without
+    importing ``aws_cdk`` (jsii), cfn-lint or even the configuration's model."""
+    report, imported = _check_importing(innovate_synth.outdir, tmp_path)
     assert report == innovate_check.report
+    assert "pgplat.config.model" not in imported
 
 
 def test_the_rules_layer_runs_without_the_cdk_or_cfn_lint(

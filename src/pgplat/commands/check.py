@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar, get_args
 
@@ -24,15 +25,18 @@ from pgplat.commands.common import (
     output_formats,
     print_table,
     progress,
+    say_notices,
     state,
     warn,
 )
+from pgplat.commands.notices import folded
 from pgplat.errors import UserError
 from pgplat.policy.cdknag import DEFAULT_PACKS, PACKS
 from pgplat.policy.findings import CHECK_LAYERS, SEVERITY_RANK, CheckLayer, Severity
 from pgplat.policy.junit import to_junit
 from pgplat.policy.report import LayerResult, Report
 from pgplat.policy.sarif import to_sarif
+from pgplat.policy.verdicts import Question, Verdicts, digests
 
 Format = Literal["text", "json", "sarif", "junit"]
 FORMATS: tuple[Format, ...] = get_args(Format)
@@ -87,17 +91,65 @@ def cmd(
     """Run our rules, the cross-account chain check, the isolation proof, cdk-nag and
     cfn-lint over the templates (synthesized into --cdk-out, reused while the config is unchanged);
     exit 1 while a finding at the threshold remains."""
-    from pgplat.policy.assembly import Assembly
-    from pgplat.policy.cache import CACHE_FILE, ResultCache
-    from pgplat.policy.gate import checked_synthesis, run_check
-
-    config, project = config_and_project(ctx)
     layers = _pick(layer, CHECK_LAYERS, "--layer") if layer else CHECK_LAYERS
     packs = _pick(pack, tuple(PACKS), "--pack") if pack else DEFAULT_PACKS
     threshold = _pick([fail_on], _THRESHOLDS, "--fail-on")[0] if fail_on else None
     chosen = _output(ctx, former_format)
-    environments = _pick(env, tuple(config.environments.cloud()), "--env")
+    config_file = state(ctx).config_path
+    project = state(ctx).project()
     outdir = cdk_out or project.cdk_out
+    environments = tuple(env or ())
+    question = Question(
+        config_file.absolute(),
+        project.root,
+        outdir.absolute(),
+        layers,
+        packs,
+        environments,
+        threshold,
+    )
+    today = date.today()
+    # a synthesis of its own is judged again only when something it was judged from changed
+    verdicts = Verdicts(outdir) if synth else None
+    recalled = verdicts.recall(question, today) if verdicts is not None else None
+    if recalled is not None:
+        say_notices(ctx, recalled.notices)
+        with progress(ctx, "nothing changed since the last check: its report stands"):
+            report = recalled.report
+    else:
+        report = _judged(ctx, question, today, synth=synth, verdicts=verdicts)
+    if sarif is not None:
+        sarif.write_text(_sarif_text(report, config_file))
+    if junit is not None:
+        junit.write_text(to_junit(report))
+    if chosen == "json":
+        emit_json(report.to_dict())
+    elif chosen == "sarif":
+        typer.echo(_sarif_text(report, config_file), nl=False)
+    elif chosen == "junit":
+        typer.echo(to_junit(report), nl=False)
+    elif not state(ctx).quiet or not report.passed:
+        render(report, console, show_acknowledged=show_acknowledged)
+    if not report.passed:
+        raise typer.Exit(1)
+
+
+def _judged(
+    ctx: typer.Context, question: Question, today: date, *, synth: bool, verdicts: Verdicts | None
+) -> Report:
+    """The check run in full: the configuration loaded, the assemblies synthesized (or read
+    as they are, without ``synth``), every layer run or found in the layer cache; the report
+    is kept in ``verdicts`` with the digests of the files it was computed from."""
+    from pgplat.infra.record import ca_bundle_files
+    from pgplat.policy.assembly import Assembly
+    from pgplat.policy.cache import CACHE_FILE, ResultCache
+    from pgplat.policy.gate import checked_synthesis, run_check
+
+    config_digest = digests([question.config_file])
+    config, project = config_and_project(ctx)
+    environments = _pick(list(question.environments), tuple(config.environments.cloud()), "--env")
+    bundles = digests(ca_bundle_files(config, project.root).values())
+    outdir, layers, packs = question.cdk_out, question.layers, question.packs
     known: dict[CheckLayer, LayerResult] = {}
     # results are kept beside pgplat's own synthesis, never in an assembly it did not write
     cache = ResultCache((outdir if synth else project.cdk_out) / CACHE_FILE)
@@ -121,25 +173,15 @@ def cmd(
             layers=layers,
             packs=packs,
             environments=environments or None,
-            fail_on=threshold,
+            fail_on=question.fail_on,
+            today=today,
             cache=cache,
             known=known,
         )
-    config_file = state(ctx).config_path
-    if sarif is not None:
-        sarif.write_text(_sarif_text(report, config_file))
-    if junit is not None:
-        junit.write_text(to_junit(report))
-    if chosen == "json":
-        emit_json(report.to_dict())
-    elif chosen == "sarif":
-        typer.echo(_sarif_text(report, config_file), nl=False)
-    elif chosen == "junit":
-        typer.echo(to_junit(report), nl=False)
-    elif not state(ctx).quiet or not report.passed:
-        render(report, console, show_acknowledged=show_acknowledged)
-    if not report.passed:
-        raise typer.Exit(1)
+    if verdicts is not None:
+        files = {**config_digest, **bundles, **assembly.read}
+        verdicts.keep(question, today, report, notices=folded(config.warnings()), files=files)
+    return report
 
 
 def _pick(given: list[str] | None, allowed: tuple[_T, ...], option: str) -> tuple[_T, ...]:
@@ -190,8 +232,7 @@ def render(report: Report, out: Console, *, show_acknowledged: bool = False) -> 
         for w in report.waived:
             f = w.finding
             out.print(
-                f"  {f.rule_id} {f.stack or ''}/{f.logical_id or ''} until {w.waiver.expires}: "
-                f"{w.waiver.reason}",
+                f"  {f.rule_id} {f.stack or ''}/{f.logical_id or ''} until {w.expires}: {w.reason}",
                 highlight=False,
                 markup=False,
             )

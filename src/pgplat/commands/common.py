@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 import json
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -94,13 +94,19 @@ def config_from(ctx: typer.Context, override: Path | None = None) -> PgplatConfi
     (support dates) once per run, folded, on the commands where they matter, never under -q."""
     from pgplat.config.loader import load_config
 
+    config = load_config(override or state(ctx).config_path)
+    say_notices(ctx, folded(config.warnings()))
+    return config
+
+
+def say_notices(ctx: typer.Context, notices: Iterable[str]) -> None:
+    """The configuration's notices (folded support dates), once per run, on the commands
+    where they matter (:data:`NOTICED_COMMANDS`), never under --quiet."""
     st = state(ctx)
-    config = load_config(override or st.config_path)
     if not (st.noticed or st.quiet) and command_name(ctx) in NOTICED_COMMANDS:
         st.noticed = True
-        for line in folded(config.warnings()):
+        for line in notices:
             warn(line)
-    return config
 
 
 def config_and_project(

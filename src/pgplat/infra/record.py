@@ -17,14 +17,16 @@ import platform
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pgplat
 from pgplat import __version__
-from pgplat.config.model import PgplatConfig, StackAccount
 from pgplat.local.files import write_private
 from pgplat.project import SYNTHESIS_RECORD
 from pgplat.validator import ASSET_DISTRIBUTIONS
+
+if TYPE_CHECKING:  # what the code depends on is hashed without building the model
+    from pgplat.config.model import PgplatConfig, StackAccount
 
 MANIFEST = SYNTHESIS_RECORD
 
@@ -78,7 +80,9 @@ def config_hash(config: PgplatConfig, base_dir: Path = Path()) -> str:
         "pgplat": __version__,
         "pgplat-source": running_source(),
         "validator-asset": asset_environment(),
-        "ca-bundles": _ca_bundle_digests(config, base_dir),
+        "ca-bundles": {
+            env: file_digest(path) for env, path in ca_bundle_files(config, base_dir).items()
+        },
         "aws-cdk-lib": importlib.metadata.version("aws-cdk-lib"),
     }
     text = json.dumps(document, sort_keys=True, separators=(",", ":"))
@@ -112,20 +116,23 @@ def source_digest(package: Path) -> str:
     return digest.hexdigest()
 
 
-def _ca_bundle_digests(config: PgplatConfig, base_dir: Path) -> dict[str, str | None]:
-    """Each environment's CA bundle file by content (None: not there, which synthesis reports)."""
-    digests: dict[str, str | None] = {}
+def ca_bundle_files(config: PgplatConfig, base_dir: Path) -> dict[str, Path]:
+    """The CA bundle file each environment's restore test names, below ``base_dir``."""
+    files: dict[str, Path] = {}
     for name, settings in config.environments.cloud().items():
         restore_test = settings.backup.restore_test
-        if restore_test is None or restore_test.ca_bundle is None:
-            continue
-        try:
-            content = (base_dir / restore_test.ca_bundle).read_bytes()
-        except OSError:
-            digests[name] = None
-        else:
-            digests[name] = hashlib.sha256(content).hexdigest()
-    return digests
+        if restore_test is not None and restore_test.ca_bundle is not None:
+            files[name] = base_dir / restore_test.ca_bundle
+    return files
+
+
+def file_digest(path: Path) -> str | None:
+    """The sha256 of a file's bytes; None when it cannot be read (a missing CA bundle is
+    reported by the synthesis)."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 def reusable_synthesis(

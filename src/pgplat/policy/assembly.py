@@ -10,17 +10,18 @@ directly keeps checks free of a jsii start-up; nested assemblies (CDK stages) ar
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pgplat.config.model import PgplatConfig, StackAccount
 from pgplat.errors import UserError
 from pgplat.project import SYNTHESIS_RECORD
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # an assembly is read without building the configuration's model
+    from pgplat.config.model import PgplatConfig, StackAccount
     from pgplat.infra.app import Synthesis
 
 Json = Mapping[str, Any]
@@ -97,16 +98,16 @@ class Assembly:
 
     outdir: Path
     stacks: tuple[Stack, ...]
+    read: Mapping[str, str | None] = field(default_factory=dict)
+    """Every file it was read from (manifests, metadata files, templates and the synthesis
+    record), by path, with the sha256 of the bytes read (None: there was no record), so what
+    is computed from it can be kept until one of them changes."""
 
     @classmethod
     def load(cls, outdir: Path, config: PgplatConfig) -> Assembly:
         """Read ``outdir``: one cloud assembly, or (as ``pgplat synth`` writes) one per
         environment in a sub-directory named after it."""
-        roots = (
-            [outdir]
-            if (outdir / "manifest.json").is_file()
-            else sorted(p.parent for p in outdir.glob("*/manifest.json"))
-        )
+        roots = assembly_roots(outdir)
         if not roots:
             raise UserError(
                 f"{outdir} holds no CDK cloud assembly (no manifest.json); "
@@ -114,21 +115,23 @@ class Assembly:
             )
         owners = _environment_of_account(config)
         named = set(config.environments.cloud())
-        recorded = _recorded_roles(outdir)
+        read: dict[str, str | None] = {}
+        recorded = _recorded_roles(outdir, read)
         stacks: list[Stack] = []
         for root in roots:
             environment = root.name if root != outdir and root.name in named else None
-            for stack in _stacks(root, owners, environment):
+            for stack in _stacks(root, owners, environment, read):
                 role = recorded.get(stack.name) or _role_by_account(stack, config)
                 stacks.append(replace(stack, role=role))
-        return cls(outdir, tuple(stacks))
+        return cls(outdir, tuple(stacks), read)
 
     @classmethod
     def of_synthesis(cls, synthesis: Synthesis, config: PgplatConfig) -> Assembly:
         """The stacks a synthesis just wrote (its folder may hold other environments'
         assemblies from earlier runs; they are not part of it)."""
         loaded = cls.load(synthesis.outdir, config)
-        return cls(loaded.outdir, tuple(s for s in loaded.stacks if s.name in synthesis.stacks))
+        stacks = tuple(s for s in loaded.stacks if s.name in synthesis.stacks)
+        return replace(loaded, stacks=stacks)
 
     def environment(self, name: str | None) -> Iterator[Stack]:
         return (s for s in self.stacks if s.environment == name)
@@ -141,6 +144,14 @@ class Assembly:
         return next(s for s in self.stacks if s.name == name)
 
 
+def assembly_roots(outdir: Path) -> list[Path]:
+    """The cloud assemblies in ``outdir``: itself if it is one, else each sub-directory that
+    is (``pgplat synth`` writes one per environment)."""
+    if (outdir / "manifest.json").is_file():
+        return [outdir]
+    return sorted(p.parent for p in outdir.glob("*/manifest.json"))
+
+
 def _environment_of_account(config: PgplatConfig) -> dict[str, str]:
     """Which environment an account's stacks belong to (data and app accounts are prod)."""
     owners = {config.accounts.data: "prod", config.accounts.app: "prod"}
@@ -149,11 +160,18 @@ def _environment_of_account(config: PgplatConfig) -> dict[str, str]:
     return owners
 
 
-def _recorded_roles(outdir: Path) -> dict[str, StackAccount]:
+def _recorded_roles(outdir: Path, read: dict[str, str | None]) -> dict[str, StackAccount]:
     """Each stack's account role, as `pgplat synth` recorded it (none for other assemblies)."""
+    path = outdir / SYNTHESIS_RECORD
     try:
-        record = json.loads((outdir / SYNTHESIS_RECORD).read_text())
-    except (OSError, ValueError):
+        content = path.read_bytes()
+    except OSError:
+        read[str(path)] = None
+        return {}
+    read[str(path)] = hashlib.sha256(content).hexdigest()
+    try:
+        record = json.loads(content)
+    except ValueError:
         return {}
     return {
         s["name"]: s["role"]
@@ -173,30 +191,35 @@ def _role_by_account(stack: Stack, config: PgplatConfig) -> StackAccount | None:
     return "data" if stack.account == config.account_of(env, "data") else "app"
 
 
-def _read(path: Path) -> Json:
+def _read(path: Path, read: dict[str, str | None]) -> Json:
+    """The JSON document in ``path``; its digest goes to ``read``."""
     try:
-        data: Json = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as exc:
+        content = path.read_bytes()
+        data: Json = json.loads(content)
+    except (OSError, ValueError) as exc:
         raise UserError(f"cannot read {path}: {exc}; synthesize again") from None
+    read[str(path)] = hashlib.sha256(content).hexdigest()
     return data
 
 
-def _stacks(outdir: Path, owners: Mapping[str, str], environment: str | None) -> Iterator[Stack]:
-    for name, artifact in _read(outdir / "manifest.json").get("artifacts", {}).items():
+def _stacks(
+    outdir: Path, owners: Mapping[str, str], environment: str | None, read: dict[str, str | None]
+) -> Iterator[Stack]:
+    for name, artifact in _read(outdir / "manifest.json", read).get("artifacts", {}).items():
         props = artifact.get("properties", {})
         if artifact.get("type") == "cdk:cloud-assembly":
-            yield from _stacks(outdir / props["directoryName"], owners, environment)
+            yield from _stacks(outdir / props["directoryName"], owners, environment, read)
         elif artifact.get("type") == "aws:cloudformation:stack":
             account, region = _account_and_region(artifact.get("environment", ""))
             metadata: Mapping[str, list[Json]] = artifact.get("metadata", {})
             extra = artifact.get("additionalMetadataFile")
             if extra:
-                metadata = {**metadata, **_read(outdir / extra)}
+                metadata = {**metadata, **_read(outdir / extra, read)}
             template_path = outdir / props["templateFile"]
             yield Stack(
                 name=name,
                 template_path=template_path,
-                template=_read(template_path),
+                template=_read(template_path, read),
                 account=account,
                 region=region,
                 environment=environment or owners.get(account or ""),

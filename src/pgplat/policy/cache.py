@@ -17,10 +17,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock
-
-import pgplat.guardrails
-import pgplat.policy
+import pgplat
 from pgplat import __version__
 from pgplat.infra.record import source_digest
 from pgplat.local.files import write_private
@@ -30,6 +27,9 @@ LIMIT = 64
 """Entries kept: a few syntheses' worth of layers and templates."""
 LINTERS = ("cfn-lint", "cdk-nag", "aws-cdk-lib")
 """The distributions whose versions decide what the cfn-lint and cdk-nag layers find."""
+_CHECKS = ("policy", "guardrails")
+"""The packages of pgplat whose source decides what the layers find (read, not imported:
+the guardrails import the configuration's model)."""
 
 
 def key_of(document: Any) -> str:
@@ -43,17 +43,24 @@ def versions() -> dict[str, str]:
     """The versions that decide what the layers find: pgplat's, with the digest of the
     checks as this process loaded them (this package, with the acknowledgements and the
     ignore list, and the guardrails the isolation proof reads), and each linter's."""
-    packages = (Path(pgplat.policy.__file__).parent, Path(pgplat.guardrails.__file__).parent)
-    checks = "+".join([__version__, *(source_digest(p)[:16] for p in packages)])
-    return {"pgplat-checks": checks, **{name: version(name) for name in LINTERS}}
+    home = Path(pgplat.__file__).parent
+    checks = "+".join([__version__, *(source_digest(home / p)[:16] for p in _CHECKS)])
+    return {"pgplat-checks": checks, **linter_versions()}
+
+
+@functools.cache
+def linter_versions() -> dict[str, str]:
+    """The installed version of each of :data:`LINTERS`."""
+    return {name: version(name) for name in LINTERS}
 
 
 class ResultCache:
     """Get and put results by key during one run; ``save`` writes the entries used."""
 
-    def __init__(self, path: Path | None) -> None:
-        """``path``: the cache file (None: nothing is kept)."""
+    def __init__(self, path: Path | None, limit: int = LIMIT) -> None:
+        """``path``: the cache file (None: nothing is kept); ``limit``: the entries it keeps."""
         self.path = path
+        self.limit = limit
         self._stored: dict[str, Any] | None = None
         self._used: dict[str, Any] = {}
         self.reused: set[str] = set()
@@ -77,13 +84,15 @@ class ResultCache:
         verdict depends on the cache, so the check goes on without it."""
         if self.path is None or not self._used:
             return
+        from filelock import FileLock  # only a run that computed something writes
+
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with FileLock(str(self.path) + ".lock"):
                 self._stored = None
                 entries = {k: v for k, v in self._read().items() if k not in self._used}
                 entries.update(self._used)
-                kept = dict(list(entries.items())[-LIMIT:])
+                kept = dict(list(entries.items())[-self.limit :])
                 write_private(self.path, json.dumps(kept) + "\n", mode=0o644)
         except OSError:
             return

@@ -3,6 +3,7 @@ treat our rules, cdk-nag, cfn-lint, the chain check and the isolation proof alik
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Literal, get_args
 
@@ -60,3 +61,11 @@ class Finding(Located):
             **asdict(self),
             "config_path": dotted(self.config_path) if self.config_path else None,
         }
+
+    @classmethod
+    def from_stored(cls, stored: Mapping[str, Any]) -> Finding:
+        """A finding kept as ``asdict`` wrote it to JSON; KeyError, TypeError or ValueError
+        for anything else (a cache is never trusted over computing the finding again)."""
+        if stored["severity"] not in SEVERITY_RANK:
+            raise ValueError(f"no severity: {stored['severity']!r}")
+        return cls(**{**stored, "config_path": tuple(stored["config_path"])})

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -29,10 +29,10 @@ from pgplat.policy.cache import ResultCache, key_of, versions
 from pgplat.policy.cdknag import DEFAULT_PACKS, layer_result, nag_assembly
 from pgplat.policy.chain import check_chain
 from pgplat.policy.control_tower import control_tower_findings
-from pgplat.policy.findings import CHECK_LAYERS, CheckLayer, Finding, Severity
+from pgplat.policy.findings import CHECK_LAYERS, CheckLayer, Severity
 from pgplat.policy.isolation import prove_isolation
 from pgplat.policy.lint import Linter, lint_assembly
-from pgplat.policy.report import Acknowledged, LayerResult, Report
+from pgplat.policy.report import LayerResult, Report, layer_from_stored, stored_layer
 from pgplat.policy.waivers import apply_waivers
 
 
@@ -182,7 +182,7 @@ def _run_layers(
     finally:
         background.shutdown(wait=False, cancel_futures=True)
     for layer, key in keys.items():
-        inputs.cache.put(key, _to_json(results[layer]))
+        inputs.cache.put(key, stored_layer(results[layer]))
     return results
 
 
@@ -219,14 +219,6 @@ def assembly_digest(assembly: Assembly) -> dict[str, list[Any]]:
     }
 
 
-def _to_json(result: LayerResult) -> dict[str, Any]:
-    findings, acknowledged = result
-    return {
-        "findings": [asdict(f) for f in findings],
-        "acknowledged": [asdict(a) for a in acknowledged],
-    }
-
-
 def _cached(cache: ResultCache, key: str) -> LayerResult | None:
     """The layer result stored under ``key``, or None (also for an entry that does not read
     as one: a cache is never trusted over running the layer)."""
@@ -234,11 +226,8 @@ def _cached(cache: ResultCache, key: str) -> LayerResult | None:
     if not isinstance(stored, Mapping):
         return None
     try:
-        return (
-            [Finding(**f) for f in stored["findings"]],
-            [Acknowledged(**a) for a in stored["acknowledged"]],
-        )
-    except (KeyError, TypeError):
+        return layer_from_stored(stored)
+    except (KeyError, TypeError, ValueError):
         return None
 
 

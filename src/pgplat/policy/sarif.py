@@ -15,13 +15,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pgplat import __version__
 from pgplat.config.errors import dotted
-from pgplat.config.source import Source, read_source
 from pgplat.policy.findings import Finding, Severity
 from pgplat.policy.report import Report
+
+if TYPE_CHECKING:
+    from pgplat.config.source import Source
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 BASE_ID = "%SRCROOT%"
@@ -93,6 +95,8 @@ def _repository_of(path: Path) -> Path:
 def to_sarif(report: Report, config_file: Path | None = None) -> dict[str, Any]:
     """``report`` as one SARIF run; ``config_file`` (the checked configuration) locates
     findings about the configuration and gives each environment's related location."""
+    from pgplat.config.source import read_source  # ruamel.yaml: only when a report is written
+
     everything = [*report.findings, *(w.finding for w in report.waived)]
     rules = {f.rule_id: f for f in everything}
     located = {f.stack for f in everything}
@@ -110,9 +114,7 @@ def to_sarif(report: Report, config_file: Path | None = None) -> dict[str, Any]:
     results.extend(
         {
             **_result(w.finding, places),
-            "suppressions": [
-                {"kind": "external", "status": "accepted", "justification": w.waiver.reason}
-            ],
+            "suppressions": [{"kind": "external", "status": "accepted", "justification": w.reason}],
         }
         for w in report.waived
     )

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-from pgplat.config.model import Waiver
 from pgplat.policy.findings import Finding
+
+if TYPE_CHECKING:  # a report is read back and rendered without the configuration's model
+    from pgplat.config.model import Waiver
 
 EXPIRED = "WAIVER-001"
 UNUSED = "WAIVER-002"
@@ -18,10 +21,11 @@ UNUSED = "WAIVER-002"
 
 @dataclass(frozen=True)
 class Waived:
-    """A finding accepted by a waiver."""
+    """A finding accepted by a waiver: the waiver's reason and expiry, as the report shows them."""
 
     finding: Finding
-    waiver: Waiver
+    reason: str
+    expires: date
 
 
 def covers(waiver: Waiver, finding: Finding) -> bool:
@@ -39,13 +43,14 @@ def apply_waivers(
     live = [w for w in waivers if w.expires >= today]
     remaining: list[Finding] = [_expired(w, i) for i, w in enumerate(waivers) if w.expires < today]
     waived: list[Waived] = []
+    used: set[int] = set()
     for finding in findings:
         waiver = next((w for w in live if covers(w, finding)), None)
         if waiver is None:
             remaining.append(finding)
         else:
-            waived.append(Waived(finding, waiver))
-    used = {id(w.waiver) for w in waived}
+            waived.append(Waived(finding, waiver.reason, waiver.expires))
+            used.add(id(waiver))
     remaining.extend(
         _unused(w, i) for i, w in enumerate(waivers) if w.expires >= today and id(w) not in used
     )
