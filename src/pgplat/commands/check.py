@@ -99,15 +99,7 @@ def cmd(
     project = state(ctx).project()
     outdir = cdk_out or project.cdk_out
     environments = tuple(env or ())
-    question = Question(
-        config_file.absolute(),
-        project.root,
-        outdir.absolute(),
-        layers,
-        packs,
-        environments,
-        threshold,
-    )
+    question = Question(config_file, project.root, outdir, layers, packs, environments, threshold)
     today = date.today()
     # a synthesis of its own is judged again only when something it was judged from changed
     verdicts = Verdicts(outdir) if synth else None

@@ -40,11 +40,10 @@ class Question:
     its report (the output format does not: every format renders the same report)."""
 
     config_file: Path
-    """The configuration file, absolute."""
     project_root: Path
     """Where the configuration's relative paths lead (CA bundles among them)."""
     cdk_out: Path
-    """The folder of the cloud assemblies judged, absolute, synthesized by the check."""
+    """The folder of the cloud assemblies judged, which the check synthesized."""
     layers: tuple[CheckLayer, ...]
     packs: tuple[str, ...]
     environments: tuple[str, ...]
@@ -53,9 +52,11 @@ class Question:
     """The threshold given (None: the configuration's ``check.fail_on``)."""
 
     def key(self, today: date) -> str:
-        """The question, the code answering it and the day (rules and waivers read dates)."""
+        """The question (its paths made absolute: a relative one names another file from
+        another folder), the code answering it and the day (rules and waivers read dates)."""
+        asked = {k: v.absolute() if isinstance(v, Path) else v for k, v in asdict(self).items()}
         code = {"pgplat": running_source(), "asset": asset_environment(), **linter_versions()}
-        return key_of({"question": asdict(self), "code": code, "today": today.isoformat()})
+        return key_of({"question": asked, "code": code, "today": today.isoformat()})
 
 
 @dataclass(frozen=True)
@@ -86,11 +87,13 @@ class Verdicts:
             return None
         try:
             files: Digests = stored["files"]
-            if _roots(question.cdk_out) != stored["assemblies"]:
+            roots = _roots(question.cdk_out)
+            if roots != stored["assemblies"] or not _unchanged(question, roots, files):
                 return None
-            if digests(map(Path, files)) != files:
-                return None
-            return Recalled(Report.from_stored(stored["report"]), tuple(stored["notices"]))
+            notices = stored["notices"]
+            if not all(isinstance(line, str) for line in notices):
+                raise TypeError("a notice is a line")
+            return Recalled(Report.from_stored(stored["report"]), tuple(notices))
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
 
@@ -107,8 +110,7 @@ class Verdicts:
         taken as they were read); not if one changed meanwhile, or the folder's assemblies
         are not those read."""
         roots = _roots(question.cdk_out)
-        manifests = {str(Path(root) / "manifest.json") for root in roots}
-        if not manifests <= set(files) or digests(map(Path, files)) != dict(files):
+        if not _unchanged(question, roots, files):
             return
         entry: dict[str, Any] = {
             "files": dict(files),
@@ -122,3 +124,10 @@ class Verdicts:
 
 def _roots(cdk_out: Path) -> list[str]:
     return [str(root) for root in assembly_roots(cdk_out)]
+
+
+def _unchanged(question: Question, roots: list[str], files: Digests) -> bool:
+    """Whether ``files`` are as they are now, and among them the configuration and the
+    manifest of every assembly in the folder (so no file can be missing from them)."""
+    named = {str(question.config_file), *(str(Path(root, "manifest.json")) for root in roots)}
+    return isinstance(files, Mapping) and named <= set(files) and digests(map(Path, files)) == files
