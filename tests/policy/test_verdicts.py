@@ -28,7 +28,7 @@ from pgplat.policy.report import Acknowledged, Report
 from pgplat.policy.verdicts import VERDICTS_FILE, Question, Verdicts, digests
 from pgplat.policy.waivers import Waived
 from tests.fixtures.examples import INNOVATE
-from tests.fixtures.policy import FINDINGS
+from tests.fixtures.policy import FINDINGS, CheckRun
 from tests.fixtures.synth import copied_synthesis
 
 TODAY = date(2026, 12, 1)
@@ -238,9 +238,10 @@ def _cli(
 
 
 def test_an_unchanged_check_says_what_the_full_one_said_without_the_model(
-    innovate_synth: Synthesis, tmp_path: Path
+    innovate_check: CheckRun, innovate_synth: Synthesis, tmp_path: Path
 ) -> None:
-    """Through the CLI, on a copy of innovate's synthesis (its layers cached, no report kept):
+    """Through the CLI, on a copy of innovate's synthesis with the layers the session's check
+    cached there (``innovate_check``: the full runs take a second), no report kept:
     the second run replays the first's output, text, SARIF and JUnit, byte for byte, and
     never builds the configuration's model; an edited configuration is judged again, and a
     waiver added to it is judged."""
