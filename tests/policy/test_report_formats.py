@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import shutil
+import sys
 from datetime import date
 from importlib.resources import files
 from pathlib import Path
@@ -209,3 +211,14 @@ def test_junit_parses_and_its_counts_match_its_cases(
     assert sum(s.failures for s in suites) == len(failing)
     messages = [r.message for s in suites for c in s for r in c.result if isinstance(r, Failure)]
     assert sorted(messages) == sorted(xml_safe(f.message) for f in failing)
+
+
+NOT_XML_1_0 = re.compile(r"[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""XML 1.0's Char production, negated: the characters no document may contain."""
+
+
+def test_xml_safe_escapes_exactly_what_xml_1_0_forbids() -> None:
+    """Every code point: escaped when XML 1.0's Char production excludes it, kept otherwise."""
+    everything = [chr(point) for point in range(sys.maxunicode + 1)]
+    escaped = [c for c in everything if xml_safe(c) != c]
+    assert escaped == [c for c in everything if NOT_XML_1_0.fullmatch(c)]

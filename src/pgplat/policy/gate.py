@@ -22,16 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from pgplat.config.model import PgplatConfig
-from pgplat.guardrails import build_guardrails
 from pgplat.infra.record import Synthesis, reusable_synthesis
 from pgplat.policy.assembly import Assembly
 from pgplat.policy.cache import ResultCache, key_of, versions
 from pgplat.policy.cdknag import DEFAULT_PACKS, layer_result, nag_assembly
-from pgplat.policy.chain import check_chain
 from pgplat.policy.control_tower import control_tower_findings
 from pgplat.policy.findings import CHECK_LAYERS, CheckLayer, Severity
-from pgplat.policy.isolation import prove_isolation
-from pgplat.policy.lint import Linter, lint_assembly
 from pgplat.policy.report import LayerResult, Report, layer_from_stored, stored_layer
 from pgplat.policy.waivers import apply_waivers
 
@@ -54,6 +50,8 @@ def checked_synthesis(
     reused = reusable_synthesis(config, outdir, envs, base_dir)
     if reused is not None:
         return reused, {}
+    from pgplat.policy.lint import Linter
+
     with Linter(lint_into or ResultCache(None), config.region) as linter:
         if lint_into is not None:  # its workers load while the CDK does
             linter.start()
@@ -88,8 +86,10 @@ class Inputs:
     cache: ResultCache
 
 
+# Each layer's modules are imported when it runs: `check --layer rules` loads only its own.
+
+
 def _rules(inputs: Inputs) -> LayerResult:
-    # imported when the layer runs: a rule reads cfn-lint's schemas, seconds to import
     from pgplat.policy.pack import run_rules
 
     found = run_rules(inputs.assembly, inputs.config, inputs.today)
@@ -97,10 +97,15 @@ def _rules(inputs: Inputs) -> LayerResult:
 
 
 def _chain(inputs: Inputs) -> LayerResult:
+    from pgplat.policy.chain import check_chain
+
     return check_chain(inputs.assembly, inputs.config), []
 
 
 def _isolation(inputs: Inputs) -> LayerResult:
+    from pgplat.guardrails import build_guardrails
+    from pgplat.policy.isolation import prove_isolation
+
     config = inputs.config
     return prove_isolation(inputs.assembly, config, build_guardrails(config)), []
 
@@ -110,6 +115,8 @@ def _nag(inputs: Inputs) -> LayerResult:
 
 
 def _lint(inputs: Inputs) -> LayerResult:
+    from pgplat.policy.lint import lint_assembly
+
     return lint_assembly(inputs.assembly, inputs.config.region, inputs.cache)
 
 

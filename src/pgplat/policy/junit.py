@@ -15,8 +15,9 @@ import xml.etree.ElementTree as ET
 from pgplat.policy.findings import Finding
 from pgplat.policy.report import Report
 
-_NOT_XML = re.compile(r"[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-"""Characters no XML 1.0 document may contain, even escaped."""
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters no XML 1.0 document may contain, even escaped: what its Char production leaves
+out, listed (its negation takes every check 10 ms to compile)."""
 
 
 def to_junit(report: Report) -> str:
