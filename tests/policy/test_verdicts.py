@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -151,6 +153,29 @@ def test_other_code_or_another_day_does_not_replay_the_report(
     original = getattr(verdicts, code)
     monkeypatch.setattr(verdicts, code, lambda: {"changed": str(original())})
     assert store.recall(world.question, TODAY) is None
+
+
+def test_a_report_kept_by_relative_paths_is_known_by_the_files_they_named(
+    world: World, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Kept from the project's folder with relative paths (``-c pgplat.yaml --cdk-out
+    cdk.out``), a report is recalled by the same files spelled absolute; from another folder
+    holding copies of them, an edit to the originals still runs the check."""
+    project = world.config_file.parent
+    monkeypatch.chdir(project)
+    relative = dataclasses.replace(
+        world.question,
+        config_file=Path(world.config_file.name),
+        cdk_out=Path(os.path.relpath(world.question.cdk_out)),
+    )
+    files = {os.path.relpath(path): digest for path, digest in world.files.items()}
+    Verdicts(relative.cdk_out).keep(relative, TODAY, world.report, notices=[], files=files)
+    assert Verdicts(world.question.cdk_out).recall(world.question, TODAY) is not None
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    shutil.copytree(project, elsewhere, dirs_exist_ok=True)
+    monkeypatch.chdir(elsewhere)
+    _edit(world.config_file)
+    assert Verdicts(world.question.cdk_out).recall(world.question, TODAY) is None
 
 
 def test_no_report_is_kept_from_files_that_changed_while_it_was_computed(world: World) -> None:

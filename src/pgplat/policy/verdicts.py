@@ -68,8 +68,9 @@ class Recalled:
 
 
 def digests(paths: Iterable[Path]) -> dict[str, str | None]:
-    """Each file by path with the sha256 of its bytes, taken before it is read for a report."""
-    return {str(path): file_digest(path) for path in paths}
+    """Each file by absolute path (the same file from any folder) with the sha256 of its
+    bytes, taken before it is read for a report."""
+    return {str(path.absolute()): file_digest(path) for path in paths}
 
 
 class Verdicts:
@@ -107,13 +108,14 @@ class Verdicts:
         files: Digests,
     ) -> None:
         """Keep ``report`` for ``question`` today, computed from ``files`` (their digests
-        taken as they were read); not if one changed meanwhile, or the folder's assemblies
-        are not those read."""
+        taken as they were read, by paths relative or not); not if one changed meanwhile, or
+        the folder's assemblies are not those read."""
+        files = {str(Path(path).absolute()): digest for path, digest in files.items()}
         roots = _roots(question.cdk_out)
         if not _unchanged(question, roots, files):
             return
         entry: dict[str, Any] = {
-            "files": dict(files),
+            "files": files,
             "assemblies": roots,
             "notices": list(notices),
             "report": report.stored(),
@@ -123,11 +125,11 @@ class Verdicts:
 
 
 def _roots(cdk_out: Path) -> list[str]:
-    return [str(root) for root in assembly_roots(cdk_out)]
+    return [str(root.absolute()) for root in assembly_roots(cdk_out)]
 
 
 def _unchanged(question: Question, roots: list[str], files: Digests) -> bool:
     """Whether ``files`` are as they are now, and among them the configuration and the
     manifest of every assembly in the folder (so no file can be missing from them)."""
-    named = {str(question.config_file), *(str(Path(root, "manifest.json")) for root in roots)}
+    named = {str(question.config_file.absolute()), *(str(Path(r, "manifest.json")) for r in roots)}
     return isinstance(files, Mapping) and named <= set(files) and digests(map(Path, files)) == files
