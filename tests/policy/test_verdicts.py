@@ -159,7 +159,8 @@ def test_a_report_kept_by_relative_paths_is_known_by_the_files_they_named(
     world: World, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Kept from the project's folder with relative paths (``-c pgplat.yaml --cdk-out
-    cdk.out``), a report is recalled by the same files spelled absolute; from another folder
+    cdk.out``), a report is recalled by the same files named absolute or through ``..``;
+    from another folder
     holding copies of them, an edit to the originals still runs the check."""
     project = world.config_file.parent
     monkeypatch.chdir(project)
@@ -171,6 +172,9 @@ def test_a_report_kept_by_relative_paths_is_known_by_the_files_they_named(
     files = {os.path.relpath(path): digest for path, digest in world.files.items()}
     Verdicts(relative.cdk_out).keep(relative, TODAY, world.report, notices=[], files=files)
     assert Verdicts(world.question.cdk_out).recall(world.question, TODAY) is not None
+    roundabout = world.question.cdk_out / ".." / world.config_file.name
+    asked = dataclasses.replace(world.question, config_file=roundabout)
+    assert Verdicts(world.question.cdk_out).recall(asked, TODAY) is not None
     elsewhere = tmp_path_factory.mktemp("elsewhere")
     shutil.copytree(project, elsewhere, dirs_exist_ok=True)
     monkeypatch.chdir(elsewhere)

@@ -52,9 +52,9 @@ class Question:
     """The threshold given (None: the configuration's ``check.fail_on``)."""
 
     def key(self, today: date) -> str:
-        """The question (its paths made absolute: a relative one names another file from
-        another folder), the code answering it and the day (rules and waivers read dates)."""
-        asked = {k: v.absolute() if isinstance(v, Path) else v for k, v in asdict(self).items()}
+        """The question (its paths resolved: a file is the same however it is named), the
+        code answering it and the day (rules and waivers read dates)."""
+        asked = {k: v.resolve() if isinstance(v, Path) else v for k, v in asdict(self).items()}
         code = {"pgplat": running_source(), "asset": asset_environment(), **linter_versions()}
         return key_of({"question": asked, "code": code, "today": today.isoformat()})
 
@@ -68,9 +68,9 @@ class Recalled:
 
 
 def digests(paths: Iterable[Path]) -> dict[str, str | None]:
-    """Each file by absolute path (the same file from any folder) with the sha256 of its
-    bytes, taken before it is read for a report."""
-    return {str(path.absolute()): file_digest(path) for path in paths}
+    """Each file by its resolved path (the same file however it is named), with the sha256
+    of its bytes, taken before it is read for a report."""
+    return {str(path.resolve()): file_digest(path) for path in paths}
 
 
 class Verdicts:
@@ -110,7 +110,7 @@ class Verdicts:
         """Keep ``report`` for ``question`` today, computed from ``files`` (their digests
         taken as they were read, by paths relative or not); not if one changed meanwhile, or
         the folder's assemblies are not those read."""
-        files = {str(Path(path).absolute()): digest for path, digest in files.items()}
+        files = {str(Path(path).resolve()): digest for path, digest in files.items()}
         roots = _roots(question.cdk_out)
         if not _unchanged(question, roots, files):
             return
@@ -125,11 +125,11 @@ class Verdicts:
 
 
 def _roots(cdk_out: Path) -> list[str]:
-    return [str(root.absolute()) for root in assembly_roots(cdk_out)]
+    return [str(root.resolve()) for root in assembly_roots(cdk_out)]
 
 
 def _unchanged(question: Question, roots: list[str], files: Digests) -> bool:
     """Whether ``files`` are as they are now, and among them the configuration and the
     manifest of every assembly in the folder (so no file can be missing from them)."""
-    named = {str(question.config_file.absolute()), *(str(Path(r, "manifest.json")) for r in roots)}
+    named = {str(question.config_file.resolve()), *(str(Path(r, "manifest.json")) for r in roots)}
     return isinstance(files, Mapping) and named <= set(files) and digests(map(Path, files)) == files
