@@ -68,9 +68,8 @@ class Recalled:
 
 
 def digests(paths: Iterable[Path]) -> dict[str, str | None]:
-    """Each file by its resolved path (the same file however it is named), with the sha256
-    of its bytes, taken before it is read for a report."""
-    return {str(path.resolve()): file_digest(path) for path in paths}
+    """Each file by path with the sha256 of its bytes, taken before it is read for a report."""
+    return {str(path): file_digest(path) for path in paths}
 
 
 class Verdicts:
@@ -108,8 +107,8 @@ class Verdicts:
         files: Digests,
     ) -> None:
         """Keep ``report`` for ``question`` today, computed from ``files`` (their digests
-        taken as they were read, by paths relative or not); not if one changed meanwhile, or
-        the folder's assemblies are not those read."""
+        taken as they were read, by paths however named: they are kept resolved); not if one
+        changed meanwhile, or the folder's assemblies are not those read."""
         files = {str(Path(path).resolve()): digest for path, digest in files.items()}
         roots = _roots(question.cdk_out)
         if not _unchanged(question, roots, files):
